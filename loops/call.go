@@ -1,0 +1,148 @@
+package loops
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// sendFunc issues one request through the generated client (or, for Do,
+// by hand) with the ctx that carries the call's state.
+type sendFunc func(ctx context.Context) (*http.Response, error)
+
+// call is the shared body of every typed method: run the request through
+// the pipeline, turn a non-2xx answer into *APIError, decode a 2xx answer
+// into T.
+func call[T any](ctx context.Context, c *Client, op string, opts []CallOption, send sendFunc) (*T, error) {
+	out := new(T)
+	if err := c.exchange(ctx, op, opts, send, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// exchange runs one logical call. out may be nil when the body is unwanted.
+func (c *Client) exchange(ctx context.Context, op string, opts []CallOption, send sendFunc, out any) error {
+	st := &callState{op: op}
+	for _, opt := range opts {
+		opt(st)
+	}
+	resp, err := send(context.WithValue(ctx, stateKey{}, st))
+	if err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			return err
+		}
+		return fmt.Errorf("loops: %s: %w", op, err)
+	}
+	method, route, _ := strings.Cut(c.pipe.route(resp.Request), " ")
+	if st.info != nil {
+		*st.info = ResponseInfo{
+			StatusCode:     resp.StatusCode,
+			Header:         resp.Header,
+			Body:           st.body,
+			RateLimit:      rateLimitFrom(resp.Header),
+			Attempts:       st.attempts,
+			IdempotencyKey: st.key,
+		}
+	}
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode <= 299:
+		if out == nil || len(bytes.TrimSpace(st.body)) == 0 {
+			return nil
+		}
+		if err := json.Unmarshal(st.body, out); err != nil {
+			return fmt.Errorf("loops: %s: decoding the %d response of %s %s: %w", op, resp.StatusCode, method, route, err)
+		}
+		return nil
+	case resp.StatusCode == http.StatusConflict && st.key != "" && !st.keyFromCaller:
+		// Loops has already processed this very call's generated key: an
+		// earlier transmission landed and only its answer was lost (or
+		// net/http re-sent it on a broken keep-alive connection).
+		if st.info != nil {
+			st.info.Deduplicated = true
+		}
+		if out != nil {
+			return json.Unmarshal([]byte(`{"success":true}`), out)
+		}
+		return nil
+	}
+	return c.apiError(resp, st, method, route)
+}
+
+func (c *Client) apiError(resp *http.Response, st *callState, method, route string) *APIError {
+	body := st.body
+	if len(body) > maxErrorBody {
+		body = body[:maxErrorBody]
+	}
+	body = c.redactKey(body)
+	msg, path := decodeErrorBody(resp.StatusCode, body)
+	return &APIError{
+		StatusCode:     resp.StatusCode,
+		Message:        msg,
+		Path:           path,
+		Method:         method,
+		Route:          route,
+		Body:           body,
+		Header:         resp.Header,
+		RateLimit:      rateLimitFrom(resp.Header),
+		Attempts:       st.attempts,
+		IdempotencyKey: st.key,
+		keyFromCaller:  st.keyFromCaller,
+	}
+}
+
+// redactKey removes the API key from a body that echoes it, so it can
+// never reach an error message or a log.
+func (c *Client) redactKey(b []byte) []byte {
+	if !bytes.Contains(b, []byte(c.apiKey)) {
+		return b
+	}
+	return bytes.ReplaceAll(b, []byte(c.apiKey), []byte("[redacted]"))
+}
+
+// Do calls an endpoint the SDK does not cover yet, with the client's auth,
+// retries and rate limiting. path is relative to the base URL and starts
+// with /v1/ (it may carry a query string; escape it yourself). A non-nil
+// body is sent as JSON; a 2xx answer is decoded into out when out is not
+// nil. Errors are the same as for typed calls.
+func (c *Client) Do(ctx context.Context, method, path string, body, out any, opts ...CallOption) error {
+	const op = "Do"
+	if !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") || strings.Contains(path, "://") {
+		// An absolute URL would send the API key to another host.
+		return invalid(op, "path", "must be a path such as /v1/contacts/find, not a URL")
+	}
+	if method == "" || strings.ContainsAny(method, " \t\r\n") {
+		return invalid(op, "method", "must be an HTTP method such as GET")
+	}
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return invalid(op, "body", "cannot be encoded as JSON: "+err.Error())
+		}
+	}
+	route, _, _ := strings.Cut(path, "?") // queries hold emails: keep them out of errors
+	return c.exchange(ctx, method+" "+route, opts, func(ctx context.Context) (*http.Response, error) {
+		var r io.Reader
+		if payload != nil {
+			r = bytes.NewReader(payload)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, c.server+path[1:], r)
+		if err != nil {
+			return nil, err
+		}
+		if payload != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if err := c.editRequest(ctx, req); err != nil {
+			return nil, err
+		}
+		return c.pipe.Do(req)
+	}, out)
+}

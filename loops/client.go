@@ -1,0 +1,125 @@
+package loops
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/loopsdev/loops-go/gen"
+)
+
+// Client talks to the Loops API. Create it with [NewClient]; it is safe for
+// concurrent use, and one Client per API key is all a program needs.
+//
+// Each API area is a service field: client.Contacts.Create,
+// client.Events.Send, client.Transactional.Send and so on. For an endpoint
+// the SDK does not cover yet, use [Client.Do]; for the generated low-level
+// client with the same auth, retries and pacing, use [Client.Raw].
+type Client struct {
+	// APIKey checks the API key.
+	APIKey *APIKeyService
+	// Contacts creates, updates, finds and deletes contacts and manages
+	// their suppression.
+	Contacts *ContactsService
+	// ContactProperties lists and creates contact properties.
+	ContactProperties *ContactPropertiesService
+	// MailingLists lists mailing lists.
+	MailingLists *MailingListsService
+	// Events sends events.
+	Events *EventsService
+	// Transactional sends transactional email and lists published ones.
+	Transactional *TransactionalService
+	// DedicatedSendingIPs lists Loops' dedicated sending IP addresses.
+	DedicatedSendingIPs *DedicatedSendingIPsService
+
+	gen       *gen.Client
+	pipe      *pipeline
+	server    string // base URL ending in "/"
+	apiKey    string
+	userAgent string
+}
+
+// service is shared by every API area (go-github's pattern): each area is a
+// distinct named type over it, so its methods group in the docs.
+type service struct{ client *Client }
+
+// NewClient returns a client for apiKey; an empty apiKey is read from the
+// LOOPS_API_KEY environment variable. Options change the defaults: the
+// base URL, the *http.Client, retries and backoff, rate limiting, logging
+// and timeouts.
+func NewClient(apiKey string, opts ...Option) (*Client, error) {
+	if apiKey == "" {
+		apiKey = os.Getenv("LOOPS_API_KEY")
+	}
+	if apiKey == "" {
+		return nil, errors.New("loops: no API key: pass one to NewClient or set LOOPS_API_KEY")
+	}
+	if hasControl(apiKey) || strings.ContainsAny(apiKey, " \t") {
+		// The key itself stays out of the message.
+		return nil, errors.New("loops: the API key contains spaces or control characters")
+	}
+	cfg := defaultConfig()
+	for _, opt := range opts {
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	base, err := url.Parse(strings.TrimSuffix(cfg.baseURL, "/"))
+	if err != nil {
+		return nil, errors.New("loops: invalid base URL")
+	}
+	hc := cfg.httpClient
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	c := &Client{
+		pipe: &pipeline{
+			http:           hc,
+			limiter:        cfg.limiter,
+			policy:         cfg.retry,
+			attemptTimeout: cfg.attemptTimeout,
+			logger:         cfg.logger,
+			basePath:       base.Path,
+		},
+		server:    base.String() + "/",
+		apiKey:    apiKey,
+		userAgent: cfg.userAgent,
+	}
+	c.gen = &gen.Client{Server: c.server, Client: c.pipe, RequestEditors: []gen.RequestEditorFn{c.editRequest}}
+	s := &service{client: c}
+	c.APIKey = (*APIKeyService)(s)
+	c.Contacts = (*ContactsService)(s)
+	c.ContactProperties = (*ContactPropertiesService)(s)
+	c.MailingLists = (*MailingListsService)(s)
+	c.Events = (*EventsService)(s)
+	c.Transactional = (*TransactionalService)(s)
+	c.DedicatedSendingIPs = (*DedicatedSendingIPsService)(s)
+	return c, nil
+}
+
+// editRequest adds what every request carries: the bearer key, the SDK's
+// User-Agent and the JSON Accept header.
+func (c *Client) editRequest(_ context.Context, req *http.Request) error {
+	req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Accept", "application/json")
+	return nil
+}
+
+// Raw returns the generated low-level client (package gen) wired to the
+// same base URL, API key, User-Agent, retries, idempotency keys and rate
+// limiter as c. Its methods return *http.Response or parsed gen types and
+// leave status handling to you; a send through it gets a generated
+// Idempotency-Key unless you set one in its params.
+func (c *Client) Raw() *gen.ClientWithResponses {
+	return &gen.ClientWithResponses{ClientInterface: c.gen}
+}
+
+// String describes the client without its API key.
+func (c *Client) String() string { return "loops.Client(" + c.server + ")" }
+
+// GoString keeps the API key out of %#v output.
+func (c *Client) GoString() string { return c.String() }

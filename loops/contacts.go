@@ -1,0 +1,114 @@
+package loops
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/loopsdev/loops-go/gen"
+)
+
+// ContactsService manages contacts: /v1/contacts/*.
+type ContactsService service
+
+// Create adds a contact. It fails with an error matching [ErrConflict] when
+// a contact with the same email or user ID exists; [ContactsService.Update]
+// creates or updates instead.
+//
+// Create is never retried after Loops may have acted on it (a 5xx or a
+// timeout), since a repeat could answer 409 for the contact it created.
+func (s *ContactsService) Create(ctx context.Context, req *ContactCreateRequest, opts ...CallOption) (*ContactSuccessResponse, error) {
+	const op = "Contacts.Create"
+	if req == nil {
+		return nil, invalid(op, "request", "is nil")
+	}
+	if err := firstError(checkRequired(op, "email", req.Email), checkCustomProperties(op, req.AdditionalProperties, contactFields)); err != nil {
+		return nil, err
+	}
+	return call[ContactSuccessResponse](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.CreateContact(ctx, *req)
+	})
+}
+
+// Update changes the contact matching Email or UserID, or creates it when
+// none matches (Loops' update is an upsert). Fields left zero are not sent;
+// [Null] clears one. Leave Subscribed nil unless you mean to unsubscribe
+// (false) or re-subscribe (true) the contact.
+func (s *ContactsService) Update(ctx context.Context, req *ContactUpdateRequest, opts ...CallOption) (*ContactSuccessResponse, error) {
+	const op = "Contacts.Update"
+	if req == nil {
+		return nil, invalid(op, "request", "is nil")
+	}
+	if err := firstError(checkEitherIdentifier(op, req.Email, req.UserID), checkCustomProperties(op, req.AdditionalProperties, contactFields)); err != nil {
+		return nil, err
+	}
+	return call[ContactSuccessResponse](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.UpdateContact(ctx, *req)
+	})
+}
+
+// Find returns the contact matching the lookup, custom properties
+// included. When none matches, the error matches [ErrNotFound].
+func (s *ContactsService) Find(ctx context.Context, who ContactLookup, opts ...CallOption) (*Contact, error) {
+	const op = "Contacts.Find"
+	if err := checkLookup(op, who); err != nil {
+		return nil, err
+	}
+	found, err := call[[]Contact](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.FindContact(ctx, &gen.FindContactParams{Email: optional(who.Email), UserID: optional(who.UserID)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(*found) == 0 {
+		// Loops answers 200 with an empty list; the lookup value (an email
+		// address) stays out of the message.
+		return nil, fmt.Errorf("loops: %s: no contact matches: %w", op, ErrNotFound)
+	}
+	return &(*found)[0], nil
+}
+
+// Delete deletes the contact matching the lookup. An unknown contact gives
+// an error matching [ErrNotFound].
+func (s *ContactsService) Delete(ctx context.Context, who ContactLookup, opts ...CallOption) (*MessageResponse, error) {
+	const op = "Contacts.Delete"
+	if err := checkLookup(op, who); err != nil {
+		return nil, err
+	}
+	return call[MessageResponse](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.DeleteContact(ctx, gen.ContactDeleteRequest{Email: optional(who.Email), UserID: optional(who.UserID)})
+	})
+}
+
+// Suppression tells whether the contact is suppressed (Loops stopped
+// emailing it after bounces or complaints) and how many removals are left.
+func (s *ContactsService) Suppression(ctx context.Context, who ContactLookup, opts ...CallOption) (*ContactSuppressionStatus, error) {
+	const op = "Contacts.Suppression"
+	if err := checkLookup(op, who); err != nil {
+		return nil, err
+	}
+	return call[ContactSuppressionStatus](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.GetContactSuppression(ctx, &gen.GetContactSuppressionParams{Email: optional(who.Email), UserID: optional(who.UserID)})
+	})
+}
+
+// RemoveSuppression lifts the contact's suppression, using one removal of
+// the team's 30-day quota. A contact that is not suppressed gives an error
+// matching [ErrBadRequest]. It is not retried after a 5xx or a timeout.
+func (s *ContactsService) RemoveSuppression(ctx context.Context, who ContactLookup, opts ...CallOption) (*ContactSuppressionRemoval, error) {
+	const op = "Contacts.RemoveSuppression"
+	if err := checkLookup(op, who); err != nil {
+		return nil, err
+	}
+	return call[ContactSuppressionRemoval](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.RemoveContactSuppression(ctx, &gen.RemoveContactSuppressionParams{Email: optional(who.Email), UserID: optional(who.UserID)})
+	})
+}
+
+// optional maps "" to an absent parameter.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

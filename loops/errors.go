@@ -1,0 +1,239 @@
+package loops
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Sentinel errors. An [*APIError] matches them with errors.Is according to
+// its status code, so callers never need to compare message text (which
+// Loops has changed before).
+var (
+	ErrBadRequest           = errors.New("loops: bad request")            // 400
+	ErrUnauthorized         = errors.New("loops: unauthorized")           // 401
+	ErrNotFound             = errors.New("loops: not found")              // 404, or no contact matched a find
+	ErrConflict             = errors.New("loops: conflict")               // 409
+	ErrIdempotencyKeyReused = errors.New("loops: idempotency key reused") // 409 on a send, under the caller's key
+	ErrRateLimited          = errors.New("loops: rate limited")           // 429
+	ErrServerError          = errors.New("loops: server error")           // 5xx
+	ErrInvalidInput         = errors.New("loops: invalid input")          // any *ValidationError
+)
+
+// maxErrorBody caps how much of an error body an APIError keeps.
+const maxErrorBody = 64 << 10
+
+// APIError is returned when Loops answers with a status outside 2xx.
+type APIError struct {
+	// StatusCode is the HTTP status, such as 400 or 503.
+	StatusCode int
+	// Message is what Loops said, taken from whichever error envelope it
+	// used, or a readable description when the body was HTML or empty.
+	Message string
+	// Path names the offending field when Loops reported one.
+	Path string
+	// Method and Route describe the request, such as "POST" and
+	// "/v1/events/send". Route never includes the query string, which can
+	// hold email addresses.
+	Method, Route string
+	// Body is the raw response body, capped at 64 KiB.
+	Body []byte
+	// Header holds the response headers.
+	Header http.Header
+	// RateLimit holds the x-ratelimit-* numbers of the response.
+	RateLimit RateLimit
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// IdempotencyKey is the key the request carried, if any.
+	IdempotencyKey string
+
+	keyFromCaller bool // the caller chose IdempotencyKey (vs generated)
+}
+
+// Error returns one line: the request, the status, Loops' message and,
+// after retries, the attempt count.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("loops: ")
+	if e.Method != "" {
+		b.WriteString(e.Method + " " + e.Route + ": ")
+	}
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if text := http.StatusText(e.StatusCode); text != "" {
+		b.WriteString(" " + text)
+	}
+	if e.reusedKey() {
+		b.WriteString(" (idempotency key already used)")
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.Path != "" {
+		b.WriteString(" [" + e.Path + "]")
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	return b.String()
+}
+
+// Is reports whether the error matches one of the package's sentinels.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrBadRequest:
+		return e.StatusCode == http.StatusBadRequest
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrConflict:
+		return e.StatusCode == http.StatusConflict
+	case ErrIdempotencyKeyReused:
+		return e.reusedKey()
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrServerError:
+		return e.StatusCode >= 500 && e.StatusCode <= 599
+	}
+	return false
+}
+
+func (e *APIError) reusedKey() bool {
+	return e.StatusCode == http.StatusConflict && e.IdempotencyKey != "" && e.keyFromCaller
+}
+
+// ValidationError reports input the client refused before sending
+// anything. It matches [ErrInvalidInput] with errors.Is.
+type ValidationError struct {
+	// Op is the call that refused, such as "Contacts.Find".
+	Op string
+	// Field names the offending input, such as "email/userId".
+	Field string
+	// Reason says what is wrong with it.
+	Reason string
+}
+
+// Error returns one line naming the call, the field and the reason.
+func (e *ValidationError) Error() string {
+	return "loops: " + e.Op + ": invalid " + e.Field + ": " + e.Reason
+}
+
+// Is makes errors.Is(err, ErrInvalidInput) true.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalidInput }
+
+func invalid(op, field, reason string) *ValidationError {
+	return &ValidationError{Op: op, Field: field, Reason: reason}
+}
+
+// errorEnvelope is the union of every error body Loops sends: the classic
+// {success:false,message}, the bare {message} of newer endpoints, the
+// deprecated top-level error string and path, and the nested
+// error:{path,message|reason} of transactional sends.
+type errorEnvelope struct {
+	Message string          `json:"message"`
+	Path    string          `json:"path"`
+	Error   json.RawMessage `json:"error"`
+}
+
+type errorDetail struct {
+	Path    string `json:"path"`
+	Message string `json:"message"`
+	Reason  string `json:"reason"`
+}
+
+var titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+
+// decodeErrorBody extracts a message and a field path from any error body:
+// JSON in any of Loops' envelopes, an HTML page (its title), plain text,
+// or nothing at all. It never fails.
+func decodeErrorBody(status int, body []byte) (message, path string) {
+	trimmed := bytes.TrimSpace(body)
+	var env errorEnvelope
+	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &env) == nil {
+		message, path = env.Message, env.Path
+		if len(env.Error) > 0 {
+			var s string
+			var d errorDetail
+			switch {
+			case json.Unmarshal(env.Error, &s) == nil:
+				if message == "" {
+					message = s
+				}
+			case json.Unmarshal(env.Error, &d) == nil:
+				if message == "" {
+					message = d.Message
+				}
+				if message == "" {
+					message = d.Reason
+				}
+				if path == "" {
+					path = d.Path
+				}
+			}
+		}
+		if m := oneLine(message); m != "" {
+			return m, oneLine(path)
+		}
+	}
+	switch {
+	case len(trimmed) == 0:
+		return "empty response body", oneLine(path)
+	case looksLikeHTML(trimmed):
+		if m := titleRE.FindSubmatch(trimmed); m != nil {
+			if t := oneLine(string(m[1])); t != "" {
+				return "HTML error page: " + t, oneLine(path)
+			}
+		}
+		return "HTML error page (probably from a proxy or load balancer)", oneLine(path)
+	case json.Valid(trimmed):
+		return "unrecognised JSON error body", oneLine(path)
+	}
+	return oneLine(string(trimmed)), oneLine(path)
+}
+
+func looksLikeHTML(b []byte) bool {
+	head := b[:min(len(b), 512)]
+	return bytes.HasPrefix(head, []byte("<")) && bytes.Contains(bytes.ToLower(head), []byte("html"))
+}
+
+// oneLine folds whitespace and caps the length, so an error always prints
+// as one readable line.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	const limit = 300
+	if len(s) > limit {
+		cut := limit
+		for cut > 0 && !isRuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// redactURLError rewrites a *url.Error so that its text carries no query
+// string (queries hold email addresses). It stays a *url.Error wrapping the
+// same cause, so errors.Is and errors.As keep working.
+func redactURLError(err error) error {
+	ue, ok := err.(*url.Error)
+	if !ok {
+		return err
+	}
+	u, perr := url.Parse(ue.URL)
+	if perr != nil {
+		return &url.Error{Op: ue.Op, URL: "[redacted]", Err: ue.Err}
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "[redacted]"
+	}
+	u.User = nil
+	return &url.Error{Op: ue.Op, URL: u.String(), Err: ue.Err}
+}

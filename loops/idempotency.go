@@ -1,0 +1,57 @@
+package loops
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+)
+
+// idempotencyHeader is the header Loops reads on the two send endpoints.
+const idempotencyHeader = "Idempotency-Key"
+
+// maxIdempotencyKeyLen is Loops' documented limit. Longer keys are
+// refused, never truncated: two keys cut to the same prefix would collide.
+const maxIdempotencyKeyLen = 100
+
+// keyedRoutes are the operations that accept an Idempotency-Key. The client
+// adds a fresh key to these when the caller gave none, which is what makes
+// retrying them safe.
+var keyedRoutes = map[string]bool{
+	http.MethodPost + " /v1/events/send":   true,
+	http.MethodPost + " /v1/transactional": true,
+}
+
+// newIdempotencyKey returns a random (version 4) UUID, the form Loops
+// recommends.
+func newIdempotencyKey() string {
+	var b [16]byte
+	rand.Read(b[:]) // never fails (crypto/rand, Go 1.24+)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}
+
+// checkIdempotencyKey applies Loops' rules to a caller's key: present, at
+// most 100 characters, and nothing a header cannot carry.
+func checkIdempotencyKey(op, key string) error {
+	const field = "Idempotency-Key"
+	switch {
+	case key == "":
+		return invalid(op, field, "must not be empty")
+	case len(key) > maxIdempotencyKeyLen:
+		return invalid(op, field, "is longer than 100 characters (Loops' limit; keys are never truncated)")
+	case hasControl(key):
+		return invalid(op, field, "contains a control character")
+	}
+	return nil
+}

@@ -1,0 +1,190 @@
+package loops
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// DefaultAttemptTimeout bounds one attempt (connect, send, read the answer)
+// unless [WithAttemptTimeout] changes it. The whole call, retries and waits
+// included, is bounded only by the ctx you pass.
+const DefaultAttemptTimeout = 30 * time.Second
+
+// Option configures a [Client] at construction.
+type Option func(*config) error
+
+type config struct {
+	baseURL        string
+	httpClient     *http.Client
+	userAgent      string
+	retry          retryPolicy
+	limiter        Limiter
+	logger         *slog.Logger
+	attemptTimeout time.Duration
+}
+
+func defaultConfig() config {
+	return config{
+		baseURL:   DefaultBaseURL,
+		userAgent: DefaultUserAgent,
+		retry: retryPolicy{
+			maxRetries: DefaultMaxRetries,
+			base:       DefaultBackoffBase,
+			max:        DefaultBackoffMax,
+			jitter:     DefaultJitter,
+		},
+		limiter:        NewLimiter(DefaultRequestsPerSecond),
+		attemptTimeout: DefaultAttemptTimeout,
+	}
+}
+
+// WithBaseURL points the client at another server, such as a
+// loopstest fake: "http://127.0.0.1:8080/api". Operation paths (/v1/...)
+// are appended to it.
+func WithBaseURL(base string) Option {
+	return func(c *config) error {
+		u, err := url.Parse(base)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return errors.New("loops: WithBaseURL: want an absolute http(s) URL")
+		}
+		if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return errors.New("loops: WithBaseURL: the URL must not carry a query, fragment or user info")
+		}
+		c.baseURL = base
+		return nil
+	}
+}
+
+// WithHTTPClient sends requests through hc, keeping its Transport,
+// proxies, TLS settings and tracing. Prefer hc.Timeout = 0 and let
+// [WithAttemptTimeout] and your ctx bound requests.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("loops: WithHTTPClient: nil *http.Client")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithUserAgent replaces the User-Agent header (default "loops-go/<version>").
+func WithUserAgent(ua string) Option {
+	return func(c *config) error {
+		if ua == "" || hasControl(ua) {
+			return errors.New("loops: WithUserAgent: want a non-empty header value")
+		}
+		c.userAgent = ua
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times a failed request may be sent again
+// (default 3). 0 disables retries.
+func WithMaxRetries(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("loops: WithMaxRetries(%d): must not be negative", n)
+		}
+		c.retry.maxRetries = n
+		return nil
+	}
+}
+
+// WithBackoff sets the wait between retries: base doubled per retry up to
+// max, each varied by ±jitter (a fraction from 0 to 1). Defaults: 250 ms,
+// 4 s, 0.1. A Retry-After header from the server takes precedence, and
+// after a 429 the client always waits at least one second.
+func WithBackoff(base, max time.Duration, jitter float64) Option {
+	return func(c *config) error {
+		if base <= 0 || max < base {
+			return errors.New("loops: WithBackoff: want 0 < base <= max")
+		}
+		if jitter < 0 || jitter > 1 {
+			return errors.New("loops: WithBackoff: jitter must be between 0 and 1")
+		}
+		c.retry.base, c.retry.max, c.retry.jitter = base, max, jitter
+		return nil
+	}
+}
+
+// WithRateLimit paces this client to perSecond requests a second (default
+// 10, Loops' limit per team). To share one budget between clients use
+// [WithLimiter]; to turn pacing off use [WithoutRateLimit].
+func WithRateLimit(perSecond float64) Option {
+	return func(c *config) error {
+		if perSecond <= 0 {
+			return errors.New("loops: WithRateLimit: want a positive rate (use WithoutRateLimit to disable)")
+		}
+		c.limiter = NewLimiter(perSecond)
+		return nil
+	}
+}
+
+// WithLimiter paces requests with l, which may be shared with other
+// clients of the same team (see [Limiter]). A nil l disables pacing.
+func WithLimiter(l Limiter) Option {
+	return func(c *config) error {
+		c.limiter = l
+		return nil
+	}
+}
+
+// WithoutRateLimit turns client-side pacing off; Loops may then answer 429,
+// which the client retries.
+func WithoutRateLimit() Option { return WithLimiter(nil) }
+
+// WithLogger logs each attempt (at Debug) and each retry (at Info) to l.
+// Log records carry the route, status, attempt and timing; never the API
+// key, headers, bodies or query strings.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithAttemptTimeout bounds each attempt separately (default 30 s); 0 leaves
+// attempts bounded only by the call's ctx. A one-shot write (such as
+// creating a contact) that times out is not retried, since Loops may have
+// acted on it.
+func WithAttemptTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return errors.New("loops: WithAttemptTimeout: must not be negative")
+		}
+		c.attemptTimeout = d
+		return nil
+	}
+}
+
+// CallOption adjusts a single call.
+type CallOption func(*callState)
+
+// WithIdempotencyKey sends key as the call's Idempotency-Key instead of a
+// generated one. Only Events.Send and Transactional.Send accept it. Loops
+// processes a key once in 24 hours; a reuse fails with an error matching
+// [ErrIdempotencyKeyReused]. The key must be 1 to 100 characters without
+// control characters; it is never truncated.
+func WithIdempotencyKey(key string) CallOption {
+	return func(s *callState) { s.key, s.keyFromCaller = key, true }
+}
+
+// WithResponseInfo fills info with the status, headers, raw body,
+// rate-limit numbers, attempt count and idempotency key of the call.
+func WithResponseInfo(info *ResponseInfo) CallOption {
+	return func(s *callState) { s.info = info }
+}
+
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return true
+		}
+	}
+	return false
+}

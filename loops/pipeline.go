@@ -1,0 +1,259 @@
+package loops
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptrace"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// maxResponseBody bounds what the client reads of any response. Loops'
+// answers are small JSON documents; anything this large is not one.
+const maxResponseBody = 16 << 20
+
+// pipeline is the generated client's HttpRequestDoer: every request of
+// every call style passes through its Do, which adds the idempotency key,
+// waits for the rate limiter, sends with the caller's *http.Client and
+// retries when that is safe. Auth and User-Agent are set before, by request
+// editors; the caller's *http.Client and its Transport stay underneath,
+// untouched.
+type pipeline struct {
+	http           *http.Client
+	limiter        Limiter // nil: no client-side limit
+	policy         retryPolicy
+	attemptTimeout time.Duration // 0: only the caller's ctx bounds an attempt
+	logger         *slog.Logger  // nil: no logging
+	basePath       string        // the base URL's path, such as "/api"
+}
+
+// stateKey carries a call's *callState in the request context, from the
+// typed method (or Do) to the pipeline and back.
+type stateKey struct{}
+
+// callState is what one logical call knows about itself across attempts.
+type callState struct {
+	op            string        // "Events.Send", for errors
+	key           string        // Idempotency-Key sent, if any
+	keyFromCaller bool          // the caller chose key
+	attempts      int           // requests sent so far
+	body          []byte        // last response body, read in full
+	info          *ResponseInfo // where to report, if asked
+}
+
+func stateFrom(ctx context.Context) *callState {
+	if st, ok := ctx.Value(stateKey{}).(*callState); ok {
+		return st
+	}
+	return nil
+}
+
+// route names a request for keying and messages: "POST /v1/events/send".
+// It never includes the query string.
+func (p *pipeline) route(r *http.Request) string {
+	return r.Method + " " + strings.TrimPrefix(r.URL.Path, p.basePath)
+}
+
+// Do sends req, retrying as its safety allows, and returns the last
+// response with its body fully read (so the connection is reused).
+func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	st := stateFrom(ctx)
+	if st == nil { // a call through the low-level gen client
+		st = &callState{op: p.route(req)}
+	}
+	route := p.route(req)
+	keyed := keyedRoutes[route]
+	if err := p.applyIdempotencyKey(req, st, keyed); err != nil {
+		return nil, err
+	}
+	safe := classify(req.Method, keyed)
+	for attempt := 1; ; attempt++ {
+		if err := p.wait(ctx); err != nil {
+			return nil, err
+		}
+		st.attempts = attempt
+		start := time.Now()
+		resp, sent, err := p.send(ctx, req, attempt, safe, st)
+		p.logAttempt(ctx, route, attempt, resp, err, time.Since(start))
+
+		var wait time.Duration
+		switch {
+		case err != nil:
+			if ctx.Err() != nil || attempt > p.policy.maxRetries || (safe == oneShot && sent) {
+				return nil, err
+			}
+			wait = p.policy.backoff(attempt)
+		case attempt > p.policy.maxRetries || !retryableStatus(resp.StatusCode, safe):
+			return resp, nil
+		default:
+			var ok bool
+			if wait, ok = p.policy.waitAfterStatus(attempt, resp.StatusCode, resp.Header, time.Now()); !ok {
+				return resp, nil
+			}
+		}
+		if !fitsDeadline(ctx, wait) {
+			// Sleeping would outlive the caller's deadline: report what
+			// we have instead of a bare timeout.
+			return resp, err
+		}
+		p.logRetry(ctx, route, attempt, wait, resp, err)
+		if err := sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("retry wait interrupted: %w", err)
+		}
+	}
+}
+
+// applyIdempotencyKey puts one key on a keyed request for all its attempts:
+// the caller's (from a call option or a header set on a low-level call) or
+// a fresh one. A key on any other request is refused: Loops would ignore
+// it, and the caller would wrongly believe the call safe to repeat.
+func (p *pipeline) applyIdempotencyKey(req *http.Request, st *callState, keyed bool) error {
+	if st.key == "" {
+		if h := req.Header.Get(idempotencyHeader); h != "" {
+			st.key, st.keyFromCaller = h, true
+		}
+	}
+	if st.keyFromCaller {
+		if !keyed {
+			return invalid(st.op, "Idempotency-Key", "is accepted only by Events.Send and Transactional.Send")
+		}
+		if err := checkIdempotencyKey(st.op, st.key); err != nil {
+			return err
+		}
+	}
+	if !keyed {
+		return nil
+	}
+	if st.key == "" {
+		st.key = newIdempotencyKey()
+	}
+	req.Header.Set(idempotencyHeader, st.key)
+	return nil
+}
+
+func (p *pipeline) wait(ctx context.Context) error {
+	if p.limiter == nil {
+		return ctx.Err()
+	}
+	if err := p.limiter.Wait(ctx); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		// x/time/rate refuses early when the wait would pass the deadline,
+		// without wrapping the context error; keep errors.Is working.
+		return fmt.Errorf("rate limiter: %v: %w", err, context.DeadlineExceeded)
+	}
+	return nil
+}
+
+// send makes one attempt. sent reports whether any of the request may have
+// reached the server, which decides whether a one-shot request can be
+// repeated after a transport error.
+func (p *pipeline) send(ctx context.Context, req *http.Request, attempt int, safe safety, st *callState) (resp *http.Response, sent bool, err error) {
+	actx := ctx
+	if p.attemptTimeout > 0 {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(ctx, p.attemptTimeout)
+		defer cancel()
+	}
+	var wrote atomic.Bool
+	if safe == oneShot {
+		// Only one-shot requests need to know whether bytes left: the
+		// trace costs a few allocations, so repeatable ones skip it.
+		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+			WroteHeaderField: func(string, []string) { wrote.Store(true) },
+		})
+	} else {
+		wrote.Store(true)
+	}
+	r := req.WithContext(actx)
+	if attempt > 1 && req.Body != nil && req.Body != http.NoBody {
+		if req.GetBody == nil {
+			return nil, true, errors.New("request body cannot be replayed for a retry")
+		}
+		if r.Body, err = req.GetBody(); err != nil {
+			return nil, true, err
+		}
+	}
+	resp, err = p.http.Do(r)
+	if err != nil {
+		return nil, wrote.Load(), redactURLError(err)
+	}
+	body, err := readBody(resp)
+	if err != nil {
+		return nil, true, fmt.Errorf("reading response: %w", err)
+	}
+	st.body = body
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, true, nil
+}
+
+// readBody reads and closes a response body, so that the connection goes
+// back to the pool for the next request.
+func readBody(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= maxResponseBody {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBody+1)); err != nil {
+		return nil, err
+	}
+	if buf.Len() > maxResponseBody {
+		return nil, fmt.Errorf("response body larger than %d bytes", maxResponseBody)
+	}
+	return buf.Bytes(), nil
+}
+
+// fitsDeadline reports whether waiting d still leaves the ctx deadline in
+// the future.
+func fitsDeadline(ctx context.Context, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return !ok || time.Now().Add(d).Before(deadline)
+}
+
+// sleep waits d or until ctx is done, whichever comes first.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (p *pipeline) logAttempt(ctx context.Context, route string, attempt int, resp *http.Response, err error, took time.Duration) {
+	if p.logger == nil {
+		return
+	}
+	attrs := []slog.Attr{slog.String("route", route), slog.Int("attempt", attempt), slog.Duration("took", took)}
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	p.logger.LogAttrs(ctx, slog.LevelDebug, "loops: request", attrs...)
+}
+
+func (p *pipeline) logRetry(ctx context.Context, route string, attempt int, wait time.Duration, resp *http.Response, err error) {
+	if p.logger == nil {
+		return
+	}
+	reason := "transport error"
+	if resp != nil {
+		reason = resp.Status
+	}
+	p.logger.LogAttrs(ctx, slog.LevelInfo, "loops: retrying",
+		slog.String("route", route), slog.Int("attempt", attempt),
+		slog.Duration("wait", wait), slog.String("reason", reason))
+}

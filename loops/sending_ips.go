@@ -1,0 +1,22 @@
+package loops
+
+import (
+	"context"
+	"net/http"
+)
+
+// DedicatedSendingIPsService lists Loops' dedicated sending IP addresses:
+// /v1/dedicated-sending-ips.
+type DedicatedSendingIPsService service
+
+// List returns the dedicated IP addresses Loops sends from. Shared IPs are
+// not included and the list changes over time: allow-list with care.
+func (s *DedicatedSendingIPsService) List(ctx context.Context, opts ...CallOption) ([]string, error) {
+	ips, err := call[[]string](ctx, s.client, "DedicatedSendingIPs.List", opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.ListDedicatedSendingIPs(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return *ips, nil
+}

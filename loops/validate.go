@@ -1,0 +1,136 @@
+package loops
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Local checks that run before anything is sent. Each returns a
+// *ValidationError naming the call and the field, so a mistake never costs
+// a request (or, worse, reaches the wrong contact).
+
+func checkLookup(op string, l ContactLookup) error {
+	switch {
+	case l.Email == "" && l.UserID == "":
+		return invalid(op, "email/userId", "give one of Email or UserID")
+	case l.Email != "" && l.UserID != "":
+		return invalid(op, "email/userId", "give only one of Email or UserID, not both")
+	}
+	return nil
+}
+
+// checkEitherIdentifier enforces "email or userId, at least one".
+func checkEitherIdentifier(op string, email, userID *string) error {
+	if (email == nil || *email == "") && (userID == nil || *userID == "") {
+		return invalid(op, "email/userId", "give Email or UserID (or both)")
+	}
+	return nil
+}
+
+func checkRequired(op, field, value string) error {
+	if value == "" {
+		return invalid(op, field, "is required")
+	}
+	return nil
+}
+
+// contactFields are the standard keys of a contact write; a custom
+// property of the same name would silently overwrite them on the wire.
+var contactFields = []string{"email", "firstName", "lastName", "source", "subscribed", "userGroup", "userId", "mailingLists"}
+
+// eventFields are the keys of an event besides contact properties.
+var eventFields = []string{"email", "userId", "eventName", "eventProperties", "mailingLists"}
+
+// checkCustomProperties checks the extra top-level keys of a contact or
+// event write: a name that is not one of the standard fields, and a value
+// that is a string, number, boolean or nil (nil clears the property).
+func checkCustomProperties(op string, props map[string]any, reserved []string) error {
+	for name, v := range props {
+		field := "custom property " + quote(name)
+		if name == "" {
+			return invalid(op, "custom property", "has an empty name")
+		}
+		for _, r := range reserved {
+			if name == r {
+				return invalid(op, field, "clashes with the standard field of that name; set the field instead")
+			}
+		}
+		if v != nil && !isScalar(v) {
+			return invalid(op, field, fmt.Sprintf("has a %T; want a string, number, boolean or nil", v))
+		}
+	}
+	return nil
+}
+
+func checkEventProperties(op string, props map[string]any) error {
+	for name, v := range props {
+		if !isScalar(v) {
+			return invalid(op, "event property "+quote(name), fmt.Sprintf("has a %T; want a string, number or boolean", v))
+		}
+	}
+	return nil
+}
+
+// checkDataVariables accepts scalars and, for array blocks, lists of
+// objects whose values are scalars.
+func checkDataVariables(op string, vars map[string]any) error {
+	for name, v := range vars {
+		field := "data variable " + quote(name)
+		switch v := v.(type) {
+		case []map[string]any:
+			for _, item := range v {
+				if err := checkObject(op, field, item); err != nil {
+					return err
+				}
+			}
+		case []any:
+			for _, item := range v {
+				obj, ok := item.(map[string]any)
+				if !ok {
+					return invalid(op, field, fmt.Sprintf("lists a %T; array variables hold objects", item))
+				}
+				if err := checkObject(op, field, obj); err != nil {
+					return err
+				}
+			}
+		default:
+			if !isScalar(v) {
+				return invalid(op, field, fmt.Sprintf("has a %T; want a string, number, boolean or a list of objects", v))
+			}
+		}
+	}
+	return nil
+}
+
+func checkObject(op, field string, obj map[string]any) error {
+	for k, v := range obj {
+		if !isScalar(v) {
+			return invalid(op, field+"."+k, fmt.Sprintf("has a %T; want a string, number or boolean", v))
+		}
+	}
+	return nil
+}
+
+func isScalar(v any) bool {
+	switch v.(type) {
+	case string, bool, json.Number,
+		int, int8, int16, int32, int64,
+		uint, uint8, uint16, uint32, uint64,
+		float32, float64:
+		return true
+	}
+	return false
+}
+
+func quote(s string) string { return fmt.Sprintf("%q", s) }
+
+// firstError returns the first failed check, so the caller gets one clear
+// *ValidationError rather than a list.
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
