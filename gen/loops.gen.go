@@ -140,10 +140,8 @@ type ContactCreateRequest struct {
 	FirstName nullable.Nullable[string] `json:"firstName,omitempty"`
 	LastName  nullable.Nullable[string] `json:"lastName,omitempty"`
 
-	// MailingLists Mailing-list IDs mapped to `true` (subscribe) or `false` (unsubscribe).
-	//
-	// Example: {"cm06f5v0e45nf0ml5754o9cix":true,"cm16k73gq014h0mmj5b6jdi9r":false}
-	MailingLists MailingListSubscriptions  `json:"mailingLists,omitempty"`
+	// MailingLists Mailing-list IDs mapped to true (subscribe) or false (unsubscribe).
+	MailingLists map[string]bool           `json:"mailingLists,omitempty"`
 	Source       nullable.Nullable[string] `json:"source,omitempty"`
 
 	// Subscribed Whether campaign and workflow emails reach the contact (default true).
@@ -231,10 +229,8 @@ type ContactUpdateRequest struct {
 	FirstName nullable.Nullable[string] `json:"firstName,omitempty"`
 	LastName  nullable.Nullable[string] `json:"lastName,omitempty"`
 
-	// MailingLists Mailing-list IDs mapped to `true` (subscribe) or `false` (unsubscribe).
-	//
-	// Example: {"cm06f5v0e45nf0ml5754o9cix":true,"cm16k73gq014h0mmj5b6jdi9r":false}
-	MailingLists MailingListSubscriptions  `json:"mailingLists,omitempty"`
+	// MailingLists Mailing-list IDs mapped to true (subscribe) or false (unsubscribe).
+	MailingLists map[string]bool           `json:"mailingLists,omitempty"`
 	Source       nullable.Nullable[string] `json:"source,omitempty"`
 
 	// Subscribed false unsubscribes the contact; true re-subscribes it.
@@ -288,10 +284,8 @@ type EventRequest struct {
 	// EventProperties Values available to emails sent because of this event.
 	EventProperties map[string]EventPropertyValue `json:"eventProperties,omitempty"`
 
-	// MailingLists Mailing-list IDs mapped to `true` (subscribe) or `false` (unsubscribe).
-	//
-	// Example: {"cm06f5v0e45nf0ml5754o9cix":true,"cm16k73gq014h0mmj5b6jdi9r":false}
-	MailingLists         MailingListSubscriptions `json:"mailingLists,omitempty"`
+	// MailingLists Mailing-list IDs mapped to true (subscribe) or false (unsubscribe).
+	MailingLists         map[string]bool          `json:"mailingLists,omitempty"`
 	UserID               *string                  `json:"userId,omitempty"`
 	AdditionalProperties map[string]PropertyValue `json:"-"`
 }
@@ -305,11 +299,6 @@ type MailingList struct {
 	IsPublic bool   `json:"isPublic"`
 	Name     string `json:"name"`
 }
-
-// MailingListSubscriptions Mailing-list IDs mapped to `true` (subscribe) or `false` (unsubscribe).
-//
-// Example: {"cm06f5v0e45nf0ml5754o9cix":true,"cm16k73gq014h0mmj5b6jdi9r":false}
-type MailingListSubscriptions map[string]bool
 
 // MessageResponse Example: {"message":"Contact deleted.","success":true}
 type MessageResponse struct {
@@ -836,9 +825,11 @@ func (a ContactCreateRequest) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	object["mailingLists"], err = json.Marshal(a.MailingLists)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'mailingLists': %w", err)
+	if a.MailingLists != nil {
+		object["mailingLists"], err = json.Marshal(a.MailingLists)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'mailingLists': %w", err)
+		}
 	}
 
 	if a.Source != nil {
@@ -1007,9 +998,11 @@ func (a ContactUpdateRequest) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	object["mailingLists"], err = json.Marshal(a.MailingLists)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'mailingLists': %w", err)
+	if a.MailingLists != nil {
+		object["mailingLists"], err = json.Marshal(a.MailingLists)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'mailingLists': %w", err)
+		}
 	}
 
 	if a.Source != nil {
@@ -1152,9 +1145,11 @@ func (a EventRequest) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	object["mailingLists"], err = json.Marshal(a.MailingLists)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'mailingLists': %w", err)
+	if a.MailingLists != nil {
+		object["mailingLists"], err = json.Marshal(a.MailingLists)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'mailingLists': %w", err)
+		}
 	}
 
 	if a.UserID != nil {

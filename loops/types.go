@@ -45,8 +45,9 @@ type (
 	// MailingList is one of the team's mailing lists.
 	MailingList = gen.MailingList
 	// MailingListSubscriptions maps list IDs to true (subscribe) or false
-	// (unsubscribe).
-	MailingListSubscriptions = gen.MailingListSubscriptions
+	// (unsubscribe), as the MailingLists fields of contact and event
+	// writes take them.
+	MailingListSubscriptions = map[string]bool
 	// OptInStatus is a contact's double opt-in state.
 	OptInStatus = gen.OptInStatus
 	// EventRequest is the body of Events.Send. Contact properties to
