@@ -1,0 +1,34 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTour runs the README's main job against the fake server and checks
+// that every step ran and reported what it showed.
+func TestTour(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	if err := run(ctx, &out, ""); err != nil {
+		t.Fatalf("tour failed: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{
+		"the key belongs to team \"Tour Team\"",
+		"13 published transactional emails in all",
+		"found ", "Ada Lovelace", "planName set: false",
+		"409 Conflict (idempotency key already used)",
+		"the fake processed the event 1 time(s)",
+		"errors.Is(err, loops.ErrConflict) = true",
+		"succeeded on attempt 2",
+		"Tour complete: 11 steps passed.",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("tour output lacks %q\n%s", want, out.String())
+		}
+	}
+}
