@@ -17,6 +17,27 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for ContactOptInStatus.
+const (
+	ContactOptInStatusAccepted ContactOptInStatus = "accepted"
+	ContactOptInStatusPending  ContactOptInStatus = "pending"
+	ContactOptInStatusRejected ContactOptInStatus = "rejected"
+)
+
+// Valid indicates whether the value is a known member of the ContactOptInStatus enum.
+func (e ContactOptInStatus) Valid() bool {
+	switch e {
+	case ContactOptInStatusAccepted:
+		return true
+	case ContactOptInStatusPending:
+		return true
+	case ContactOptInStatusRejected:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ContactPropertyFilter.
 const (
 	ContactPropertyFilterAll    ContactPropertyFilter = "all"
@@ -59,27 +80,6 @@ func (e ContactPropertyType) Valid() bool {
 	}
 }
 
-// Defines values for OptInStatus.
-const (
-	OptInStatusAccepted OptInStatus = "accepted"
-	OptInStatusPending  OptInStatus = "pending"
-	OptInStatusRejected OptInStatus = "rejected"
-)
-
-// Valid indicates whether the value is a known member of the OptInStatus enum.
-func (e OptInStatus) Valid() bool {
-	switch e {
-	case OptInStatusAccepted:
-		return true
-	case OptInStatusPending:
-		return true
-	case OptInStatusRejected:
-		return true
-	default:
-		return false
-	}
-}
-
 // APIKeyResponse Example: {"success":true,"teamName":"Acme"}
 type APIKeyResponse struct {
 	Success bool `json:"success"`
@@ -116,8 +116,8 @@ type Contact struct {
 	// MailingLists The lists the contact is subscribed to (each mapped to `true`).
 	MailingLists map[string]bool `json:"mailingLists,omitempty"`
 
-	// OptInStatus Double opt-in state, or null when the contact has none.
-	OptInStatus *OptInStatus `json:"optInStatus,omitempty"`
+	// OptInStatus Double opt-in state; null unless the contact came from a double opt-in form.
+	OptInStatus *ContactOptInStatus `json:"optInStatus,omitempty"`
 
 	// Source Where the contact came from, such as `API`.
 	Source *string `json:"source,omitempty"`
@@ -128,6 +128,9 @@ type Contact struct {
 	UserID               *string                  `json:"userId,omitempty"`
 	AdditionalProperties map[string]PropertyValue `json:"-"`
 }
+
+// ContactOptInStatus Double opt-in state; null unless the contact came from a double opt-in form.
+type ContactOptInStatus string
 
 // ContactCreateRequest A new contact. Optional fields left out are not sent; `null` is sent
 // only where a field is explicitly cleared. Custom properties go in the
@@ -305,9 +308,6 @@ type MessageResponse struct {
 	Message string `json:"message"`
 	Success bool   `json:"success"`
 }
-
-// OptInStatus Double opt-in state; only contacts from a double opt-in form have one.
-type OptInStatus string
 
 // Pagination defines model for Pagination.
 type Pagination struct {

@@ -49,7 +49,7 @@ type (
 	// writes take them.
 	MailingListSubscriptions = map[string]bool
 	// OptInStatus is a contact's double opt-in state.
-	OptInStatus = gen.OptInStatus
+	OptInStatus = gen.ContactOptInStatus
 	// EventRequest is the body of Events.Send. Contact properties to
 	// update go in AdditionalProperties.
 	EventRequest = gen.EventRequest
@@ -79,9 +79,9 @@ const (
 
 // Double opt-in states.
 const (
-	OptInAccepted = gen.OptInStatusAccepted
-	OptInPending  = gen.OptInStatusPending
-	OptInRejected = gen.OptInStatusRejected
+	OptInAccepted = gen.ContactOptInStatusAccepted
+	OptInPending  = gen.ContactOptInStatusPending
+	OptInRejected = gen.ContactOptInStatusRejected
 )
 
 // Nullable is a field that can be left out, set to null, or set to a value.

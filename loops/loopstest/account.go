@@ -1,0 +1,46 @@
+package loopstest
+
+import (
+	"net/http"
+
+	"github.com/loopsdev/loops-go/gen"
+)
+
+// mailingList is a list as GET /v1/lists returns it; gen.MailingList cannot
+// carry the null description Loops sends for lists without one.
+type mailingList struct {
+	ID          string  `json:"id"`
+	Name        string  `json:"name"`
+	Description *string `json:"description"`
+	IsPublic    bool    `json:"isPublic"`
+}
+
+func (s *Server) testAPIKey(*call) *response {
+	return newJSON(http.StatusOK, gen.APIKeyResponse{Success: true, TeamName: s.cfg.teamName})
+}
+
+func (s *Server) listMailingLists(*call) *response {
+	out := make([]mailingList, len(s.cfg.lists))
+	for i, l := range s.cfg.lists {
+		out[i] = mailingList{ID: l.ID, Name: l.Name, IsPublic: l.IsPublic}
+		if l.Description != "" {
+			out[i].Description = &l.Description
+		}
+	}
+	return newJSON(http.StatusOK, out)
+}
+
+func (s *Server) listDedicatedIPs(*call) *response {
+	out := append([]string{}, s.cfg.ips...) // never null
+	return newJSON(http.StatusOK, out)
+}
+
+// listExists reports whether the team has the mailing list listID.
+func (s *Server) listExists(listID string) bool {
+	for _, l := range s.cfg.lists {
+		if l.ID == listID {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,138 @@
+package loopstest
+
+import (
+	"encoding/json"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Event is an event the server processed.
+type Event struct {
+	// Name is the eventName.
+	Name string
+	// Email and UserID are the identifiers as sent ("" when left out).
+	Email  string
+	UserID string
+	// ContactID is the contact the event was recorded for, created by the
+	// event if it did not exist.
+	ContactID string
+	// Properties are the eventProperties, which belong to this event only.
+	Properties map[string]any
+	// ContactProperties are the extra top-level keys, which updated the
+	// contact; a nil value is a JSON null, which cleared the property.
+	ContactProperties map[string]any
+	// MailingLists are the subscription changes sent with the event.
+	MailingLists map[string]bool
+	// IdempotencyKey is the Idempotency-Key header, "" when absent.
+	IdempotencyKey string
+	// Raw is the request body as sent.
+	Raw json.RawMessage
+	// Time is when the event was processed, by the server's clock.
+	Time time.Time
+}
+
+// eventKeys are the event body keys that are not contact properties.
+var eventKeys = map[string]bool{
+	"email": true, "userId": true, "eventName": true, "eventProperties": true, "mailingLists": true,
+}
+
+func (s *Server) sendEvent(c *call) *response {
+	body, bad := decodeObject(c.body)
+	if bad != nil {
+		return bad
+	}
+	name, _ := body["eventName"].(string)
+	id := identityOf(body)
+	if bad := checkEvent(name, id); bad != nil {
+		return bad
+	}
+	key := c.r.Header.Get(idempotencyHeader)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if key != "" && s.keyUsed(key, c.now) {
+		return keyReused()
+	}
+	if bad := s.checkWrite(body, eventKeys); bad != nil {
+		return bad
+	}
+	ct, bad := s.eventContact(id)
+	if bad != nil {
+		return bad
+	}
+	s.applyWrite(ct, body, eventKeys)
+	s.events = append(s.events, newEvent(name, id, ct, body, key, c))
+	s.consumeKey(key, c.now)
+	return success()
+}
+
+// checkEvent applies Loops' rules on the event name and identifiers.
+func checkEvent(name string, id identity) *response {
+	switch {
+	case name == "":
+		return failure(http.StatusBadRequest, "eventName is required.")
+	case strings.Contains(name, ":"):
+		return failure(http.StatusBadRequest, "eventName may not contain ':'.")
+	case id.email == "" && id.userID == "":
+		return failure(http.StatusBadRequest, msgNoIdentifier)
+	case id.email != "" && !validEmail(id.email):
+		return failure(http.StatusBadRequest, msgInvalidEmail)
+	}
+	return nil
+}
+
+// eventContact finds the contact an event is for, creating it from the
+// email when none matches, as Loops does. Unlike an update, an event never
+// changes an existing contact's identifiers. The caller holds s.mu.
+func (s *Server) eventContact(id identity) (*contact, *response) {
+	ct, bad := s.lookup(id)
+	if bad != nil || ct != nil {
+		return ct, bad
+	}
+	return s.upsertTarget(id)
+}
+
+func newEvent(name string, id identity, ct *contact, body map[string]any, key string, c *call) Event {
+	props, _ := body["eventProperties"].(map[string]any)
+	contactProps := map[string]any{}
+	for k, v := range body {
+		if !eventKeys[k] {
+			contactProps[k] = v
+		}
+	}
+	return Event{
+		Name:              name,
+		Email:             id.email,
+		UserID:            id.userID,
+		ContactID:         ct.id,
+		Properties:        cloneMap(props),
+		ContactProperties: contactProps,
+		MailingLists:      listsOf(body),
+		IdempotencyKey:    key,
+		Raw:               slices.Clone(c.body),
+		Time:              c.now,
+	}
+}
+
+func (e Event) clone() Event {
+	e.Properties = cloneMap(e.Properties)
+	e.ContactProperties = cloneMap(e.ContactProperties)
+	e.MailingLists = maps.Clone(e.MailingLists)
+	e.Raw = slices.Clone(e.Raw)
+	return e
+}
+
+// Events returns the events processed so far, in order. Events refused (by
+// a fault, the contract, the key, the rate limiter or an idempotency
+// conflict) are not included; Requests shows them.
+func (s *Server) Events() []Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Event, len(s.events))
+	for i, e := range s.events {
+		out[i] = e.clone()
+	}
+	return out
+}

@@ -1,0 +1,216 @@
+package loopstest
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Fault is a scripted misbehaviour for one request, built by Status,
+// HTMLStatus, RateLimited, RetryAfter, Slow, Hang, DropConnection,
+// ProcessThenDrop or Pass, and scheduled with Inject. Faults answer before
+// the contract, the key or the rate limiter are consulted, as a load
+// balancer in front of Loops would, except Slow (which delays a normal
+// answer) and ProcessThenDrop (which withholds one).
+type Fault interface {
+	// String names the fault as Request.Fault reports it, such as
+	// "status(503)" or "process-then-drop"; it is "" for Pass.
+	String() string
+	isFault()
+}
+
+type faultKind int
+
+const (
+	kindPass faultKind = iota
+	kindStatus
+	kindHTML
+	kindRateLimited
+	kindRetryAfter
+	kindSlow
+	kindHang
+	kindDrop
+	kindProcessThenDrop
+)
+
+// fault is the one implementation of Fault.
+type fault struct {
+	kind  faultKind
+	code  int
+	delay time.Duration
+}
+
+func (fault) isFault() {}
+
+func (f fault) String() string {
+	switch f.kind {
+	case kindStatus:
+		return fmt.Sprintf("status(%d)", f.code)
+	case kindHTML:
+		return fmt.Sprintf("html(%d)", f.code)
+	case kindRateLimited:
+		return "rate-limited"
+	case kindRetryAfter:
+		return fmt.Sprintf("retry-after(%s)", f.delay)
+	case kindSlow:
+		return fmt.Sprintf("slow(%s)", f.delay)
+	case kindHang:
+		return "hang"
+	case kindDrop:
+		return "drop"
+	case kindProcessThenDrop:
+		return "process-then-drop"
+	}
+	return ""
+}
+
+// faultOf turns a scheduled Fault (possibly nil) into its description.
+func faultOf(f Fault) fault {
+	if v, ok := f.(fault); ok {
+		return v
+	}
+	return fault{kind: kindPass}
+}
+
+// Status answers with code and a JSON error body {"success":false,
+// "message":...}, without processing the request. Use it for 500 and 503.
+// It panics if code is not an HTTP status code.
+func Status(code int) Fault { return fault{kind: kindStatus, code: checkCode(code)} }
+
+// HTMLStatus answers with code and an HTML page, as a load balancer does
+// (for example 502 or 504), without processing the request. The answer has
+// neither a JSON content type nor rate-limit headers.
+func HTMLStatus(code int) Fault { return fault{kind: kindHTML, code: checkCode(code)} }
+
+// RateLimited answers 429 with x-ratelimit-limit, x-ratelimit-remaining: 0
+// and a JSON body, without processing the request, whatever the state of the
+// real rate limiter.
+func RateLimited() Fault { return fault{kind: kindRateLimited} }
+
+// RetryAfter is RateLimited with a Retry-After header giving d in whole
+// seconds, rounded up. Loops does not document Retry-After; this lets a test
+// check that a client honours it anyway.
+func RetryAfter(d time.Duration) Fault { return fault{kind: kindRetryAfter, delay: max(d, 0)} }
+
+// Slow waits for d before serving the request normally. If the client gives
+// up first (or the server closes), the request is not processed and the
+// connection is dropped. d is measured with real timers, which a
+// testing/synctest bubble makes instant.
+func Slow(d time.Duration) Fault { return fault{kind: kindSlow, delay: max(d, 0)} }
+
+// Hang never answers: the request is held, unprocessed, until the client
+// gives up (its context ends or it closes the connection) or the server is
+// closed, and the connection is then dropped.
+func Hang() Fault { return fault{kind: kindHang} }
+
+// DropConnection closes the connection without processing the request or
+// answering it.
+func DropConnection() Fault { return fault{kind: kindDrop} }
+
+// ProcessThenDrop processes the request completely (the contact is stored,
+// the event recorded, the email "sent", the Idempotency-Key used up) and then
+// closes the connection without answering. A client cannot tell this from
+// DropConnection; one that retries without an Idempotency-Key does the work
+// twice, which is how other SDKs send duplicate emails.
+//
+// Mind that net/http's Transport resends, once and on its own, a request
+// that is a GET or carries an Idempotency-Key header when a reused
+// keep-alive connection closes before any answer. That resend is a new
+// attempt on the route: after ProcessThenDrop it gets 409, after
+// DropConnection it is served normally unless another fault is scripted.
+func ProcessThenDrop() Fault { return fault{kind: kindProcessThenDrop} }
+
+// Pass serves the request normally; it fills a slot in an Inject script,
+// like a nil Fault.
+func Pass() Fault { return fault{kind: kindPass} }
+
+func checkCode(code int) int {
+	if code < 100 || code > 999 {
+		panic(fmt.Sprintf("loopstest: %d is not an HTTP status code", code))
+	}
+	return code
+}
+
+// Inject scripts the next len(faults) requests to route: the first gets
+// faults[0], the second faults[1], and so on; a nil Fault or Pass serves that
+// request normally. Requests after the script are served normally. Calling
+// Inject again for a route whose script is not used up appends to it.
+//
+// route is a method and a path without the "/api" prefix, as in
+// "POST /v1/events/send"; the prefix is tolerated. Inject panics on a
+// route without a method.
+func (s *Server) Inject(route string, faults ...Fault) {
+	key := normalizeRoute(route)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[key] = append(s.faults[key], faults...)
+}
+
+// nextFault pops the fault scheduled for the next request to key.
+// The caller holds s.mu.
+func (s *Server) nextFault(key string) Fault {
+	queue := s.faults[key]
+	if len(queue) == 0 {
+		return nil
+	}
+	f := queue[0]
+	if len(queue) == 1 {
+		delete(s.faults, key)
+	} else {
+		s.faults[key] = queue[1:]
+	}
+	return f
+}
+
+// normalizeRoute turns "post /api/v1/x" into "POST /v1/x".
+func normalizeRoute(route string) string {
+	method, path, ok := strings.Cut(strings.TrimSpace(route), " ")
+	if !ok || method == "" {
+		panic(fmt.Sprintf("loopstest: route %q must look like \"POST /v1/events/send\"", route))
+	}
+	return routeKey(strings.ToUpper(method), strings.TrimSpace(path))
+}
+
+// routeKey names the route of a request for Inject, RequestCount and
+// Request.Route.
+func routeKey(method, path string) string {
+	if strings.HasPrefix(path, apiPrefix+"/") {
+		path = strings.TrimPrefix(path, apiPrefix)
+	}
+	return method + " " + path
+}
+
+// faultResponse builds the answer of a fault that replaces processing.
+func (s *Server) faultResponse(f fault) *response {
+	switch f.kind {
+	case kindHTML:
+		return htmlPage(f.code)
+	case kindRateLimited, kindRetryAfter:
+		resp := failure(http.StatusTooManyRequests, "Rate limit exceeded").withRate(rateState{limit: s.limiter.limit()})
+		if f.kind == kindRetryAfter {
+			resp.header.Set("Retry-After", strconv.Itoa(int(math.Ceil(f.delay.Seconds()))))
+		}
+		return resp
+	}
+	return failure(f.code, statusMessage(f.code)).withRate(s.limiter.peek(s.cfg.apiKey, s.now()))
+}
+
+func statusMessage(code int) string {
+	if text := http.StatusText(code); text != "" {
+		return text
+	}
+	return fmt.Sprintf("Error %d", code)
+}
+
+// htmlPage is the kind of page a load balancer answers with.
+func htmlPage(code int) *response {
+	title := fmt.Sprintf("%d %s", code, http.StatusText(code))
+	h := http.Header{}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	body := "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" +
+		title + "</h1></center>\r\n</body>\r\n</html>\r\n"
+	return &response{status: code, header: h, body: []byte(body)}
+}
