@@ -170,14 +170,20 @@ func TestRetryPolicyByOperation(t *testing.T) {
 				return err
 			}, 1, nil},
 		{"delete not retried after 500", "POST /v1/contacts/delete", loopstest.Status(500),
-			func(c *loops.Client) error { _, err := c.Contacts.Delete(ctx, loops.ByEmail("a@example.com")); return err }, 1, loops.ErrServerError},
+			func(c *loops.Client) error {
+				_, err := c.Contacts.Delete(ctx, loops.ByEmail("a@example.com"))
+				return err
+			}, 1, loops.ErrServerError},
 		{"suppression removal not retried after 502", "DELETE /v1/contacts/suppression", loopstest.Status(502),
 			func(c *loops.Client) error {
 				_, err := c.Contacts.RemoveSuppression(ctx, loops.ByEmail("a@example.com"))
 				return err
 			}, 1, loops.ErrServerError},
 		{"400 never retried", "GET /v1/contacts/find", loopstest.Status(400),
-			func(c *loops.Client) error { _, err := c.Contacts.Find(ctx, loops.ByEmail("a@example.com")); return err }, 1, loops.ErrBadRequest},
+			func(c *loops.Client) error {
+				_, err := c.Contacts.Find(ctx, loops.ByEmail("a@example.com"))
+				return err
+			}, 1, loops.ErrBadRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
