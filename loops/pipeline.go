@@ -163,15 +163,12 @@ func (p *pipeline) send(ctx context.Context, req *http.Request, attempt int, saf
 		actx, cancel = context.WithTimeout(ctx, p.attemptTimeout)
 		defer cancel()
 	}
-	var wrote atomic.Bool
+	// Only one-shot requests need to know whether any byte left; the trace
+	// costs a few allocations, so repeatable requests skip it.
+	var trace *sendTrace
 	if safe == oneShot {
-		// Only one-shot requests need to know whether bytes left: the
-		// trace costs a few allocations, so repeatable ones skip it.
-		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-			WroteHeaderField: func(string, []string) { wrote.Store(true) },
-		})
-	} else {
-		wrote.Store(true)
+		trace = new(sendTrace)
+		actx = httptrace.WithClientTrace(actx, trace.hooks())
 	}
 	r := req.WithContext(actx)
 	if attempt > 1 && req.Body != nil && req.Body != http.NoBody {
@@ -184,7 +181,7 @@ func (p *pipeline) send(ctx context.Context, req *http.Request, attempt int, saf
 	}
 	resp, err = p.http.Do(r)
 	if err != nil {
-		return nil, wrote.Load(), redactURLError(err)
+		return nil, !trace.provesNothingSent(), redactURLError(err)
 	}
 	body, err := readBody(resp)
 	if err != nil {
@@ -193,6 +190,27 @@ func (p *pipeline) send(ctx context.Context, req *http.Request, attempt int, saf
 	st.body = body
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, true, nil
+}
+
+// sendTrace watches one attempt for proof that nothing was sent.
+type sendTrace struct {
+	traced atomic.Bool // the transport reports through httptrace at all
+	wrote  atomic.Bool // some of the request was written (perhaps only buffered)
+}
+
+func (t *sendTrace) hooks() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		GetConn:          func(string) { t.traced.Store(true) },
+		WroteHeaderField: func(string, []string) { t.wrote.Store(true) },
+	}
+}
+
+// provesNothingSent is true only with positive evidence: the transport
+// reported getting a connection and never reported writing. A transport
+// that does not report through httptrace (a custom RoundTripper, some
+// HTTP/3 stacks) proves nothing, so its failures count as "maybe sent".
+func (t *sendTrace) provesNothingSent() bool {
+	return t != nil && t.traced.Load() && !t.wrote.Load()
 }
 
 // readBody reads and closes a response body, so that the connection goes
