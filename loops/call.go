@@ -26,6 +26,15 @@ func call[T any](ctx context.Context, c *Client, op string, opts []CallOption, s
 	return out, nil
 }
 
+// callList is call for operations that answer with a bare JSON array.
+func callList[T any](ctx context.Context, c *Client, op string, opts []CallOption, send sendFunc) ([]T, error) {
+	list, err := call[[]T](ctx, c, op, opts, send)
+	if err != nil {
+		return nil, err
+	}
+	return *list, nil
+}
+
 // exchange runs one logical call. out may be nil when the body is unwanted.
 func (c *Client) exchange(ctx context.Context, op string, opts []CallOption, send sendFunc, out any) error {
 	st := &callState{op: op}
@@ -80,8 +89,11 @@ func (c *Client) apiError(resp *http.Response, st *callState, method, route stri
 	if len(body) > maxErrorBody {
 		body = body[:maxErrorBody]
 	}
-	body = c.redactKey(body)
+	body = c.secret.redact(body)
 	msg, path := decodeErrorBody(resp.StatusCode, body)
+	// Decoding undoes JSON escapes, so a key echoed in escaped form
+	// reappears in the message: redact again.
+	msg, path = string(c.secret.redact([]byte(msg))), string(c.secret.redact([]byte(path)))
 	return &APIError{
 		StatusCode:     resp.StatusCode,
 		Message:        msg,
@@ -95,15 +107,6 @@ func (c *Client) apiError(resp *http.Response, st *callState, method, route stri
 		IdempotencyKey: st.key,
 		keyFromCaller:  st.keyFromCaller,
 	}
-}
-
-// redactKey removes the API key from a body that echoes it, so it can
-// never reach an error message or a log.
-func (c *Client) redactKey(b []byte) []byte {
-	if !bytes.Contains(b, []byte(c.apiKey)) {
-		return b
-	}
-	return bytes.ReplaceAll(b, []byte(c.apiKey), []byte("[redacted]"))
 }
 
 // Do calls an endpoint the SDK does not cover yet, with the client's auth,

@@ -1,7 +1,9 @@
 package loops
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -38,8 +40,37 @@ type Client struct {
 	gen       *gen.Client
 	pipe      *pipeline
 	server    string // base URL ending in "/"
-	apiKey    string
+	secret    *secret
 	userAgent string
+}
+
+// secret holds the API key behind a pointer, so that fmt (which prints a
+// nested pointer as an address) cannot show it even for a dereferenced
+// Client value.
+type secret struct {
+	apiKey      string
+	jsonEscaped string // the key as JSON would escape it, when different
+}
+
+func newSecret(key string) *secret {
+	s := &secret{apiKey: key}
+	if b, err := json.Marshal(key); err == nil {
+		if esc := string(b[1 : len(b)-1]); esc != key {
+			s.jsonEscaped = esc
+		}
+	}
+	return s
+}
+
+// redact removes the key, raw or JSON-escaped, from text that may echo it,
+// so it can never reach an error message or a log.
+func (s *secret) redact(b []byte) []byte {
+	for _, form := range []string{s.apiKey, s.jsonEscaped} {
+		if form != "" && bytes.Contains(b, []byte(form)) {
+			b = bytes.ReplaceAll(b, []byte(form), []byte("[redacted]"))
+		}
+	}
+	return b
 }
 
 // service is shared by every API area (go-github's pattern): each area is a
@@ -85,7 +116,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			basePath:       base.Path,
 		},
 		server:    base.String() + "/",
-		apiKey:    apiKey,
+		secret:    newSecret(apiKey),
 		userAgent: cfg.userAgent,
 	}
 	c.gen = &gen.Client{Server: c.server, Client: c.pipe, RequestEditors: []gen.RequestEditorFn{c.editRequest}}
@@ -103,7 +134,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 // editRequest adds what every request carries: the bearer key, the SDK's
 // User-Agent and the JSON Accept header.
 func (c *Client) editRequest(_ context.Context, req *http.Request) error {
-	req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	req.Header.Set("Authorization", "Bearer "+c.secret.apiKey)
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept", "application/json")
 	return nil

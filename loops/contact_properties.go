@@ -23,13 +23,9 @@ func (s *ContactPropertiesService) List(ctx context.Context, filter ContactPrope
 		}
 		params.List = &filter
 	}
-	props, err := call[[]ContactProperty](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return callList[ContactProperty](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return s.client.gen.ListContactProperties(ctx, &params)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return *props, nil
 }
 
 // Create adds a custom contact property. Name it in camelCase, such as

@@ -54,18 +54,18 @@ func (s *ContactsService) Find(ctx context.Context, who ContactLookup, opts ...C
 	if err := checkLookup(op, who); err != nil {
 		return nil, err
 	}
-	found, err := call[[]Contact](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
+	found, err := callList[Contact](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return s.client.gen.FindContact(ctx, &gen.FindContactParams{Email: optional(who.Email), UserID: optional(who.UserID)})
 	})
 	if err != nil {
 		return nil, err
 	}
-	if len(*found) == 0 {
+	if len(found) == 0 {
 		// Loops answers 200 with an empty list; the lookup value (an email
 		// address) stays out of the message.
 		return nil, fmt.Errorf("loops: %s: no contact matches: %w", op, ErrNotFound)
 	}
-	return &(*found)[0], nil
+	return &found[0], nil
 }
 
 // Delete deletes the contact matching the lookup. An unknown contact gives

@@ -10,11 +10,7 @@ type MailingListsService service
 
 // List returns every mailing list of the team (the list is not paginated).
 func (s *MailingListsService) List(ctx context.Context, opts ...CallOption) ([]MailingList, error) {
-	lists, err := call[[]MailingList](ctx, s.client, "MailingLists.List", opts, func(ctx context.Context) (*http.Response, error) {
+	return callList[MailingList](ctx, s.client, "MailingLists.List", opts, func(ctx context.Context) (*http.Response, error) {
 		return s.client.gen.ListMailingLists(ctx)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return *lists, nil
 }

@@ -104,7 +104,7 @@ func WithBackoff(base, max time.Duration, jitter float64) Option {
 		if base <= 0 || max < base {
 			return errors.New("loops: WithBackoff: want 0 < base <= max")
 		}
-		if jitter < 0 || jitter > 1 {
+		if !(jitter >= 0 && jitter <= 1) { // also refuses NaN
 			return errors.New("loops: WithBackoff: jitter must be between 0 and 1")
 		}
 		c.retry.base, c.retry.max, c.retry.jitter = base, max, jitter
@@ -117,7 +117,7 @@ func WithBackoff(base, max time.Duration, jitter float64) Option {
 // [WithLimiter]; to turn pacing off use [WithoutRateLimit].
 func WithRateLimit(perSecond float64) Option {
 	return func(c *config) error {
-		if perSecond <= 0 {
+		if !(perSecond > 0) { // also refuses NaN
 			return errors.New("loops: WithRateLimit: want a positive rate (use WithoutRateLimit to disable)")
 		}
 		c.limiter = NewLimiter(perSecond)

@@ -12,11 +12,7 @@ type DedicatedSendingIPsService service
 // List returns the dedicated IP addresses Loops sends from. Shared IPs are
 // not included and the list changes over time: allow-list with care.
 func (s *DedicatedSendingIPsService) List(ctx context.Context, opts ...CallOption) ([]string, error) {
-	ips, err := call[[]string](ctx, s.client, "DedicatedSendingIPs.List", opts, func(ctx context.Context) (*http.Response, error) {
+	return callList[string](ctx, s.client, "DedicatedSendingIPs.List", opts, func(ctx context.Context) (*http.Response, error) {
 		return s.client.gen.ListDedicatedSendingIPs(ctx)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return *ips, nil
 }
