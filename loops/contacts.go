@@ -22,7 +22,11 @@ func (s *ContactsService) Create(ctx context.Context, req *ContactCreateRequest,
 	if req == nil {
 		return nil, invalid(op, "request", "is nil")
 	}
-	if err := firstError(checkRequired(op, "email", req.Email), checkCustomProperties(op, req.AdditionalProperties, contactFields)); err != nil {
+	if err := firstError(
+		checkRequired(op, "email", req.Email),
+		checkNotEmpty(op, "userId", req.UserID),
+		checkCustomProperties(op, req.AdditionalProperties, contactFields),
+	); err != nil {
 		return nil, err
 	}
 	return call[ContactSuccessResponse](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {

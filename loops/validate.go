@@ -24,6 +24,15 @@ func checkEitherIdentifier(op string, email, userID *string) error {
 	if (email == nil || *email == "") && (userID == nil || *userID == "") {
 		return invalid(op, "email/userId", "give Email or UserID (or both)")
 	}
+	return firstError(checkNotEmpty(op, "email", email), checkNotEmpty(op, "userId", userID))
+}
+
+// checkNotEmpty refuses an optional identifier that is set to "": it would
+// be sent as "" (which Loops rejects), where nil leaves it out.
+func checkNotEmpty(op, field string, v *string) error {
+	if v != nil && *v == "" {
+		return invalid(op, field, "is set to an empty string; leave it nil to omit it")
+	}
 	return nil
 }
 
