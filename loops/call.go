@@ -49,7 +49,7 @@ func (c *Client) exchange(ctx context.Context, op string, opts []CallOption, sen
 		}
 		return fmt.Errorf("loops: %s: %w", op, err)
 	}
-	method, route, _ := strings.Cut(c.pipe.route(resp.Request), " ")
+	method, route := resp.Request.Method, strings.TrimPrefix(resp.Request.URL.Path, c.pipe.basePath)
 	if st.info != nil {
 		*st.info = ResponseInfo{
 			StatusCode:     resp.StatusCode,
@@ -69,10 +69,13 @@ func (c *Client) exchange(ctx context.Context, op string, opts []CallOption, sen
 			return fmt.Errorf("loops: %s: decoding the %d response of %s %s: %w", op, resp.StatusCode, method, route, err)
 		}
 		return nil
-	case resp.StatusCode == http.StatusConflict && st.key != "" && !st.keyFromCaller:
-		// Loops has already processed this very call's generated key: an
-		// earlier transmission landed and only its answer was lost (or
-		// net/http re-sent it on a broken keep-alive connection).
+	case resp.StatusCode == http.StatusConflict && st.key != "" && (!st.keyFromCaller || st.mayHaveLanded):
+		// Loops has already processed this call's key. Under a generated
+		// key only this call can have sent it: an earlier transmission
+		// landed and only its answer was lost (possibly one that net/http
+		// re-sent on a broken keep-alive connection). Under the caller's
+		// key the same holds once one of this call's own attempts may have
+		// landed; a 409 before that means the key was used by another call.
 		if st.info != nil {
 			st.info.Deduplicated = true
 		}

@@ -49,11 +49,12 @@ type Client struct {
 // Client value.
 type secret struct {
 	apiKey      string
+	bearer      string // "Bearer <key>", built once
 	jsonEscaped string // the key as JSON would escape it, when different
 }
 
 func newSecret(key string) *secret {
-	s := &secret{apiKey: key}
+	s := &secret{apiKey: key, bearer: "Bearer " + key}
 	if b, err := json.Marshal(key); err == nil {
 		if esc := string(b[1 : len(b)-1]); esc != key {
 			s.jsonEscaped = esc
@@ -134,7 +135,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 // editRequest adds what every request carries: the bearer key, the SDK's
 // User-Agent and the JSON Accept header.
 func (c *Client) editRequest(_ context.Context, req *http.Request) error {
-	req.Header.Set("Authorization", "Bearer "+c.secret.apiKey)
+	req.Header.Set("Authorization", c.secret.bearer)
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept", "application/json")
 	return nil

@@ -1,6 +1,7 @@
 package loops
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -29,8 +30,12 @@ func (s *ContactsService) Create(ctx context.Context, req *ContactCreateRequest,
 	); err != nil {
 		return nil, err
 	}
+	body, err := encodeBody(op, req.AdditionalProperties, (*plainContactCreateRequest)(req), req)
+	if err != nil {
+		return nil, err
+	}
 	return call[ContactSuccessResponse](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.CreateContact(ctx, *req)
+		return s.client.gen.CreateContactWithBody(ctx, jsonContentType, bytes.NewReader(body))
 	})
 }
 
@@ -46,8 +51,12 @@ func (s *ContactsService) Update(ctx context.Context, req *ContactUpdateRequest,
 	if err := firstError(checkEitherIdentifier(op, req.Email, req.UserID), checkCustomProperties(op, req.AdditionalProperties, contactFields)); err != nil {
 		return nil, err
 	}
+	body, err := encodeBody(op, req.AdditionalProperties, (*plainContactUpdateRequest)(req), req)
+	if err != nil {
+		return nil, err
+	}
 	return call[ContactSuccessResponse](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.UpdateContact(ctx, *req)
+		return s.client.gen.UpdateContactWithBody(ctx, jsonContentType, bytes.NewReader(body))
 	})
 }
 

@@ -1,6 +1,7 @@
 package loops
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 )
@@ -29,7 +30,11 @@ func (s *EventsService) Send(ctx context.Context, req *EventRequest, opts ...Cal
 	); err != nil {
 		return nil, err
 	}
+	body, err := encodeBody(op, req.AdditionalProperties, (*plainEventRequest)(req), req)
+	if err != nil {
+		return nil, err
+	}
 	return call[SuccessResponse](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.SendEvent(ctx, nil, *req)
+		return s.client.gen.SendEventWithBody(ctx, nil, jsonContentType, bytes.NewReader(body))
 	})
 }

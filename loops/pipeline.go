@@ -43,7 +43,9 @@ type callState struct {
 	key           string        // Idempotency-Key sent, if any
 	keyFromCaller bool          // the caller chose key
 	attempts      int           // requests sent so far
+	mayHaveLanded bool          // an attempt failed after Loops may have acted
 	body          []byte        // last response body, read in full
+	rawBody       bool          // hand the body back in resp.Body too (low-level calls)
 	info          *ResponseInfo // where to report, if asked
 }
 
@@ -64,11 +66,11 @@ func (p *pipeline) route(r *http.Request) string {
 // response with its body fully read (so the connection is reused).
 func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	route := p.route(req)
 	st := stateFrom(ctx)
 	if st == nil { // a call through the low-level gen client
-		st = &callState{op: p.route(req)}
+		st = &callState{op: route, rawBody: true}
 	}
-	route := p.route(req)
 	keyed := keyedRoutes[route]
 	if err := p.applyIdempotencyKey(req, st, keyed); err != nil {
 		return nil, err
@@ -83,6 +85,9 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		resp, sent, err := p.send(ctx, req, attempt, safe, st)
 		p.logAttempt(ctx, route, attempt, resp, err, time.Since(start))
 
+		if (err != nil && sent) || (resp != nil && resp.StatusCode >= 500) {
+			st.mayHaveLanded = true // Loops may have acted on this attempt
+		}
 		var wait time.Duration
 		switch {
 		case err != nil:
@@ -158,7 +163,9 @@ func (p *pipeline) wait(ctx context.Context) error {
 // repeated after a transport error.
 func (p *pipeline) send(ctx context.Context, req *http.Request, attempt int, safe safety, st *callState) (resp *http.Response, sent bool, err error) {
 	actx := ctx
-	if p.attemptTimeout > 0 {
+	if p.attemptTimeout > 0 && fitsDeadline(ctx, p.attemptTimeout) {
+		// (When the caller's deadline comes first it already bounds the
+		// attempt, and the extra context would only cost allocations.)
 		var cancel context.CancelFunc
 		actx, cancel = context.WithTimeout(ctx, p.attemptTimeout)
 		defer cancel()
@@ -188,7 +195,11 @@ func (p *pipeline) send(ctx context.Context, req *http.Request, attempt int, saf
 		return nil, true, fmt.Errorf("reading response: %w", err)
 	}
 	st.body = body
-	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if st.rawBody {
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+	} else {
+		resp.Body = http.NoBody // typed calls read st.body
+	}
 	return resp, true, nil
 }
 

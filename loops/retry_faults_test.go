@@ -289,3 +289,19 @@ func TestHangingServerAndCancelledContext(t *testing.T) {
 		t.Errorf("requests = %d; nothing may be retried after the deadline", n)
 	}
 }
+
+// Under the caller's own key, a 409 after one of this call's attempts may
+// have landed (here: processed, then the connection dropped) is that
+// attempt's success, not a reuse by another call.
+func TestLostResponseUnderCallersKeyIsDeduplicated(t *testing.T) {
+	srv := loopstest.NewServer(t)
+	c := newClient(t, srv)
+	srv.Inject("POST /v1/events/send", loopstest.ProcessThenDrop())
+	var info loops.ResponseInfo
+	if _, err := sendEvent(context.Background(), c, loops.WithIdempotencyKey("order-9"), loops.WithResponseInfo(&info)); err != nil {
+		t.Fatalf("want success, got %v", err)
+	}
+	if !info.Deduplicated || info.Attempts != 2 || srv.IdempotencyCount("order-9") != 1 {
+		t.Errorf("deduplicated=%v attempts=%d processed=%d; want true, 2, 1", info.Deduplicated, info.Attempts, srv.IdempotencyCount("order-9"))
+	}
+}

@@ -23,6 +23,10 @@
 // send every request through Transport; faults such as Slow then take no
 // real time at all.
 //
+// Example_transactionalEmail in this package's documentation is a complete
+// user's test, ready to copy: it sends a transactional email through the
+// client and asserts on what the fake received.
+//
 // # The contract is enforced
 //
 // Every request is checked against the contract with kin-openapi before the
