@@ -167,8 +167,10 @@ type CallOption func(*callState)
 
 // WithIdempotencyKey sends key as the call's Idempotency-Key instead of a
 // generated one. Only Events.Send and Transactional.Send accept it. Loops
-// processes a key once in 24 hours; a reuse fails with an error matching
-// [ErrIdempotencyKeyReused]. The key must be 1 to 100 characters without
+// processes a key once in 24 hours; a reuse by another call fails with an
+// error matching [ErrIdempotencyKeyReused] (a 409 after one of this call's
+// own attempts may have landed is that attempt's success, reported through
+// [ResponseInfo].Deduplicated). The key must be 1 to 100 characters without
 // control characters; it is never truncated.
 func WithIdempotencyKey(key string) CallOption {
 	return func(s *callState) { s.key, s.keyFromCaller = key, true }
