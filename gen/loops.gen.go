@@ -2742,13 +2742,6 @@ type ClientWithResponsesInterface interface {
 	SendTransactionalEmailWithResponse(ctx context.Context, params *SendTransactionalEmailParams, body SendTransactionalEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*SendTransactionalEmailResponse, error)
 }
 
-// TestAPIKeyResponse429Headers the declared response headers of an HTTP 429 response for TestAPIKey
-type TestAPIKeyResponse429Headers struct {
-	RetryAfter          *string
-	XRatelimitLimit     *int
-	XRatelimitRemaining *int
-}
-
 type TestAPIKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2760,8 +2753,6 @@ type TestAPIKeyResponse struct {
 	JSON429 *RateLimited
 	// JSON5XX the response for an HTTP 5XX `application/json` response
 	JSON5XX *ServerError
-	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *TestAPIKeyResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2813,13 +2804,6 @@ func (r TestAPIKeyResponse) ContentType() string {
 	return ""
 }
 
-// CreateContactResponse429Headers the declared response headers of an HTTP 429 response for CreateContact
-type CreateContactResponse429Headers struct {
-	RetryAfter          *string
-	XRatelimitLimit     *int
-	XRatelimitRemaining *int
-}
-
 type CreateContactResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2835,8 +2819,6 @@ type CreateContactResponse struct {
 	JSON429 *RateLimited
 	// JSON5XX the response for an HTTP 5XX `application/json` response
 	JSON5XX *ServerError
-	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *CreateContactResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2898,13 +2880,6 @@ func (r CreateContactResponse) ContentType() string {
 	return ""
 }
 
-// DeleteContactResponse429Headers the declared response headers of an HTTP 429 response for DeleteContact
-type DeleteContactResponse429Headers struct {
-	RetryAfter          *string
-	XRatelimitLimit     *int
-	XRatelimitRemaining *int
-}
-
 type DeleteContactResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2920,8 +2895,6 @@ type DeleteContactResponse struct {
 	JSON429 *RateLimited
 	// JSON5XX the response for an HTTP 5XX `application/json` response
 	JSON5XX *ServerError
-	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *DeleteContactResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2983,13 +2956,6 @@ func (r DeleteContactResponse) ContentType() string {
 	return ""
 }
 
-// FindContactResponse429Headers the declared response headers of an HTTP 429 response for FindContact
-type FindContactResponse429Headers struct {
-	RetryAfter          *string
-	XRatelimitLimit     *int
-	XRatelimitRemaining *int
-}
-
 type FindContactResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3003,8 +2969,6 @@ type FindContactResponse struct {
 	JSON429 *RateLimited
 	// JSON5XX the response for an HTTP 5XX `application/json` response
 	JSON5XX *ServerError
-	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *FindContactResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3061,13 +3025,6 @@ func (r FindContactResponse) ContentType() string {
 	return ""
 }
 
-// ListContactPropertiesResponse429Headers the declared response headers of an HTTP 429 response for ListContactProperties
-type ListContactPropertiesResponse429Headers struct {
-	RetryAfter          *string
-	XRatelimitLimit     *int
-	XRatelimitRemaining *int
-}
-
 type ListContactPropertiesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3081,8 +3038,6 @@ type ListContactPropertiesResponse struct {
 	JSON429 *RateLimited
 	// JSON5XX the response for an HTTP 5XX `application/json` response
 	JSON5XX *ServerError
-	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *ListContactPropertiesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3139,13 +3094,6 @@ func (r ListContactPropertiesResponse) ContentType() string {
 	return ""
 }
 
-// CreateContactPropertyResponse429Headers the declared response headers of an HTTP 429 response for CreateContactProperty
-type CreateContactPropertyResponse429Headers struct {
-	RetryAfter          *string
-	XRatelimitLimit     *int
-	XRatelimitRemaining *int
-}
-
 type CreateContactPropertyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3159,8 +3107,6 @@ type CreateContactPropertyResponse struct {
 	JSON429 *RateLimited
 	// JSON5XX the response for an HTTP 5XX `application/json` response
 	JSON5XX *ServerError
-	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *CreateContactPropertyResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3217,13 +3163,6 @@ func (r CreateContactPropertyResponse) ContentType() string {
 	return ""
 }
 
-// RemoveContactSuppressionResponse429Headers the declared response headers of an HTTP 429 response for RemoveContactSuppression
-type RemoveContactSuppressionResponse429Headers struct {
-	RetryAfter          *string
-	XRatelimitLimit     *int
-	XRatelimitRemaining *int
-}
-
 type RemoveContactSuppressionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3239,8 +3178,6 @@ type RemoveContactSuppressionResponse struct {
 	JSON429 *RateLimited
 	// JSON5XX the response for an HTTP 5XX `application/json` response
 	JSON5XX *ServerError
-	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *RemoveContactSuppressionResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3302,13 +3239,6 @@ func (r RemoveContactSuppressionResponse) ContentType() string {
 	return ""
 }
 
-// GetContactSuppressionResponse429Headers the declared response headers of an HTTP 429 response for GetContactSuppression
-type GetContactSuppressionResponse429Headers struct {
-	RetryAfter          *string
-	XRatelimitLimit     *int
-	XRatelimitRemaining *int
-}
-
 type GetContactSuppressionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3324,8 +3254,6 @@ type GetContactSuppressionResponse struct {
 	JSON429 *RateLimited
 	// JSON5XX the response for an HTTP 5XX `application/json` response
 	JSON5XX *ServerError
-	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *GetContactSuppressionResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3387,13 +3315,6 @@ func (r GetContactSuppressionResponse) ContentType() string {
 	return ""
 }
 
-// UpdateContactResponse429Headers the declared response headers of an HTTP 429 response for UpdateContact
-type UpdateContactResponse429Headers struct {
-	RetryAfter          *string
-	XRatelimitLimit     *int
-	XRatelimitRemaining *int
-}
-
 type UpdateContactResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3407,8 +3328,6 @@ type UpdateContactResponse struct {
 	JSON429 *RateLimited
 	// JSON5XX the response for an HTTP 5XX `application/json` response
 	JSON5XX *ServerError
-	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *UpdateContactResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3465,13 +3384,6 @@ func (r UpdateContactResponse) ContentType() string {
 	return ""
 }
 
-// ListDedicatedSendingIPsResponse429Headers the declared response headers of an HTTP 429 response for ListDedicatedSendingIPs
-type ListDedicatedSendingIPsResponse429Headers struct {
-	RetryAfter          *string
-	XRatelimitLimit     *int
-	XRatelimitRemaining *int
-}
-
 type ListDedicatedSendingIPsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3483,8 +3395,6 @@ type ListDedicatedSendingIPsResponse struct {
 	JSON429 *RateLimited
 	// JSON5XX the response for an HTTP 5XX `application/json` response
 	JSON5XX *ServerError
-	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *ListDedicatedSendingIPsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3536,13 +3446,6 @@ func (r ListDedicatedSendingIPsResponse) ContentType() string {
 	return ""
 }
 
-// SendEventResponse429Headers the declared response headers of an HTTP 429 response for SendEvent
-type SendEventResponse429Headers struct {
-	RetryAfter          *string
-	XRatelimitLimit     *int
-	XRatelimitRemaining *int
-}
-
 type SendEventResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3558,8 +3461,6 @@ type SendEventResponse struct {
 	JSON429 *RateLimited
 	// JSON5XX the response for an HTTP 5XX `application/json` response
 	JSON5XX *ServerError
-	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *SendEventResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3621,13 +3522,6 @@ func (r SendEventResponse) ContentType() string {
 	return ""
 }
 
-// ListMailingListsResponse429Headers the declared response headers of an HTTP 429 response for ListMailingLists
-type ListMailingListsResponse429Headers struct {
-	RetryAfter          *string
-	XRatelimitLimit     *int
-	XRatelimitRemaining *int
-}
-
 type ListMailingListsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3639,8 +3533,6 @@ type ListMailingListsResponse struct {
 	JSON429 *RateLimited
 	// JSON5XX the response for an HTTP 5XX `application/json` response
 	JSON5XX *ServerError
-	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *ListMailingListsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3692,13 +3584,6 @@ func (r ListMailingListsResponse) ContentType() string {
 	return ""
 }
 
-// ListPublishedTransactionalEmailsResponse429Headers the declared response headers of an HTTP 429 response for ListPublishedTransactionalEmails
-type ListPublishedTransactionalEmailsResponse429Headers struct {
-	RetryAfter          *string
-	XRatelimitLimit     *int
-	XRatelimitRemaining *int
-}
-
 type ListPublishedTransactionalEmailsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3712,8 +3597,6 @@ type ListPublishedTransactionalEmailsResponse struct {
 	JSON429 *RateLimited
 	// JSON5XX the response for an HTTP 5XX `application/json` response
 	JSON5XX *ServerError
-	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *ListPublishedTransactionalEmailsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3770,13 +3653,6 @@ func (r ListPublishedTransactionalEmailsResponse) ContentType() string {
 	return ""
 }
 
-// SendTransactionalEmailResponse429Headers the declared response headers of an HTTP 429 response for SendTransactionalEmail
-type SendTransactionalEmailResponse429Headers struct {
-	RetryAfter          *string
-	XRatelimitLimit     *int
-	XRatelimitRemaining *int
-}
-
 type SendTransactionalEmailResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3794,8 +3670,6 @@ type SendTransactionalEmailResponse struct {
 	JSON429 *RateLimited
 	// JSON5XX the response for an HTTP 5XX `application/json` response
 	JSON5XX *ServerError
-	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *SendTransactionalEmailResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4238,33 +4112,6 @@ func ParseTestAPIKeyResponse(rsp *http.Response) (*TestAPIKeyResponse, error) {
 
 	}
 
-	switch {
-	case rsp.StatusCode == 429:
-		var headers TestAPIKeyResponse429Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-limit"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitLimit = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-remaining"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitRemaining = &value
-		}
-		response.Headers429 = &headers
-	}
-
 	return response, nil
 }
 
@@ -4330,33 +4177,6 @@ func ParseCreateContactResponse(rsp *http.Response) (*CreateContactResponse, err
 	case rsp.StatusCode/100 == 5:
 		// Content-type (text/html) unsupported
 
-	}
-
-	switch {
-	case rsp.StatusCode == 429:
-		var headers CreateContactResponse429Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-limit"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitLimit = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-remaining"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitRemaining = &value
-		}
-		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -4426,33 +4246,6 @@ func ParseDeleteContactResponse(rsp *http.Response) (*DeleteContactResponse, err
 
 	}
 
-	switch {
-	case rsp.StatusCode == 429:
-		var headers DeleteContactResponse429Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-limit"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitLimit = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-remaining"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitRemaining = &value
-		}
-		response.Headers429 = &headers
-	}
-
 	return response, nil
 }
 
@@ -4511,33 +4304,6 @@ func ParseFindContactResponse(rsp *http.Response) (*FindContactResponse, error) 
 	case rsp.StatusCode/100 == 5:
 		// Content-type (text/html) unsupported
 
-	}
-
-	switch {
-	case rsp.StatusCode == 429:
-		var headers FindContactResponse429Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-limit"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitLimit = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-remaining"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitRemaining = &value
-		}
-		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -4600,33 +4366,6 @@ func ParseListContactPropertiesResponse(rsp *http.Response) (*ListContactPropert
 
 	}
 
-	switch {
-	case rsp.StatusCode == 429:
-		var headers ListContactPropertiesResponse429Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-limit"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitLimit = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-remaining"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitRemaining = &value
-		}
-		response.Headers429 = &headers
-	}
-
 	return response, nil
 }
 
@@ -4685,33 +4424,6 @@ func ParseCreateContactPropertyResponse(rsp *http.Response) (*CreateContactPrope
 	case rsp.StatusCode/100 == 5:
 		// Content-type (text/html) unsupported
 
-	}
-
-	switch {
-	case rsp.StatusCode == 429:
-		var headers CreateContactPropertyResponse429Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-limit"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitLimit = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-remaining"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitRemaining = &value
-		}
-		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -4781,33 +4493,6 @@ func ParseRemoveContactSuppressionResponse(rsp *http.Response) (*RemoveContactSu
 
 	}
 
-	switch {
-	case rsp.StatusCode == 429:
-		var headers RemoveContactSuppressionResponse429Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-limit"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitLimit = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-remaining"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitRemaining = &value
-		}
-		response.Headers429 = &headers
-	}
-
 	return response, nil
 }
 
@@ -4875,33 +4560,6 @@ func ParseGetContactSuppressionResponse(rsp *http.Response) (*GetContactSuppress
 
 	}
 
-	switch {
-	case rsp.StatusCode == 429:
-		var headers GetContactSuppressionResponse429Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-limit"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitLimit = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-remaining"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitRemaining = &value
-		}
-		response.Headers429 = &headers
-	}
-
 	return response, nil
 }
 
@@ -4962,33 +4620,6 @@ func ParseUpdateContactResponse(rsp *http.Response) (*UpdateContactResponse, err
 
 	}
 
-	switch {
-	case rsp.StatusCode == 429:
-		var headers UpdateContactResponse429Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-limit"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitLimit = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-remaining"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitRemaining = &value
-		}
-		response.Headers429 = &headers
-	}
-
 	return response, nil
 }
 
@@ -5040,33 +4671,6 @@ func ParseListDedicatedSendingIPsResponse(rsp *http.Response) (*ListDedicatedSen
 	case rsp.StatusCode/100 == 5:
 		// Content-type (text/html) unsupported
 
-	}
-
-	switch {
-	case rsp.StatusCode == 429:
-		var headers ListDedicatedSendingIPsResponse429Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-limit"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitLimit = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-remaining"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitRemaining = &value
-		}
-		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -5136,33 +4740,6 @@ func ParseSendEventResponse(rsp *http.Response) (*SendEventResponse, error) {
 
 	}
 
-	switch {
-	case rsp.StatusCode == 429:
-		var headers SendEventResponse429Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-limit"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitLimit = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-remaining"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitRemaining = &value
-		}
-		response.Headers429 = &headers
-	}
-
 	return response, nil
 }
 
@@ -5214,33 +4791,6 @@ func ParseListMailingListsResponse(rsp *http.Response) (*ListMailingListsRespons
 	case rsp.StatusCode/100 == 5:
 		// Content-type (text/html) unsupported
 
-	}
-
-	switch {
-	case rsp.StatusCode == 429:
-		var headers ListMailingListsResponse429Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-limit"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitLimit = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-remaining"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitRemaining = &value
-		}
-		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -5301,33 +4851,6 @@ func ParseListPublishedTransactionalEmailsResponse(rsp *http.Response) (*ListPub
 	case rsp.StatusCode/100 == 5:
 		// Content-type (text/html) unsupported
 
-	}
-
-	switch {
-	case rsp.StatusCode == 429:
-		var headers ListPublishedTransactionalEmailsResponse429Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-limit"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitLimit = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-remaining"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitRemaining = &value
-		}
-		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -5402,33 +4925,6 @@ func ParseSendTransactionalEmailResponse(rsp *http.Response) (*SendTransactional
 	case rsp.StatusCode/100 == 5:
 		// Content-type (text/html) unsupported
 
-	}
-
-	switch {
-	case rsp.StatusCode == 429:
-		var headers SendTransactionalEmailResponse429Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-limit"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitLimit = &value
-		}
-		if values := rsp.Header.Values("x-ratelimit-remaining"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRatelimitRemaining = &value
-		}
-		response.Headers429 = &headers
 	}
 
 	return response, nil

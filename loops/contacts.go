@@ -3,7 +3,6 @@ package loops
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net/http"
 
 	"github.com/loopsdev/loops-go/gen"
@@ -74,9 +73,8 @@ func (s *ContactsService) Find(ctx context.Context, who ContactLookup, opts ...C
 		return nil, err
 	}
 	if len(found) == 0 {
-		// Loops answers 200 with an empty list; the lookup value (an email
-		// address) stays out of the message.
-		return nil, fmt.Errorf("loops: %s: no contact matches: %w", op, ErrNotFound)
+		// Loops answers 200 with an empty list.
+		return nil, errNoContact{op}
 	}
 	return &found[0], nil
 }
@@ -117,6 +115,13 @@ func (s *ContactsService) RemoveSuppression(ctx context.Context, who ContactLook
 		return s.client.gen.RemoveContactSuppression(ctx, &gen.RemoveContactSuppressionParams{Email: optional(who.Email), UserID: optional(who.UserID)})
 	})
 }
+
+// errNoContact reports a find that matched nothing. It matches ErrNotFound;
+// the lookup value (an email address) stays out of the message.
+type errNoContact struct{ op string }
+
+func (e errNoContact) Error() string        { return "loops: " + e.op + ": no contact matches" }
+func (e errNoContact) Is(target error) bool { return target == ErrNotFound }
 
 // optional maps "" to an absent parameter.
 func optional(s string) *string {
