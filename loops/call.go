@@ -69,13 +69,13 @@ func (c *Client) exchange(ctx context.Context, op string, opts []CallOption, sen
 			return fmt.Errorf("loops: %s: decoding the %d response of %s %s: %w", op, resp.StatusCode, method, route, err)
 		}
 		return nil
-	case resp.StatusCode == http.StatusConflict && st.key != "" && (!st.keyFromCaller || st.mayHaveLanded):
-		// Loops has already processed this call's key. Under a generated
-		// key only this call can have sent it: an earlier transmission
-		// landed and only its answer was lost (possibly one that net/http
-		// re-sent on a broken keep-alive connection). Under the caller's
-		// key the same holds once one of this call's own attempts may have
-		// landed; a 409 before that means the key was used by another call.
+	case resp.StatusCode == http.StatusConflict && st.key != "" && !st.keyFromCaller:
+		// Loops has already processed this call's generated key, which only
+		// this call can have sent: an earlier transmission landed and only
+		// its answer was lost (possibly one that net/http re-sent on a
+		// broken keep-alive connection). Under the caller's key the client
+		// cannot tell this from a reuse by another call (perhaps with a
+		// different body), so that 409 stays an error for the caller.
 		if st.info != nil {
 			st.info.Deduplicated = true
 		}

@@ -167,11 +167,13 @@ type CallOption func(*callState)
 
 // WithIdempotencyKey sends key as the call's Idempotency-Key instead of a
 // generated one. Only Events.Send and Transactional.Send accept it. Loops
-// processes a key once in 24 hours; a reuse by another call fails with an
-// error matching [ErrIdempotencyKeyReused] (a 409 after one of this call's
-// own attempts may have landed is that attempt's success, reported through
-// [ResponseInfo].Deduplicated). The key must be 1 to 100 characters without
-// control characters; it is never truncated.
+// processes a key once in 24 hours; a reuse fails with an error matching
+// [ErrIdempotencyKeyReused]. When that error comes after a retry
+// (APIError.Attempts > 1), an earlier attempt of this very call was most
+// likely processed and only its answer lost; the client cannot prove it, so
+// it leaves that judgement to you. Without your own key the client proves it
+// and reports success. The key must be 1 to 100 characters without control
+// characters; it is never truncated.
 func WithIdempotencyKey(key string) CallOption {
 	return func(s *callState) { s.key, s.keyFromCaller = key, true }
 }

@@ -43,7 +43,6 @@ type callState struct {
 	key           string        // Idempotency-Key sent, if any
 	keyFromCaller bool          // the caller chose key
 	attempts      int           // requests sent so far
-	mayHaveLanded bool          // an attempt failed after Loops may have acted
 	body          []byte        // last response body, read in full
 	rawBody       bool          // hand the body back in resp.Body too (low-level calls)
 	info          *ResponseInfo // where to report, if asked
@@ -85,9 +84,6 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		resp, sent, err := p.send(ctx, req, attempt, safe, st)
 		p.logAttempt(ctx, route, attempt, resp, err, time.Since(start))
 
-		if (err != nil && sent) || (resp != nil && resp.StatusCode >= 500) {
-			st.mayHaveLanded = true // Loops may have acted on this attempt
-		}
 		var wait time.Duration
 		switch {
 		case err != nil:

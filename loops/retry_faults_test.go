@@ -290,18 +290,19 @@ func TestHangingServerAndCancelledContext(t *testing.T) {
 	}
 }
 
-// Under the caller's own key, a 409 after one of this call's attempts may
-// have landed (here: processed, then the connection dropped) is that
-// attempt's success, not a reuse by another call.
-func TestLostResponseUnderCallersKeyIsDeduplicated(t *testing.T) {
+// Under the caller's own key the client cannot tell a lost answer from a
+// reuse by another call, so the 409 stays an error; Attempts shows that a
+// retry was involved, and Loops still processed the event once.
+func TestLostResponseUnderCallersKeyIsReportedWithItsAttempts(t *testing.T) {
 	srv := loopstest.NewServer(t)
 	c := newClient(t, srv)
 	srv.Inject("POST /v1/events/send", loopstest.ProcessThenDrop())
-	var info loops.ResponseInfo
-	if _, err := sendEvent(context.Background(), c, loops.WithIdempotencyKey("order-9"), loops.WithResponseInfo(&info)); err != nil {
-		t.Fatalf("want success, got %v", err)
+	_, err := sendEvent(context.Background(), c, loops.WithIdempotencyKey("order-9"))
+	var apiErr *loops.APIError
+	if !errors.Is(err, loops.ErrIdempotencyKeyReused) || !errors.As(err, &apiErr) {
+		t.Fatalf("want ErrIdempotencyKeyReused, got %v", err)
 	}
-	if !info.Deduplicated || info.Attempts != 2 || srv.IdempotencyCount("order-9") != 1 {
-		t.Errorf("deduplicated=%v attempts=%d processed=%d; want true, 2, 1", info.Deduplicated, info.Attempts, srv.IdempotencyCount("order-9"))
+	if apiErr.Attempts != 2 || srv.IdempotencyCount("order-9") != 1 {
+		t.Errorf("attempts=%d processed=%d; want 2 and 1", apiErr.Attempts, srv.IdempotencyCount("order-9"))
 	}
 }
