@@ -50,9 +50,9 @@ type ResponseInfo struct {
 	// IdempotencyKey is the key sent with the request, whether you chose
 	// it or the client generated it; empty for calls that take none.
 	IdempotencyKey string
-	// Deduplicated is true when Loops answered 409 to this call's
-	// Idempotency-Key because an earlier transmission of the same call was
-	// processed and its answer lost: the call is reported as a success and
-	// nothing was sent twice.
+	// Deduplicated is true when Loops answered 409 to the Idempotency-Key
+	// the client generated for this call: an earlier transmission of the
+	// same call was processed and its answer lost, so the call is reported
+	// as a success and nothing was sent twice.
 	Deduplicated bool
 }

@@ -5,12 +5,13 @@
 //
 // Without LOOPS_API_KEY it starts the in-memory fake server of package
 // loopstest and runs every step against it: nothing leaves the machine. With
-// LOOPS_API_KEY set it runs only the read-only steps against the real API,
-// so it never creates contacts or sends email. It exits non-zero if a step
-// fails.
+// LOOPS_API_KEY set it runs only the read-only steps against the real API
+// (or against LOOPS_BASE_URL, when set), so it never creates contacts or
+// sends email. It exits non-zero if a step fails.
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -25,23 +26,27 @@ import (
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := run(ctx, os.Stdout, os.Getenv("LOOPS_API_KEY")); err != nil {
+	if err := run(ctx, os.Stdout, os.Getenv("LOOPS_API_KEY"), os.Getenv("LOOPS_BASE_URL")); err != nil {
 		fmt.Fprintln(os.Stderr, "tour failed:", err)
 		os.Exit(1)
 	}
 }
 
-// run executes the tour against the real API when apiKey is set, else
-// against a fresh fake server.
-func run(ctx context.Context, w io.Writer, apiKey string) error {
+// run executes the read-only steps against the API at baseURL (Loops' own
+// when empty) when apiKey is set, else every step against a fresh fake.
+func run(ctx context.Context, w io.Writer, apiKey, baseURL string) error {
 	t := &tour{w: w}
 	if apiKey != "" {
-		client, err := loops.NewClient(apiKey)
+		opts := []loops.Option{}
+		if baseURL != "" {
+			opts = append(opts, loops.WithBaseURL(baseURL))
+		}
+		client, err := loops.NewClient(apiKey, opts...)
 		if err != nil {
 			return err
 		}
 		t.client = client
-		t.say("Using the real Loops API (LOOPS_API_KEY is set): read-only steps only.")
+		t.say("LOOPS_API_KEY is set: read-only steps only, against %s.", cmp.Or(baseURL, loops.DefaultBaseURL))
 		return t.steps(ctx, t.readOnlySteps())
 	}
 

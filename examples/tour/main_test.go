@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loopsdev/loops-go/loops/loopstest"
 )
 
 // TestTour runs the README's main job against the fake server and checks
@@ -14,7 +17,7 @@ func TestTour(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var out bytes.Buffer
-	if err := run(ctx, &out, ""); err != nil {
+	if err := run(ctx, &out, "", ""); err != nil {
 		t.Fatalf("tour failed: %v\n%s", err, out.String())
 	}
 	for _, want := range []string{
@@ -30,5 +33,27 @@ func TestTour(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("tour output lacks %q\n%s", want, out.String())
 		}
+	}
+}
+
+// TestTourWithAKeyOnlyReads runs the tour as it runs against the real API
+// (a key is set) and checks that it sent nothing but reads.
+func TestTourWithAKeyOnlyReads(t *testing.T) {
+	srv := loopstest.NewServer(t)
+	var out bytes.Buffer
+	if err := run(t.Context(), &out, srv.APIKey(), srv.URL()); err != nil {
+		t.Fatalf("tour failed: %v\n%s", err, out.String())
+	}
+	reqs := srv.Requests()
+	if len(reqs) == 0 {
+		t.Fatal("the read-only tour made no requests")
+	}
+	for _, r := range reqs {
+		if r.Method != http.MethodGet {
+			t.Errorf("the read-only tour sent %s", r.Route)
+		}
+	}
+	if !strings.Contains(out.String(), "read-only steps only") || !strings.Contains(out.String(), "Tour complete: 4 steps passed.") {
+		t.Errorf("unexpected output:\n%s", out.String())
 	}
 }
