@@ -130,6 +130,7 @@ func diffOperation(ours, upstream operation) []string {
 	lines = append(lines, diffParameters(ours, upstream)...)
 	lines = append(lines, diffRequestBodies(ours.op.RequestBody, upstream.op.RequestBody)...)
 	lines = append(lines, diffResponses(ours.op.Responses, upstream.op.Responses)...)
+	lines = append(lines, diffResponseBodies(ours.op.Responses, upstream.op.Responses)...)
 	return lines
 }
 

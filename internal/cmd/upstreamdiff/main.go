@@ -7,8 +7,9 @@
 //
 // The report lists the operations upstream has and the contract lacks, and
 // for every operation both documents have (matched by method and path) the
-// differences in parameters, request body properties and response status
-// codes. Differences are expected: the contract deliberately corrects some
+// differences in parameters, request body properties, response status codes
+// and, for the status codes both declare, application/json response body
+// properties (an array's item properties for an array body). Differences are expected: the contract deliberately corrects some
 // of upstream's mistakes. The report is informational, not a gate.
 //
 // Exit status: 0 once the report is printed; 1 when -fail-on-missing is set

@@ -307,3 +307,268 @@ func TestDescribeSchemaNormalisesNull(t *testing.T) {
 		}
 	}
 }
+
+// oursResponses is a tiny OpenAPI 3.0 contract whose operations differ from
+// upstreamResponses only in their response bodies.
+const oursResponses = `openapi: 3.0.3
+info: {title: ours, version: "1"}
+paths:
+  /v1/lists:
+    get:
+      operationId: listLists
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: "#/components/schemas/List"}
+  /v1/lists/{listId}:
+    get:
+      operationId: getList
+      parameters:
+        - {name: listId, in: path, required: true, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/List"}
+        "404":
+          description: missing
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Error"}
+        "500":
+          description: body on our side only
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Error"}
+  /v1/contacts/find:
+    get:
+      operationId: findContact
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: "#/components/schemas/Contact"}
+  /v1/things:
+    get:
+      operationId: listThings
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {type: string}
+components:
+  schemas:
+    List:
+      type: object
+      required: [id]
+      properties:
+        id: {type: string}
+        name: {type: string, nullable: true}
+        description: {type: string, nullable: true}
+    Error:
+      type: object
+      properties:
+        message: {type: string}
+    Contact:
+      type: object
+      required: [id]
+      properties:
+        id: {type: string}
+        userGroup: {type: string, nullable: true}
+      additionalProperties:
+        oneOf: [{type: string}, {type: number}, {type: boolean}]
+`
+
+// upstreamResponses is the OpenAPI 3.1 counterpart of oursResponses.
+const upstreamResponses = `openapi: 3.1.0
+info: {title: upstream, version: "2"}
+paths:
+  /v1/lists:
+    get:
+      operationId: listLists
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: "#/components/schemas/List"}
+  /v1/lists/{listId}:
+    get:
+      operationId: getList
+      parameters:
+        - {name: listId, in: path, required: true, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/List"}
+        "404":
+          description: missing
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Error"}
+        "500": {description: no body}
+  /v1/contacts/find:
+    get:
+      operationId: findContact
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: "#/components/schemas/Contact"}
+  /v1/things:
+    get:
+      operationId: listThings
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  things: {type: array, items: {type: string}}
+components:
+  schemas:
+    List:
+      type: object
+      required: [id]
+      properties:
+        id: {type: string}
+        name: {type: [string, "null"]}
+        description: {type: string}
+        createdAt: {type: string, format: date-time}
+    Error:
+      type: object
+      properties:
+        message: {type: string}
+    Contact:
+      type: object
+      properties:
+        id: {type: string}
+        userGroup: {type: string}
+`
+
+// operationLines returns the difference lines the report lists under the
+// shared operation whose heading is header, such as "GET /v1/lists (listLists)".
+func operationLines(report, header string) []string {
+	var lines []string
+	inside := false
+	for _, line := range strings.Split(report, "\n") {
+		switch {
+		case line == "  "+header:
+			inside = true
+		case inside && strings.HasPrefix(line, "    "):
+			lines = append(lines, strings.TrimPrefix(line, "    "))
+		case inside:
+			return lines
+		}
+	}
+	return lines
+}
+
+func TestResponseBodies(t *testing.T) {
+	ours := writeSpec(t, "ours.yaml", oursResponses)
+	upstream := writeSpec(t, "upstream.yaml", upstreamResponses)
+
+	code, report, stderr := runCommand(t, "-ours", ours, "-upstream", upstream)
+	if code != exitOK {
+		t.Fatalf("exit status %d, want %d; stderr: %s", code, exitOK, stderr)
+	}
+
+	tests := []struct {
+		name   string
+		header string
+		want   []string
+	}{
+		{
+			// 3.0 nullable and 3.1 type arrays agree ("name"); a nullability
+			// difference and a property only upstream has are reported; the
+			// identical 404 body and the 500 body only ours declares are not.
+			name:   "object response",
+			header: "GET /v1/lists/{listId} (getList)",
+			want: []string{
+				`response 200: property "createdAt": only upstream (string(date-time))`,
+				`response 200: property "description": type: ours string|null, upstream string`,
+			},
+		},
+		{
+			name:   "array response: item properties",
+			header: "GET /v1/lists (listLists)",
+			want: []string{
+				`response 200: item property "createdAt": only upstream (string(date-time))`,
+				`response 200: item property "description": type: ours string|null, upstream string`,
+			},
+		},
+		{
+			name:   "array response: item required and additional properties",
+			header: "GET /v1/contacts/find (findContact)",
+			want: []string{
+				`response 200: item property "id": required: ours yes, upstream no`,
+				`response 200: item property "userGroup": type: ours string|null, upstream string`,
+				`response 200: item additional properties: ours oneOf(string, number, boolean), upstream unspecified`,
+			},
+		},
+		{
+			name:   "array against object",
+			header: "GET /v1/things (listThings)",
+			want: []string{
+				`response 200: type: ours array<string>, upstream object`,
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := operationLines(report, tc.header)
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("lines under %s:\n%s\nwant:\n%s\nreport:\n%s",
+					tc.header, strings.Join(got, "\n"), strings.Join(tc.want, "\n"), report)
+			}
+		})
+	}
+	wantLines(t, report, `Differences in shared operations \(4 of 4 differ\):`)
+
+	// Map iteration order must not leak into the report.
+	for range 5 {
+		if _, again, _ := runCommand(t, "-ours", ours, "-upstream", upstream); again != report {
+			t.Fatalf("report differs between runs:\n%s\nthen:\n%s", report, again)
+		}
+	}
+}
+
+func TestArrayItems(t *testing.T) {
+	item := &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeString}}}
+	tests := []struct {
+		name      string
+		ref       *openapi3.SchemaRef
+		wantArray bool
+	}{
+		{"nil", nil, false},
+		{"object", &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeObject}}}, false},
+		{"array", &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeArray}, Items: item}}, true},
+		{`3.1 type: [array, "null"]`, &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeArray, openapi3.TypeNull}, Items: item}}, true},
+	}
+	for _, tc := range tests {
+		got, isArray := arrayItems(tc.ref)
+		if isArray != tc.wantArray || (isArray && got != item) {
+			t.Errorf("%s: arrayItems = %v, %v; want the item schema: %v", tc.name, got, isArray, tc.wantArray)
+		}
+	}
+}

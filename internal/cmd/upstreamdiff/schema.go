@@ -1,9 +1,7 @@
 package main
 
 import (
-	"fmt"
 	"github.com/getkin/kin-openapi/openapi3"
-	"slices"
 	"sort"
 	"strings"
 )
@@ -85,65 +83,6 @@ func describeComposition(s *openapi3.Schema, depth int) string {
 	return "any"
 }
 
-// bodyShape is a request body schema with its allOf parts merged.
-type bodyShape struct {
-	properties   map[string]*openapi3.SchemaRef
-	required     map[string]bool
-	additional   string   // additionalProperties, described; "" when unspecified
-	alternatives []string // oneOf/anyOf groups of required properties
-}
-
-// requestSchema returns the schema of a request body: its application/json
-// one, or else the one of its first media type in sorted order.
-func requestSchema(body *openapi3.RequestBodyRef) *openapi3.SchemaRef {
-	if body == nil || body.Value == nil || len(body.Value.Content) == 0 {
-		return nil
-	}
-	if mt := body.Value.Content.Get("application/json"); mt != nil {
-		return mt.Schema
-	}
-	mediaTypes := make([]string, 0, len(body.Value.Content))
-	for name := range body.Value.Content {
-		mediaTypes = append(mediaTypes, name)
-	}
-	sort.Strings(mediaTypes)
-	return body.Value.Content[mediaTypes[0]].Schema
-}
-
-// flattenBody merges a body schema and its allOf parts into one shape.
-func flattenBody(ref *openapi3.SchemaRef) bodyShape {
-	shape := bodyShape{properties: map[string]*openapi3.SchemaRef{}, required: map[string]bool{}}
-	shape.merge(ref, 0)
-	return shape
-}
-
-func (b *bodyShape) merge(ref *openapi3.SchemaRef, depth int) {
-	if ref == nil || ref.Value == nil || depth > maxSchemaDepth {
-		return
-	}
-	s := ref.Value
-	for name, prop := range s.Properties {
-		if _, seen := b.properties[name]; !seen {
-			b.properties[name] = prop
-		}
-	}
-	for _, name := range s.Required {
-		b.required[name] = true
-	}
-	if b.additional == "" {
-		b.additional = describeAdditional(s.AdditionalProperties)
-	}
-	if alt := describeRequiredGroup("oneOf", s.OneOf); alt != "" {
-		b.alternatives = append(b.alternatives, alt)
-	}
-	if alt := describeRequiredGroup("anyOf", s.AnyOf); alt != "" {
-		b.alternatives = append(b.alternatives, alt)
-	}
-	for _, part := range s.AllOf {
-		b.merge(part, depth+1)
-	}
-}
-
 // describeAdditional describes an additionalProperties setting.
 func describeAdditional(ap openapi3.AdditionalProperties) string {
 	switch {
@@ -171,98 +110,6 @@ func describeRequiredGroup(kind string, group openapi3.SchemaRefs) string {
 		branches = append(branches, "["+strings.Join(ref.Value.Required, " ")+"]")
 	}
 	return kind + " " + strings.Join(branches, " | ")
-}
-
-// diffRequestBodies compares two request bodies property by property.
-func diffRequestBodies(ours, upstream *openapi3.RequestBodyRef) []string {
-	oursSchema, upstreamSchema := requestSchema(ours), requestSchema(upstream)
-	switch {
-	case oursSchema == nil && upstreamSchema == nil:
-		return nil
-	case upstreamSchema == nil:
-		return []string{"request body: only ours"}
-	case oursSchema == nil:
-		return []string{"request body: only upstream"}
-	}
-	our, up := flattenBody(oursSchema), flattenBody(upstreamSchema)
-
-	var lines []string
-	for _, name := range unionKeys(our.properties, up.properties) {
-		lines = append(lines, diffBodyProperty(name, our, up)...)
-	}
-	if our.additional != up.additional {
-		lines = append(lines, fmt.Sprintf("request body: additional properties: ours %s, upstream %s",
-			orUnspecified(our.additional), orUnspecified(up.additional)))
-	}
-	ourAlt, upAlt := strings.Join(our.alternatives, "; "), strings.Join(up.alternatives, "; ")
-	if ourAlt != upAlt {
-		lines = append(lines, fmt.Sprintf("request body: required alternatives: ours %s, upstream %s", orNone(ourAlt), orNone(upAlt)))
-	}
-	return lines
-}
-
-// diffBodyProperty compares one property of two flattened bodies.
-func diffBodyProperty(name string, ours, upstream bodyShape) []string {
-	label := fmt.Sprintf("request body: property %q", name)
-	our, up := ours.properties[name], upstream.properties[name]
-	switch {
-	case up == nil:
-		return []string{fmt.Sprintf("%s: only ours (%s)", label, describeSchema(our))}
-	case our == nil:
-		return []string{fmt.Sprintf("%s: only upstream (%s)", label, describeSchema(up))}
-	}
-	var lines []string
-	if a, b := describeSchema(our), describeSchema(up); a != b {
-		lines = append(lines, fmt.Sprintf("%s: type: ours %s, upstream %s", label, a, b))
-	}
-	if a, b := ours.required[name], upstream.required[name]; a != b {
-		lines = append(lines, fmt.Sprintf("%s: required: ours %s, upstream %s", label, yesNo(a), yesNo(b)))
-	}
-	return lines
-}
-
-func orUnspecified(s string) string {
-	if s == "" {
-		return "unspecified"
-	}
-	return s
-}
-
-// diffResponses reports the status codes declared on one side only.
-func diffResponses(ours, upstream *openapi3.Responses) []string {
-	oursCodes, upstreamCodes := responseCodes(ours), responseCodes(upstream)
-	var onlyOurs, onlyUpstream []string
-	for _, code := range oursCodes {
-		if !slices.Contains(upstreamCodes, code) {
-			onlyOurs = append(onlyOurs, code)
-		}
-	}
-	for _, code := range upstreamCodes {
-		if !slices.Contains(oursCodes, code) {
-			onlyUpstream = append(onlyUpstream, code)
-		}
-	}
-	var lines []string
-	if len(onlyOurs) > 0 {
-		lines = append(lines, "responses only ours: "+strings.Join(onlyOurs, ", "))
-	}
-	if len(onlyUpstream) > 0 {
-		lines = append(lines, "responses only upstream: "+strings.Join(onlyUpstream, ", "))
-	}
-	return lines
-}
-
-// responseCodes lists the declared status codes (and "default"), sorted.
-func responseCodes(responses *openapi3.Responses) []string {
-	if responses == nil {
-		return nil
-	}
-	codes := make([]string, 0, responses.Len())
-	for code := range responses.Map() {
-		codes = append(codes, code)
-	}
-	sort.Strings(codes)
-	return codes
 }
 
 // unionKeys returns the keys of both maps, sorted.
