@@ -97,8 +97,9 @@ func WithMaxRetries(n int) Option {
 
 // WithBackoff sets the wait between retries: base doubled per retry up to
 // max, each varied by ±jitter (a fraction from 0 to 1). Defaults: 250 ms,
-// 4 s, 0.1. A Retry-After header from the server takes precedence, and
-// after a 429 the client always waits at least one second.
+// 4 s, 0.1. A Retry-After header from the server takes precedence (up to
+// a minute; a longer one ends the call with the error), and after a 429 the
+// client always waits at least one second.
 func WithBackoff(base, max time.Duration, jitter float64) Option {
 	return func(c *config) error {
 		if base <= 0 || max < base {
