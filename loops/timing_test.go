@@ -265,3 +265,19 @@ func TestLimiterRespectsTheDeadline(t *testing.T) {
 		}
 	})
 }
+
+func TestRetryAfterBeyondAMinuteEndsTheCall(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv, c := bubbleClient(t, nil)
+		srv.Inject("GET /v1/lists", loopstest.RetryAfter(2*time.Minute))
+		start := time.Now()
+		_, err := c.MailingLists.List(t.Context())
+		var apiErr *loops.APIError
+		if !errors.As(err, &apiErr) || !errors.Is(err, loops.ErrRateLimited) || apiErr.Attempts != 1 {
+			t.Fatalf("want the 429 after 1 attempt, got %v", err)
+		}
+		if took := time.Since(start); took != 0 {
+			t.Errorf("the call waited %v before giving up", took)
+		}
+	})
+}
