@@ -49,7 +49,7 @@ func (c *Client) exchange(ctx context.Context, op string, opts []CallOption, sen
 		}
 		return fmt.Errorf("loops: %s: %w", op, err)
 	}
-	method, route := resp.Request.Method, strings.TrimPrefix(resp.Request.URL.Path, c.pipe.basePath)
+	method, route, _ := strings.Cut(st.route, " ")
 	if st.info != nil {
 		*st.info = ResponseInfo{
 			StatusCode:     resp.StatusCode,

@@ -40,6 +40,7 @@ type stateKey struct{}
 // callState is what one logical call knows about itself across attempts.
 type callState struct {
 	op            string        // "Events.Send", for errors
+	route         string        // "POST /v1/events/send", set by the pipeline
 	key           string        // Idempotency-Key sent, if any
 	keyFromCaller bool          // the caller chose key
 	attempts      int           // requests sent so far
@@ -70,6 +71,7 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 	if st == nil { // a call through the low-level gen client
 		st = &callState{op: route, rawBody: true}
 	}
+	st.route = route
 	keyed := keyedRoutes[route]
 	if err := p.applyIdempotencyKey(req, st, keyed); err != nil {
 		return nil, err

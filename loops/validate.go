@@ -72,12 +72,7 @@ func checkCustomProperties(op string, props map[string]any, reserved []string) e
 }
 
 func checkEventProperties(op string, props map[string]any) error {
-	for name, v := range props {
-		if !isScalar(v) {
-			return invalid(op, "event property "+quote(name), fmt.Sprintf("has a %T; want a string, number or boolean", v))
-		}
-	}
-	return nil
+	return checkScalars(op, "event property ", props)
 }
 
 // checkDataVariables accepts scalars and, for array blocks, lists of
@@ -88,7 +83,7 @@ func checkDataVariables(op string, vars map[string]any) error {
 		switch v := v.(type) {
 		case []map[string]any:
 			for _, item := range v {
-				if err := checkObject(op, field, item); err != nil {
+				if err := checkScalars(op, field+".", item); err != nil {
 					return err
 				}
 			}
@@ -98,7 +93,7 @@ func checkDataVariables(op string, vars map[string]any) error {
 				if !ok {
 					return invalid(op, field, fmt.Sprintf("lists a %T; array variables hold objects", item))
 				}
-				if err := checkObject(op, field, obj); err != nil {
+				if err := checkScalars(op, field+".", obj); err != nil {
 					return err
 				}
 			}
@@ -111,10 +106,12 @@ func checkDataVariables(op string, vars map[string]any) error {
 	return nil
 }
 
-func checkObject(op, field string, obj map[string]any) error {
+// checkScalars requires every value of obj to be a string, number or
+// boolean; a failure names the field as prefix + the quoted key.
+func checkScalars(op, prefix string, obj map[string]any) error {
 	for k, v := range obj {
 		if !isScalar(v) {
-			return invalid(op, field+"."+k, fmt.Sprintf("has a %T; want a string, number or boolean", v))
+			return invalid(op, prefix+quote(k), fmt.Sprintf("has a %T; want a string, number or boolean", v))
 		}
 	}
 	return nil
