@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Sentinel errors. An [*APIError] matches them with errors.Is according to
@@ -147,8 +148,6 @@ type errorDetail struct {
 	Reason  string `json:"reason"`
 }
 
-var titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
-
 // decodeErrorBody extracts a message and a field path from any error body:
 // JSON in any of Loops' envelopes, an HTML page (its title), plain text,
 // or nothing at all. It never fails.
@@ -185,10 +184,8 @@ func decodeErrorBody(status int, body []byte) (message, path string) {
 	case len(trimmed) == 0:
 		return "empty response body", oneLine(path)
 	case looksLikeHTML(trimmed):
-		if m := titleRE.FindSubmatch(trimmed); m != nil {
-			if t := oneLine(string(m[1])); t != "" {
-				return "HTML error page: " + t, oneLine(path)
-			}
+		if t := oneLine(htmlTitle(trimmed)); t != "" {
+			return "HTML error page: " + t, oneLine(path)
 		}
 		return "HTML error page (probably from a proxy or load balancer)", oneLine(path)
 	case json.Valid(trimmed):
@@ -202,10 +199,44 @@ func looksLikeHTML(b []byte) bool {
 	return bytes.HasPrefix(head, []byte("<")) && bytes.Contains(bytes.ToLower(head), []byte("html"))
 }
 
-// oneLine folds whitespace and caps the length, so an error always prints
-// as one readable line.
+// htmlTitle returns the text of an HTML page's <title> element, or "".
+// (A regexp would do, but would add its package to every consumer binary.)
+func htmlTitle(page []byte) string {
+	lower := bytes.ToLower(page)
+	start := bytes.Index(lower, []byte("<title"))
+	if start < 0 {
+		return ""
+	}
+	open := bytes.IndexByte(lower[start:], '>')
+	if open < 0 {
+		return ""
+	}
+	text := start + open + 1
+	end := bytes.Index(lower[text:], []byte("</title>"))
+	if end < 0 {
+		return ""
+	}
+	return string(page[text : text+end])
+}
+
+// oneLine folds whitespace, escapes what a terminal would interpret
+// (control characters, escape sequences, bidirectional overrides) and caps
+// the length, so text taken from a server always prints as one harmless,
+// readable line.
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
+	if strings.IndexFunc(s, unsafeRune) >= 0 {
+		var b strings.Builder
+		for _, r := range s {
+			if unsafeRune(r) {
+				q := strconv.QuoteRuneToASCII(r) // such as ''
+				b.WriteString(q[1 : len(q)-1])
+				continue
+			}
+			b.WriteRune(r)
+		}
+		s = b.String()
+	}
 	const limit = 300
 	if len(s) > limit {
 		cut := limit
@@ -218,6 +249,10 @@ func oneLine(s string) string {
 }
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// unsafeRune is true for runes that are not printable text: controls,
+// format characters such as U+202E, and invalid UTF-8 (U+FFFD stays).
+func unsafeRune(r rune) bool { return r != utf8.RuneError && !unicode.IsPrint(r) }
 
 // redactURLError rewrites a *url.Error so that its text carries no query
 // string (queries hold email addresses). It stays a *url.Error wrapping the

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // maxResponseBody bounds what the client reads of any response. Loops'
@@ -145,15 +147,24 @@ func (p *pipeline) wait(ctx context.Context) error {
 	if p.limiter == nil {
 		return ctx.Err()
 	}
-	if err := p.limiter.Wait(ctx); err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return ctxErr
-		}
-		// x/time/rate refuses early when the wait would pass the deadline,
-		// without wrapping the context error; keep errors.Is working.
-		return fmt.Errorf("rate limiter: %v: %w", err, context.DeadlineExceeded)
+	err := p.limiter.Wait(ctx)
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
 	}
-	return nil
+	if _, ok := p.limiter.(*rate.Limiter); ok {
+		if _, hasDeadline := ctx.Deadline(); hasDeadline {
+			// x/time/rate refuses early when the wait would pass the
+			// deadline, without wrapping the context error; keep
+			// errors.Is(err, context.DeadlineExceeded) working.
+			return fmt.Errorf("rate limiter: %v: %w", err, context.DeadlineExceeded)
+		}
+	}
+	// Any other limiter's own error (a quota service down, say) is the
+	// cause the caller needs to see.
+	return fmt.Errorf("rate limiter: %w", err)
 }
 
 // send makes one attempt. sent reports whether any of the request may have
@@ -276,11 +287,14 @@ func (p *pipeline) logRetry(ctx context.Context, route string, attempt int, wait
 	if p.logger == nil {
 		return
 	}
-	reason := "transport error"
+	attrs := []slog.Attr{slog.String("route", route), slog.Int("attempt", attempt), slog.Duration("wait", wait)}
 	if resp != nil {
-		reason = resp.Status
+		attrs = append(attrs, slog.String("reason", resp.Status))
 	}
-	p.logger.LogAttrs(ctx, slog.LevelInfo, "loops: retrying",
-		slog.String("route", route), slog.Int("attempt", attempt),
-		slog.Duration("wait", wait), slog.String("reason", reason))
+	if err != nil {
+		// Transport errors carry no secret: the URL's query is already
+		// redacted (redactURLError) and headers never appear in them.
+		attrs = append(attrs, slog.String("reason", "transport error"), slog.String("error", err.Error()))
+	}
+	p.logger.LogAttrs(ctx, slog.LevelInfo, "loops: retrying", attrs...)
 }

@@ -52,10 +52,10 @@ func (s *TransactionalService) ListPublished(ctx context.Context, opts *ListOpti
 }
 
 // ListPublishedIter ranges over every published transactional email,
-// fetching pages as the loop needs them.
-func (s *TransactionalService) ListPublishedIter(ctx context.Context, opts *ListOptions) iter.Seq2[TransactionalEmail, error] {
+// fetching pages as the loop needs them. callOpts apply to every page.
+func (s *TransactionalService) ListPublishedIter(ctx context.Context, opts *ListOptions, callOpts ...CallOption) iter.Seq2[TransactionalEmail, error] {
 	return paginate(ctx, opts, func(ctx context.Context, o *ListOptions) ([]TransactionalEmail, string, error) {
-		page, err := s.ListPublished(ctx, o)
+		page, err := s.ListPublished(ctx, o, callOpts...)
 		if err != nil {
 			return nil, "", err
 		}

@@ -34,6 +34,7 @@ const (
 	kindHang
 	kindDrop
 	kindProcessThenDrop
+	kindReply
 )
 
 // fault is the one implementation of Fault.
@@ -41,6 +42,7 @@ type fault struct {
 	kind  faultKind
 	code  int
 	delay time.Duration
+	body  string // for Reply
 }
 
 func (fault) isFault() {}
@@ -63,6 +65,8 @@ func (f fault) String() string {
 		return "drop"
 	case kindProcessThenDrop:
 		return "process-then-drop"
+	case kindReply:
+		return fmt.Sprintf("reply(%d)", f.code)
 	}
 	return ""
 }
@@ -84,6 +88,12 @@ func Status(code int) Fault { return fault{kind: kindStatus, code: checkCode(cod
 // (for example 502 or 504), without processing the request. The answer has
 // neither a JSON content type nor rate-limit headers.
 func HTMLStatus(code int) Fault { return fault{kind: kindHTML, code: checkCode(code)} }
+
+// Reply answers with code and body, sent as JSON whatever it holds, without
+// processing the request: for error bodies the fake would never write, such
+// as a new envelope or hostile text. It panics if code is not an HTTP
+// status code.
+func Reply(code int, body string) Fault { return fault{kind: kindReply, code: checkCode(code), body: body} }
 
 // RateLimited answers 429 with x-ratelimit-limit, x-ratelimit-remaining: 0
 // and a JSON body, without processing the request, whatever the state of the
@@ -188,6 +198,10 @@ func (s *Server) faultResponse(f fault) *response {
 	switch f.kind {
 	case kindHTML:
 		return htmlPage(f.code)
+	case kindReply:
+		resp := failure(f.code, "")
+		resp.body = []byte(f.body)
+		return resp.withRate(s.limiter.peek(s.cfg.apiKey, s.now()))
 	case kindRateLimited, kindRetryAfter:
 		resp := failure(http.StatusTooManyRequests, "Rate limit exceeded").withRate(rateState{limit: s.limiter.limit()})
 		if f.kind == kindRetryAfter {

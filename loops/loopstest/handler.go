@@ -70,7 +70,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) run(w http.ResponseWriter, x *exchange) {
 	f := faultOf(x.fault)
 	switch f.kind {
-	case kindStatus, kindHTML, kindRateLimited, kindRetryAfter:
+	case kindStatus, kindHTML, kindRateLimited, kindRetryAfter, kindReply:
 		s.respond(w, x, s.faultResponse(f))
 	case kindHang:
 		s.wait(x.r, -1)
