@@ -93,7 +93,9 @@ func HTMLStatus(code int) Fault { return fault{kind: kindHTML, code: checkCode(c
 // processing the request: for error bodies the fake would never write, such
 // as a new envelope or hostile text. It panics if code is not an HTTP
 // status code.
-func Reply(code int, body string) Fault { return fault{kind: kindReply, code: checkCode(code), body: body} }
+func Reply(code int, body string) Fault {
+	return fault{kind: kindReply, code: checkCode(code), body: body}
+}
 
 // RateLimited answers 429 with x-ratelimit-limit, x-ratelimit-remaining: 0
 // and a JSON body, without processing the request, whatever the state of the
