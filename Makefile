@@ -3,7 +3,11 @@ GO      ?= go
 SPEC    ?=
 PKGS    := ./...
 
-.PHONY: help generate test test-short lint check-generated upstream-diff bench fuzz tour
+# oasdiff runs from its own module (tools/go.mod), so that its dependencies
+# never enter the graph of programs that import this one.
+OASDIFF := $(GO) tool -modfile=tools/go.mod oasdiff
+
+.PHONY: help generate test lint check-generated drift drift-update breaking bench fuzz tour
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -23,9 +27,21 @@ check-generated: generate ## fail when gen/ (or go.mod) differs from a fresh gen
 	@status=$$(git status --porcelain -- gen go.mod go.sum); \
 	if [ -n "$$status" ]; then echo "generated code is stale; run make generate and commit:"; echo "$$status"; git --no-pager diff --stat -- gen; exit 1; fi
 
-upstream-diff: ## compare with an official spec: make upstream-diff SPEC=<file or URL>
-	@test -n "$(SPEC)" || { echo "usage: make upstream-diff SPEC=path/or/url/to/loops-openapi.yaml"; exit 2; }
-	$(GO) run ./internal/cmd/upstreamdiff -ours openapi/loops.yaml -upstream "$(SPEC)"
+drift: ## the drift gate: the contract vs the digest of Loops' spec (and, with SPEC=<file or URL>, that spec vs the digest)
+	$(GO) run ./internal/cmd/drift $(if $(SPEC),-spec "$(SPEC)")
+
+drift-update: ## rewrite openapi/upstream.lock.json from Loops' spec: make drift-update SPEC=<file or URL>
+	@test -n "$(SPEC)" || { echo "usage: make drift-update SPEC=path/or/url/to/loops-openapi.yaml"; exit 2; }
+	$(GO) run ./internal/cmd/drift -update -spec "$(SPEC)"
+
+breaking: ## fail when the contract breaks callers since the last release tag, unless CHANGELOG.md announces a major release
+	@base=$$(git describe --tags --abbrev=0 --match 'v[0-9]*' 2>/dev/null); \
+	if [ -z "$$base" ]; then echo "breaking: no release tag (vX.Y.Z) in this clone; nothing to compare against"; exit 0; fi; \
+	if $(OASDIFF) breaking --fail-on ERR "$$base:openapi/loops.yaml" openapi/loops.yaml; then \
+		echo "breaking: the contract breaks no caller of $$base"; \
+	else \
+		$(GO) run ./internal/cmd/changelog -breaking-since "$$base"; \
+	fi
 
 bench: ## run the benchmarks
 	$(GO) test -run='^$$' -bench=. -benchmem ./loops/...

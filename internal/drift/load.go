@@ -1,35 +1,43 @@
-package main
+package drift
 
 import (
 	"context"
 	"fmt"
-	"github.com/getkin/kin-openapi/openapi3"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// loadDocument reads and parses an OpenAPI document (3.0 or 3.1) from a file
-// or an http(s) URL. A document that parses but does not validate is still
-// used; the validation problem is printed to warnings.
-func loadDocument(ctx context.Context, location string, timeout time.Duration, warnings io.Writer) (*openapi3.T, error) {
+// maxDocumentBytes bounds how much of a downloaded document is read.
+const maxDocumentBytes = 32 << 20
+
+// Load reads an OpenAPI document (3.0 or 3.1) from a file or an http(s)
+// URL and returns it parsed, with its bytes.
+func Load(ctx context.Context, location string, timeout time.Duration) (*openapi3.T, []byte, error) {
 	data, err := readSource(ctx, location, timeout)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	doc, err := Parse(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", location, err)
+	}
+	return doc, data, nil
+}
+
+// Parse parses an OpenAPI document.
+func Parse(data []byte) (*openapi3.T, error) {
 	loader := openapi3.NewLoader()
-	loader.Context = ctx
 	doc, err := loader.LoadFromData(data)
 	if err != nil {
-		return nil, fmt.Errorf("parsing %s: %w", location, err)
+		return nil, fmt.Errorf("parsing: %w", err)
 	}
-	if doc.Paths == nil {
-		return nil, fmt.Errorf("%s has no paths", location)
-	}
-	if err := doc.Validate(ctx); err != nil {
-		fmt.Fprintf(warnings, "upstreamdiff: warning: %s does not validate: %v\n", location, err)
+	if doc.Paths == nil || doc.Paths.Len() == 0 {
+		return nil, fmt.Errorf("the document has no paths")
 	}
 	return doc, nil
 }
@@ -57,10 +65,8 @@ func fetch(ctx context.Context, rawURL string, timeout time.Duration) ([]byte, e
 		return nil, err
 	}
 	req.Header.Set("Accept", "application/yaml, application/json;q=0.9, */*;q=0.1")
-	req.Header.Set("User-Agent", "loops-go-upstreamdiff")
-
-	client := &http.Client{Timeout: timeout}
-	resp, err := client.Do(req)
+	req.Header.Set("User-Agent", "loops-go-drift")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("downloading %s: %w", rawURL, err)
 	}
