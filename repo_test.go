@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -47,5 +48,35 @@ func TestNoBinariesTracked(t *testing.T) {
 				t.Errorf("%s is a compiled executable; remove it and let .gitignore cover it", name)
 			}
 		}
+	}
+}
+
+// runtimeDependencies are the only modules outside the standard library
+// that a program importing package loops links (the README lists them).
+var runtimeDependencies = []string{
+	"github.com/apapsch/go-jsonmerge/v2",
+	"github.com/google/uuid",
+	"github.com/oapi-codegen/nullable",
+	"github.com/oapi-codegen/runtime",
+	"golang.org/x/time",
+}
+
+// TestRuntimeDependencies fails when package loops starts linking a module
+// that is not in the list above, such as kin-openapi (which only
+// loops/loopstest and the tests may use).
+func TestRuntimeDependencies(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{with .Module}}{{if not .Main}}{{.Path}}{{end}}{{end}}", "./loops").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	seen := map[string]bool{}
+	for _, mod := range strings.Fields(string(out)) {
+		if !seen[mod] && !slices.Contains(runtimeDependencies, mod) {
+			t.Errorf("package loops links %s, which is not a listed runtime dependency", mod)
+		}
+		seen[mod] = true
+	}
+	if len(seen) == 0 {
+		t.Error("go list found no dependencies at all; the check is not working")
 	}
 }
