@@ -118,18 +118,17 @@ func BenchmarkEventsSend(b *testing.B) {
 			b.Fatal(err)
 		}
 		req := &loops.EventRequest{
-			Email:           loops.String("ada@example.com"),
+			Email:           new("ada@example.com"),
 			EventName:       "planUpgraded",
 			EventProperties: props,
 		}
-		if _, err := client.Events.Send(ctx, req); err != nil { // opens the connection
+		if err := client.Events.Send(ctx, req); err != nil { // opens the connection
 			b.Fatal(err)
 		}
 		b.ReportAllocs()
 		b.ResetTimer()
 		for b.Loop() {
-			res, err := client.Events.Send(ctx, req)
-			if err != nil || !res.Success {
+			if err := client.Events.Send(ctx, req); err != nil {
 				b.Fatalf("send: %v", err)
 			}
 		}
@@ -171,8 +170,8 @@ func BenchmarkBulkSendAtRateLimit(b *testing.B) {
 	}
 	ctx := context.Background()
 	send := func(i int64) error {
-		_, err := client.Events.Send(ctx, &loops.EventRequest{
-			Email:           loops.String(fmt.Sprintf("user%d@example.com", i)),
+		err := client.Events.Send(ctx, &loops.EventRequest{
+			Email:           new(fmt.Sprintf("user%d@example.com", i)),
 			EventName:       "bulkImport",
 			EventProperties: map[string]any{"batch": 1},
 		})

@@ -35,6 +35,13 @@ func callList[T any](ctx context.Context, c *Client, op string, opts []CallOptio
 	return *list, nil
 }
 
+// callNoContent is call for operations whose answer carries nothing but
+// success: 204, or a body such as {"success":true}. The body stays
+// reachable through WithResponseInfo.
+func callNoContent(ctx context.Context, c *Client, op string, opts []CallOption, send sendFunc) error {
+	return c.exchange(ctx, op, opts, send, nil)
+}
+
 // exchange runs one logical call. out may be nil when the body is unwanted.
 func (c *Client) exchange(ctx context.Context, op string, opts []CallOption, send sendFunc, out any) error {
 	st := &callState{op: op}
@@ -78,9 +85,6 @@ func (c *Client) exchange(ctx context.Context, op string, opts []CallOption, sen
 		// different body), so that 409 stays an error for the caller.
 		if st.info != nil {
 			st.info.Deduplicated = true
-		}
-		if out != nil {
-			return json.Unmarshal([]byte(`{"success":true}`), out)
 		}
 		return nil
 	}

@@ -21,8 +21,8 @@ import (
 // the SDK does not cover yet, use [Client.Do]; for the generated low-level
 // client with the same auth, retries and pacing, use [Client.Raw].
 type Client struct {
-	// APIKey checks the API key.
-	APIKey *APIKeyService
+	// Account checks the API key and names its team.
+	Account *AccountService
 	// Contacts creates, updates, finds and deletes contacts and manages
 	// their suppression.
 	Contacts *ContactsService
@@ -122,7 +122,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	}
 	c.gen = &gen.Client{Server: c.server, Client: c.pipe, RequestEditors: []gen.RequestEditorFn{c.editRequest}}
 	s := &service{client: c}
-	c.APIKey = (*APIKeyService)(s)
+	c.Account = (*AccountService)(s)
 	c.Contacts = (*ContactsService)(s)
 	c.ContactProperties = (*ContactPropertiesService)(s)
 	c.MailingLists = (*MailingListsService)(s)

@@ -155,7 +155,7 @@ func exerciseBase(t *testing.T, c *loops.Client, srv *loopstest.Server) {
 		t.Fatalf("Find = (%v, %v)", found, err)
 	}
 	var info loops.ResponseInfo
-	if _, err := c.Events.Send(ctx, &loops.EventRequest{Email: loops.String("ada@example.com"), EventName: "signup"}, loops.WithResponseInfo(&info)); err != nil {
+	if err := c.Events.Send(ctx, &loops.EventRequest{Email: new("ada@example.com"), EventName: "signup"}, loops.WithResponseInfo(&info)); err != nil {
 		t.Fatalf("Events.Send: %v", err)
 	}
 	if info.IdempotencyKey == "" {
@@ -169,7 +169,7 @@ func exerciseBase(t *testing.T, c *loops.Client, srv *loopstest.Server) {
 	if err := c.Do(ctx, "GET", "/v1/lists", nil, &lists); err != nil || len(lists) != 2 {
 		t.Errorf("Do GET /v1/lists = (%v, %v)", lists, err)
 	}
-	_, err := c.Contacts.Delete(ctx, loops.ByEmail("nobody@example.com"))
+	err := c.Contacts.Delete(ctx, loops.ByEmail("nobody@example.com"))
 	var apiErr *loops.APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 404 {
 		t.Fatalf("want a 404 *APIError, got %v", err)
@@ -253,7 +253,7 @@ func TestRawClient(t *testing.T) {
 	ctx := context.Background()
 	srv.Inject("POST /v1/events/send", loopstest.Status(503))
 
-	resp, err := c.Raw().SendEventWithResponse(ctx, nil, loops.EventRequest{Email: loops.String("ada@example.com"), EventName: "signup"})
+	resp, err := c.Raw().SendEventWithResponse(ctx, nil, loops.EventRequest{Email: new("ada@example.com"), EventName: "signup"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +285,7 @@ func TestRawClient(t *testing.T) {
 
 	// A key the caller sets in the raw params is used as is.
 	own := "raw-own-key-1"
-	if _, err := c.Raw().SendEventWithResponse(ctx, &gen.SendEventParams{IdempotencyKey: &own}, loops.EventRequest{Email: loops.String("ada@example.com"), EventName: "signup"}); err != nil {
+	if _, err := c.Raw().SendEventWithResponse(ctx, &gen.SendEventParams{IdempotencyKey: &own}, loops.EventRequest{Email: new("ada@example.com"), EventName: "signup"}); err != nil {
 		t.Fatal(err)
 	}
 	if n := srv.IdempotencyCount(own); n != 1 {
@@ -426,7 +426,7 @@ func TestResponseInfo(t *testing.T) {
 	}
 
 	info = loops.ResponseInfo{}
-	if _, err := c.Events.Send(ctx, &loops.EventRequest{Email: loops.String("ada@example.com"), EventName: "signup"}, loops.WithResponseInfo(&info)); err != nil {
+	if err := c.Events.Send(ctx, &loops.EventRequest{Email: new("ada@example.com"), EventName: "signup"}, loops.WithResponseInfo(&info)); err != nil {
 		t.Fatal(err)
 	}
 	last := srv.Requests()[len(srv.Requests())-1]
@@ -438,7 +438,7 @@ func TestResponseInfo(t *testing.T) {
 	}
 
 	info = loops.ResponseInfo{}
-	if _, err := c.Transactional.Send(ctx, &loops.TransactionalRequest{TransactionalID: "nope", Email: "ada@example.com"},
+	if err := c.Transactional.Send(ctx, &loops.TransactionalRequest{TransactionalID: "nope", Email: "ada@example.com"},
 		loops.WithIdempotencyKey("tx-own-1"), loops.WithResponseInfo(&info)); !errors.Is(err, loops.ErrNotFound) {
 		t.Fatalf("want ErrNotFound for an unknown template, got %v", err)
 	}
@@ -478,7 +478,7 @@ func TestSharedLimiter(t *testing.T) {
 	if n := lim.calls.Load(); n != 1 {
 		t.Fatalf("after client A's call the limiter saw %d waits, want 1", n)
 	}
-	if _, err := b.APIKey.Test(ctx); err != nil {
+	if _, err := b.Account.TestAPIKey(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := lim.calls.Load(); n != 2 {

@@ -2,7 +2,6 @@ package loops
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/loopsdev/loops-go/gen"
 )
@@ -23,22 +22,11 @@ func (s *ContactPropertiesService) List(ctx context.Context, filter ContactPrope
 		}
 		params.List = &filter
 	}
-	return callList[ContactProperty](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.ListContactProperties(ctx, &params)
-	})
+	return s.client.listContactProperties(ctx, op, opts, &params)
 }
 
 // Create adds a custom contact property. Name it in camelCase, such as
 // "planName"; typ is one of the PropertyType constants.
-func (s *ContactPropertiesService) Create(ctx context.Context, name string, typ ContactPropertyType, opts ...CallOption) (*SuccessResponse, error) {
-	const op = "ContactProperties.Create"
-	if err := checkRequired(op, "name", name); err != nil {
-		return nil, err
-	}
-	if !typ.Valid() {
-		return nil, invalid(op, "type", quote(string(typ))+" is not one of string, number, boolean, date")
-	}
-	return call[SuccessResponse](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.CreateContactProperty(ctx, gen.ContactPropertyCreateRequest{Name: name, Type: typ})
-	})
+func (s *ContactPropertiesService) Create(ctx context.Context, name string, typ ContactPropertyType, opts ...CallOption) error {
+	return s.client.createContactProperty(ctx, "ContactProperties.Create", opts, &ContactPropertyCreateRequest{Name: name, Type: typ})
 }

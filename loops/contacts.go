@@ -1,9 +1,7 @@
 package loops
 
 import (
-	"bytes"
 	"context"
-	"net/http"
 
 	"github.com/loopsdev/loops-go/gen"
 )
@@ -19,76 +17,59 @@ type ContactsService service
 // timeout), since a repeat could answer 409 for the contact it created.
 func (s *ContactsService) Create(ctx context.Context, req *ContactCreateRequest, opts ...CallOption) (*ContactSuccessResponse, error) {
 	const op = "Contacts.Create"
-	if req == nil {
-		return nil, invalid(op, "request", "is nil")
+	if req != nil {
+		if err := checkCustomProperties(op, req.AdditionalProperties, contactFields); err != nil {
+			return nil, err
+		}
 	}
-	if err := firstError(
-		checkRequired(op, "email", req.Email),
-		checkNotEmpty(op, "userId", req.UserID),
-		checkCustomProperties(op, req.AdditionalProperties, contactFields),
-	); err != nil {
-		return nil, err
-	}
-	body, err := encodeBody(op, req.AdditionalProperties, (*plainContactCreateRequest)(req), req)
-	if err != nil {
-		return nil, err
-	}
-	return call[ContactSuccessResponse](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.CreateContactWithBody(ctx, jsonContentType, bytes.NewReader(body))
-	})
+	return s.client.createContact(ctx, op, opts, req)
 }
 
 // Update changes the contact matching Email or UserID, or creates it when
-// none matches (Loops' update is an upsert). Fields left zero are not sent;
+// none matches (Loops' update is an upsert). Fields left nil are not sent;
 // [Null] clears one. Leave Subscribed nil unless you mean to unsubscribe
 // (false) or re-subscribe (true) the contact.
 func (s *ContactsService) Update(ctx context.Context, req *ContactUpdateRequest, opts ...CallOption) (*ContactSuccessResponse, error) {
 	const op = "Contacts.Update"
-	if req == nil {
-		return nil, invalid(op, "request", "is nil")
+	if req != nil {
+		if err := firstError(checkEitherIdentifier(op, req.Email, req.UserID), checkCustomProperties(op, req.AdditionalProperties, contactFields)); err != nil {
+			return nil, err
+		}
 	}
-	if err := firstError(checkEitherIdentifier(op, req.Email, req.UserID), checkCustomProperties(op, req.AdditionalProperties, contactFields)); err != nil {
-		return nil, err
-	}
-	body, err := encodeBody(op, req.AdditionalProperties, (*plainContactUpdateRequest)(req), req)
-	if err != nil {
-		return nil, err
-	}
-	return call[ContactSuccessResponse](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.UpdateContactWithBody(ctx, jsonContentType, bytes.NewReader(body))
-	})
+	return s.client.updateContact(ctx, op, opts, req)
 }
 
 // Find returns the contact matching the lookup, custom properties
-// included. When none matches, the error matches [ErrNotFound].
+// included.
+//
+// When none matches, Loops answers 200 with an empty list, so the error
+// is not an *APIError: it matches [ErrNotFound] with errors.Is and reads
+// "loops: Contacts.Find: no contact matches". (Delete of an unknown contact
+// is a real 404 and an *APIError.)
 func (s *ContactsService) Find(ctx context.Context, who ContactLookup, opts ...CallOption) (*Contact, error) {
 	const op = "Contacts.Find"
 	if err := checkLookup(op, who); err != nil {
 		return nil, err
 	}
-	found, err := callList[Contact](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.FindContact(ctx, &gen.FindContactParams{Email: optional(who.Email), UserID: optional(who.UserID)})
-	})
+	found, err := s.client.findContact(ctx, op, opts, &gen.FindContactParams{Email: optional(who.Email), UserID: optional(who.UserID)})
 	if err != nil {
 		return nil, err
 	}
 	if len(found) == 0 {
-		// Loops answers 200 with an empty list.
 		return nil, errNoContact{op}
 	}
 	return &found[0], nil
 }
 
 // Delete deletes the contact matching the lookup. An unknown contact gives
-// an error matching [ErrNotFound].
-func (s *ContactsService) Delete(ctx context.Context, who ContactLookup, opts ...CallOption) (*MessageResponse, error) {
+// an *APIError with status 404, matching [ErrNotFound]. (Loops' answer
+// carries only a message; WithResponseInfo shows it.)
+func (s *ContactsService) Delete(ctx context.Context, who ContactLookup, opts ...CallOption) error {
 	const op = "Contacts.Delete"
 	if err := checkLookup(op, who); err != nil {
-		return nil, err
+		return err
 	}
-	return call[MessageResponse](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.DeleteContact(ctx, gen.ContactDeleteRequest{Email: optional(who.Email), UserID: optional(who.UserID)})
-	})
+	return s.client.deleteContact(ctx, op, opts, &ContactDeleteRequest{Email: optional(who.Email), UserID: optional(who.UserID)})
 }
 
 // Suppression tells whether the contact is suppressed (Loops stopped
@@ -98,9 +79,7 @@ func (s *ContactsService) Suppression(ctx context.Context, who ContactLookup, op
 	if err := checkLookup(op, who); err != nil {
 		return nil, err
 	}
-	return call[ContactSuppressionStatus](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.GetContactSuppression(ctx, &gen.GetContactSuppressionParams{Email: optional(who.Email), UserID: optional(who.UserID)})
-	})
+	return s.client.getContactSuppression(ctx, op, opts, &gen.GetContactSuppressionParams{Email: optional(who.Email), UserID: optional(who.UserID)})
 }
 
 // RemoveSuppression lifts the contact's suppression, using one removal of
@@ -111,9 +90,7 @@ func (s *ContactsService) RemoveSuppression(ctx context.Context, who ContactLook
 	if err := checkLookup(op, who); err != nil {
 		return nil, err
 	}
-	return call[ContactSuppressionRemoval](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.RemoveContactSuppression(ctx, &gen.RemoveContactSuppressionParams{Email: optional(who.Email), UserID: optional(who.UserID)})
-	})
+	return s.client.removeContactSuppression(ctx, op, opts, &gen.RemoveContactSuppressionParams{Email: optional(who.Email), UserID: optional(who.UserID)})
 }
 
 // errNoContact reports a find that matched nothing. It matches ErrNotFound;

@@ -70,7 +70,7 @@ type operationCall func(ctx context.Context, c *loops.Client, srv *loopstest.Ser
 const coverageEmail = "ada@example.com"
 
 func seedContact(ctx context.Context, c *loops.Client) error {
-	_, err := c.Contacts.Create(ctx, &loops.ContactCreateRequest{Email: coverageEmail, UserID: loops.String("user-1")})
+	_, err := c.Contacts.Create(ctx, &loops.ContactCreateRequest{Email: coverageEmail, UserID: new("user-1")})
 	return err
 }
 
@@ -78,7 +78,7 @@ func seedContact(ctx context.Context, c *loops.Client) error {
 // method that performs it. Add an entry when the contract grows.
 var operationMethods = map[string]operationCall{
 	"testApiKey": func(ctx context.Context, c *loops.Client, _ *loopstest.Server) error {
-		res, err := c.APIKey.Test(ctx)
+		res, err := c.Account.TestAPIKey(ctx)
 		if err == nil && res.TeamName == "" {
 			return fmt.Errorf("empty team name")
 		}
@@ -89,7 +89,7 @@ var operationMethods = map[string]operationCall{
 		return err
 	},
 	"updateContact": func(ctx context.Context, c *loops.Client, _ *loopstest.Server) error {
-		_, err := c.Contacts.Update(ctx, &loops.ContactUpdateRequest{Email: loops.String(coverageEmail), FirstName: loops.Value("Ada")})
+		_, err := c.Contacts.Update(ctx, &loops.ContactUpdateRequest{Email: new(coverageEmail), FirstName: loops.Value("Ada")})
 		return err
 	},
 	"findContact": func(ctx context.Context, c *loops.Client, _ *loopstest.Server) error {
@@ -106,7 +106,7 @@ var operationMethods = map[string]operationCall{
 		if err := seedContact(ctx, c); err != nil {
 			return err
 		}
-		_, err := c.Contacts.Delete(ctx, loops.ByEmail(coverageEmail))
+		err := c.Contacts.Delete(ctx, loops.ByEmail(coverageEmail))
 		return err
 	},
 	"getContactSuppression": func(ctx context.Context, c *loops.Client, srv *loopstest.Server) error {
@@ -130,7 +130,7 @@ var operationMethods = map[string]operationCall{
 		return err
 	},
 	"createContactProperty": func(ctx context.Context, c *loops.Client, _ *loopstest.Server) error {
-		_, err := c.ContactProperties.Create(ctx, "planName", loops.PropertyTypeString)
+		err := c.ContactProperties.Create(ctx, "planName", loops.PropertyTypeString)
 		return err
 	},
 	"listMailingLists": func(ctx context.Context, c *loops.Client, _ *loopstest.Server) error {
@@ -141,7 +141,7 @@ var operationMethods = map[string]operationCall{
 		return err
 	},
 	"sendEvent": func(ctx context.Context, c *loops.Client, _ *loopstest.Server) error {
-		_, err := c.Events.Send(ctx, &loops.EventRequest{Email: loops.String(coverageEmail), EventName: "signup"})
+		err := c.Events.Send(ctx, &loops.EventRequest{Email: new(coverageEmail), EventName: "signup"})
 		return err
 	},
 	"listPublishedTransactionalEmails": func(ctx context.Context, c *loops.Client, _ *loopstest.Server) error {
@@ -152,7 +152,7 @@ var operationMethods = map[string]operationCall{
 		return err
 	},
 	"sendTransactionalEmail": func(ctx context.Context, c *loops.Client, _ *loopstest.Server) error {
-		_, err := c.Transactional.Send(ctx, &loops.TransactionalRequest{
+		err := c.Transactional.Send(ctx, &loops.TransactionalRequest{
 			TransactionalID: "welcome", Email: coverageEmail, DataVariables: map[string]any{"name": "Ada"},
 		})
 		return err

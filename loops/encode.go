@@ -21,22 +21,47 @@ type (
 
 const jsonContentType = "application/json"
 
-// encodeBody encodes a request body once, before the first attempt: with
-// the fast plain twin when there are no extra keys, else with the
-// generated marshaller that merges them. An unencodable value (such as a
-// NaN number) is a ValidationError: nothing is sent.
-func encodeBody(op string, extra map[string]any, plain any, full json.Marshaler) ([]byte, error) {
-	var (
-		body []byte
-		err  error
-	)
-	if len(extra) == 0 {
-		body, err = json.Marshal(plain)
-	} else {
-		body, err = full.MarshalJSON()
+// requestBody is a generated request model: gen writes a Validate method,
+// from the contract's rules, for each.
+type requestBody[B any] interface {
+	*B
+	Validate() error
+}
+
+// encodeBody checks a request body and encodes it once, before the first
+// attempt, so that every attempt sends the same bytes. A nil body, a
+// field that breaks the contract's rules, or an unencodable value (such as
+// a NaN number) is a *ValidationError: nothing is sent.
+func encodeBody[B any, PB requestBody[B]](op string, body PB) ([]byte, error) {
+	if body == nil {
+		return nil, invalid(op, "request", "is nil")
 	}
+	if err := body.Validate(); err != nil {
+		return nil, fieldInvalid(op, err)
+	}
+	b, err := json.Marshal(plainForm(body))
 	if err != nil {
 		return nil, invalid(op, "request", "cannot be encoded as JSON: "+err.Error())
 	}
-	return body, nil
+	return b, nil
+}
+
+// plainForm returns the fast plain twin of the three request types that
+// carry extra keys, when they have none.
+func plainForm(body any) any {
+	switch b := body.(type) {
+	case *gen.ContactCreateRequest:
+		if len(b.AdditionalProperties) == 0 {
+			return (*plainContactCreateRequest)(b)
+		}
+	case *gen.ContactUpdateRequest:
+		if len(b.AdditionalProperties) == 0 {
+			return (*plainContactUpdateRequest)(b)
+		}
+	case *gen.EventRequest:
+		if len(b.AdditionalProperties) == 0 {
+			return (*plainEventRequest)(b)
+		}
+	}
+	return body
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/loopsdev/loops-go/gen"
 )
 
 // Sentinel errors. An [*APIError] matches them with errors.Is according to
@@ -130,6 +132,16 @@ func (e *ValidationError) Is(target error) bool { return target == ErrInvalidInp
 
 func invalid(op, field, reason string) *ValidationError {
 	return &ValidationError{Op: op, Field: field, Reason: reason}
+}
+
+// fieldInvalid reports a generated Validate method's *gen.FieldError as a
+// *ValidationError of the call.
+func fieldInvalid(op string, err error) error {
+	var fe *gen.FieldError
+	if errors.As(err, &fe) {
+		return invalid(op, fe.Field, fe.Reason)
+	}
+	return invalid(op, "request", err.Error())
 }
 
 // errorEnvelope is the union of every error body Loops sends: the classic

@@ -1,10 +1,6 @@
 package loops
 
-import (
-	"bytes"
-	"context"
-	"net/http"
-)
+import "context"
 
 // EventsService sends events: /v1/events/send.
 type EventsService service
@@ -17,24 +13,16 @@ type EventsService service
 // [WithIdempotencyKey]), so Send is retried safely: Loops processes a key
 // once. If a retry finds that an earlier attempt already landed, Send
 // reports success and [ResponseInfo].Deduplicated is true.
-func (s *EventsService) Send(ctx context.Context, req *EventRequest, opts ...CallOption) (*SuccessResponse, error) {
+func (s *EventsService) Send(ctx context.Context, req *EventRequest, opts ...CallOption) error {
 	const op = "Events.Send"
-	if req == nil {
-		return nil, invalid(op, "request", "is nil")
+	if req != nil {
+		if err := firstError(
+			checkEitherIdentifier(op, req.Email, req.UserID),
+			checkEventProperties(op, req.EventProperties),
+			checkCustomProperties(op, req.AdditionalProperties, eventFields),
+		); err != nil {
+			return err
+		}
 	}
-	if err := firstError(
-		checkRequired(op, "eventName", req.EventName),
-		checkEitherIdentifier(op, req.Email, req.UserID),
-		checkEventProperties(op, req.EventProperties),
-		checkCustomProperties(op, req.AdditionalProperties, eventFields),
-	); err != nil {
-		return nil, err
-	}
-	body, err := encodeBody(op, req.AdditionalProperties, (*plainEventRequest)(req), req)
-	if err != nil {
-		return nil, err
-	}
-	return call[SuccessResponse](ctx, s.client, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.SendEventWithBody(ctx, nil, jsonContentType, bytes.NewReader(body))
-	})
+	return s.client.sendEvent(ctx, op, opts, req)
 }

@@ -23,7 +23,7 @@ func ExampleNewClient() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	key, err := client.APIKey.Test(context.Background())
+	key, err := client.Account.TestAPIKey(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func ExampleContactsService_Update() {
 		Email:      "ada@example.com",
 		FirstName:  loops.Value("Ada"),
 		LastName:   loops.Value("Byron"),
-		Subscribed: loops.Bool(false),
+		Subscribed: new(false),
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -91,7 +91,7 @@ func ExampleContactsService_Update() {
 	// loops.Null, and Subscribed is left nil, so it is not sent: the update
 	// does not re-subscribe the contact.
 	_, err = client.Contacts.Update(ctx, &loops.ContactUpdateRequest{
-		Email:     loops.String("ada@example.com"),
+		Email:     new("ada@example.com"),
 		FirstName: loops.Value("Augusta Ada"),
 		LastName:  loops.Null[string](),
 	})
@@ -122,19 +122,16 @@ func ExampleEventsService_Send() {
 	ctx := context.Background()
 
 	event := &loops.EventRequest{
-		Email:           loops.String("ada@example.com"),
+		Email:           new("ada@example.com"),
 		EventName:       "planUpgraded",
 		EventProperties: map[string]any{"plan": "team"},
 	}
 	// Your own key (derived from the order, say) makes the send safe to
 	// repeat, even from another process: Loops processes a key once.
-	res, err := client.Events.Send(ctx, event, loops.WithIdempotencyKey("upgrade-order-1042"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("first send succeeded:", res.Success)
+	err = client.Events.Send(ctx, event, loops.WithIdempotencyKey("upgrade-order-1042"))
+	fmt.Println("first send succeeded:", err == nil)
 
-	_, err = client.Events.Send(ctx, event, loops.WithIdempotencyKey("upgrade-order-1042"))
+	err = client.Events.Send(ctx, event, loops.WithIdempotencyKey("upgrade-order-1042"))
 	fmt.Println("second send refused as a reused key:", errors.Is(err, loops.ErrIdempotencyKeyReused))
 	fmt.Println("events Loops processed:", len(srv.Events()))
 	// Output:
@@ -155,7 +152,7 @@ func ExampleTransactionalService_Send() {
 		log.Fatal(err)
 	}
 
-	_, err = client.Transactional.Send(context.Background(), &loops.TransactionalRequest{
+	err = client.Transactional.Send(context.Background(), &loops.TransactionalRequest{
 		TransactionalID: "cll42l54f20i1la0lfooe3z12",
 		Email:           "ada@example.com",
 		DataVariables: map[string]any{
@@ -257,7 +254,7 @@ func ExampleWithResponseInfo() {
 	srv.Inject("GET /v1/api-key", loopstest.Status(503))
 
 	var info loops.ResponseInfo
-	if _, err := client.APIKey.Test(context.Background(), loops.WithResponseInfo(&info)); err != nil {
+	if _, err := client.Account.TestAPIKey(context.Background(), loops.WithResponseInfo(&info)); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("status:", info.StatusCode)

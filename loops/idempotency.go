@@ -3,7 +3,6 @@ package loops
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"net/http"
 )
 
 // idempotencyHeader is the header Loops reads on the two send endpoints.
@@ -12,14 +11,6 @@ const idempotencyHeader = "Idempotency-Key"
 // maxIdempotencyKeyLen is Loops' documented limit. Longer keys are
 // refused, never truncated: two keys cut to the same prefix would collide.
 const maxIdempotencyKeyLen = 100
-
-// keyedRoutes are the operations that accept an Idempotency-Key. The client
-// adds a fresh key to these when the caller gave none, which is what makes
-// retrying them safe.
-var keyedRoutes = map[string]bool{
-	http.MethodPost + " /v1/events/send":   true,
-	http.MethodPost + " /v1/transactional": true,
-}
 
 // newIdempotencyKey returns a random (version 4) UUID, the form Loops
 // recommends.

@@ -41,36 +41,40 @@ func (o *ListOptions) params(op string) (listParams, error) {
 	return p, nil
 }
 
-// pageFunc fetches the page opts selects and returns its items and the next
-// cursor ("" after the last page).
-type pageFunc[T any] func(ctx context.Context, opts *ListOptions) ([]T, string, error)
+// page is a generated list page: gen gives every page type these methods.
+type page[T any] interface {
+	Items() []T
+	NextCursor() string
+}
 
-// paginate turns a page fetcher into a range-able sequence. It copies opts,
-// so the caller's struct is never changed; it yields an error once and
-// stops; it fetches no page after the loop breaks; and it stops with
-// ErrRepeatedCursor instead of following a cursor twice.
-func paginate[T any](ctx context.Context, opts *ListOptions, fetch pageFunc[T]) iter.Seq2[T, error] {
+// paginate turns a page call into a range-able sequence. It copies lo, so
+// the caller's struct is never changed; it passes opts to every page call;
+// it yields an error once and stops; it fetches no page after the loop
+// breaks; and it stops with ErrRepeatedCursor instead of following a
+// cursor twice.
+func paginate[T any, P page[T]](ctx context.Context, lo *ListOptions, opts []CallOption, list func(context.Context, *ListOptions, ...CallOption) (P, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var o ListOptions
-		if opts != nil {
-			o = *opts
+		if lo != nil {
+			o = *lo
 		}
 		seen := map[string]bool{}
 		if o.Cursor != "" {
 			seen[o.Cursor] = true
 		}
 		for {
-			items, next, err := fetch(ctx, &o)
+			p, err := list(ctx, &o, opts...)
 			if err != nil {
 				var zero T
 				yield(zero, err)
 				return
 			}
-			for _, item := range items {
+			for _, item := range p.Items() {
 				if !yield(item, nil) {
 					return
 				}
 			}
+			next := p.NextCursor()
 			if next == "" {
 				return
 			}

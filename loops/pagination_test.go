@@ -87,7 +87,7 @@ func TestListPublishedIterFollowsCursors(t *testing.T) {
 			t.Fatal(err)
 		}
 		cursors = append(cursors, cursor)
-		cursor = page.Pagination.NextCursor
+		cursor = page.NextCursor()
 	}
 	for i, r := range reqs {
 		if got := r.Query.Get("perPage"); got != "10" {
@@ -171,16 +171,16 @@ func TestListPublishedPageByPage(t *testing.T) {
 	if len(first.Data) != 10 || p.ReturnedResults != 10 || p.PerPage != 10 || p.TotalResults != 25 || p.TotalPages != 3 {
 		t.Errorf("first page: %d items, pagination %+v; want 10 items of 25 in 3 pages", len(first.Data), p)
 	}
-	if p.NextCursor == "" {
+	if p.GetNextCursor() == "" {
 		t.Fatal("the first page has no NextCursor")
 	}
 
-	opts := &loops.ListOptions{PerPage: 10, Cursor: p.NextCursor}
+	opts := &loops.ListOptions{PerPage: 10, Cursor: p.GetNextCursor()}
 	second, err := c.Transactional.ListPublished(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *opts != (loops.ListOptions{PerPage: 10, Cursor: p.NextCursor}) {
+	if *opts != (loops.ListOptions{PerPage: 10, Cursor: p.GetNextCursor()}) {
 		t.Errorf("ListPublished changed the caller's options to %+v", *opts)
 	}
 	if len(second.Data) != 10 || second.Data[0].ID != "tmpl10" {
@@ -190,17 +190,17 @@ func TestListPublishedPageByPage(t *testing.T) {
 		t.Error("the second page repeats the first page's last item")
 	}
 
-	third, err := c.Transactional.ListPublished(ctx, &loops.ListOptions{PerPage: 10, Cursor: second.Pagination.NextCursor})
+	third, err := c.Transactional.ListPublished(ctx, &loops.ListOptions{PerPage: 10, Cursor: second.NextCursor()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(third.Data) != 5 || third.Pagination.NextCursor != "" || third.Pagination.NextPage != "" {
+	if len(third.Data) != 5 || third.NextCursor() != "" || third.Pagination.GetNextPage() != "" {
 		t.Errorf("last page: %d items, next cursor %q, next page %q; want 5 items and no next",
-			len(third.Data), third.Pagination.NextCursor, third.Pagination.NextPage)
+			len(third.Data), third.NextCursor(), third.Pagination.GetNextPage())
 	}
 }
 
-func ids(emails []loops.TransactionalEmail) []string {
+func ids(emails []loops.PublishedTransactionalEmail) []string {
 	out := make([]string, len(emails))
 	for i, e := range emails {
 		out[i] = e.ID

@@ -58,10 +58,10 @@ func stateFrom(ctx context.Context) *callState {
 	return nil
 }
 
-// route names a request for keying and messages: "POST /v1/events/send".
-// It never includes the query string.
+// route names a request for messages: "POST /v1/events/send". It never
+// includes the query string; path parameters stay escaped, as sent.
 func (p *pipeline) route(r *http.Request) string {
-	return r.Method + " " + strings.TrimPrefix(r.URL.Path, p.basePath)
+	return r.Method + " " + strings.TrimPrefix(r.URL.EscapedPath(), p.basePath)
 }
 
 // Do sends req, retrying as its safety allows, and returns the last
@@ -74,11 +74,15 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		st = &callState{op: route, rawBody: true}
 	}
 	st.route = route
-	keyed := keyedRoutes[route]
+	var flags routeFlag
+	if rt := matchRoute(req.Method, strings.TrimPrefix(req.URL.EscapedPath(), p.basePath)); rt != nil {
+		flags = rt.flags
+	}
+	keyed := flags&routeKeyed != 0
 	if err := p.applyIdempotencyKey(req, st, keyed); err != nil {
 		return nil, err
 	}
-	safe := classify(req.Method, keyed)
+	safe := classify(req.Method, flags)
 	for attempt := 1; ; attempt++ {
 		if err := p.wait(ctx); err != nil {
 			return nil, err

@@ -37,19 +37,24 @@ type safety int
 
 const (
 	// repeatable requests (reads, the PUT upsert, sends with an
-	// Idempotency-Key) cause no second effect when repeated.
+	// Idempotency-Key, and writes that carry expectedRevisionId) cause no
+	// second effect when repeated: a revisioned write that already applied
+	// meets 409 on the replay, which the caller sees as a conflict (with
+	// Attempts > 1), never as a second change.
 	repeatable safety = iota
 	// oneShot requests (other POSTs and DELETEs) may act twice; they are
 	// repeated only when Loops provably did not act.
 	oneShot
 )
 
-func classify(method string, keyed bool) safety {
+// classify decides a request's safety from its method and what the
+// contract says about its operation.
+func classify(method string, flags routeFlag) safety {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut:
 		return repeatable
 	}
-	if keyed {
+	if flags&(routeKeyed|routeRevisioned) != 0 {
 		return repeatable
 	}
 	return oneShot

@@ -30,8 +30,8 @@ func newClient(t *testing.T, srv *loopstest.Server, opts ...loops.Option) *loops
 	return c
 }
 
-func sendEvent(ctx context.Context, c *loops.Client, opts ...loops.CallOption) (*loops.SuccessResponse, error) {
-	return c.Events.Send(ctx, &loops.EventRequest{Email: loops.String("ada@example.com"), EventName: "signup"}, opts...)
+func sendEvent(ctx context.Context, c *loops.Client, opts ...loops.CallOption) error {
+	return c.Events.Send(ctx, &loops.EventRequest{Email: new("ada@example.com"), EventName: "signup"}, opts...)
 }
 
 // The case that makes other SDKs send duplicate email: Loops processes the
@@ -41,11 +41,11 @@ func TestLostResponseIsNotSentTwice(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		route string
-		send  func(context.Context, *loops.Client, ...loops.CallOption) (*loops.SuccessResponse, error)
+		send  func(context.Context, *loops.Client, ...loops.CallOption) error
 		count func(*loopstest.Server) int
 	}{
 		{"event", "POST /v1/events/send", sendEvent, func(s *loopstest.Server) int { return len(s.Events()) }},
-		{"transactional", "POST /v1/transactional", func(ctx context.Context, c *loops.Client, o ...loops.CallOption) (*loops.SuccessResponse, error) {
+		{"transactional", "POST /v1/transactional", func(ctx context.Context, c *loops.Client, o ...loops.CallOption) error {
 			return c.Transactional.Send(ctx, &loops.TransactionalRequest{TransactionalID: "welcome", Email: "ada@example.com"}, o...)
 		}, func(s *loopstest.Server) int { return len(s.TransactionalSends()) }},
 	} {
@@ -55,12 +55,11 @@ func TestLostResponseIsNotSentTwice(t *testing.T) {
 			srv.Inject(tc.route, loopstest.ProcessThenDrop())
 
 			var info loops.ResponseInfo
-			res, err := tc.send(context.Background(), c, loops.WithResponseInfo(&info))
-			if err != nil {
+			if err := tc.send(context.Background(), c, loops.WithResponseInfo(&info)); err != nil {
 				t.Fatalf("send failed: %v", err)
 			}
-			if !res.Success || !info.Deduplicated || info.Attempts != 2 {
-				t.Errorf("success=%v deduplicated=%v attempts=%d; want true, true, 2", res.Success, info.Deduplicated, info.Attempts)
+			if !info.Deduplicated || info.Attempts != 2 {
+				t.Errorf("deduplicated=%v attempts=%d; want true, 2", info.Deduplicated, info.Attempts)
 			}
 			if n := tc.count(srv); n != 1 {
 				t.Errorf("Loops processed the send %d times, want exactly 1", n)
@@ -84,7 +83,7 @@ func TestConflictOnFirstAttemptUnderOwnKeyIsSuccess(t *testing.T) {
 	c := newClient(t, srv)
 	srv.Inject("POST /v1/events/send", loopstest.Status(http.StatusConflict))
 	var info loops.ResponseInfo
-	if _, err := sendEvent(context.Background(), c, loops.WithResponseInfo(&info)); err != nil {
+	if err := sendEvent(context.Background(), c, loops.WithResponseInfo(&info)); err != nil {
 		t.Fatalf("want success, got %v", err)
 	}
 	if !info.Deduplicated || info.Attempts != 1 {
@@ -96,10 +95,10 @@ func TestConflictUnderCallersKeyIsAnError(t *testing.T) {
 	srv := loopstest.NewServer(t)
 	c := newClient(t, srv)
 	ctx := context.Background()
-	if _, err := sendEvent(ctx, c, loops.WithIdempotencyKey("order-7")); err != nil {
+	if err := sendEvent(ctx, c, loops.WithIdempotencyKey("order-7")); err != nil {
 		t.Fatal(err)
 	}
-	_, err := sendEvent(ctx, c, loops.WithIdempotencyKey("order-7"))
+	err := sendEvent(ctx, c, loops.WithIdempotencyKey("order-7"))
 	if !errors.Is(err, loops.ErrIdempotencyKeyReused) || !errors.Is(err, loops.ErrConflict) {
 		t.Fatalf("want ErrIdempotencyKeyReused, got %v", err)
 	}
@@ -116,10 +115,10 @@ func TestSameKeyOnEveryAttemptAndANewKeyPerCall(t *testing.T) {
 	c := newClient(t, srv)
 	srv.Inject("POST /v1/events/send", loopstest.Status(503), loopstest.Status(502))
 	ctx := context.Background()
-	if _, err := sendEvent(ctx, c); err != nil {
+	if err := sendEvent(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sendEvent(ctx, c); err != nil {
+	if err := sendEvent(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	reqs := srv.Requests()
@@ -151,7 +150,7 @@ func TestRetryPolicyByOperation(t *testing.T) {
 			func(c *loops.Client) error { _, err := c.MailingLists.List(ctx); return err }, 2, nil},
 		{"PUT upsert retried after 500", "PUT /v1/contacts/update", loopstest.Status(500),
 			func(c *loops.Client) error {
-				_, err := c.Contacts.Update(ctx, &loops.ContactUpdateRequest{Email: loops.String("a@example.com")})
+				_, err := c.Contacts.Update(ctx, &loops.ContactUpdateRequest{Email: new("a@example.com")})
 				return err
 			}, 2, nil},
 		{"create not retried after 503", "POST /v1/contacts/create", loopstest.Status(503),
@@ -171,7 +170,7 @@ func TestRetryPolicyByOperation(t *testing.T) {
 			}, 1, nil},
 		{"delete not retried after 500", "POST /v1/contacts/delete", loopstest.Status(500),
 			func(c *loops.Client) error {
-				_, err := c.Contacts.Delete(ctx, loops.ByEmail("a@example.com"))
+				err := c.Contacts.Delete(ctx, loops.ByEmail("a@example.com"))
 				return err
 			}, 1, loops.ErrServerError},
 		{"suppression removal not retried after 502", "DELETE /v1/contacts/suppression", loopstest.Status(502),
@@ -297,7 +296,7 @@ func TestLostResponseUnderCallersKeyIsReportedWithItsAttempts(t *testing.T) {
 	srv := loopstest.NewServer(t)
 	c := newClient(t, srv)
 	srv.Inject("POST /v1/events/send", loopstest.ProcessThenDrop())
-	_, err := sendEvent(context.Background(), c, loops.WithIdempotencyKey("order-9"))
+	err := sendEvent(context.Background(), c, loops.WithIdempotencyKey("order-9"))
 	var apiErr *loops.APIError
 	if !errors.Is(err, loops.ErrIdempotencyKeyReused) || !errors.As(err, &apiErr) {
 		t.Fatalf("want ErrIdempotencyKeyReused, got %v", err)

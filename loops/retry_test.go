@@ -112,18 +112,22 @@ func TestWaitAfterStatus(t *testing.T) {
 func TestClassify(t *testing.T) {
 	tests := []struct {
 		method string
-		keyed  bool
+		flags  routeFlag
 		want   safety
 	}{
-		{"GET", false, repeatable},
-		{"PUT", false, repeatable},
-		{"POST", true, repeatable},
-		{"POST", false, oneShot},
-		{"DELETE", false, oneShot},
+		{"GET", 0, repeatable},
+		{"GET", routeContent, repeatable},
+		{"PUT", 0, repeatable},
+		{"POST", routeKeyed, repeatable},
+		{"POST", routeRevisioned | routeContent, repeatable},
+		{"DELETE", routeRevisioned, repeatable},
+		{"POST", 0, oneShot},
+		{"POST", routeContent, oneShot},
+		{"DELETE", 0, oneShot},
 	}
 	for _, tt := range tests {
-		if got := classify(tt.method, tt.keyed); got != tt.want {
-			t.Errorf("classify(%s, keyed=%v) = %v, want %v", tt.method, tt.keyed, got, tt.want)
+		if got := classify(tt.method, tt.flags); got != tt.want {
+			t.Errorf("classify(%s, %b) = %v, want %v", tt.method, tt.flags, got, tt.want)
 		}
 	}
 	for status, want := range map[int][2]bool{429: {true, true}, 500: {true, false}, 503: {true, false}, 400: {false, false}, 404: {false, false}, 409: {false, false}} {

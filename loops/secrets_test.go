@@ -73,7 +73,7 @@ func TestKeyNotInErrorFromWrongKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.APIKey.Test(context.Background())
+	_, err = c.Account.TestAPIKey(context.Background())
 	if !errors.Is(err, loops.ErrUnauthorized) {
 		t.Fatalf("want ErrUnauthorized from a wrong key, got %v", err)
 	}
@@ -199,7 +199,7 @@ func TestKeyAndQueryNotInLogs(t *testing.T) {
 	if _, err := good.Contacts.Find(ctx, loops.ByEmail(email)); err != nil {
 		t.Fatalf("Find after retries: %v", err)
 	}
-	if _, err := good.Events.Send(ctx, &loops.EventRequest{Email: loops.String(email), EventName: "signup"}); err != nil {
+	if err := good.Events.Send(ctx, &loops.EventRequest{Email: new(email), EventName: "signup"}); err != nil {
 		t.Fatal(err)
 	}
 	goodKeyLogs := buf.String()
@@ -295,7 +295,7 @@ func TestNewClientKeyFromEnvironment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := c.APIKey.Test(context.Background())
+		res, err := c.Account.TestAPIKey(context.Background())
 		if err != nil {
 			t.Fatalf("the fake refused the key from LOOPS_API_KEY: %v", err)
 		}
@@ -310,7 +310,7 @@ func TestNewClientKeyFromEnvironment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.APIKey.Test(context.Background()); err != nil {
+		if _, err := c.Account.TestAPIKey(context.Background()); err != nil {
 			t.Fatalf("the explicit key was not used: %v", err)
 		}
 	})

@@ -1,9 +1,6 @@
 package loops
 
-import (
-	"context"
-	"net/http"
-)
+import "context"
 
 // DedicatedSendingIPsService lists Loops' dedicated sending IP addresses:
 // /v1/dedicated-sending-ips.
@@ -12,7 +9,5 @@ type DedicatedSendingIPsService service
 // List returns the dedicated IP addresses Loops sends from. Shared IPs are
 // not included and the list changes over time: allow-list with care.
 func (s *DedicatedSendingIPsService) List(ctx context.Context, opts ...CallOption) ([]string, error) {
-	return callList[string](ctx, s.client, "DedicatedSendingIPs.List", opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.ListDedicatedSendingIPs(ctx)
-	})
+	return s.client.listDedicatedSendingIPs(ctx, "DedicatedSendingIPs.List", opts)
 }

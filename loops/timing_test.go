@@ -94,7 +94,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv, c := bubbleClient(t, nil)
 		srv.Inject("POST /v1/events/send", loopstest.RetryAfter(3*time.Second))
-		if _, err := sendEvent(t.Context(), c); err != nil {
+		if err := sendEvent(t.Context(), c); err != nil {
 			t.Fatal(err)
 		}
 		if got := gaps(srv); !slices.Equal(got, []time.Duration{3 * time.Second}) {
@@ -192,7 +192,7 @@ func TestDefaultLimiterKeepsUnderTheServerLimit(t *testing.T) {
 		for range workers {
 			wg.Go(func() {
 				for range perWorker {
-					if _, err := sendEvent(t.Context(), c); err != nil {
+					if err := sendEvent(t.Context(), c); err != nil {
 						t.Error(err)
 					}
 				}

@@ -19,26 +19,26 @@ func checkLookup(op string, l ContactLookup) error {
 	return nil
 }
 
-// checkEitherIdentifier enforces "email or userId, at least one".
+// checkEitherIdentifier enforces "email or userId, at least one", which
+// the contract states as anyOf (the generated Validate checks that neither
+// is set to "").
 func checkEitherIdentifier(op string, email, userID *string) error {
 	if (email == nil || *email == "") && (userID == nil || *userID == "") {
 		return invalid(op, "email/userId", "give Email or UserID (or both)")
 	}
-	return firstError(checkNotEmpty(op, "email", email), checkNotEmpty(op, "userId", userID))
-}
-
-// checkNotEmpty refuses an optional identifier that is set to "": it would
-// be sent as "" (which Loops rejects), where nil leaves it out.
-func checkNotEmpty(op, field string, v *string) error {
-	if v != nil && *v == "" {
-		return invalid(op, field, "is set to an empty string; leave it nil to omit it")
-	}
 	return nil
 }
 
-func checkRequired(op, field, value string) error {
-	if value == "" {
+// checkPath refuses a path parameter that would not name one resource:
+// empty, or a dot segment ("." or "..") that a URL resolver collapses into
+// another path. Everything else is percent-escaped into one segment by
+// the generated client.
+func checkPath(op, field, value string) error {
+	switch value {
+	case "":
 		return invalid(op, field, "is required")
+	case ".", "..":
+		return invalid(op, field, "cannot be "+quote(value)+": it is not an ID")
 	}
 	return nil
 }

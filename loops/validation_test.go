@@ -35,14 +35,14 @@ func updateWith(req *loops.ContactUpdateRequest) func(context.Context, *loops.Cl
 
 func eventWith(req *loops.EventRequest, opts ...loops.CallOption) func(context.Context, *loops.Client) error {
 	return func(ctx context.Context, c *loops.Client) error {
-		_, err := c.Events.Send(ctx, req, opts...)
+		err := c.Events.Send(ctx, req, opts...)
 		return err
 	}
 }
 
 func transactionalWith(req *loops.TransactionalRequest, opts ...loops.CallOption) func(context.Context, *loops.Client) error {
 	return func(ctx context.Context, c *loops.Client) error {
-		_, err := c.Transactional.Send(ctx, req, opts...)
+		err := c.Transactional.Send(ctx, req, opts...)
 		return err
 	}
 }
@@ -57,7 +57,7 @@ var lookupCalls = []struct {
 		return err
 	}},
 	{"Contacts.Delete", func(ctx context.Context, c *loops.Client, l loops.ContactLookup) error {
-		_, err := c.Contacts.Delete(ctx, l)
+		err := c.Contacts.Delete(ctx, l)
 		return err
 	}},
 	{"Contacts.Suppression", func(ctx context.Context, c *loops.Client, l loops.ContactLookup) error {
@@ -72,7 +72,7 @@ var lookupCalls = []struct {
 
 func validationCases() []validationCase {
 	okEvent := func() *loops.EventRequest {
-		return &loops.EventRequest{Email: loops.String("ada@example.com"), EventName: "signup"}
+		return &loops.EventRequest{Email: new("ada@example.com"), EventName: "signup"}
 	}
 	okSend := func() *loops.TransactionalRequest {
 		return &loops.TransactionalRequest{TransactionalID: "welcome", Email: "ada@example.com"}
@@ -103,36 +103,36 @@ func validationCases() []validationCase {
 
 		// Contacts.Update
 		{"Update without email and userId", "Contacts.Update", "email/userId", updateWith(&loops.ContactUpdateRequest{FirstName: loops.Value("Ada")})},
-		{"Update with empty email and userId", "Contacts.Update", "email/userId", updateWith(&loops.ContactUpdateRequest{Email: loops.String(""), UserID: loops.String("")})},
+		{"Update with empty email and userId", "Contacts.Update", "email/userId", updateWith(&loops.ContactUpdateRequest{Email: new(""), UserID: new("")})},
 		// An identifier given as an empty string is not "left out": sent as
 		// "", it breaks the contract (minLength 1), so it must be refused
 		// here like a missing one.
-		{"Update with empty email and a userId", "Contacts.Update", "email", updateWith(&loops.ContactUpdateRequest{Email: loops.String(""), UserID: loops.String("user-1")})},
-		{"Update with empty userId and an email", "Contacts.Update", "userId", updateWith(&loops.ContactUpdateRequest{Email: loops.String("ada@example.com"), UserID: loops.String("")})},
+		{"Update with empty email and a userId", "Contacts.Update", "email", updateWith(&loops.ContactUpdateRequest{Email: new(""), UserID: new("user-1")})},
+		{"Update with empty userId and an email", "Contacts.Update", "userId", updateWith(&loops.ContactUpdateRequest{Email: new("ada@example.com"), UserID: new("")})},
 		{"Create with empty userId", "Contacts.Create", "userId", func(ctx context.Context, c *loops.Client) error {
-			_, err := c.Contacts.Create(ctx, &loops.ContactCreateRequest{Email: "ada@example.com", UserID: loops.String("")})
+			_, err := c.Contacts.Create(ctx, &loops.ContactCreateRequest{Email: "ada@example.com", UserID: new("")})
 			return err
 		}},
 		{"Update custom property named lastName", "Contacts.Update", `custom property "lastName"`, updateWith(&loops.ContactUpdateRequest{
-			Email: loops.String("ada@example.com"), AdditionalProperties: map[string]any{"lastName": "x"},
+			Email: new("ada@example.com"), AdditionalProperties: map[string]any{"lastName": "x"},
 		})},
 		{"Update custom property with slice value", "Contacts.Update", `custom property "tags"`, updateWith(&loops.ContactUpdateRequest{
-			Email: loops.String("ada@example.com"), AdditionalProperties: map[string]any{"tags": []any{"a"}},
+			Email: new("ada@example.com"), AdditionalProperties: map[string]any{"tags": []any{"a"}},
 		})},
 
 		// Events.Send
-		{"Event without eventName", "Events.Send", "eventName", eventWith(&loops.EventRequest{Email: loops.String("ada@example.com")})},
+		{"Event without eventName", "Events.Send", "eventName", eventWith(&loops.EventRequest{Email: new("ada@example.com")})},
 		{"Event without email and userId", "Events.Send", "email/userId", eventWith(&loops.EventRequest{EventName: "signup"})},
-		{"Event with empty email and a userId", "Events.Send", "email", eventWith(&loops.EventRequest{Email: loops.String(""), UserID: loops.String("user-1"), EventName: "signup"})},
-		{"Event with empty userId and an email", "Events.Send", "userId", eventWith(&loops.EventRequest{Email: loops.String("ada@example.com"), UserID: loops.String(""), EventName: "signup"})},
+		{"Event with empty email and a userId", "Events.Send", "email", eventWith(&loops.EventRequest{Email: new(""), UserID: new("user-1"), EventName: "signup"})},
+		{"Event with empty userId and an email", "Events.Send", "userId", eventWith(&loops.EventRequest{Email: new("ada@example.com"), UserID: new(""), EventName: "signup"})},
 		{"Event with object event property", "Events.Send", `event property "plan"`, eventWith(&loops.EventRequest{
-			Email: loops.String("ada@example.com"), EventName: "signup", EventProperties: map[string]any{"plan": map[string]any{"name": "pro"}},
+			Email: new("ada@example.com"), EventName: "signup", EventProperties: map[string]any{"plan": map[string]any{"name": "pro"}},
 		})},
 		{"Event with slice event property", "Events.Send", `event property "seats"`, eventWith(&loops.EventRequest{
-			Email: loops.String("ada@example.com"), EventName: "signup", EventProperties: map[string]any{"seats": []int{1, 2}},
+			Email: new("ada@example.com"), EventName: "signup", EventProperties: map[string]any{"seats": []int{1, 2}},
 		})},
 		{"Event contact property named eventName", "Events.Send", `custom property "eventName"`, eventWith(&loops.EventRequest{
-			Email: loops.String("ada@example.com"), EventName: "signup", AdditionalProperties: map[string]any{"eventName": "other"},
+			Email: new("ada@example.com"), EventName: "signup", AdditionalProperties: map[string]any{"eventName": "other"},
 		})},
 
 		// Transactional.Send
@@ -151,22 +151,22 @@ func validationCases() []validationCase {
 			TransactionalID: "welcome", Email: "ada@example.com",
 			DataVariables: map[string]any{"items": []map[string]any{{"name": "Widget", "meta": map[string]any{"x": 1}}}},
 		})},
-		{"Send attachment without filename", "Transactional.Send", "attachments.filename", transactionalWith(&loops.TransactionalRequest{
+		{"Send attachment without filename", "Transactional.Send", "attachments[0].filename", transactionalWith(&loops.TransactionalRequest{
 			TransactionalID: "welcome", Email: "ada@example.com",
 			Attachments: []loops.Attachment{{ContentType: "text/plain", Data: []byte("hi")}},
 		})},
-		{"Send attachment without contentType", "Transactional.Send", "attachments.contentType", transactionalWith(&loops.TransactionalRequest{
+		{"Send attachment without contentType", "Transactional.Send", "attachments[0].contentType", transactionalWith(&loops.TransactionalRequest{
 			TransactionalID: "welcome", Email: "ada@example.com",
 			Attachments: []loops.Attachment{{Filename: "a.txt", Data: []byte("hi")}},
 		})},
 
 		// Contact properties
 		{"Property with empty name", "ContactProperties.Create", "name", func(ctx context.Context, c *loops.Client) error {
-			_, err := c.ContactProperties.Create(ctx, "", loops.PropertyTypeString)
+			err := c.ContactProperties.Create(ctx, "", loops.PropertyTypeString)
 			return err
 		}},
 		{"Property with bad type", "ContactProperties.Create", "type", func(ctx context.Context, c *loops.Client) error {
-			_, err := c.ContactProperties.Create(ctx, "planName", loops.ContactPropertyType("text"))
+			err := c.ContactProperties.Create(ctx, "planName", loops.ContactPropertyType("text"))
 			return err
 		}},
 		{"Property list with bad filter", "ContactProperties.List", "list", func(ctx context.Context, c *loops.Client) error {
@@ -200,7 +200,7 @@ func validationCases() []validationCase {
 			return err
 		}},
 		{"key on Contacts.Update", "Contacts.Update", "Idempotency-Key", func(ctx context.Context, c *loops.Client) error {
-			_, err := c.Contacts.Update(ctx, &loops.ContactUpdateRequest{Email: loops.String("ada@example.com")}, loops.WithIdempotencyKey("update-1"))
+			_, err := c.Contacts.Update(ctx, &loops.ContactUpdateRequest{Email: new("ada@example.com")}, loops.WithIdempotencyKey("update-1"))
 			return err
 		}},
 		{"key on MailingLists.List", "MailingLists.List", "Idempotency-Key", func(ctx context.Context, c *loops.Client) error {
@@ -315,7 +315,7 @@ func TestValidationBoundariesAreAccepted(t *testing.T) {
 	c := newClient(t, srv)
 	ctx := context.Background()
 	key := strings.Repeat("k", 100)
-	if _, err := c.Events.Send(ctx, &loops.EventRequest{Email: loops.String("ada@example.com"), EventName: "signup"}, loops.WithIdempotencyKey(key)); err != nil {
+	if err := c.Events.Send(ctx, &loops.EventRequest{Email: new("ada@example.com"), EventName: "signup"}, loops.WithIdempotencyKey(key)); err != nil {
 		t.Errorf("a 100-character key was refused: %v", err)
 	}
 	if n := srv.IdempotencyCount(key); n != 1 {
@@ -327,7 +327,7 @@ func TestValidationBoundariesAreAccepted(t *testing.T) {
 		}
 	}
 	if _, err := c.Contacts.Update(ctx, &loops.ContactUpdateRequest{
-		Email: loops.String("ada@example.com"), AdditionalProperties: map[string]any{"planName": nil},
+		Email: new("ada@example.com"), AdditionalProperties: map[string]any{"planName": nil},
 	}); err != nil {
 		t.Errorf("a nil custom property (clear) was refused: %v", err)
 	}
@@ -358,9 +358,9 @@ func TestCallsDoNotModifyTheRequest(t *testing.T) {
 
 	mkUpdate := func() *loops.ContactUpdateRequest {
 		return &loops.ContactUpdateRequest{
-			Email:                loops.String("ada@example.com"),
+			Email:                new("ada@example.com"),
 			LastName:             loops.Value("Lovelace"),
-			Subscribed:           loops.Bool(true),
+			Subscribed:           new(true),
 			AdditionalProperties: map[string]any{"planName": nil},
 		}
 	}
@@ -374,14 +374,14 @@ func TestCallsDoNotModifyTheRequest(t *testing.T) {
 
 	mkEvent := func() *loops.EventRequest {
 		return &loops.EventRequest{
-			Email:                loops.String("ada@example.com"),
+			Email:                new("ada@example.com"),
 			EventName:            "planUpgraded",
 			EventProperties:      map[string]any{"plan": "team", "seats": 5},
 			AdditionalProperties: map[string]any{"planName": "team"},
 		}
 	}
 	event := mkEvent()
-	if _, err := c.Events.Send(ctx, event); err != nil {
+	if err := c.Events.Send(ctx, event); err != nil {
 		t.Fatalf("Events.Send: %v", err)
 	}
 	if want := mkEvent(); !reflect.DeepEqual(event, want) {
@@ -397,7 +397,7 @@ func TestCallsDoNotModifyTheRequest(t *testing.T) {
 		}
 	}
 	send := mkSend()
-	if _, err := c.Transactional.Send(ctx, send); err != nil {
+	if err := c.Transactional.Send(ctx, send); err != nil {
 		t.Fatalf("Transactional.Send: %v", err)
 	}
 	if want := mkSend(); !reflect.DeepEqual(send, want) {

@@ -51,7 +51,7 @@ func TestUpdateNullClearsAndUnsetFieldsAreAbsent(t *testing.T) {
 	const email = "ada@example.com"
 
 	if _, err := c.Contacts.Update(ctx, &loops.ContactUpdateRequest{
-		Email: loops.String(email), FirstName: loops.Value("Ada"), LastName: loops.Value("Lovelace"),
+		Email: new(email), FirstName: loops.Value("Ada"), LastName: loops.Value("Lovelace"),
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestUpdateNullClearsAndUnsetFieldsAreAbsent(t *testing.T) {
 	}
 
 	// Null clears lastName and leaves firstName alone.
-	if _, err := c.Contacts.Update(ctx, &loops.ContactUpdateRequest{Email: loops.String(email), LastName: loops.Null[string]()}); err != nil {
+	if _, err := c.Contacts.Update(ctx, &loops.ContactUpdateRequest{Email: new(email), LastName: loops.Null[string]()}); err != nil {
 		t.Fatal(err)
 	}
 	body, raw := lastBody(t, srv, updateRoute)
@@ -90,7 +90,7 @@ func TestUpdateNullClearsAndUnsetFieldsAreAbsent(t *testing.T) {
 	}
 
 	// Subscribed: false is sent, and applied.
-	if _, err := c.Contacts.Update(ctx, &loops.ContactUpdateRequest{Email: loops.String(email), Subscribed: loops.Bool(false)}); err != nil {
+	if _, err := c.Contacts.Update(ctx, &loops.ContactUpdateRequest{Email: new(email), Subscribed: new(false)}); err != nil {
 		t.Fatal(err)
 	}
 	body, _ = lastBody(t, srv, updateRoute)
@@ -106,7 +106,7 @@ func TestUpdateNullClearsAndUnsetFieldsAreAbsent(t *testing.T) {
 	}
 
 	// And an update without Subscribed leaves it false.
-	if _, err := c.Contacts.Update(ctx, &loops.ContactUpdateRequest{Email: loops.String(email), UserGroup: loops.Value("beta")}); err != nil {
+	if _, err := c.Contacts.Update(ctx, &loops.ContactUpdateRequest{Email: new(email), UserGroup: loops.Value("beta")}); err != nil {
 		t.Fatal(err)
 	}
 	body, _ = lastBody(t, srv, updateRoute)
@@ -138,7 +138,7 @@ func TestCustomPropertySetThenCleared(t *testing.T) {
 	const email = "ada@example.com"
 
 	if _, err := c.Contacts.Update(ctx, &loops.ContactUpdateRequest{
-		Email: loops.String(email), AdditionalProperties: map[string]any{"planName": "pro", "seats": 5, "trial": true},
+		Email: new(email), AdditionalProperties: map[string]any{"planName": "pro", "seats": 5, "trial": true},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestCustomPropertySetThenCleared(t *testing.T) {
 	}
 
 	if _, err := c.Contacts.Update(ctx, &loops.ContactUpdateRequest{
-		Email: loops.String(email), AdditionalProperties: map[string]any{"planName": nil},
+		Email: new(email), AdditionalProperties: map[string]any{"planName": nil},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +238,7 @@ func TestTransactionalAttachmentAndArrayVariable(t *testing.T) {
 	))
 	c := newClient(t, srv)
 	data := []byte{0x25, 0x50, 0x44, 0x46, 0x00, 0xff, 0xfe, '\n', 0x80, 0x7f}
-	_, err := c.Transactional.Send(context.Background(), &loops.TransactionalRequest{
+	err := c.Transactional.Send(context.Background(), &loops.TransactionalRequest{
 		TransactionalID: "receipt",
 		Email:           "ada@example.com",
 		DataVariables: map[string]any{

@@ -116,7 +116,7 @@ func (t *tour) writeSteps() []step {
 }
 
 func (t *tour) verifyKey(ctx context.Context) error {
-	key, err := t.client.APIKey.Test(ctx)
+	key, err := t.client.Account.TestAPIKey(ctx)
 	if err != nil {
 		return err
 	}
@@ -163,13 +163,13 @@ func (t *tour) iterateTemplates(ctx context.Context) error {
 const tourEmail = "ada+tour@example.com"
 
 func (t *tour) createContact(ctx context.Context) error {
-	if _, err := t.client.ContactProperties.Create(ctx, "planName", loops.PropertyTypeString); err != nil {
+	if err := t.client.ContactProperties.Create(ctx, "planName", loops.PropertyTypeString); err != nil {
 		return err
 	}
 	created, err := t.client.Contacts.Create(ctx, &loops.ContactCreateRequest{
 		Email:                tourEmail,
 		FirstName:            loops.Value("Ada"),
-		UserID:               loops.String("user-1815"),
+		UserID:               new("user-1815"),
 		AdditionalProperties: map[string]any{"planName": "pro"},
 	})
 	if err != nil {
@@ -181,7 +181,7 @@ func (t *tour) createContact(ctx context.Context) error {
 
 func (t *tour) updateContact(ctx context.Context) error {
 	_, err := t.client.Contacts.Update(ctx, &loops.ContactUpdateRequest{
-		Email:                loops.String(tourEmail),
+		Email:                new(tourEmail),
 		LastName:             loops.Value("Lovelace"),
 		AdditionalProperties: map[string]any{"planName": nil}, // nil clears it
 	})
@@ -209,16 +209,16 @@ func (t *tour) findContact(ctx context.Context) error {
 
 func (t *tour) sendEvent(ctx context.Context) error {
 	req := &loops.EventRequest{
-		Email:           loops.String(tourEmail),
+		Email:           new(tourEmail),
 		EventName:       "planUpgraded",
 		EventProperties: map[string]any{"plan": "team", "seats": 5},
 	}
 	var info loops.ResponseInfo
-	if _, err := t.client.Events.Send(ctx, req, loops.WithIdempotencyKey("upgrade-ada-2026-11"), loops.WithResponseInfo(&info)); err != nil {
+	if err := t.client.Events.Send(ctx, req, loops.WithIdempotencyKey("upgrade-ada-2026-11"), loops.WithResponseInfo(&info)); err != nil {
 		return err
 	}
 	t.say("   sent with Idempotency-Key %q (status %d, rate limit %d/%d left)", info.IdempotencyKey, info.StatusCode, info.RateLimit.Remaining, info.RateLimit.Limit)
-	_, err := t.client.Events.Send(ctx, req, loops.WithIdempotencyKey("upgrade-ada-2026-11"))
+	err := t.client.Events.Send(ctx, req, loops.WithIdempotencyKey("upgrade-ada-2026-11"))
 	if !errors.Is(err, loops.ErrIdempotencyKeyReused) {
 		return fmt.Errorf("want ErrIdempotencyKeyReused for a reused key, got %v", err)
 	}
@@ -231,7 +231,7 @@ func (t *tour) sendEvent(ctx context.Context) error {
 
 func (t *tour) sendTransactional(ctx context.Context) error {
 	var info loops.ResponseInfo
-	_, err := t.client.Transactional.Send(ctx, &loops.TransactionalRequest{
+	err := t.client.Transactional.Send(ctx, &loops.TransactionalRequest{
 		TransactionalID: "welcome",
 		Email:           tourEmail,
 		DataVariables:   map[string]any{"name": "Ada"},

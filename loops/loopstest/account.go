@@ -3,10 +3,10 @@ package loopstest
 import (
 	"net/http"
 
-	"github.com/loopsdev/loops-go/gen"
+	"github.com/loopsdev/loops-go/loops"
 )
 
-// mailingList is a list as GET /v1/lists returns it; gen.MailingList cannot
+// mailingList is a list as GET /v1/lists returns it; loops.MailingList cannot
 // carry the null description Loops sends for lists without one.
 type mailingList struct {
 	ID          string  `json:"id"`
@@ -16,16 +16,13 @@ type mailingList struct {
 }
 
 func (s *Server) testAPIKey(*call) *response {
-	return newJSON(http.StatusOK, gen.APIKeyResponse{Success: true, TeamName: s.cfg.teamName})
+	return newJSON(http.StatusOK, loops.APIKeyResponse{Success: true, TeamName: s.cfg.teamName})
 }
 
 func (s *Server) listMailingLists(*call) *response {
 	out := make([]mailingList, len(s.cfg.lists))
 	for i, l := range s.cfg.lists {
-		out[i] = mailingList{ID: l.ID, Name: l.Name, IsPublic: l.IsPublic}
-		if l.Description != "" {
-			out[i].Description = &l.Description
-		}
+		out[i] = mailingList{ID: l.ID, Name: l.Name, IsPublic: l.IsPublic, Description: l.Description}
 	}
 	return newJSON(http.StatusOK, out)
 }

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/loopsdev/loops-go/gen"
+	"github.com/loopsdev/loops-go/loops"
 )
 
 // contact is a stored contact. Standard fields that Loops reports as null
@@ -70,7 +70,7 @@ func (s *Server) createContact(c *call) *response {
 	}
 	ct := s.addContact(id)
 	s.applyWrite(ct, body, contactKeys)
-	return newJSON(http.StatusOK, gen.ContactSuccessResponse{Success: true, ID: ct.id})
+	return newJSON(http.StatusOK, loops.ContactSuccessResponse{Success: true, ID: ct.id})
 }
 
 // updateContact is Loops' upsert: it updates the contact matching email or
@@ -98,7 +98,7 @@ func (s *Server) updateContact(c *call) *response {
 		return bad
 	}
 	s.applyWrite(ct, body, contactKeys)
-	return newJSON(http.StatusOK, gen.ContactSuccessResponse{Success: true, ID: ct.id})
+	return newJSON(http.StatusOK, loops.ContactSuccessResponse{Success: true, ID: ct.id})
 }
 
 // upsertTarget finds or creates the contact an update or event is about,
@@ -153,14 +153,14 @@ func (s *Server) deleteContact(c *call) *response {
 		return failure(http.StatusNotFound, msgContactNotFound)
 	}
 	s.contacts = slices.DeleteFunc(s.contacts, func(o *contact) bool { return o == ct })
-	return newJSON(http.StatusOK, gen.MessageResponse{Success: true, Message: "Contact deleted."})
+	return newJSON(http.StatusOK, loops.MessageResponse{Success: true, Message: "Contact deleted."})
 }
 
 // Contacts returns every stored contact, oldest first.
-func (s *Server) Contacts() []gen.Contact {
+func (s *Server) Contacts() []loops.Contact {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]gen.Contact, len(s.contacts))
+	out := make([]loops.Contact, len(s.contacts))
 	for i, ct := range s.contacts {
 		out[i] = ct.toGen()
 	}
@@ -169,13 +169,13 @@ func (s *Server) Contacts() []gen.Contact {
 
 // Contact returns the contact with this email address (compared without
 // regard to case), if any.
-func (s *Server) Contact(email string) (gen.Contact, bool) {
+func (s *Server) Contact(email string) (loops.Contact, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if ct := s.byEmail(email); ct != nil {
 		return ct.toGen(), true
 	}
-	return gen.Contact{}, false
+	return loops.Contact{}, false
 }
 
 // Suppress marks the contact with this email address as suppressed, as if
@@ -343,9 +343,9 @@ func (ct *contact) wire() map[string]any {
 }
 
 // toGen copies the contact into the generated model.
-func (ct *contact) toGen() gen.Contact {
+func (ct *contact) toGen() loops.Contact {
 	source, group, subscribed := ct.source, ct.userGroup, ct.subscribed
-	out := gen.Contact{
+	out := loops.Contact{
 		ID:           ct.id,
 		Email:        ct.email,
 		FirstName:    clonePtr(ct.firstName),

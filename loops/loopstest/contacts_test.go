@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/loopsdev/loops-go/gen"
+	"github.com/loopsdev/loops-go/loops"
 	"github.com/loopsdev/loops-go/loops/loopstest"
 )
 
@@ -37,7 +37,7 @@ func TestCreateContact(t *testing.T) {
 	srv := loopstest.NewServer(t)
 	c := newClient(t, srv)
 
-	var created gen.ContactSuccessResponse
+	var created loops.ContactSuccessResponse
 	c.do("POST", "/v1/contacts/create", map[string]any{
 		"email": "alex@example.com", "firstName": "Alex", "userId": "u1",
 		"mailingLists": map[string]bool{listUpdates: true}, "planName": "pro",
@@ -86,7 +86,7 @@ func TestUpdateUpsertsAndClears(t *testing.T) {
 	c := newClient(t, srv)
 
 	// No match: the update creates the contact.
-	var first gen.ContactSuccessResponse
+	var first loops.ContactSuccessResponse
 	c.do("PUT", "/v1/contacts/update", map[string]any{
 		"email": "sam@example.com", "firstName": "Sam", "lastName": "Lee", "userGroup": "beta",
 		"planName": "pro", "seats": 3, "trial": true,
@@ -191,17 +191,17 @@ func TestSuppressionFlow(t *testing.T) {
 	var status struct {
 		Contact      map[string]any       `json:"contact"`
 		IsSuppressed bool                 `json:"isSuppressed"`
-		RemovalQuota gen.SuppressionQuota `json:"removalQuota"`
+		RemovalQuota loops.SuppressionQuota `json:"removalQuota"`
 	}
 	c.do("GET", "/v1/contacts/suppression"+q, nil).want(t, http.StatusOK).decode(t, &status)
-	if status.IsSuppressed || status.RemovalQuota != (gen.SuppressionQuota{Limit: 1, Remaining: 1}) ||
+	if status.IsSuppressed || status.RemovalQuota != (loops.SuppressionQuota{Limit: 1, Remaining: 1}) ||
 		status.Contact["email"] != "s@example.com" || status.Contact["userId"] != nil {
 		t.Errorf("status %+v", status)
 	}
 	c.do("DELETE", "/v1/contacts/suppression"+q, nil).want(t, http.StatusBadRequest) // not suppressed
 
 	srv.Suppress("s@example.com")
-	var removal gen.ContactSuppressionRemoval
+	var removal loops.ContactSuppressionRemoval
 	c.do("DELETE", "/v1/contacts/suppression"+q, nil).want(t, http.StatusOK).decode(t, &removal)
 	if !removal.Success || removal.RemovalQuota.Remaining != 0 {
 		t.Errorf("removal %+v", removal)

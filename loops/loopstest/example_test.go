@@ -12,7 +12,7 @@ import (
 // sendWelcome stands for the code under test: it sends the welcome email
 // to a new user.
 func sendWelcome(ctx context.Context, client *loops.Client, email, name string) error {
-	_, err := client.Transactional.Send(ctx, &loops.TransactionalRequest{
+	err := client.Transactional.Send(ctx, &loops.TransactionalRequest{
 		TransactionalID: "welcome",
 		Email:           email,
 		DataVariables:   map[string]any{"name": name},

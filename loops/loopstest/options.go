@@ -3,7 +3,7 @@ package loopstest
 import (
 	"time"
 
-	"github.com/loopsdev/loops-go/gen"
+	"github.com/loopsdev/loops-go/loops"
 )
 
 // Defaults of a server built without options.
@@ -31,7 +31,7 @@ type config struct {
 	teamName      string
 	ratePerSecond float64
 	rateBurst     int
-	lists         []gen.MailingList
+	lists         []loops.MailingList
 	emails        []TransactionalEmail
 	ips           []string
 	now           func() time.Time
@@ -56,10 +56,10 @@ func defaultConfig() config {
 
 // defaultMailingLists returns two lists whose IDs are the ones the contract's
 // examples use, so example payloads work against a server with no options.
-func defaultMailingLists() []gen.MailingList {
-	return []gen.MailingList{
+func defaultMailingLists() []loops.MailingList {
+	return []loops.MailingList{
 		{ID: "cm06f5v0e45nf0ml5754o9cix", Name: "Product updates", IsPublic: true},
-		{ID: "cm16k73gq014h0mmj5b6jdi9r", Name: "Newsletter", Description: "Monthly news", IsPublic: false},
+		{ID: "cm16k73gq014h0mmj5b6jdi9r", Name: "Newsletter", Description: new("Monthly news"), IsPublic: false},
 	}
 }
 
@@ -112,10 +112,10 @@ func WithoutRateLimit() Option {
 }
 
 // WithMailingLists replaces the default mailing lists. A list whose
-// Description is empty is reported with a null description, as Loops does
+// Description is nil is reported with a null description, as Loops does
 // for lists that have none.
-func WithMailingLists(lists ...gen.MailingList) Option {
-	return func(c *config) { c.lists = append([]gen.MailingList(nil), lists...) }
+func WithMailingLists(lists ...loops.MailingList) Option {
+	return func(c *config) { c.lists = append([]loops.MailingList(nil), lists...) }
 }
 
 // WithTransactionalEmails adds transactional email templates to the server,

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/loopsdev/loops-go/gen"
+	"github.com/loopsdev/loops-go/loops"
 )
 
 // propertyDef is a contact property as GET /v1/contacts/properties lists it.
@@ -43,9 +43,9 @@ func (s *Server) listProperties(c *call) *response {
 	s.mu.Lock()
 	defs = append(defs, s.properties...)
 	s.mu.Unlock()
-	out := make([]gen.ContactProperty, len(defs))
+	out := make([]loops.ContactProperty, len(defs))
 	for i, d := range defs {
-		out[i] = gen.ContactProperty{Key: d.key, Label: d.label, Type: d.typ}
+		out[i] = loops.ContactProperty{Key: d.key, Label: d.label, Type: d.typ}
 	}
 	return newJSON(http.StatusOK, out)
 }
@@ -60,7 +60,7 @@ func (s *Server) createProperty(c *call) *response {
 	if !propertyName.MatchString(name) {
 		return failure(http.StatusBadRequest, fmt.Sprintf("Property name %q must be camelCase, such as planName.", name))
 	}
-	if !gen.ContactPropertyType(typ).Valid() {
+	if !loops.ContactPropertyType(typ).Valid() {
 		return failure(http.StatusBadRequest, fmt.Sprintf("Property type %q is not one of string, number, boolean, date.", typ))
 	}
 	s.mu.Lock()

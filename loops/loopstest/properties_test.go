@@ -4,15 +4,15 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/loopsdev/loops-go/gen"
+	"github.com/loopsdev/loops-go/loops"
 	"github.com/loopsdev/loops-go/loops/loopstest"
 )
 
-func listProperties(t *testing.T, c *client, query string) map[string]gen.ContactProperty {
+func listProperties(t *testing.T, c *client, query string) map[string]loops.ContactProperty {
 	t.Helper()
-	var props []gen.ContactProperty
+	var props []loops.ContactProperty
 	c.do("GET", "/v1/contacts/properties"+query, nil).want(t, http.StatusOK).decode(t, &props)
-	out := map[string]gen.ContactProperty{}
+	out := map[string]loops.ContactProperty{}
 	for _, p := range props {
 		out[p.Key] = p
 	}
@@ -24,7 +24,7 @@ func TestContactProperties(t *testing.T) {
 	c := newClient(t, srv)
 
 	all := listProperties(t, c, "")
-	if all["firstName"] != (gen.ContactProperty{Key: "firstName", Label: "First Name", Type: "string"}) ||
+	if all["firstName"] != (loops.ContactProperty{Key: "firstName", Label: "First Name", Type: "string"}) ||
 		all["subscribed"].Type != "boolean" {
 		t.Errorf("standard properties %v", all)
 	}
@@ -44,7 +44,7 @@ func TestContactProperties(t *testing.T) {
 	c.do("PUT", "/v1/contacts/update", map[string]any{"email": "a@example.com", "seatCount": 3}).want(t, http.StatusOK)
 
 	custom := listProperties(t, c, "?list=custom")
-	if len(custom) != 2 || custom["planName"] != (gen.ContactProperty{Key: "planName", Label: "Plan Name", Type: "string"}) ||
+	if len(custom) != 2 || custom["planName"] != (loops.ContactProperty{Key: "planName", Label: "Plan Name", Type: "string"}) ||
 		custom["seatCount"].Type != "number" {
 		t.Errorf("custom properties %v", custom)
 	}

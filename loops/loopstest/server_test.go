@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/loopsdev/loops-go/gen"
+	"github.com/loopsdev/loops-go/loops"
 	"github.com/loopsdev/loops-go/loops/loopstest"
 )
 
@@ -27,7 +27,7 @@ func TestAPIKey(t *testing.T) {
 	srv := loopstest.NewServer(t, loopstest.WithTeamName("Acme"))
 	c := newClient(t, srv)
 
-	var got gen.APIKeyResponse
+	var got loops.APIKeyResponse
 	res := c.do("GET", "/v1/api-key", nil).want(t, http.StatusOK)
 	res.decode(t, &got)
 	if !got.Success || got.TeamName != "Acme" {
@@ -92,8 +92,8 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 func TestMailingListsAndIPs(t *testing.T) {
 	srv := loopstest.NewServer(t,
 		loopstest.WithMailingLists(
-			gen.MailingList{ID: "list1", Name: "One", IsPublic: true},
-			gen.MailingList{ID: "list2", Name: "Two", Description: "Second"},
+			loops.MailingList{ID: "list1", Name: "One", IsPublic: true},
+			loops.MailingList{ID: "list2", Name: "Two", Description: new("Second")},
 		),
 		loopstest.WithDedicatedSendingIPs("203.0.113.5"),
 	)

@@ -4,14 +4,14 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/loopsdev/loops-go/gen"
+	"github.com/loopsdev/loops-go/loops"
 )
 
 // removalWindow is the rolling period of the suppression removal quota.
 const removalWindow = 30 * 24 * time.Hour
 
 // suppressionStatus is the answer of GET /v1/contacts/suppression; it is
-// written here rather than with gen.ContactSuppressionStatus because the
+// written here rather than with loops.ContactSuppressionStatus because the
 // contact's userId must be able to be null.
 type suppressionStatus struct {
 	Contact struct {
@@ -20,7 +20,7 @@ type suppressionStatus struct {
 		UserID *string `json:"userId"`
 	} `json:"contact"`
 	IsSuppressed bool                 `json:"isSuppressed"`
-	RemovalQuota gen.SuppressionQuota `json:"removalQuota"`
+	RemovalQuota loops.SuppressionQuota `json:"removalQuota"`
 }
 
 func (s *Server) getSuppression(c *call) *response {
@@ -59,7 +59,7 @@ func (s *Server) removeSuppression(c *call) *response {
 	}
 	ct.suppressed = false
 	s.removals = append(s.removals, c.now)
-	return newJSON(http.StatusOK, gen.ContactSuppressionRemoval{
+	return newJSON(http.StatusOK, loops.ContactSuppressionRemoval{
 		Success:      true,
 		Message:      "Email removed from suppression list.",
 		RemovalQuota: s.quota(c.now),
@@ -68,12 +68,12 @@ func (s *Server) removeSuppression(c *call) *response {
 
 // quota counts the removals made in the window ending now. The caller
 // holds s.mu.
-func (s *Server) quota(now time.Time) gen.SuppressionQuota {
+func (s *Server) quota(now time.Time) loops.SuppressionQuota {
 	used := 0
 	for _, t := range s.removals {
 		if now.Sub(t) < removalWindow {
 			used++
 		}
 	}
-	return gen.SuppressionQuota{Limit: s.cfg.removalLimit, Remaining: max(s.cfg.removalLimit-used, 0)}
+	return loops.SuppressionQuota{Limit: s.cfg.removalLimit, Remaining: max(s.cfg.removalLimit-used, 0)}
 }

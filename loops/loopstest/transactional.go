@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/loopsdev/loops-go/gen"
+	"github.com/loopsdev/loops-go/loops"
 )
 
 // TransactionalSend is a transactional email the server "sent".
@@ -23,7 +23,7 @@ type TransactionalSend struct {
 	// DataVariables are the variables as sent.
 	DataVariables map[string]any
 	// Attachments carry their decoded content in Data.
-	Attachments []gen.Attachment
+	Attachments []loops.Attachment
 	// AddToAudience is whether the request asked to create the contact.
 	AddToAudience bool
 	// IdempotencyKey is the Idempotency-Key header, "" when absent.
@@ -54,7 +54,7 @@ type sendRequest struct {
 	Email           string           `json:"email"`
 	AddToAudience   bool             `json:"addToAudience"`
 	DataVariables   map[string]any   `json:"dataVariables"`
-	Attachments     []gen.Attachment `json:"attachments"`
+	Attachments     []loops.Attachment `json:"attachments"`
 }
 
 func (s *Server) sendTransactional(c *call) *response {
@@ -163,7 +163,7 @@ func (s *Server) published() []TransactionalEmail {
 	return slices.DeleteFunc(slices.Clone(s.cfg.emails), func(e TransactionalEmail) bool { return e.Draft })
 }
 
-// pagination is written here rather than with gen.Pagination because the
+// pagination is written here rather than with loops.Pagination because the
 // cursor fields must be able to be null.
 type pagination struct {
 	TotalResults    int     `json:"totalResults"`
@@ -176,7 +176,7 @@ type pagination struct {
 
 type transactionalPage struct {
 	Pagination pagination               `json:"pagination"`
-	Data       []gen.TransactionalEmail `json:"data"`
+	Data       []loops.PublishedTransactionalEmail `json:"data"`
 }
 
 func (s *Server) listTransactional(c *call) *response {
@@ -198,7 +198,7 @@ func (s *Server) listTransactional(c *call) *response {
 			PerPage:         perPage,
 			TotalPages:      (len(all) + perPage - 1) / perPage,
 		},
-		Data: make([]gen.TransactionalEmail, 0, end-start),
+		Data: make([]loops.PublishedTransactionalEmail, 0, end-start),
 	}
 	for _, e := range all[start:end] {
 		page.Data = append(page.Data, e.wire())
@@ -211,8 +211,8 @@ func (s *Server) listTransactional(c *call) *response {
 	return newJSON(http.StatusOK, page)
 }
 
-func (e TransactionalEmail) wire() gen.TransactionalEmail {
-	return gen.TransactionalEmail{
+func (e TransactionalEmail) wire() loops.PublishedTransactionalEmail {
+	return loops.PublishedTransactionalEmail{
 		ID:            e.ID,
 		Name:          e.Name,
 		LastUpdated:   e.LastUpdated.UTC().Format(lastUpdatedLayout),

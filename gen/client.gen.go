@@ -13,1160 +13,8 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
 )
-
-// Defines values for ContactOptInStatus.
-const (
-	ContactOptInStatusAccepted ContactOptInStatus = "accepted"
-	ContactOptInStatusPending  ContactOptInStatus = "pending"
-	ContactOptInStatusRejected ContactOptInStatus = "rejected"
-)
-
-// Valid indicates whether the value is a known member of the ContactOptInStatus enum.
-func (e ContactOptInStatus) Valid() bool {
-	switch e {
-	case ContactOptInStatusAccepted:
-		return true
-	case ContactOptInStatusPending:
-		return true
-	case ContactOptInStatusRejected:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ContactPropertyFilter.
-const (
-	ContactPropertyFilterAll    ContactPropertyFilter = "all"
-	ContactPropertyFilterCustom ContactPropertyFilter = "custom"
-)
-
-// Valid indicates whether the value is a known member of the ContactPropertyFilter enum.
-func (e ContactPropertyFilter) Valid() bool {
-	switch e {
-	case ContactPropertyFilterAll:
-		return true
-	case ContactPropertyFilterCustom:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ContactPropertyType.
-const (
-	ContactPropertyTypeBoolean ContactPropertyType = "boolean"
-	ContactPropertyTypeDate    ContactPropertyType = "date"
-	ContactPropertyTypeNumber  ContactPropertyType = "number"
-	ContactPropertyTypeString  ContactPropertyType = "string"
-)
-
-// Valid indicates whether the value is a known member of the ContactPropertyType enum.
-func (e ContactPropertyType) Valid() bool {
-	switch e {
-	case ContactPropertyTypeBoolean:
-		return true
-	case ContactPropertyTypeDate:
-		return true
-	case ContactPropertyTypeNumber:
-		return true
-	case ContactPropertyTypeString:
-		return true
-	default:
-		return false
-	}
-}
-
-// APIKeyResponse Example: {"success":true,"teamName":"Acme"}
-type APIKeyResponse struct {
-	Success bool `json:"success"`
-
-	// TeamName The team the key belongs to.
-	TeamName string `json:"teamName"`
-}
-
-// Attachment defines model for Attachment.
-type Attachment struct {
-	// ContentType The MIME type, such as `application/pdf`.
-	ContentType string `json:"contentType"`
-
-	// Data The file's content, base64-encoded on the wire.
-	Data []byte `json:"data"`
-
-	// Filename The file name shown by mail clients.
-	Filename string `json:"filename"`
-}
-
-// Contact A contact as Loops returns it. Custom properties are top-level keys
-// next to the standard fields.
-//
-// Example: {"email":"alex@company.com","firstName":"Alex","id":"clh3k9m2p4q6r8s0t2v4x6z8","lastName":null,"mailingLists":{"cm06f5v0e45nf0ml5754o9cix":true},"optInStatus":null,"planName":"pro","source":"API","subscribed":true,"userGroup":"customers","userId":"usr_7f8e9d0c1b2a"}
-type Contact struct {
-	// Email The email address.
-	Email     string  `json:"email"`
-	FirstName *string `json:"firstName,omitempty"`
-
-	// ID Loops' ID for the contact.
-	ID       string  `json:"id"`
-	LastName *string `json:"lastName,omitempty"`
-
-	// MailingLists The lists the contact is subscribed to (each mapped to `true`).
-	MailingLists map[string]bool `json:"mailingLists,omitempty"`
-
-	// OptInStatus Double opt-in state; null unless the contact came from a double opt-in form.
-	OptInStatus *ContactOptInStatus `json:"optInStatus,omitempty"`
-
-	// Source Where the contact came from, such as `API`.
-	Source *string `json:"source,omitempty"`
-
-	// Subscribed Whether campaign and workflow emails reach the contact.
-	Subscribed           *bool                    `json:"subscribed,omitempty"`
-	UserGroup            *string                  `json:"userGroup,omitempty"`
-	UserID               *string                  `json:"userId,omitempty"`
-	AdditionalProperties map[string]PropertyValue `json:"-"`
-}
-
-// ContactOptInStatus Double opt-in state; null unless the contact came from a double opt-in form.
-type ContactOptInStatus string
-
-// ContactCreateRequest A new contact. Optional fields left out are not sent; `null` is sent
-// only where a field is explicitly cleared. Custom properties go in the
-// extra top-level keys.
-//
-// Example: {"email":"alex@company.com","firstName":"Alex","mailingLists":{"cm06f5v0e45nf0ml5754o9cix":true},"planName":"pro","userId":"usr_7f8e9d0c1b2a"}
-type ContactCreateRequest struct {
-	// Email The contact's email address.
-	Email     string                    `json:"email"`
-	FirstName nullable.Nullable[string] `json:"firstName,omitempty"`
-	LastName  nullable.Nullable[string] `json:"lastName,omitempty"`
-
-	// MailingLists Mailing-list IDs mapped to true (subscribe) or false (unsubscribe).
-	MailingLists map[string]bool           `json:"mailingLists,omitempty"`
-	Source       nullable.Nullable[string] `json:"source,omitempty"`
-
-	// Subscribed Whether campaign and workflow emails reach the contact (default true).
-	Subscribed *bool                     `json:"subscribed,omitempty"`
-	UserGroup  nullable.Nullable[string] `json:"userGroup,omitempty"`
-
-	// UserID Your own unique ID for the contact.
-	UserID               *string                  `json:"userId,omitempty"`
-	AdditionalProperties map[string]PropertyValue `json:"-"`
-}
-
-// ContactDeleteRequest Identifies the contact to delete by exactly one of `email` or `userId`.
-//
-// Example: {"email":"alex@company.com"}
-type ContactDeleteRequest struct {
-	Email  *string `json:"email,omitempty"`
-	UserID *string `json:"userId,omitempty"`
-}
-
-// ContactIdentity defines model for ContactIdentity.
-type ContactIdentity struct {
-	Email  string `json:"email"`
-	ID     string `json:"id"`
-	UserID string `json:"userId"`
-}
-
-// ContactProperty Example: {"key":"planName","label":"Plan Name","type":"string"}
-type ContactProperty struct {
-	// Key The name used in API calls, such as `planName`.
-	Key string `json:"key"`
-
-	// Label The name shown in the Loops app.
-	Label string `json:"label"`
-
-	// Type string, number, boolean or date (kept open for types Loops may add).
-	Type string `json:"type"`
-}
-
-// ContactPropertyCreateRequest Example: {"name":"planName","type":"string"}
-type ContactPropertyCreateRequest struct {
-	// Name camelCase name, such as `planName`.
-	Name string              `json:"name"`
-	Type ContactPropertyType `json:"type"`
-}
-
-// ContactPropertyFilter defines model for ContactPropertyFilter.
-type ContactPropertyFilter string
-
-// ContactPropertyType defines model for ContactPropertyType.
-type ContactPropertyType string
-
-// ContactSuccessResponse Example: {"id":"clh3k9m2p4q6r8s0t2v4x6z8","success":true}
-type ContactSuccessResponse struct {
-	// ID Loops' ID for the contact.
-	ID      string `json:"id"`
-	Success bool   `json:"success"`
-}
-
-// ContactSuppressionRemoval Example: {"message":"Email removed from suppression list.","removalQuota":{"limit":10,"remaining":8},"success":true}
-type ContactSuppressionRemoval struct {
-	Message string `json:"message"`
-
-	// RemovalQuota Suppression removals allowed and left in the rolling 30-day window.
-	RemovalQuota SuppressionQuota `json:"removalQuota"`
-	Success      bool             `json:"success"`
-}
-
-// ContactSuppressionStatus Example: {"contact":{"email":"alex@company.com","id":"clh3k9m2p4q6r8s0t2v4x6z8","userId":null},"isSuppressed":true,"removalQuota":{"limit":10,"remaining":9}}
-type ContactSuppressionStatus struct {
-	Contact      ContactIdentity `json:"contact"`
-	IsSuppressed bool            `json:"isSuppressed"`
-
-	// RemovalQuota Suppression removals allowed and left in the rolling 30-day window.
-	RemovalQuota SuppressionQuota `json:"removalQuota"`
-}
-
-// ContactUpdateRequest Changes to a contact found by `email` or `userId` (at least one).
-// Fields left out are untouched, `null` clears a field, and `subscribed`
-// is sent only when set. Custom properties go in the extra top-level keys.
-//
-// Example: {"lastName":null,"planName":"team","userId":"usr_7f8e9d0c1b2a"}
-type ContactUpdateRequest struct {
-	// Email The contact's email address (or its new one, when `userId` is given).
-	Email     *string                   `json:"email,omitempty"`
-	FirstName nullable.Nullable[string] `json:"firstName,omitempty"`
-	LastName  nullable.Nullable[string] `json:"lastName,omitempty"`
-
-	// MailingLists Mailing-list IDs mapped to true (subscribe) or false (unsubscribe).
-	MailingLists map[string]bool           `json:"mailingLists,omitempty"`
-	Source       nullable.Nullable[string] `json:"source,omitempty"`
-
-	// Subscribed false unsubscribes the contact; true re-subscribes it.
-	Subscribed *bool                     `json:"subscribed,omitempty"`
-	UserGroup  nullable.Nullable[string] `json:"userGroup,omitempty"`
-
-	// UserID Your own unique ID for the contact.
-	UserID               *string                  `json:"userId,omitempty"`
-	AdditionalProperties map[string]PropertyValue `json:"-"`
-}
-
-// DataVariableValue A transactional data variable: a string, number or boolean, or, for an
-// array block in the template, a list of objects of such values.
-type DataVariableValue = any
-
-// ErrorDetail The nested error some transactional failures carry.
-type ErrorDetail struct {
-	Message *string `json:"message,omitempty"`
-	Path    *string `json:"path,omitempty"`
-	Reason  *string `json:"reason,omitempty"`
-}
-
-// ErrorResponse Every error envelope Loops sends: `{success:false, message}`, a bare
-// `{message}`, the deprecated `error` string, a top-level `path`, or a
-// nested `error: {path, message|reason}` with `transactionalId`.
-//
-// Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
-type ErrorResponse struct {
-	// Error Either a message string or an ErrorDetail object.
-	// Deprecated: Loops keeps sending it for old clients; read `message` instead.
-	Error           json.RawMessage `json:"error,omitempty"`
-	Message         *string         `json:"message,omitempty"`
-	Path            *string         `json:"path,omitempty"`
-	Success         *bool           `json:"success,omitempty"`
-	TransactionalID *string         `json:"transactionalId,omitempty"`
-}
-
-// EventPropertyValue An event property value. Dates are sent as strings or numbers.
-type EventPropertyValue = any
-
-// EventRequest An event for the contact matching `email` or `userId` (at least one).
-// Extra top-level keys are contact properties and update the contact.
-//
-// Example: {"email":"alex@company.com","eventName":"planUpgraded","eventProperties":{"plan":"pro","seats":5}}
-type EventRequest struct {
-	Email *string `json:"email,omitempty"`
-
-	// EventName The event's name; custom names may not contain `:`.
-	EventName string `json:"eventName"`
-
-	// EventProperties Values available to emails sent because of this event.
-	EventProperties map[string]EventPropertyValue `json:"eventProperties,omitempty"`
-
-	// MailingLists Mailing-list IDs mapped to true (subscribe) or false (unsubscribe).
-	MailingLists         map[string]bool          `json:"mailingLists,omitempty"`
-	UserID               *string                  `json:"userId,omitempty"`
-	AdditionalProperties map[string]PropertyValue `json:"-"`
-}
-
-// MailingList Example: {"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"}
-type MailingList struct {
-	Description string `json:"description"`
-	ID          string `json:"id"`
-
-	// IsPublic Whether the list is shown on the public preferences page.
-	IsPublic bool   `json:"isPublic"`
-	Name     string `json:"name"`
-}
-
-// MessageResponse Example: {"message":"Contact deleted.","success":true}
-type MessageResponse struct {
-	Message string `json:"message"`
-	Success bool   `json:"success"`
-}
-
-// Pagination defines model for Pagination.
-type Pagination struct {
-	// NextCursor Pass as `cursor` to get the next page; null on the last page.
-	NextCursor string `json:"nextCursor"`
-
-	// NextPage The full URL of the next page; null on the last page.
-	NextPage        string `json:"nextPage"`
-	PerPage         int    `json:"perPage"`
-	ReturnedResults int    `json:"returnedResults"`
-	TotalPages      int    `json:"totalPages"`
-	TotalResults    int    `json:"totalResults"`
-}
-
-// PropertyValue A contact property value: a string, number or boolean, or null to
-// clear it. Dates are sent as strings or numbers.
-type PropertyValue = any
-
-// SuccessResponse Example: {"success":true}
-type SuccessResponse struct {
-	Success bool `json:"success"`
-}
-
-// SuppressionQuota Suppression removals allowed and left in the rolling 30-day window.
-type SuppressionQuota struct {
-	Limit     int `json:"limit"`
-	Remaining int `json:"remaining"`
-}
-
-// TransactionalEmail Example: {"dataVariables":["confirmationUrl"],"id":"cll42l54f20i1la0lfooe3z12","lastUpdated":"2025-02-02T02:56:28.845Z","name":"Sign up confirmation"}
-type TransactionalEmail struct {
-	// DataVariables The data variables the template uses.
-	DataVariables []string `json:"dataVariables"`
-	ID            string   `json:"id"`
-
-	// LastUpdated When the email last changed (ISO 8601).
-	LastUpdated string `json:"lastUpdated"`
-	Name        string `json:"name"`
-}
-
-// TransactionalEmailList defines model for TransactionalEmailList.
-type TransactionalEmailList struct {
-	Data       []TransactionalEmail `json:"data"`
-	Pagination Pagination           `json:"pagination"`
-}
-
-// TransactionalRequest Example: {"dataVariables":{"confirmationUrl":"https://example.com/confirm/abc","items":[{"name":"Widget","price":9.5}]},"email":"alex@company.com","transactionalId":"cll42l54f20i1la0lfooe3z12"}
-type TransactionalRequest struct {
-	// AddToAudience Create a contact for the recipient when none exists.
-	AddToAudience *bool                        `json:"addToAudience,omitempty"`
-	Attachments   []Attachment                 `json:"attachments,omitempty"`
-	DataVariables map[string]DataVariableValue `json:"dataVariables,omitempty"`
-
-	// Email The recipient.
-	Email string `json:"email"`
-
-	// TransactionalID The ID of the published transactional email.
-	TransactionalID string `json:"transactionalId"`
-}
-
-// Cursor defines model for Cursor.
-type Cursor = string
-
-// EmailQuery defines model for EmailQuery.
-type EmailQuery = string
-
-// IdempotencyKey defines model for IdempotencyKey.
-type IdempotencyKey = string
-
-// PerPage defines model for PerPage.
-type PerPage = int
-
-// UserIDQuery defines model for UserIDQuery.
-type UserIDQuery = string
-
-// BadRequest Every error envelope Loops sends: `{success:false, message}`, a bare
-// `{message}`, the deprecated `error` string, a top-level `path`, or a
-// nested `error: {path, message|reason}` with `transactionalId`.
-//
-// Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
-type BadRequest = ErrorResponse
-
-// IdempotencyKeyUsed Every error envelope Loops sends: `{success:false, message}`, a bare
-// `{message}`, the deprecated `error` string, a top-level `path`, or a
-// nested `error: {path, message|reason}` with `transactionalId`.
-//
-// Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
-type IdempotencyKeyUsed = ErrorResponse
-
-// NotFound Every error envelope Loops sends: `{success:false, message}`, a bare
-// `{message}`, the deprecated `error` string, a top-level `path`, or a
-// nested `error: {path, message|reason}` with `transactionalId`.
-//
-// Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
-type NotFound = ErrorResponse
-
-// RateLimited Every error envelope Loops sends: `{success:false, message}`, a bare
-// `{message}`, the deprecated `error` string, a top-level `path`, or a
-// nested `error: {path, message|reason}` with `transactionalId`.
-//
-// Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
-type RateLimited = ErrorResponse
-
-// ServerError Every error envelope Loops sends: `{success:false, message}`, a bare
-// `{message}`, the deprecated `error` string, a top-level `path`, or a
-// nested `error: {path, message|reason}` with `transactionalId`.
-//
-// Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
-type ServerError = ErrorResponse
-
-// Unauthorized Every error envelope Loops sends: `{success:false, message}`, a bare
-// `{message}`, the deprecated `error` string, a top-level `path`, or a
-// nested `error: {path, message|reason}` with `transactionalId`.
-//
-// Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
-type Unauthorized = ErrorResponse
-
-// FindContactParams defines parameters for FindContact.
-type FindContactParams struct {
-	// Email The contact's email address. Give this or `userId`, not both.
-	Email *EmailQuery `form:"email,omitempty" json:"email,omitempty"`
-
-	// UserID The contact's user ID. Give this or `email`, not both.
-	UserID *UserIDQuery `form:"userId,omitempty" json:"userId,omitempty"`
-}
-
-// ListContactPropertiesParams defines parameters for ListContactProperties.
-type ListContactPropertiesParams struct {
-	// List `all` (the default) or `custom`.
-	List *ContactPropertyFilter `form:"list,omitempty" json:"list,omitempty"`
-}
-
-// RemoveContactSuppressionParams defines parameters for RemoveContactSuppression.
-type RemoveContactSuppressionParams struct {
-	// Email The contact's email address. Give this or `userId`, not both.
-	Email *EmailQuery `form:"email,omitempty" json:"email,omitempty"`
-
-	// UserID The contact's user ID. Give this or `email`, not both.
-	UserID *UserIDQuery `form:"userId,omitempty" json:"userId,omitempty"`
-}
-
-// GetContactSuppressionParams defines parameters for GetContactSuppression.
-type GetContactSuppressionParams struct {
-	// Email The contact's email address. Give this or `userId`, not both.
-	Email *EmailQuery `form:"email,omitempty" json:"email,omitempty"`
-
-	// UserID The contact's user ID. Give this or `email`, not both.
-	UserID *UserIDQuery `form:"userId,omitempty" json:"userId,omitempty"`
-}
-
-// SendEventParams defines parameters for SendEvent.
-type SendEventParams struct {
-	// IdempotencyKey A unique value (a UUID is ideal) that makes retries safe: Loops
-	// processes a key once in 24 hours and answers 409 to any reuse.
-	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
-}
-
-// ListPublishedTransactionalEmailsParams defines parameters for ListPublishedTransactionalEmails.
-type ListPublishedTransactionalEmailsParams struct {
-	// PerPage Results per page, from 10 to 50 (default 20).
-	PerPage *PerPage `form:"perPage,omitempty" json:"perPage,omitempty"`
-
-	// Cursor Where to continue, taken from `pagination.nextCursor` of the previous page.
-	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
-}
-
-// SendTransactionalEmailParams defines parameters for SendTransactionalEmail.
-type SendTransactionalEmailParams struct {
-	// IdempotencyKey A unique value (a UUID is ideal) that makes retries safe: Loops
-	// processes a key once in 24 hours and answers 409 to any reuse.
-	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
-}
-
-// CreateContactJSONRequestBody defines body for CreateContact for application/json ContentType.
-type CreateContactJSONRequestBody = ContactCreateRequest
-
-// DeleteContactJSONRequestBody defines body for DeleteContact for application/json ContentType.
-type DeleteContactJSONRequestBody = ContactDeleteRequest
-
-// CreateContactPropertyJSONRequestBody defines body for CreateContactProperty for application/json ContentType.
-type CreateContactPropertyJSONRequestBody = ContactPropertyCreateRequest
-
-// UpdateContactJSONRequestBody defines body for UpdateContact for application/json ContentType.
-type UpdateContactJSONRequestBody = ContactUpdateRequest
-
-// SendEventJSONRequestBody defines body for SendEvent for application/json ContentType.
-type SendEventJSONRequestBody = EventRequest
-
-// SendTransactionalEmailJSONRequestBody defines body for SendTransactionalEmail for application/json ContentType.
-type SendTransactionalEmailJSONRequestBody = TransactionalRequest
-
-// Getter for additional properties for Contact. Returns the specified
-// element and whether it was found
-func (a Contact) Get(fieldName string) (value PropertyValue, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for Contact
-func (a *Contact) Set(fieldName string, value PropertyValue) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]PropertyValue)
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for Contact to handle AdditionalProperties
-func (a *Contact) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["email"]; found {
-		err = json.Unmarshal(raw, &a.Email)
-		if err != nil {
-			return fmt.Errorf("error reading 'email': %w", err)
-		}
-		delete(object, "email")
-	}
-
-	if raw, found := object["firstName"]; found {
-		err = json.Unmarshal(raw, &a.FirstName)
-		if err != nil {
-			return fmt.Errorf("error reading 'firstName': %w", err)
-		}
-		delete(object, "firstName")
-	}
-
-	if raw, found := object["id"]; found {
-		err = json.Unmarshal(raw, &a.ID)
-		if err != nil {
-			return fmt.Errorf("error reading 'id': %w", err)
-		}
-		delete(object, "id")
-	}
-
-	if raw, found := object["lastName"]; found {
-		err = json.Unmarshal(raw, &a.LastName)
-		if err != nil {
-			return fmt.Errorf("error reading 'lastName': %w", err)
-		}
-		delete(object, "lastName")
-	}
-
-	if raw, found := object["mailingLists"]; found {
-		err = json.Unmarshal(raw, &a.MailingLists)
-		if err != nil {
-			return fmt.Errorf("error reading 'mailingLists': %w", err)
-		}
-		delete(object, "mailingLists")
-	}
-
-	if raw, found := object["optInStatus"]; found {
-		err = json.Unmarshal(raw, &a.OptInStatus)
-		if err != nil {
-			return fmt.Errorf("error reading 'optInStatus': %w", err)
-		}
-		delete(object, "optInStatus")
-	}
-
-	if raw, found := object["source"]; found {
-		err = json.Unmarshal(raw, &a.Source)
-		if err != nil {
-			return fmt.Errorf("error reading 'source': %w", err)
-		}
-		delete(object, "source")
-	}
-
-	if raw, found := object["subscribed"]; found {
-		err = json.Unmarshal(raw, &a.Subscribed)
-		if err != nil {
-			return fmt.Errorf("error reading 'subscribed': %w", err)
-		}
-		delete(object, "subscribed")
-	}
-
-	if raw, found := object["userGroup"]; found {
-		err = json.Unmarshal(raw, &a.UserGroup)
-		if err != nil {
-			return fmt.Errorf("error reading 'userGroup': %w", err)
-		}
-		delete(object, "userGroup")
-	}
-
-	if raw, found := object["userId"]; found {
-		err = json.Unmarshal(raw, &a.UserID)
-		if err != nil {
-			return fmt.Errorf("error reading 'userId': %w", err)
-		}
-		delete(object, "userId")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]PropertyValue)
-		for fieldName, fieldBuf := range object {
-			var fieldVal PropertyValue
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for Contact to handle AdditionalProperties
-func (a Contact) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	object["email"], err = json.Marshal(a.Email)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'email': %w", err)
-	}
-
-	if a.FirstName != nil {
-		object["firstName"], err = json.Marshal(a.FirstName)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'firstName': %w", err)
-		}
-	}
-
-	object["id"], err = json.Marshal(a.ID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'id': %w", err)
-	}
-
-	if a.LastName != nil {
-		object["lastName"], err = json.Marshal(a.LastName)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'lastName': %w", err)
-		}
-	}
-
-	if a.MailingLists != nil {
-		object["mailingLists"], err = json.Marshal(a.MailingLists)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'mailingLists': %w", err)
-		}
-	}
-
-	if a.OptInStatus != nil {
-		object["optInStatus"], err = json.Marshal(a.OptInStatus)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'optInStatus': %w", err)
-		}
-	}
-
-	if a.Source != nil {
-		object["source"], err = json.Marshal(a.Source)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'source': %w", err)
-		}
-	}
-
-	if a.Subscribed != nil {
-		object["subscribed"], err = json.Marshal(a.Subscribed)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'subscribed': %w", err)
-		}
-	}
-
-	if a.UserGroup != nil {
-		object["userGroup"], err = json.Marshal(a.UserGroup)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'userGroup': %w", err)
-		}
-	}
-
-	if a.UserID != nil {
-		object["userId"], err = json.Marshal(a.UserID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'userId': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for ContactCreateRequest. Returns the specified
-// element and whether it was found
-func (a ContactCreateRequest) Get(fieldName string) (value PropertyValue, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for ContactCreateRequest
-func (a *ContactCreateRequest) Set(fieldName string, value PropertyValue) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]PropertyValue)
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for ContactCreateRequest to handle AdditionalProperties
-func (a *ContactCreateRequest) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["email"]; found {
-		err = json.Unmarshal(raw, &a.Email)
-		if err != nil {
-			return fmt.Errorf("error reading 'email': %w", err)
-		}
-		delete(object, "email")
-	}
-
-	if raw, found := object["firstName"]; found {
-		err = json.Unmarshal(raw, &a.FirstName)
-		if err != nil {
-			return fmt.Errorf("error reading 'firstName': %w", err)
-		}
-		delete(object, "firstName")
-	}
-
-	if raw, found := object["lastName"]; found {
-		err = json.Unmarshal(raw, &a.LastName)
-		if err != nil {
-			return fmt.Errorf("error reading 'lastName': %w", err)
-		}
-		delete(object, "lastName")
-	}
-
-	if raw, found := object["mailingLists"]; found {
-		err = json.Unmarshal(raw, &a.MailingLists)
-		if err != nil {
-			return fmt.Errorf("error reading 'mailingLists': %w", err)
-		}
-		delete(object, "mailingLists")
-	}
-
-	if raw, found := object["source"]; found {
-		err = json.Unmarshal(raw, &a.Source)
-		if err != nil {
-			return fmt.Errorf("error reading 'source': %w", err)
-		}
-		delete(object, "source")
-	}
-
-	if raw, found := object["subscribed"]; found {
-		err = json.Unmarshal(raw, &a.Subscribed)
-		if err != nil {
-			return fmt.Errorf("error reading 'subscribed': %w", err)
-		}
-		delete(object, "subscribed")
-	}
-
-	if raw, found := object["userGroup"]; found {
-		err = json.Unmarshal(raw, &a.UserGroup)
-		if err != nil {
-			return fmt.Errorf("error reading 'userGroup': %w", err)
-		}
-		delete(object, "userGroup")
-	}
-
-	if raw, found := object["userId"]; found {
-		err = json.Unmarshal(raw, &a.UserID)
-		if err != nil {
-			return fmt.Errorf("error reading 'userId': %w", err)
-		}
-		delete(object, "userId")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]PropertyValue)
-		for fieldName, fieldBuf := range object {
-			var fieldVal PropertyValue
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for ContactCreateRequest to handle AdditionalProperties
-func (a ContactCreateRequest) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	object["email"], err = json.Marshal(a.Email)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'email': %w", err)
-	}
-
-	if a.FirstName != nil {
-		object["firstName"], err = json.Marshal(a.FirstName)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'firstName': %w", err)
-		}
-	}
-
-	if a.LastName != nil {
-		object["lastName"], err = json.Marshal(a.LastName)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'lastName': %w", err)
-		}
-	}
-
-	if a.MailingLists != nil {
-		object["mailingLists"], err = json.Marshal(a.MailingLists)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'mailingLists': %w", err)
-		}
-	}
-
-	if a.Source != nil {
-		object["source"], err = json.Marshal(a.Source)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'source': %w", err)
-		}
-	}
-
-	if a.Subscribed != nil {
-		object["subscribed"], err = json.Marshal(a.Subscribed)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'subscribed': %w", err)
-		}
-	}
-
-	if a.UserGroup != nil {
-		object["userGroup"], err = json.Marshal(a.UserGroup)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'userGroup': %w", err)
-		}
-	}
-
-	if a.UserID != nil {
-		object["userId"], err = json.Marshal(a.UserID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'userId': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for ContactUpdateRequest. Returns the specified
-// element and whether it was found
-func (a ContactUpdateRequest) Get(fieldName string) (value PropertyValue, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for ContactUpdateRequest
-func (a *ContactUpdateRequest) Set(fieldName string, value PropertyValue) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]PropertyValue)
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for ContactUpdateRequest to handle AdditionalProperties
-func (a *ContactUpdateRequest) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["email"]; found {
-		err = json.Unmarshal(raw, &a.Email)
-		if err != nil {
-			return fmt.Errorf("error reading 'email': %w", err)
-		}
-		delete(object, "email")
-	}
-
-	if raw, found := object["firstName"]; found {
-		err = json.Unmarshal(raw, &a.FirstName)
-		if err != nil {
-			return fmt.Errorf("error reading 'firstName': %w", err)
-		}
-		delete(object, "firstName")
-	}
-
-	if raw, found := object["lastName"]; found {
-		err = json.Unmarshal(raw, &a.LastName)
-		if err != nil {
-			return fmt.Errorf("error reading 'lastName': %w", err)
-		}
-		delete(object, "lastName")
-	}
-
-	if raw, found := object["mailingLists"]; found {
-		err = json.Unmarshal(raw, &a.MailingLists)
-		if err != nil {
-			return fmt.Errorf("error reading 'mailingLists': %w", err)
-		}
-		delete(object, "mailingLists")
-	}
-
-	if raw, found := object["source"]; found {
-		err = json.Unmarshal(raw, &a.Source)
-		if err != nil {
-			return fmt.Errorf("error reading 'source': %w", err)
-		}
-		delete(object, "source")
-	}
-
-	if raw, found := object["subscribed"]; found {
-		err = json.Unmarshal(raw, &a.Subscribed)
-		if err != nil {
-			return fmt.Errorf("error reading 'subscribed': %w", err)
-		}
-		delete(object, "subscribed")
-	}
-
-	if raw, found := object["userGroup"]; found {
-		err = json.Unmarshal(raw, &a.UserGroup)
-		if err != nil {
-			return fmt.Errorf("error reading 'userGroup': %w", err)
-		}
-		delete(object, "userGroup")
-	}
-
-	if raw, found := object["userId"]; found {
-		err = json.Unmarshal(raw, &a.UserID)
-		if err != nil {
-			return fmt.Errorf("error reading 'userId': %w", err)
-		}
-		delete(object, "userId")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]PropertyValue)
-		for fieldName, fieldBuf := range object {
-			var fieldVal PropertyValue
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for ContactUpdateRequest to handle AdditionalProperties
-func (a ContactUpdateRequest) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.Email != nil {
-		object["email"], err = json.Marshal(a.Email)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'email': %w", err)
-		}
-	}
-
-	if a.FirstName != nil {
-		object["firstName"], err = json.Marshal(a.FirstName)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'firstName': %w", err)
-		}
-	}
-
-	if a.LastName != nil {
-		object["lastName"], err = json.Marshal(a.LastName)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'lastName': %w", err)
-		}
-	}
-
-	if a.MailingLists != nil {
-		object["mailingLists"], err = json.Marshal(a.MailingLists)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'mailingLists': %w", err)
-		}
-	}
-
-	if a.Source != nil {
-		object["source"], err = json.Marshal(a.Source)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'source': %w", err)
-		}
-	}
-
-	if a.Subscribed != nil {
-		object["subscribed"], err = json.Marshal(a.Subscribed)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'subscribed': %w", err)
-		}
-	}
-
-	if a.UserGroup != nil {
-		object["userGroup"], err = json.Marshal(a.UserGroup)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'userGroup': %w", err)
-		}
-	}
-
-	if a.UserID != nil {
-		object["userId"], err = json.Marshal(a.UserID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'userId': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for EventRequest. Returns the specified
-// element and whether it was found
-func (a EventRequest) Get(fieldName string) (value PropertyValue, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for EventRequest
-func (a *EventRequest) Set(fieldName string, value PropertyValue) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]PropertyValue)
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for EventRequest to handle AdditionalProperties
-func (a *EventRequest) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["email"]; found {
-		err = json.Unmarshal(raw, &a.Email)
-		if err != nil {
-			return fmt.Errorf("error reading 'email': %w", err)
-		}
-		delete(object, "email")
-	}
-
-	if raw, found := object["eventName"]; found {
-		err = json.Unmarshal(raw, &a.EventName)
-		if err != nil {
-			return fmt.Errorf("error reading 'eventName': %w", err)
-		}
-		delete(object, "eventName")
-	}
-
-	if raw, found := object["eventProperties"]; found {
-		err = json.Unmarshal(raw, &a.EventProperties)
-		if err != nil {
-			return fmt.Errorf("error reading 'eventProperties': %w", err)
-		}
-		delete(object, "eventProperties")
-	}
-
-	if raw, found := object["mailingLists"]; found {
-		err = json.Unmarshal(raw, &a.MailingLists)
-		if err != nil {
-			return fmt.Errorf("error reading 'mailingLists': %w", err)
-		}
-		delete(object, "mailingLists")
-	}
-
-	if raw, found := object["userId"]; found {
-		err = json.Unmarshal(raw, &a.UserID)
-		if err != nil {
-			return fmt.Errorf("error reading 'userId': %w", err)
-		}
-		delete(object, "userId")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]PropertyValue)
-		for fieldName, fieldBuf := range object {
-			var fieldVal PropertyValue
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for EventRequest to handle AdditionalProperties
-func (a EventRequest) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.Email != nil {
-		object["email"], err = json.Marshal(a.Email)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'email': %w", err)
-		}
-	}
-
-	object["eventName"], err = json.Marshal(a.EventName)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'eventName': %w", err)
-	}
-
-	if a.EventProperties != nil {
-		object["eventProperties"], err = json.Marshal(a.EventProperties)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'eventProperties': %w", err)
-		}
-	}
-
-	if a.MailingLists != nil {
-		object["mailingLists"], err = json.Marshal(a.MailingLists)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'mailingLists': %w", err)
-		}
-	}
-
-	if a.UserID != nil {
-		object["userId"], err = json.Marshal(a.UserID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'userId': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -2742,8 +1590,12 @@ type ClientWithResponsesInterface interface {
 	SendTransactionalEmailWithResponse(ctx context.Context, params *SendTransactionalEmailParams, body SendTransactionalEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*SendTransactionalEmailResponse, error)
 }
 
+// TestAPIKeyResponse is the answer to TestAPIKey: the raw body and
+// response, and the body decoded for each documented status.
 type TestAPIKeyResponse struct {
-	Body         []byte
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *APIKeyResponse
@@ -2804,8 +1656,12 @@ func (r TestAPIKeyResponse) ContentType() string {
 	return ""
 }
 
+// CreateContactResponse is the answer to CreateContact: the raw body and
+// response, and the body decoded for each documented status.
 type CreateContactResponse struct {
-	Body         []byte
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ContactSuccessResponse
@@ -2880,8 +1736,12 @@ func (r CreateContactResponse) ContentType() string {
 	return ""
 }
 
+// DeleteContactResponse is the answer to DeleteContact: the raw body and
+// response, and the body decoded for each documented status.
 type DeleteContactResponse struct {
-	Body         []byte
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MessageResponse
@@ -2956,8 +1816,12 @@ func (r DeleteContactResponse) ContentType() string {
 	return ""
 }
 
+// FindContactResponse is the answer to FindContact: the raw body and
+// response, and the body decoded for each documented status.
 type FindContactResponse struct {
-	Body         []byte
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]Contact
@@ -3025,8 +1889,12 @@ func (r FindContactResponse) ContentType() string {
 	return ""
 }
 
+// ListContactPropertiesResponse is the answer to ListContactProperties: the raw body and
+// response, and the body decoded for each documented status.
 type ListContactPropertiesResponse struct {
-	Body         []byte
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]ContactProperty
@@ -3094,8 +1962,12 @@ func (r ListContactPropertiesResponse) ContentType() string {
 	return ""
 }
 
+// CreateContactPropertyResponse is the answer to CreateContactProperty: the raw body and
+// response, and the body decoded for each documented status.
 type CreateContactPropertyResponse struct {
-	Body         []byte
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SuccessResponse
@@ -3163,8 +2035,12 @@ func (r CreateContactPropertyResponse) ContentType() string {
 	return ""
 }
 
+// RemoveContactSuppressionResponse is the answer to RemoveContactSuppression: the raw body and
+// response, and the body decoded for each documented status.
 type RemoveContactSuppressionResponse struct {
-	Body         []byte
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ContactSuppressionRemoval
@@ -3239,8 +2115,12 @@ func (r RemoveContactSuppressionResponse) ContentType() string {
 	return ""
 }
 
+// GetContactSuppressionResponse is the answer to GetContactSuppression: the raw body and
+// response, and the body decoded for each documented status.
 type GetContactSuppressionResponse struct {
-	Body         []byte
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ContactSuppressionStatus
@@ -3315,8 +2195,12 @@ func (r GetContactSuppressionResponse) ContentType() string {
 	return ""
 }
 
+// UpdateContactResponse is the answer to UpdateContact: the raw body and
+// response, and the body decoded for each documented status.
 type UpdateContactResponse struct {
-	Body         []byte
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ContactSuccessResponse
@@ -3384,8 +2268,12 @@ func (r UpdateContactResponse) ContentType() string {
 	return ""
 }
 
+// ListDedicatedSendingIPsResponse is the answer to ListDedicatedSendingIPs: the raw body and
+// response, and the body decoded for each documented status.
 type ListDedicatedSendingIPsResponse struct {
-	Body         []byte
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]string
@@ -3446,8 +2334,12 @@ func (r ListDedicatedSendingIPsResponse) ContentType() string {
 	return ""
 }
 
+// SendEventResponse is the answer to SendEvent: the raw body and
+// response, and the body decoded for each documented status.
 type SendEventResponse struct {
-	Body         []byte
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SuccessResponse
@@ -3522,8 +2414,12 @@ func (r SendEventResponse) ContentType() string {
 	return ""
 }
 
+// ListMailingListsResponse is the answer to ListMailingLists: the raw body and
+// response, and the body decoded for each documented status.
 type ListMailingListsResponse struct {
-	Body         []byte
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]MailingList
@@ -3584,11 +2480,15 @@ func (r ListMailingListsResponse) ContentType() string {
 	return ""
 }
 
+// ListPublishedTransactionalEmailsResponse is the answer to ListPublishedTransactionalEmails: the raw body and
+// response, and the body decoded for each documented status.
 type ListPublishedTransactionalEmailsResponse struct {
-	Body         []byte
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *TransactionalEmailList
+	JSON200 *PublishedTransactionalEmailList
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -3600,7 +2500,7 @@ type ListPublishedTransactionalEmailsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListPublishedTransactionalEmailsResponse) GetJSON200() *TransactionalEmailList {
+func (r ListPublishedTransactionalEmailsResponse) GetJSON200() *PublishedTransactionalEmailList {
 	return r.JSON200
 }
 
@@ -3653,8 +2553,12 @@ func (r ListPublishedTransactionalEmailsResponse) ContentType() string {
 	return ""
 }
 
+// SendTransactionalEmailResponse is the answer to SendTransactionalEmail: the raw body and
+// response, and the body decoded for each documented status.
 type SendTransactionalEmailResponse struct {
-	Body         []byte
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SuccessResponse
@@ -4811,7 +3715,7 @@ func ParseListPublishedTransactionalEmailsResponse(rsp *http.Response) (*ListPub
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest TransactionalEmailList
+		var dest PublishedTransactionalEmailList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -1,0 +1,56 @@
+// Command loopsgen writes the code that follows mechanically from the
+// contract, openapi/loops.yaml, around what oapi-codegen generates. It runs
+// twice in `make generate` (see generate.go):
+//
+//	loopsgen -stage overlay   # before oapi-codegen
+//	loopsgen -stage code      # after it
+//
+// The overlay stage writes openapi/codegen-overlay.gen.yaml: the hand-kept
+// actions of openapi/codegen-overlay.yaml, plus one rule applied to every
+// schema that only appears in answers: a field that may be null becomes an
+// optional pointer (nil for null) instead of nullable.Nullable, which
+// exists for sending null.
+//
+// The code stage reads the contract and the generated models (go/ast) and
+// writes, each with a "Code generated ... DO NOT EDIT." header:
+//
+//   - gen/accessors.gen.go: nil-safe GetX methods for every pointer and
+//     Nullable field of the answer models, and the page methods of lists;
+//   - gen/validate.gen.go: Validate methods on the request models, from
+//     the rules the contract states (required, lengths, enums, ranges,
+//     item counts), so the client refuses bad input before sending;
+//   - loops/types.gen.go: the aliases that re-export gen's models under
+//     package loops (names the loops package declares itself are skipped);
+//   - loops/operations.gen.go: one unexported method per operation, which
+//     checks path parameters and the body, encodes it once and calls the
+//     generated client through the client's pipeline, and the route table
+//     the pipeline classifies requests by.
+//
+// The output depends only on its inputs, in a fixed order, so that
+// `make check-generated` can diff it.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+)
+
+func main() {
+	stage := flag.String("stage", "", "overlay or code")
+	root := flag.String("root", ".", "the repository root")
+	flag.Parse()
+	var err error
+	switch *stage {
+	case "overlay":
+		err = writeOverlay(*root)
+	case "code":
+		err = writeCode(*root)
+	default:
+		err = fmt.Errorf("-stage must be overlay or code")
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loopsgen:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Route flags, as package loops's pipeline reads them (loops/routes.go).
+const (
+	flagKeyed      = "routeKeyed"      // takes an Idempotency-Key
+	flagRevisioned = "routeRevisioned" // carries expectedRevisionId: a replay meets 409
+	flagContent    = "routeContent"    // counts against the content API's budget
+)
+
+// contentExtension marks a tag whose operations form Loops' content API.
+const contentExtension = "x-loops-content-api"
+
+// operations writes loops/operations.gen.go.
+func (g *generator) operations(b *bytes.Buffer) error {
+	b.WriteString(`package loops
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+
+	"github.com/loopsdev/loops-go/gen"
+)
+
+var _ = bytes.NewReader
+
+`)
+	ops := g.c.operations()
+	var table bytes.Buffer
+	for _, o := range ops {
+		if err := g.operation(b, o); err != nil {
+			return fmt.Errorf("%s: %w", o.op.OperationID, err)
+		}
+		fmt.Fprintf(&table, "\t{%q, %q, %q, %s},\n", o.method, o.path, o.op.OperationID, g.flags(o))
+	}
+	comment(b, "routes lists every operation of the contract, sorted by operationId, with\nwhat the pipeline needs to know about it.")
+	b.WriteString("var routes = []route{\n" + table.String() + "}\n")
+	return nil
+}
+
+func (g *generator) flags(o operation) string {
+	var fs []string
+	for _, p := range o.params {
+		if strings.EqualFold(p.Value.Name, "Idempotency-Key") && p.Value.In == openapi3.ParameterInHeader {
+			fs = append(fs, flagKeyed)
+		}
+	}
+	if o.body != nil && o.body.Value != nil && o.body.Value.Properties["expectedRevisionId"] != nil {
+		fs = append(fs, flagRevisioned)
+	}
+	for _, name := range o.op.Tags {
+		if tag := g.c.doc.Tags.Get(name); tag != nil && tag.Extensions[contentExtension] == true {
+			fs = append(fs, flagContent)
+		}
+	}
+	if len(fs) == 0 {
+		return "0"
+	}
+	return strings.Join(fs, " | ")
+}
+
+// operation writes the unexported method of one operation.
+func (g *generator) operation(b *bytes.Buffer, o operation) error {
+	goName, sig, err := g.clientMethod(o)
+	if err != nil {
+		return err
+	}
+	var (
+		params   []string // of the generated method
+		args     []string // to the gen client
+		checks   []string
+		pathArgs []string
+	)
+	params = append(params, "ctx context.Context", "op string", "opts []CallOption")
+	// Path parameters come first in gen's signature, in path order.
+	fields := sig.Params.List[1:] // after ctx
+	for _, f := range fields {
+		for _, n := range f.Names {
+			switch n.Name {
+			case "params", "contentType", "body", "reqEditors":
+				continue
+			}
+			goArg := goIdent(n.Name)
+			params = append(params, goArg+" string")
+			pathArgs = append(pathArgs, goArg)
+			checks = append(checks, fmt.Sprintf("checkPath(op, %q, %s)", n.Name, goArg))
+		}
+	}
+	args = append(args, "ctx")
+	args = append(args, pathArgs...)
+	var prelude strings.Builder
+	if hasParam(sig, "params") {
+		paramsType := "gen." + goName + "Params"
+		switch {
+		case isListParams(o):
+			params = append(params, "lo *ListOptions")
+			fmt.Fprintf(&prelude, "\tpage, err := lo.params(op)\n\tif err != nil {\n\t\treturn %s\n\t}\n", g.fail(o))
+			args = append(args, "&"+paramsType+"{PerPage: page.perPage, Cursor: page.cursor}")
+		case hasQueryParams(o):
+			params = append(params, "params *"+paramsType)
+			args = append(args, "params")
+		default: // header parameters only: the pipeline sets them
+			args = append(args, "nil")
+		}
+	}
+	withBody := hasParam(sig, "contentType")
+	if withBody {
+		params = append(params, "body *gen."+goName+"JSONRequestBody")
+		args = append(args, "jsonContentType", "bytes.NewReader(payload)")
+	}
+	result, helper := g.result(o)
+	// The method.
+	comment(b, "%s sends %s %s (%s).", lowerFirst(goName), o.method, o.path, o.op.OperationID)
+	fmt.Fprintf(b, "func (c *Client) %s(%s) %s {\n", lowerFirst(goName), strings.Join(params, ", "), result)
+	if len(checks) > 0 {
+		fmt.Fprintf(b, "\tif err := firstError(%s); err != nil {\n\t\treturn %s\n\t}\n", strings.Join(checks, ", "), g.failWith(o, "err"))
+	}
+	b.WriteString(prelude.String())
+	if withBody {
+		fmt.Fprintf(b, "\tpayload, err := encodeBody(op, body)\n\tif err != nil {\n\t\treturn %s\n\t}\n", g.failWith(o, "err"))
+	}
+	send := "c.gen." + goName
+	if withBody {
+		send += "WithBody"
+	}
+	fmt.Fprintf(b, "\treturn %s(ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {\n\t\treturn %s(%s)\n\t})\n}\n\n",
+		helper, send, strings.Join(args, ", "))
+	return nil
+}
+
+// clientMethod finds the gen client method of an operation: the WithBody
+// form for one with a JSON body.
+func (g *generator) clientMethod(o operation) (string, *ast.FuncType, error) {
+	iface := g.gen.interfaces["ClientInterface"]
+	for _, name := range sortedKeys(iface) {
+		if !strings.EqualFold(name, o.op.OperationID) {
+			continue
+		}
+		if o.body != nil {
+			if ft, ok := iface[name+"WithBody"]; ok {
+				return name, ft, nil
+			}
+		}
+		return name, iface[name], nil
+	}
+	return "", nil, fmt.Errorf("no method in gen.ClientInterface")
+}
+
+func hasParam(ft *ast.FuncType, name string) bool {
+	for _, f := range ft.Params.List {
+		for _, n := range f.Names {
+			if n.Name == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isListParams reports whether an operation's query is exactly the
+// pagination pair, which callers give as *ListOptions.
+func isListParams(o operation) bool {
+	var names []string
+	for _, p := range o.params {
+		if p.Value.In == openapi3.ParameterInQuery {
+			names = append(names, p.Value.Name)
+		}
+	}
+	slices.Sort(names)
+	return slices.Equal(names, []string{"cursor", "perPage"})
+}
+
+func hasQueryParams(o operation) bool {
+	return slices.ContainsFunc(o.params, func(p *openapi3.ParameterRef) bool { return p.Value.In == openapi3.ParameterInQuery })
+}
+
+// result returns the Go result list of an operation and the helper that
+// performs it: call (one decoded object), callList (a bare array), or
+// callNoContent (204, or an answer that says nothing but success).
+func (g *generator) result(o operation) (string, string) {
+	for _, status := range sortedKeys(o.op.Responses.Map()) {
+		if !strings.HasPrefix(status, "2") {
+			continue
+		}
+		ref := o.op.Responses.Value(status)
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		mt := ref.Value.Content.Get("application/json")
+		if mt == nil || mt.Schema == nil {
+			return "error", "callNoContent"
+		}
+		s := mt.Schema
+		if name, ok := strings.CutPrefix(s.Ref, "#/components/schemas/"); ok {
+			if name == "SuccessResponse" || name == "MessageResponse" {
+				return "error", "callNoContent"
+			}
+			t, _ := g.goType(name)
+			return "(*gen." + t + ", error)", "call[gen." + t + "]"
+		}
+		if s.Value != nil && s.Value.Type.Is(openapi3.TypeArray) && s.Value.Items != nil {
+			item := s.Value.Items
+			elem := "string"
+			if name, ok := strings.CutPrefix(item.Ref, "#/components/schemas/"); ok {
+				t, _ := g.goType(name)
+				elem = "gen." + t
+			}
+			return "([]" + elem + ", error)", "callList[" + elem + "]"
+		}
+	}
+	return "error", "callNoContent"
+}
+
+// fail is the return statement of a failed call.
+func (g *generator) fail(o operation) string { return g.failWith(o, "err") }
+
+func (g *generator) failWith(o operation, err string) string {
+	if r, _ := g.result(o); r == "error" {
+		return err
+	}
+	return "nil, " + err
+}
+
+// goIdent makes a parameter name safe as a Go identifier and Go-styled:
+// campaignId becomes campaignID.
+func goIdent(name string) string {
+	if strings.HasSuffix(name, "Id") {
+		name = strings.TrimSuffix(name, "Id") + "ID"
+	}
+	if _, err := strconv.Unquote(`"` + name + `"`); err != nil || name == "type" || name == "func" {
+		return name + "_"
+	}
+	return name
+}

@@ -1,0 +1,249 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// validation writes gen/validate.gen.go: a Validate method on every request
+// model, checking the rules the contract states for it. A struct field
+// cannot hold a key the schema does not list, so additionalProperties:
+// false holds by construction; the rules that remain are required values,
+// string lengths, enums, numeric ranges and item counts, in nested objects
+// and array items too.
+func (g *generator) validation(b *bytes.Buffer) error {
+	b.WriteString(`package gen
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// FieldError reports a request field that breaks a rule of the contract.
+// The Validate methods return it; package loops reports it as a
+// *loops.ValidationError that also names the call.
+type FieldError struct {
+	// Field is the field's JSON path, such as "name",
+	// "styles.backgroundColor" or "attachments[2].filename".
+	Field string
+	// Reason says which rule the value breaks.
+	Reason string
+}
+
+// Error returns one line naming the field and the rule.
+func (e *FieldError) Error() string { return "invalid " + e.Field + ": " + e.Reason }
+
+func fieldError(field, format string, args ...any) *FieldError {
+	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// within prefixes the field path of a nested model's error.
+func within(prefix string, err error) error {
+	if fe, ok := err.(*FieldError); ok {
+		sep := "."
+		if strings.HasPrefix(fe.Field, "[") {
+			sep = ""
+		}
+		return &FieldError{Field: prefix + sep + fe.Field, Reason: fe.Reason}
+	}
+	return err
+}
+
+var _ = utf8.RuneCountInString
+
+`)
+	b2 := bytes.Buffer{}
+	v := &validator{g: g, out: &b2, done: map[string]bool{}}
+	for _, name := range g.c.sortedSchemaNames() {
+		if !g.c.inRequests[name] {
+			continue
+		}
+		if t, ok := g.goType(name); ok && g.gen.structs[t] != nil {
+			v.queue = append(v.queue, job{t, g.c.doc.Components.Schemas[name].Value})
+		}
+	}
+	for len(v.queue) > 0 {
+		j := v.queue[0]
+		v.queue = v.queue[1:]
+		v.method(j)
+	}
+	// The imports above name strings through within; add it only once.
+	out := bytes.Replace(b.Bytes(), []byte("\t\"fmt\"\n"), []byte("\t\"fmt\"\n\t\"strings\"\n"), 1)
+	b.Reset()
+	b.Write(out)
+	b.Write(b2.Bytes())
+	return nil
+}
+
+type job struct {
+	goType string
+	schema *openapi3.Schema
+}
+
+type validator struct {
+	g     *generator
+	out   *bytes.Buffer
+	queue []job
+	done  map[string]bool
+}
+
+// validates reports whether goType gets (or has) a Validate method.
+func (v *validator) validates(goType string) bool {
+	if v.done[goType] {
+		return true
+	}
+	return slices.ContainsFunc(v.queue, func(j job) bool { return j.goType == goType })
+}
+
+// enqueue schedules a nested struct type for a Validate method.
+func (v *validator) enqueue(goType string, s *openapi3.Schema) bool {
+	if s == nil || v.g.gen.structs[goType] == nil {
+		return false
+	}
+	if !v.validates(goType) {
+		v.queue = append(v.queue, job{goType, s})
+	}
+	return true
+}
+
+func (v *validator) method(j job) {
+	if v.done[j.goType] {
+		return
+	}
+	v.done[j.goType] = true
+	st := v.g.gen.structs[j.goType]
+	var body bytes.Buffer
+	for _, f := range st.fields {
+		ref := j.schema.Properties[f.json]
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		required := slices.Contains(j.schema.Required, f.json)
+		v.field(&body, f, ref, required)
+	}
+	comment(v.out, "Validate checks the %s against the rules of the contract and returns a\n*FieldError for the first field that breaks one, or nil.", j.goType)
+	fmt.Fprintf(v.out, "func (r *%s) Validate() error {\n\tif r == nil {\n\t\treturn nil\n\t}\n%s\treturn nil\n}\n\n", j.goType, body.String())
+}
+
+// field writes the checks of one struct field.
+func (v *validator) field(b *bytes.Buffer, f *goField, ref *openapi3.SchemaRef, required bool) {
+	s := ref.Value
+	k, elem := shape(f.typ)
+	name := strconv.Quote(f.json)
+	access := "r." + f.name
+	switch k {
+	case kindValue:
+		v.checks(b, access, elem, ref, name, required)
+	case kindPointer:
+		var inner bytes.Buffer
+		v.checks(&inner, "(*"+access+")", elem, ref, name, false)
+		if inner.Len() > 0 {
+			fmt.Fprintf(b, "\tif %s != nil {\n%s\t}\n", access, inner.String())
+		}
+	case kindNullable:
+		if required {
+			fmt.Fprintf(b, "\tif !%s.IsSpecified() {\n\t\treturn fieldError(%s, \"is required: set a value, or null\")\n\t}\n", access, name)
+		}
+		var inner bytes.Buffer
+		v.checks(&inner, "value", elem, ref, name, false)
+		if inner.Len() > 0 {
+			fmt.Fprintf(b, "\tif value, err := %s.Get(); err == nil {\n%s\t}\n", access, inner.String())
+		}
+	case kindSlice:
+		if s.MinItems > 0 {
+			what := "at least one item"
+			if s.MinItems > 1 {
+				what = fmt.Sprintf("at least %d items", s.MinItems)
+			}
+			fmt.Fprintf(b, "\tif len(%s) < %d {\n\t\treturn fieldError(%s, \"needs %s\")\n\t}\n", access, s.MinItems, name, what)
+		}
+		if s.MaxItems != nil {
+			fmt.Fprintf(b, "\tif len(%s) > %d {\n\t\treturn fieldError(%s, \"holds at most %d items (it has %%d)\", len(%s))\n\t}\n", access, *s.MaxItems, name, *s.MaxItems, access)
+		}
+		if s.Items != nil {
+			var inner bytes.Buffer
+			v.checks(&inner, access+"[i]", elem, s.Items, "fmt.Sprintf(\"%s[%d]\", "+name+", i)", false)
+			if inner.Len() > 0 {
+				fmt.Fprintf(b, "\tfor i := range %s {\n%s\t}\n", access, inner.String())
+			}
+		}
+	}
+}
+
+// checks writes the checks of one value: x is its Go expression, typ its
+// type, name a Go expression for its field path.
+func (v *validator) checks(b *bytes.Buffer, x string, typ ast.Expr, ref *openapi3.SchemaRef, name string, required bool) {
+	s := ref.Value
+	typeName := identName(typ)
+	switch {
+	case v.g.gen.structs[typeName] != nil:
+		if v.enqueue(typeName, s) {
+			fmt.Fprintf(b, "\tif err := %s.Validate(); err != nil {\n\t\treturn within(%s, err)\n\t}\n", addressable(x), name)
+		}
+		return
+	case s.Type.Is(openapi3.TypeString) && s.Format == "date-time":
+		if required {
+			fmt.Fprintf(b, "\tif %s.IsZero() {\n\t\treturn fieldError(%s, \"is required\")\n\t}\n", x, name)
+		}
+		return
+	}
+	switch {
+	case s.Type.Is(openapi3.TypeString):
+		n := "utf8.RuneCountInString(string(" + x + "))"
+		if s.MinLength > 0 {
+			reason := fmt.Sprintf("\"must be at least %d characters\"", s.MinLength)
+			switch {
+			case s.MinLength == 1 && required:
+				reason = `"is required"`
+			case s.MinLength == 1:
+				reason = `"must not be empty (leave it out instead)"`
+			}
+			fmt.Fprintf(b, "\tif %s < %d {\n\t\treturn fieldError(%s, %s)\n\t}\n", n, s.MinLength, name, reason)
+		}
+		if s.MaxLength != nil {
+			fmt.Fprintf(b, "\tif n := %s; n > %d {\n\t\treturn fieldError(%s, \"must be at most %d characters (it has %%d)\", n)\n\t}\n", n, *s.MaxLength, name, *s.MaxLength)
+		}
+		if vals := enumStrings(s); len(vals) > 0 {
+			quoted := make([]string, len(vals))
+			for i, e := range vals {
+				quoted[i] = strconv.Quote(e)
+			}
+			fmt.Fprintf(b, "\tswitch %s {\n\tcase %s:\n\tdefault:\n\t\treturn fieldError(%s, \"must be one of %s (it is %%q)\", %s)\n\t}\n",
+				x, strings.Join(quoted, ", "), name, strings.Join(vals, ", "), x)
+		}
+	case s.Type.Is(openapi3.TypeInteger) || s.Type.Is(openapi3.TypeNumber):
+		switch {
+		case s.Min != nil && s.Max != nil:
+			fmt.Fprintf(b, "\tif %s < %v || %s > %v {\n\t\treturn fieldError(%s, \"must be from %v to %v (it is %%v)\", %s)\n\t}\n", x, *s.Min, x, *s.Max, name, *s.Min, *s.Max, x)
+		case s.Min != nil:
+			fmt.Fprintf(b, "\tif %s < %v {\n\t\treturn fieldError(%s, \"must be at least %v (it is %%v)\", %s)\n\t}\n", x, *s.Min, name, *s.Min, x)
+		case s.Max != nil:
+			fmt.Fprintf(b, "\tif %s > %v {\n\t\treturn fieldError(%s, \"must be at most %v (it is %%v)\", %s)\n\t}\n", x, *s.Max, name, *s.Max, x)
+		}
+	}
+}
+
+// addressable turns a value expression into one Validate (a pointer
+// method) can be called on.
+func addressable(x string) string {
+	if strings.HasPrefix(x, "(*") {
+		return strings.TrimSuffix(strings.TrimPrefix(x, "(*"), ")")
+	}
+	return "(&" + x + ")"
+}
+
+func enumStrings(s *openapi3.Schema) []string {
+	var out []string
+	for _, e := range s.Enum {
+		if str, ok := e.(string); ok {
+			out = append(out, str)
+		}
+	}
+	return out
+}
