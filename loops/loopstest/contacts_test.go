@@ -189,8 +189,8 @@ func TestSuppressionFlow(t *testing.T) {
 	q := "?email=" + url.QueryEscape("s@example.com")
 
 	var status struct {
-		Contact      map[string]any       `json:"contact"`
-		IsSuppressed bool                 `json:"isSuppressed"`
+		Contact      map[string]any         `json:"contact"`
+		IsSuppressed bool                   `json:"isSuppressed"`
 		RemovalQuota loops.SuppressionQuota `json:"removalQuota"`
 	}
 	c.do("GET", "/v1/contacts/suppression"+q, nil).want(t, http.StatusOK).decode(t, &status)

@@ -19,7 +19,7 @@ type suppressionStatus struct {
 		Email  string  `json:"email"`
 		UserID *string `json:"userId"`
 	} `json:"contact"`
-	IsSuppressed bool                 `json:"isSuppressed"`
+	IsSuppressed bool                   `json:"isSuppressed"`
 	RemovalQuota loops.SuppressionQuota `json:"removalQuota"`
 }
 

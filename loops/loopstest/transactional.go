@@ -50,10 +50,10 @@ const cursorPrefix = "loopstest:"
 
 // sendRequest is the part of a send body the fake uses.
 type sendRequest struct {
-	TransactionalID string           `json:"transactionalId"`
-	Email           string           `json:"email"`
-	AddToAudience   bool             `json:"addToAudience"`
-	DataVariables   map[string]any   `json:"dataVariables"`
+	TransactionalID string             `json:"transactionalId"`
+	Email           string             `json:"email"`
+	AddToAudience   bool               `json:"addToAudience"`
+	DataVariables   map[string]any     `json:"dataVariables"`
 	Attachments     []loops.Attachment `json:"attachments"`
 }
 
@@ -175,7 +175,7 @@ type pagination struct {
 }
 
 type transactionalPage struct {
-	Pagination pagination               `json:"pagination"`
+	Pagination pagination                          `json:"pagination"`
 	Data       []loops.PublishedTransactionalEmail `json:"data"`
 }
 
