@@ -23,6 +23,7 @@ type RequestEditorFn func(ctx context.Context, req *http.Request) error
 //
 // The standard http.Client implements this interface.
 type HttpRequestDoer interface {
+	// Do sends an HTTP request and returns its response.
 	Do(req *http.Request) (*http.Response, error)
 }
 

@@ -73,15 +73,18 @@ func (e ContactPropertyType) Valid() bool {
 	}
 }
 
-// APIKeyResponse Example: {"success":true,"teamName":"Acme"}
+// APIKeyResponse The team an API key belongs to.
+//
+// Example: {"success":true,"teamName":"Acme"}
 type APIKeyResponse struct {
+	// Success Always true in a success answer.
 	Success bool `json:"success"`
 
 	// TeamName The team the key belongs to.
 	TeamName string `json:"teamName"`
 }
 
-// Attachment defines model for Attachment.
+// Attachment A file sent with a transactional email.
 type Attachment struct {
 	// ContentType The MIME type, such as `application/pdf`.
 	ContentType string `json:"contentType"`
@@ -99,11 +102,15 @@ type Attachment struct {
 // Example: {"email":"alex@company.com","firstName":"Alex","id":"clh3k9m2p4q6r8s0t2v4x6z8","lastName":null,"mailingLists":{"cm06f5v0e45nf0ml5754o9cix":true},"optInStatus":null,"planName":"pro","source":"API","subscribed":true,"userGroup":"customers","userId":"usr_7f8e9d0c1b2a"}
 type Contact struct {
 	// Email The email address.
-	Email     string  `json:"email"`
+	Email string `json:"email"`
+
+	// FirstName The first name; null when unknown.
 	FirstName *string `json:"firstName,omitempty"`
 
 	// ID Loops' ID for the contact.
-	ID       string  `json:"id"`
+	ID string `json:"id"`
+
+	// LastName The last name; null when unknown.
 	LastName *string `json:"lastName,omitempty"`
 
 	// MailingLists The lists the contact is subscribed to (each mapped to `true`).
@@ -116,9 +123,15 @@ type Contact struct {
 	Source *string `json:"source,omitempty"`
 
 	// Subscribed Whether campaign and workflow emails reach the contact.
-	Subscribed           *bool                    `json:"subscribed,omitempty"`
-	UserGroup            *string                  `json:"userGroup,omitempty"`
-	UserID               *string                  `json:"userId,omitempty"`
+	Subscribed *bool `json:"subscribed,omitempty"`
+
+	// UserGroup A group label of your choice, such as a plan; null when unset.
+	UserGroup *string `json:"userGroup,omitempty"`
+
+	// UserID Your own unique ID for the contact; null when unset.
+	UserID *string `json:"userId,omitempty"`
+	// AdditionalProperties holds the keys beyond the fields above, by name:
+	// for contacts and contact writes, the custom properties.
 	AdditionalProperties map[string]PropertyValue `json:"-"`
 }
 
@@ -132,20 +145,30 @@ type ContactOptInStatus string
 // Example: {"email":"alex@company.com","firstName":"Alex","mailingLists":{"cm06f5v0e45nf0ml5754o9cix":true},"planName":"pro","userId":"usr_7f8e9d0c1b2a"}
 type ContactCreateRequest struct {
 	// Email The contact's email address.
-	Email     string                    `json:"email"`
+	Email string `json:"email"`
+
+	// FirstName The first name.
 	FirstName nullable.Nullable[string] `json:"firstName,omitempty"`
-	LastName  nullable.Nullable[string] `json:"lastName,omitempty"`
+
+	// LastName The last name.
+	LastName nullable.Nullable[string] `json:"lastName,omitempty"`
 
 	// MailingLists Mailing-list IDs mapped to true (subscribe) or false (unsubscribe).
-	MailingLists map[string]bool           `json:"mailingLists,omitempty"`
-	Source       nullable.Nullable[string] `json:"source,omitempty"`
+	MailingLists map[string]bool `json:"mailingLists,omitempty"`
+
+	// Source Where the contact came from; Loops fills in `API` when left out.
+	Source nullable.Nullable[string] `json:"source,omitempty"`
 
 	// Subscribed Whether campaign and workflow emails reach the contact (default true).
-	Subscribed *bool                     `json:"subscribed,omitempty"`
-	UserGroup  nullable.Nullable[string] `json:"userGroup,omitempty"`
+	Subscribed *bool `json:"subscribed,omitempty"`
+
+	// UserGroup A group label of your choice, such as a plan.
+	UserGroup nullable.Nullable[string] `json:"userGroup,omitempty"`
 
 	// UserID Your own unique ID for the contact.
-	UserID               *string                  `json:"userId,omitempty"`
+	UserID *string `json:"userId,omitempty"`
+	// AdditionalProperties holds the keys beyond the fields above, by name:
+	// for contacts and contact writes, the custom properties.
 	AdditionalProperties map[string]PropertyValue `json:"-"`
 }
 
@@ -153,18 +176,28 @@ type ContactCreateRequest struct {
 //
 // Example: {"email":"alex@company.com"}
 type ContactDeleteRequest struct {
-	Email  *string `json:"email,omitempty"`
+	// Email The email address of the contact to delete.
+	Email *string `json:"email,omitempty"`
+
+	// UserID The user ID of the contact to delete.
 	UserID *string `json:"userId,omitempty"`
 }
 
-// ContactIdentity defines model for ContactIdentity.
+// ContactIdentity The identifiers of the contact an answer is about.
 type ContactIdentity struct {
-	Email  string  `json:"email"`
-	ID     string  `json:"id"`
+	// Email The contact's email address.
+	Email string `json:"email"`
+
+	// ID Loops' ID for the contact.
+	ID string `json:"id"`
+
+	// UserID Your user ID for the contact; null when unset.
 	UserID *string `json:"userId,omitempty"`
 }
 
-// ContactProperty Example: {"key":"planName","label":"Plan Name","type":"string"}
+// ContactProperty A standard or custom contact property.
+//
+// Example: {"key":"planName","label":"Plan Name","type":"string"}
 type ContactProperty struct {
 	// Key The name used in API calls, such as `planName`.
 	Key string `json:"key"`
@@ -176,39 +209,57 @@ type ContactProperty struct {
 	Type string `json:"type"`
 }
 
-// ContactPropertyCreateRequest Example: {"name":"planName","type":"string"}
+// ContactPropertyCreateRequest A new custom contact property.
+//
+// Example: {"name":"planName","type":"string"}
 type ContactPropertyCreateRequest struct {
 	// Name camelCase name, such as `planName`.
-	Name string              `json:"name"`
+	Name string `json:"name"`
+
+	// Type The type of a custom contact property.
 	Type ContactPropertyType `json:"type"`
 }
 
-// ContactPropertyFilter defines model for ContactPropertyFilter.
+// ContactPropertyFilter Which contact properties to list: all, or only custom ones.
 type ContactPropertyFilter string
 
-// ContactPropertyType defines model for ContactPropertyType.
+// ContactPropertyType The type of a custom contact property.
 type ContactPropertyType string
 
-// ContactSuccessResponse Example: {"id":"clh3k9m2p4q6r8s0t2v4x6z8","success":true}
+// ContactSuccessResponse The answer to a contact create or update: the contact's ID.
+//
+// Example: {"id":"clh3k9m2p4q6r8s0t2v4x6z8","success":true}
 type ContactSuccessResponse struct {
 	// ID Loops' ID for the contact.
-	ID      string `json:"id"`
-	Success bool   `json:"success"`
+	ID string `json:"id"`
+
+	// Success Always true in a success answer.
+	Success bool `json:"success"`
 }
 
-// ContactSuppressionRemoval Example: {"message":"Email removed from suppression list.","removalQuota":{"limit":10,"remaining":8},"success":true}
+// ContactSuppressionRemoval The answer to lifting a contact's suppression.
+//
+// Example: {"message":"Email removed from suppression list.","removalQuota":{"limit":10,"remaining":8},"success":true}
 type ContactSuppressionRemoval struct {
+	// Message What Loops did, in words.
 	Message string `json:"message"`
 
 	// RemovalQuota Suppression removals allowed and left in the rolling 30-day window.
 	RemovalQuota SuppressionQuota `json:"removalQuota"`
-	Success      bool             `json:"success"`
+
+	// Success Always true in a success answer.
+	Success bool `json:"success"`
 }
 
-// ContactSuppressionStatus Example: {"contact":{"email":"alex@company.com","id":"clh3k9m2p4q6r8s0t2v4x6z8","userId":null},"isSuppressed":true,"removalQuota":{"limit":10,"remaining":9}}
+// ContactSuppressionStatus Whether a contact is suppressed, and the team's removal quota.
+//
+// Example: {"contact":{"email":"alex@company.com","id":"clh3k9m2p4q6r8s0t2v4x6z8","userId":null},"isSuppressed":true,"removalQuota":{"limit":10,"remaining":9}}
 type ContactSuppressionStatus struct {
-	Contact      ContactIdentity `json:"contact"`
-	IsSuppressed bool            `json:"isSuppressed"`
+	// Contact The identifiers of the contact an answer is about.
+	Contact ContactIdentity `json:"contact"`
+
+	// IsSuppressed Whether Loops has stopped emailing the contact.
+	IsSuppressed bool `json:"isSuppressed"`
 
 	// RemovalQuota Suppression removals allowed and left in the rolling 30-day window.
 	RemovalQuota SuppressionQuota `json:"removalQuota"`
@@ -221,20 +272,30 @@ type ContactSuppressionStatus struct {
 // Example: {"lastName":null,"planName":"team","userId":"usr_7f8e9d0c1b2a"}
 type ContactUpdateRequest struct {
 	// Email The contact's email address (or its new one, when `userId` is given).
-	Email     *string                   `json:"email,omitempty"`
+	Email *string `json:"email,omitempty"`
+
+	// FirstName The first name; null clears it.
 	FirstName nullable.Nullable[string] `json:"firstName,omitempty"`
-	LastName  nullable.Nullable[string] `json:"lastName,omitempty"`
+
+	// LastName The last name; null clears it.
+	LastName nullable.Nullable[string] `json:"lastName,omitempty"`
 
 	// MailingLists Mailing-list IDs mapped to true (subscribe) or false (unsubscribe).
-	MailingLists map[string]bool           `json:"mailingLists,omitempty"`
-	Source       nullable.Nullable[string] `json:"source,omitempty"`
+	MailingLists map[string]bool `json:"mailingLists,omitempty"`
+
+	// Source Where the contact came from; null clears it.
+	Source nullable.Nullable[string] `json:"source,omitempty"`
 
 	// Subscribed false unsubscribes the contact; true re-subscribes it.
-	Subscribed *bool                     `json:"subscribed,omitempty"`
-	UserGroup  nullable.Nullable[string] `json:"userGroup,omitempty"`
+	Subscribed *bool `json:"subscribed,omitempty"`
+
+	// UserGroup A group label of your choice; null clears it.
+	UserGroup nullable.Nullable[string] `json:"userGroup,omitempty"`
 
 	// UserID Your own unique ID for the contact.
-	UserID               *string                  `json:"userId,omitempty"`
+	UserID *string `json:"userId,omitempty"`
+	// AdditionalProperties holds the keys beyond the fields above, by name:
+	// for contacts and contact writes, the custom properties.
 	AdditionalProperties map[string]PropertyValue `json:"-"`
 }
 
@@ -244,9 +305,14 @@ type DataVariableValue = any
 
 // ErrorDetail The nested error some transactional failures carry.
 type ErrorDetail struct {
+	// Message What is wrong with it.
 	Message *string `json:"message,omitempty"`
-	Path    *string `json:"path,omitempty"`
-	Reason  *string `json:"reason,omitempty"`
+
+	// Path The request field at fault.
+	Path *string `json:"path,omitempty"`
+
+	// Reason What is wrong with it (an older spelling of message).
+	Reason *string `json:"reason,omitempty"`
 }
 
 // ErrorResponse Every error envelope Loops sends: `{success:false, message}`, a bare
@@ -257,11 +323,19 @@ type ErrorDetail struct {
 type ErrorResponse struct {
 	// Error Either a message string or an ErrorDetail object.
 	// Deprecated: Loops keeps sending it for old clients; read `message` instead.
-	Error           json.RawMessage `json:"error,omitempty"`
-	Message         *string         `json:"message,omitempty"`
-	Path            *string         `json:"path,omitempty"`
-	Success         *bool           `json:"success,omitempty"`
-	TransactionalID *string         `json:"transactionalId,omitempty"`
+	Error json.RawMessage `json:"error,omitempty"`
+
+	// Message What went wrong, in words.
+	Message *string `json:"message,omitempty"`
+
+	// Path The request field at fault, when Loops names one.
+	Path *string `json:"path,omitempty"`
+
+	// Success false in the classic envelope; absent in newer ones.
+	Success *bool `json:"success,omitempty"`
+
+	// TransactionalID The transactional email a failed send named.
+	TransactionalID *string `json:"transactionalId,omitempty"`
 }
 
 // EventPropertyValue An event property value. Dates are sent as strings or numbers.
@@ -272,6 +346,7 @@ type EventPropertyValue = any
 //
 // Example: {"email":"alex@company.com","eventName":"planUpgraded","eventProperties":{"plan":"pro","seats":5}}
 type EventRequest struct {
+	// Email The contact's email address.
 	Email *string `json:"email,omitempty"`
 
 	// EventName The event's name; custom names may not contain `:`.
@@ -281,77 +356,122 @@ type EventRequest struct {
 	EventProperties map[string]EventPropertyValue `json:"eventProperties,omitempty"`
 
 	// MailingLists Mailing-list IDs mapped to true (subscribe) or false (unsubscribe).
-	MailingLists         map[string]bool          `json:"mailingLists,omitempty"`
-	UserID               *string                  `json:"userId,omitempty"`
+	MailingLists map[string]bool `json:"mailingLists,omitempty"`
+
+	// UserID Your user ID for the contact.
+	UserID *string `json:"userId,omitempty"`
+	// AdditionalProperties holds the keys beyond the fields above, by name:
+	// for contacts and contact writes, the custom properties.
 	AdditionalProperties map[string]PropertyValue `json:"-"`
 }
 
-// MailingList Example: {"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"}
+// MailingList One of the team's mailing lists.
+//
+// Example: {"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"}
 type MailingList struct {
+	// Description The list's description; null when it has none.
 	Description *string `json:"description,omitempty"`
-	ID          string  `json:"id"`
+
+	// ID The list's ID, as contact writes name it in mailingLists.
+	ID string `json:"id"`
 
 	// IsPublic Whether the list is shown on the public preferences page.
-	IsPublic bool   `json:"isPublic"`
-	Name     string `json:"name"`
+	IsPublic bool `json:"isPublic"`
+
+	// Name The list's name.
+	Name string `json:"name"`
 }
 
-// MessageResponse Example: {"message":"Contact deleted.","success":true}
+// MessageResponse A success flag with Loops' message.
+//
+// Example: {"message":"Contact deleted.","success":true}
 type MessageResponse struct {
+	// Message What Loops did, in words.
 	Message string `json:"message"`
-	Success bool   `json:"success"`
+
+	// Success Always true in a success answer.
+	Success bool `json:"success"`
 }
 
-// Pagination defines model for Pagination.
+// Pagination Where a page sits in a list, and where the next one starts.
 type Pagination struct {
 	// NextCursor Pass as `cursor` to get the next page; null on the last page.
 	NextCursor *string `json:"nextCursor,omitempty"`
 
 	// NextPage The full URL of the next page; null on the last page.
-	NextPage        *string `json:"nextPage,omitempty"`
-	PerPage         int     `json:"perPage"`
-	ReturnedResults int     `json:"returnedResults"`
-	TotalPages      int     `json:"totalPages"`
-	TotalResults    int     `json:"totalResults"`
+	NextPage *string `json:"nextPage,omitempty"`
+
+	// PerPage The page size asked for.
+	PerPage int `json:"perPage"`
+
+	// ReturnedResults How many items this page holds.
+	ReturnedResults int `json:"returnedResults"`
+
+	// TotalPages How many pages the list has at this size.
+	TotalPages int `json:"totalPages"`
+
+	// TotalResults How many items the whole list holds.
+	TotalResults int `json:"totalResults"`
 }
 
 // PropertyValue A contact property value: a string, number or boolean, or null to
 // clear it. Dates are sent as strings or numbers.
 type PropertyValue = any
 
-// PublishedTransactionalEmail Example: {"dataVariables":["confirmationUrl"],"id":"cll42l54f20i1la0lfooe3z12","lastUpdated":"2025-02-02T02:56:28.845Z","name":"Sign up confirmation"}
+// PublishedTransactionalEmail A published transactional email template.
+//
+// Example: {"dataVariables":["confirmationUrl"],"id":"cll42l54f20i1la0lfooe3z12","lastUpdated":"2025-02-02T02:56:28.845Z","name":"Sign up confirmation"}
 type PublishedTransactionalEmail struct {
 	// DataVariables The data variables the template uses.
 	DataVariables []string `json:"dataVariables"`
-	ID            string   `json:"id"`
+
+	// ID The template's ID, as sends name it in transactionalId.
+	ID string `json:"id"`
 
 	// LastUpdated When the email last changed (ISO 8601).
 	LastUpdated string `json:"lastUpdated"`
-	Name        string `json:"name"`
+
+	// Name The template's name.
+	Name string `json:"name"`
 }
 
-// PublishedTransactionalEmailList defines model for PublishedTransactionalEmailList.
+// PublishedTransactionalEmailList One page of published transactional email templates.
 type PublishedTransactionalEmailList struct {
-	Data       []PublishedTransactionalEmail `json:"data"`
-	Pagination Pagination                    `json:"pagination"`
+	// Data The templates on this page.
+	Data []PublishedTransactionalEmail `json:"data"`
+
+	// Pagination Where a page sits in a list, and where the next one starts.
+	Pagination Pagination `json:"pagination"`
 }
 
-// SuccessResponse Example: {"success":true}
+// SuccessResponse Loops' bare success answer.
+//
+// Example: {"success":true}
 type SuccessResponse struct {
+	// Success Always true in a success answer.
 	Success bool `json:"success"`
 }
 
 // SuppressionQuota Suppression removals allowed and left in the rolling 30-day window.
 type SuppressionQuota struct {
-	Limit     int `json:"limit"`
+	// Limit Removals allowed per rolling 30 days.
+	Limit int `json:"limit"`
+
+	// Remaining Removals left in the current window.
 	Remaining int `json:"remaining"`
 }
 
-// TransactionalRequest Example: {"dataVariables":{"confirmationUrl":"https://example.com/confirm/abc","items":[{"name":"Widget","price":9.5}]},"email":"alex@company.com","transactionalId":"cll42l54f20i1la0lfooe3z12"}
+// TransactionalRequest A transactional email to send to one address.
+//
+// Example: {"dataVariables":{"confirmationUrl":"https://example.com/confirm/abc","items":[{"name":"Widget","price":9.5}]},"email":"alex@company.com","transactionalId":"cll42l54f20i1la0lfooe3z12"}
 type TransactionalRequest struct {
 	// AddToAudience Create a contact for the recipient when none exists.
-	AddToAudience *bool                        `json:"addToAudience,omitempty"`
-	Attachments   []Attachment                 `json:"attachments,omitempty"`
+	AddToAudience *bool `json:"addToAudience,omitempty"`
+
+	// Attachments Files to attach; attachments must be enabled for the team.
+	Attachments []Attachment `json:"attachments,omitempty"`
+
+	// DataVariables Values for the template's data variables, by name.
 	DataVariables map[string]DataVariableValue `json:"dataVariables,omitempty"`
 
 	// Email The recipient.

@@ -23,7 +23,7 @@ type contractOperation struct {
 func loadOperations(t *testing.T) map[string]contractOperation {
 	t.Helper()
 	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(openapi.YAML)
+	doc, err := loader.LoadFromData(openapi.Spec())
 	if err != nil {
 		t.Fatalf("loading the contract: %v", err)
 	}

@@ -6,8 +6,8 @@
 //
 //	client, err := loops.NewClient("") // "" reads LOOPS_API_KEY
 //	if err != nil { ... }
-//	_, err = client.Events.Send(ctx, &loops.EventRequest{
-//		Email:     loops.String("alex@example.com"),
+//	err = client.Events.Send(ctx, &loops.EventRequest{
+//		Email:     new("alex@example.com"),
 //		EventName: "signup",
 //	})
 //

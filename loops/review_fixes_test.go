@@ -115,3 +115,35 @@ func TestIteratorTakesCallOptions(t *testing.T) {
 		t.Errorf("WithResponseInfo was not applied to the last page: %+v", info)
 	}
 }
+
+// Contacts.Find with no match and Contacts.Delete of an unknown contact
+// both match ErrNotFound, but differ on purpose: Loops answers a find with
+// 200 and an empty list (no *APIError), and a delete with a real 404.
+func TestNotFoundFromFindAndDelete(t *testing.T) {
+	srv := loopstest.NewServer(t)
+	c := newClient(t, srv)
+	ctx := context.Background()
+
+	_, err := c.Contacts.Find(ctx, loops.ByEmail("nobody@example.com"))
+	if !errors.Is(err, loops.ErrNotFound) {
+		t.Fatalf("Find: want ErrNotFound, got %v", err)
+	}
+	var apiErr *loops.APIError
+	if errors.As(err, &apiErr) {
+		t.Errorf("Find: no match is not an *APIError (Loops answered 200), got %+v", apiErr)
+	}
+	if got, want := err.Error(), "loops: Contacts.Find: no contact matches"; got != want {
+		t.Errorf("Find: error text %q, want %q", got, want)
+	}
+	if strings.Contains(err.Error(), "nobody") {
+		t.Errorf("Find: the lookup (an email address) leaked into the error: %q", err)
+	}
+
+	err = c.Contacts.Delete(ctx, loops.ByEmail("nobody@example.com"))
+	if !errors.Is(err, loops.ErrNotFound) || !errors.As(err, &apiErr) || apiErr.StatusCode != 404 {
+		t.Fatalf("Delete: want an *APIError 404 matching ErrNotFound, got %v", err)
+	}
+	if !strings.Contains(err.Error(), "POST /v1/contacts/delete: 404 Not Found") {
+		t.Errorf("Delete: error text %q does not name the request and status", err.Error())
+	}
+}

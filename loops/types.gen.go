@@ -5,9 +5,11 @@ package loops
 import "github.com/loopsdev/loops-go/gen"
 
 type (
-	// APIKeyResponse Example: {"success":true,"teamName":"Acme"}
+	// APIKeyResponse The team an API key belongs to.
+	//
+	// Example: {"success":true,"teamName":"Acme"}
 	APIKeyResponse = gen.APIKeyResponse
-	// Attachment is the contract's Attachment schema.
+	// Attachment A file sent with a transactional email.
 	Attachment = gen.Attachment
 	// Contact A contact as Loops returns it. Custom properties are top-level keys
 	// next to the standard fields.
@@ -24,17 +26,27 @@ type (
 	//
 	// Example: {"email":"alex@company.com"}
 	ContactDeleteRequest = gen.ContactDeleteRequest
-	// ContactIdentity is the contract's ContactIdentity schema.
+	// ContactIdentity The identifiers of the contact an answer is about.
 	ContactIdentity = gen.ContactIdentity
-	// ContactProperty Example: {"key":"planName","label":"Plan Name","type":"string"}
+	// ContactProperty A standard or custom contact property.
+	//
+	// Example: {"key":"planName","label":"Plan Name","type":"string"}
 	ContactProperty = gen.ContactProperty
-	// ContactPropertyCreateRequest Example: {"name":"planName","type":"string"}
+	// ContactPropertyCreateRequest A new custom contact property.
+	//
+	// Example: {"name":"planName","type":"string"}
 	ContactPropertyCreateRequest = gen.ContactPropertyCreateRequest
-	// ContactSuccessResponse Example: {"id":"clh3k9m2p4q6r8s0t2v4x6z8","success":true}
+	// ContactSuccessResponse The answer to a contact create or update: the contact's ID.
+	//
+	// Example: {"id":"clh3k9m2p4q6r8s0t2v4x6z8","success":true}
 	ContactSuccessResponse = gen.ContactSuccessResponse
-	// ContactSuppressionRemoval Example: {"message":"Email removed from suppression list.","removalQuota":{"limit":10,"remaining":8},"success":true}
+	// ContactSuppressionRemoval The answer to lifting a contact's suppression.
+	//
+	// Example: {"message":"Email removed from suppression list.","removalQuota":{"limit":10,"remaining":8},"success":true}
 	ContactSuppressionRemoval = gen.ContactSuppressionRemoval
-	// ContactSuppressionStatus Example: {"contact":{"email":"alex@company.com","id":"clh3k9m2p4q6r8s0t2v4x6z8","userId":null},"isSuppressed":true,"removalQuota":{"limit":10,"remaining":9}}
+	// ContactSuppressionStatus Whether a contact is suppressed, and the team's removal quota.
+	//
+	// Example: {"contact":{"email":"alex@company.com","id":"clh3k9m2p4q6r8s0t2v4x6z8","userId":null},"isSuppressed":true,"removalQuota":{"limit":10,"remaining":9}}
 	ContactSuppressionStatus = gen.ContactSuppressionStatus
 	// ContactUpdateRequest Changes to a contact found by `email` or `userId` (at least one).
 	// Fields left out are untouched, `null` clears a field, and `subscribed`
@@ -60,23 +72,33 @@ type (
 	//
 	// Example: {"email":"alex@company.com","eventName":"planUpgraded","eventProperties":{"plan":"pro","seats":5}}
 	EventRequest = gen.EventRequest
-	// MailingList Example: {"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"}
+	// MailingList One of the team's mailing lists.
+	//
+	// Example: {"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"}
 	MailingList = gen.MailingList
-	// MessageResponse Example: {"message":"Contact deleted.","success":true}
+	// MessageResponse A success flag with Loops' message.
+	//
+	// Example: {"message":"Contact deleted.","success":true}
 	MessageResponse = gen.MessageResponse
-	// Pagination is the contract's Pagination schema.
+	// Pagination Where a page sits in a list, and where the next one starts.
 	Pagination = gen.Pagination
 	// PropertyValue A contact property value: a string, number or boolean, or null to
 	// clear it. Dates are sent as strings or numbers.
 	PropertyValue = gen.PropertyValue
-	// PublishedTransactionalEmail Example: {"dataVariables":["confirmationUrl"],"id":"cll42l54f20i1la0lfooe3z12","lastUpdated":"2025-02-02T02:56:28.845Z","name":"Sign up confirmation"}
+	// PublishedTransactionalEmail A published transactional email template.
+	//
+	// Example: {"dataVariables":["confirmationUrl"],"id":"cll42l54f20i1la0lfooe3z12","lastUpdated":"2025-02-02T02:56:28.845Z","name":"Sign up confirmation"}
 	PublishedTransactionalEmail = gen.PublishedTransactionalEmail
-	// PublishedTransactionalEmailList is the contract's PublishedTransactionalEmailList schema.
+	// PublishedTransactionalEmailList One page of published transactional email templates.
 	PublishedTransactionalEmailList = gen.PublishedTransactionalEmailList
-	// SuccessResponse Example: {"success":true}
+	// SuccessResponse Loops' bare success answer.
+	//
+	// Example: {"success":true}
 	SuccessResponse = gen.SuccessResponse
 	// SuppressionQuota Suppression removals allowed and left in the rolling 30-day window.
 	SuppressionQuota = gen.SuppressionQuota
-	// TransactionalRequest Example: {"dataVariables":{"confirmationUrl":"https://example.com/confirm/abc","items":[{"name":"Widget","price":9.5}]},"email":"alex@company.com","transactionalId":"cll42l54f20i1la0lfooe3z12"}
+	// TransactionalRequest A transactional email to send to one address.
+	//
+	// Example: {"dataVariables":{"confirmationUrl":"https://example.com/confirm/abc","items":[{"name":"Widget","price":9.5}]},"email":"alex@company.com","transactionalId":"cll42l54f20i1la0lfooe3z12"}
 	TransactionalRequest = gen.TransactionalRequest
 )

@@ -78,7 +78,9 @@ func Bool(b bool) *bool { return new(b) }
 // as find, delete and the suppression calls require. Build it with
 // [ByEmail] or [ByUserID].
 type ContactLookup struct {
-	Email  string
+	// Email is the contact's email address, or "".
+	Email string
+	// UserID is your user ID for the contact, or "".
 	UserID string
 }
 

@@ -1,7 +1,7 @@
 package loops
 
 // Version is the SDK's version, sent in the default User-Agent.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // DefaultUserAgent identifies the SDK to Loops. A distinct User-Agent
 // matters: Cloudflare in front of the API blocks some library defaults.

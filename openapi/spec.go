@@ -3,9 +3,14 @@
 // and the tests check it. The file is the source of gen/ (see generate.go).
 package openapi
 
-import _ "embed"
+import (
+	"bytes"
+	_ "embed"
+)
 
-// YAML is the contract, byte for byte as in openapi/loops.yaml.
-//
 //go:embed loops.yaml
-var YAML []byte
+var contract []byte
+
+// Spec returns the contract, byte for byte as in openapi/loops.yaml. Each
+// call returns a fresh copy, which the caller may keep or change.
+func Spec() []byte { return bytes.Clone(contract) }

@@ -20,7 +20,7 @@ import (
 func loadContract(t *testing.T) *openapi3.T {
 	t.Helper()
 	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(openapi.YAML)
+	doc, err := loader.LoadFromData(openapi.Spec())
 	if err != nil {
 		t.Fatalf("loading openapi/loops.yaml: %v", err)
 	}

@@ -198,7 +198,7 @@ func (t *tour) findContact(ctx context.Context) error {
 		return err
 	}
 	_, hasPlan := c.Get("planName")
-	t.say("   found %s: %s %s, subscribed=%v, planName set: %v", c.ID, deref(c.FirstName), deref(c.LastName), c.Subscribed != nil && *c.Subscribed, hasPlan)
+	t.say("   found %s: %s %s, subscribed=%v, planName set: %v", c.ID, c.GetFirstName(), c.GetLastName(), c.GetSubscribed(), hasPlan)
 	if _, err := t.client.Contacts.Find(ctx, loops.ByEmail("nobody@example.com")); errors.Is(err, loops.ErrNotFound) {
 		t.say("   an unknown email gives an error matching loops.ErrNotFound")
 	} else {
@@ -273,11 +273,4 @@ func tourTemplates() []loopstest.TransactionalEmail {
 		emails = append(emails, loopstest.TransactionalEmail{ID: fmt.Sprintf("receipt-%02d", i), Name: fmt.Sprintf("Receipt %d", i)})
 	}
 	return emails
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -13,8 +13,9 @@ import (
 type Event struct {
 	// Name is the eventName.
 	Name string
-	// Email and UserID are the identifiers as sent ("" when left out).
-	Email  string
+	// Email is the email address as sent ("" when left out).
+	Email string
+	// UserID is the user ID as sent ("" when left out).
 	UserID string
 	// ContactID is the contact the event was recorded for, created by the
 	// event if it did not exist.

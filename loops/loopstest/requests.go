@@ -11,15 +11,20 @@ import (
 
 // Request is one request as the server received it.
 type Request struct {
-	// Method and Path are as received; Path includes the "/api" prefix.
+	// Method is the HTTP method.
 	Method string
-	Path   string
+	// Path is the path as received, escapes included, with the "/api"
+	// prefix.
+	Path string
 	// Route is the method and the path without "/api", the form Inject and
 	// RequestCount take, such as "POST /v1/events/send".
-	Route  string
-	Query  url.Values
-	Header http.Header // with the Authorization value redacted
-	Body   []byte
+	Route string
+	// Query is the decoded query string.
+	Query url.Values
+	// Header holds the headers, with the Authorization value redacted.
+	Header http.Header
+	// Body is the body as received.
+	Body []byte
 	// Status is the status code written, or 0 when no answer was written:
 	// the connection was dropped, or the request is still in flight.
 	Status int
@@ -42,7 +47,7 @@ func (s *Server) begin(r *http.Request, body []byte) *exchange {
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	r.ContentLength = int64(len(body))
 
-	key := routeKey(r.Method, r.URL.Path)
+	key := routeKey(r.Method, r.URL.EscapedPath())
 	header := r.Header.Clone()
 	if header.Get("Authorization") != "" {
 		header.Set("Authorization", redacted)
@@ -55,7 +60,7 @@ func (s *Server) begin(r *http.Request, body []byte) *exchange {
 	f := s.nextFault(key)
 	s.requests = append(s.requests, Request{
 		Method:  r.Method,
-		Path:    r.URL.Path,
+		Path:    r.URL.EscapedPath(),
 		Route:   key,
 		Query:   r.URL.Query(),
 		Header:  header,

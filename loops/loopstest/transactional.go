@@ -17,6 +17,7 @@ import (
 
 // TransactionalSend is a transactional email the server "sent".
 type TransactionalSend struct {
+	// TransactionalID names the template sent.
 	TransactionalID string
 	// Email is the recipient.
 	Email string

@@ -43,10 +43,10 @@ var (
 	contractErr  error
 )
 
-// loadContract parses openapi.YAML once per process; parsing and
+// loadContract parses openapi.Spec() once per process; parsing and
 // validating the document is the slowest part of building a server.
 func loadContract() (*contract, error) {
-	contractOnce.Do(func() { shared, contractErr = parseContract(openapi.YAML) })
+	contractOnce.Do(func() { shared, contractErr = parseContract(openapi.Spec()) })
 	return shared, contractErr
 }
 

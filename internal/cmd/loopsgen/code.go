@@ -30,6 +30,9 @@ func writeCode(root string) error {
 	if err != nil {
 		return err
 	}
+	if err := documentGenerated(root); err != nil {
+		return err
+	}
 	isOutput := func(name string, _ *ast.File) bool {
 		rel, _ := filepath.Rel(root, name)
 		return slices.Contains(outputs, filepath.ToSlash(rel))
