@@ -2,6 +2,112 @@
 
 package gen
 
+import time "time"
+
+// GetDescription returns Description, or the zero value when it is absent or the AudienceSegment is nil.
+func (x *AudienceSegment) GetDescription() string {
+	if x == nil || x.Description == nil {
+		var zero string
+		return zero
+	}
+	return *x.Description
+}
+
+// GetFilter returns Filter, or nil when it is absent or the AudienceSegment is nil.
+func (x *AudienceSegment) GetFilter() *AudienceFilter {
+	if x == nil {
+		return nil
+	}
+	return x.Filter
+}
+
+// Items returns the []AudienceSegment on this page; nil for a nil page.
+func (x *AudienceSegmentList) Items() []AudienceSegment {
+	if x == nil {
+		return nil
+	}
+	return x.Data
+}
+
+// NextCursor returns the cursor of the page after this one, or "" when this
+// is the last page.
+func (x *AudienceSegmentList) NextCursor() string {
+	if x == nil {
+		return ""
+	}
+	return x.Pagination.GetNextCursor()
+}
+
+// GetAudienceFilter returns AudienceFilter, or nil when it is absent or the Campaign is nil.
+func (x *Campaign) GetAudienceFilter() *AudienceFilter {
+	if x == nil {
+		return nil
+	}
+	return x.AudienceFilter
+}
+
+// GetAudienceSegmentID returns AudienceSegmentID, or the zero value when it is absent or the Campaign is nil.
+func (x *Campaign) GetAudienceSegmentID() string {
+	if x == nil || x.AudienceSegmentID == nil {
+		var zero string
+		return zero
+	}
+	return *x.AudienceSegmentID
+}
+
+// GetCampaignGroupID returns CampaignGroupID, or the zero value when it is absent or the Campaign is nil.
+func (x *Campaign) GetCampaignGroupID() string {
+	if x == nil || x.CampaignGroupID == nil {
+		var zero string
+		return zero
+	}
+	return *x.CampaignGroupID
+}
+
+// GetEmailMessageID returns EmailMessageID, or the zero value when it is absent or the Campaign is nil.
+func (x *Campaign) GetEmailMessageID() string {
+	if x == nil || x.EmailMessageID == nil {
+		var zero string
+		return zero
+	}
+	return *x.EmailMessageID
+}
+
+// GetMailingListID returns MailingListID, or the zero value when it is absent or the Campaign is nil.
+func (x *Campaign) GetMailingListID() string {
+	if x == nil || x.MailingListID == nil {
+		var zero string
+		return zero
+	}
+	return *x.MailingListID
+}
+
+// Items returns the []Campaign on this page; nil for a nil page.
+func (x *CampaignList) Items() []Campaign {
+	if x == nil {
+		return nil
+	}
+	return x.Data
+}
+
+// NextCursor returns the cursor of the page after this one, or "" when this
+// is the last page.
+func (x *CampaignList) NextCursor() string {
+	if x == nil {
+		return ""
+	}
+	return x.Pagination.GetNextCursor()
+}
+
+// GetTimestamp returns Timestamp, or the zero value when it is absent or the CampaignScheduling is nil.
+func (x *CampaignScheduling) GetTimestamp() time.Time {
+	if x == nil || x.Timestamp == nil {
+		var zero time.Time
+		return zero
+	}
+	return *x.Timestamp
+}
+
 // GetFirstName returns FirstName, or the zero value when it is absent or the Contact is nil.
 func (x *Contact) GetFirstName() string {
 	if x == nil || x.FirstName == nil {
@@ -21,9 +127,9 @@ func (x *Contact) GetLastName() string {
 }
 
 // GetOptInStatus returns OptInStatus, or the zero value when it is absent or the Contact is nil.
-func (x *Contact) GetOptInStatus() ContactOptInStatus {
+func (x *Contact) GetOptInStatus() OptInStatus {
 	if x == nil || x.OptInStatus == nil {
-		var zero ContactOptInStatus
+		var zero OptInStatus
 		return zero
 	}
 	return *x.OptInStatus
@@ -74,6 +180,122 @@ func (x *ContactIdentity) GetUserID() string {
 	return *x.UserID
 }
 
+// GetAudienceFilter returns AudienceFilter, or nil when it is absent or the CreatedCampaign is nil.
+func (x *CreatedCampaign) GetAudienceFilter() *AudienceFilter {
+	if x == nil {
+		return nil
+	}
+	return x.AudienceFilter
+}
+
+// GetAudienceSegmentID returns AudienceSegmentID, or the zero value when it is absent or the CreatedCampaign is nil.
+func (x *CreatedCampaign) GetAudienceSegmentID() string {
+	if x == nil || x.AudienceSegmentID == nil {
+		var zero string
+		return zero
+	}
+	return *x.AudienceSegmentID
+}
+
+// GetCampaignGroupID returns CampaignGroupID, or the zero value when it is absent or the CreatedCampaign is nil.
+func (x *CreatedCampaign) GetCampaignGroupID() string {
+	if x == nil || x.CampaignGroupID == nil {
+		var zero string
+		return zero
+	}
+	return *x.CampaignGroupID
+}
+
+// GetEmailMessageContentRevisionID returns EmailMessageContentRevisionID, or the zero value when it is absent or the CreatedCampaign is nil.
+func (x *CreatedCampaign) GetEmailMessageContentRevisionID() string {
+	if x == nil || x.EmailMessageContentRevisionID == nil {
+		var zero string
+		return zero
+	}
+	return *x.EmailMessageContentRevisionID
+}
+
+// GetEmailMessageID returns EmailMessageID, or the zero value when it is absent or the CreatedCampaign is nil.
+func (x *CreatedCampaign) GetEmailMessageID() string {
+	if x == nil || x.EmailMessageID == nil {
+		var zero string
+		return zero
+	}
+	return *x.EmailMessageID
+}
+
+// GetMailingListID returns MailingListID, or the zero value when it is absent or the CreatedCampaign is nil.
+func (x *CreatedCampaign) GetMailingListID() string {
+	if x == nil || x.MailingListID == nil {
+		var zero string
+		return zero
+	}
+	return *x.MailingListID
+}
+
+// GetBccEmail returns BccEmail, or the zero value when it is absent or the EmailMessage is nil.
+func (x *EmailMessage) GetBccEmail() string {
+	if x == nil || x.BccEmail == nil {
+		var zero string
+		return zero
+	}
+	return *x.BccEmail
+}
+
+// GetCampaignID returns CampaignID, or the zero value when it is absent or the EmailMessage is nil.
+func (x *EmailMessage) GetCampaignID() string {
+	if x == nil || x.CampaignID == nil {
+		var zero string
+		return zero
+	}
+	return *x.CampaignID
+}
+
+// GetCcEmail returns CcEmail, or the zero value when it is absent or the EmailMessage is nil.
+func (x *EmailMessage) GetCcEmail() string {
+	if x == nil || x.CcEmail == nil {
+		var zero string
+		return zero
+	}
+	return *x.CcEmail
+}
+
+// GetContentRevisionID returns ContentRevisionID, or the zero value when it is absent or the EmailMessage is nil.
+func (x *EmailMessage) GetContentRevisionID() string {
+	if x == nil || x.ContentRevisionID == nil {
+		var zero string
+		return zero
+	}
+	return *x.ContentRevisionID
+}
+
+// GetLanguageCode returns LanguageCode, or the zero value when it is absent or the EmailMessage is nil.
+func (x *EmailMessage) GetLanguageCode() string {
+	if x == nil || x.LanguageCode == nil {
+		var zero string
+		return zero
+	}
+	return *x.LanguageCode
+}
+
+// GetTransactionalID returns TransactionalID, or the zero value when it is absent or the EmailMessage is nil.
+func (x *EmailMessage) GetTransactionalID() string {
+	if x == nil || x.TransactionalID == nil {
+		var zero string
+		return zero
+	}
+	return *x.TransactionalID
+}
+
+// GetPath returns Path, or the zero value when it is absent or the EmailMessageWarning is nil.
+func (x *EmailMessageWarning) GetPath() string {
+	if x == nil || x.Path == nil {
+		var zero string
+		return zero
+	}
+	return *x.Path
+}
+
 // GetMessage returns Message, or the zero value when it is absent or the ErrorDetail is nil.
 func (x *ErrorDetail) GetMessage() string {
 	if x == nil || x.Message == nil {
@@ -99,6 +321,24 @@ func (x *ErrorDetail) GetReason() string {
 		return zero
 	}
 	return *x.Reason
+}
+
+// GetMaxBytes returns MaxBytes, or the zero value when it is absent or the ErrorResponse is nil.
+func (x *ErrorResponse) GetMaxBytes() int {
+	if x == nil || x.MaxBytes == nil {
+		var zero int
+		return zero
+	}
+	return *x.MaxBytes
+}
+
+// GetMaxUploads returns MaxUploads, or the zero value when it is absent or the ErrorResponse is nil.
+func (x *ErrorResponse) GetMaxUploads() int {
+	if x == nil || x.MaxUploads == nil {
+		var zero int
+		return zero
+	}
+	return *x.MaxUploads
 }
 
 // GetMessage returns Message, or the zero value when it is absent or the ErrorResponse is nil.
@@ -137,6 +377,41 @@ func (x *ErrorResponse) GetTransactionalID() string {
 	return *x.TransactionalID
 }
 
+// GetWindowHours returns WindowHours, or the zero value when it is absent or the ErrorResponse is nil.
+func (x *ErrorResponse) GetWindowHours() int {
+	if x == nil || x.WindowHours == nil {
+		var zero int
+		return zero
+	}
+	return *x.WindowHours
+}
+
+// Items returns the []Group on this page; nil for a nil page.
+func (x *GroupList) Items() []Group {
+	if x == nil {
+		return nil
+	}
+	return x.Data
+}
+
+// NextCursor returns the cursor of the page after this one, or "" when this
+// is the last page.
+func (x *GroupList) NextCursor() string {
+	if x == nil {
+		return ""
+	}
+	return x.Pagination.GetNextCursor()
+}
+
+// GetCodeName returns CodeName, or the zero value when it is absent or the GuardianItem is nil.
+func (x *GuardianItem) GetCodeName() string {
+	if x == nil || x.CodeName == nil {
+		var zero string
+		return zero
+	}
+	return *x.CodeName
+}
+
 // GetDescription returns Description, or the zero value when it is absent or the MailingList is nil.
 func (x *MailingList) GetDescription() string {
 	if x == nil || x.Description == nil {
@@ -144,6 +419,16 @@ func (x *MailingList) GetDescription() string {
 		return zero
 	}
 	return *x.Description
+}
+
+// GetStatus returns Status, or the zero value when it is null, absent, or the OptInCondition is nil.
+func (x *OptInCondition) GetStatus() OptInStatus {
+	if x == nil {
+		var zero OptInStatus
+		return zero
+	}
+	v, _ := x.Status.Get()
+	return v
 }
 
 // GetNextCursor returns NextCursor, or the zero value when it is absent or the Pagination is nil.
@@ -164,6 +449,14 @@ func (x *Pagination) GetNextPage() string {
 	return *x.NextPage
 }
 
+// GetValue returns Value, or nil when it is absent or the PropertyCondition is nil.
+func (x *PropertyCondition) GetValue() *PropertyConditionValue {
+	if x == nil {
+		return nil
+	}
+	return x.Value
+}
+
 // Items returns the []PublishedTransactionalEmail on this page; nil for a nil page.
 func (x *PublishedTransactionalEmailList) Items() []PublishedTransactionalEmail {
 	if x == nil {
@@ -175,6 +468,86 @@ func (x *PublishedTransactionalEmailList) Items() []PublishedTransactionalEmail 
 // NextCursor returns the cursor of the page after this one, or "" when this
 // is the last page.
 func (x *PublishedTransactionalEmailList) NextCursor() string {
+	if x == nil {
+		return ""
+	}
+	return x.Pagination.GetNextCursor()
+}
+
+// GetDraftEmailMessageID returns DraftEmailMessageID, or the zero value when it is absent or the TransactionalEmail is nil.
+func (x *TransactionalEmail) GetDraftEmailMessageID() string {
+	if x == nil || x.DraftEmailMessageID == nil {
+		var zero string
+		return zero
+	}
+	return *x.DraftEmailMessageID
+}
+
+// GetPublishedEmailMessageID returns PublishedEmailMessageID, or the zero value when it is absent or the TransactionalEmail is nil.
+func (x *TransactionalEmail) GetPublishedEmailMessageID() string {
+	if x == nil || x.PublishedEmailMessageID == nil {
+		var zero string
+		return zero
+	}
+	return *x.PublishedEmailMessageID
+}
+
+// GetTransactionalGroupID returns TransactionalGroupID, or the zero value when it is absent or the TransactionalEmail is nil.
+func (x *TransactionalEmail) GetTransactionalGroupID() string {
+	if x == nil || x.TransactionalGroupID == nil {
+		var zero string
+		return zero
+	}
+	return *x.TransactionalGroupID
+}
+
+// GetDraftEmailMessageContentRevisionID returns DraftEmailMessageContentRevisionID, or the zero value when it is absent or the TransactionalEmailDraft is nil.
+func (x *TransactionalEmailDraft) GetDraftEmailMessageContentRevisionID() string {
+	if x == nil || x.DraftEmailMessageContentRevisionID == nil {
+		var zero string
+		return zero
+	}
+	return *x.DraftEmailMessageContentRevisionID
+}
+
+// GetDraftEmailMessageID returns DraftEmailMessageID, or the zero value when it is absent or the TransactionalEmailDraft is nil.
+func (x *TransactionalEmailDraft) GetDraftEmailMessageID() string {
+	if x == nil || x.DraftEmailMessageID == nil {
+		var zero string
+		return zero
+	}
+	return *x.DraftEmailMessageID
+}
+
+// GetPublishedEmailMessageID returns PublishedEmailMessageID, or the zero value when it is absent or the TransactionalEmailDraft is nil.
+func (x *TransactionalEmailDraft) GetPublishedEmailMessageID() string {
+	if x == nil || x.PublishedEmailMessageID == nil {
+		var zero string
+		return zero
+	}
+	return *x.PublishedEmailMessageID
+}
+
+// GetTransactionalGroupID returns TransactionalGroupID, or the zero value when it is absent or the TransactionalEmailDraft is nil.
+func (x *TransactionalEmailDraft) GetTransactionalGroupID() string {
+	if x == nil || x.TransactionalGroupID == nil {
+		var zero string
+		return zero
+	}
+	return *x.TransactionalGroupID
+}
+
+// Items returns the []TransactionalEmail on this page; nil for a nil page.
+func (x *TransactionalEmailList) Items() []TransactionalEmail {
+	if x == nil {
+		return nil
+	}
+	return x.Data
+}
+
+// NextCursor returns the cursor of the page after this one, or "" when this
+// is the last page.
+func (x *TransactionalEmailList) NextCursor() string {
 	if x == nil {
 		return ""
 	}

@@ -98,6 +98,152 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/api-key (the `TestAPIKey` operationId).
 	TestAPIKey(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListAudienceSegments List audience segments
+	//
+	// Lists the team's audience segments, newest first, a page at a time.
+	//
+	// Corresponds with GET /v1/audience-segments (the `ListAudienceSegments` operationId).
+	ListAudienceSegments(ctx context.Context, params *ListAudienceSegmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateAudienceSegmentWithBody Create an audience segment
+	//
+	// Saves an audience filter as a named segment. Answers 200, not 201.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/audience-segments (the `CreateAudienceSegment` operationId).
+	CreateAudienceSegmentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateAudienceSegment Create an audience segment
+	//
+	// Saves an audience filter as a named segment. Answers 200, not 201.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/audience-segments (the `CreateAudienceSegment` operationId).
+	CreateAudienceSegment(ctx context.Context, body CreateAudienceSegmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAudienceSegment Get an audience segment
+	//
+	// Returns one audience segment.
+	//
+	// Corresponds with GET /v1/audience-segments/{audienceSegmentId} (the `GetAudienceSegment` operationId).
+	GetAudienceSegment(ctx context.Context, audienceSegmentID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCampaignGroups List campaign groups
+	//
+	// Lists the campaign groups, newest first, a page at a time.
+	//
+	// Corresponds with GET /v1/campaign-groups (the `ListCampaignGroups` operationId).
+	ListCampaignGroups(ctx context.Context, params *ListCampaignGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCampaignGroupWithBody Create a campaign group
+	//
+	// Adds a campaign group. The name "Unsorted" is reserved and refused.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/campaign-groups (the `CreateCampaignGroup` operationId).
+	CreateCampaignGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCampaignGroup Create a campaign group
+	//
+	// Adds a campaign group. The name "Unsorted" is reserved and refused.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/campaign-groups (the `CreateCampaignGroup` operationId).
+	CreateCampaignGroup(ctx context.Context, body CreateCampaignGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCampaignGroup Get a campaign group
+	//
+	// Returns one campaign group.
+	//
+	// Corresponds with GET /v1/campaign-groups/{campaignGroupId} (the `GetCampaignGroup` operationId).
+	GetCampaignGroup(ctx context.Context, campaignGroupID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCampaignGroupWithBody Update a campaign group
+	//
+	// Changes a group's name or description; fields left out stay as they
+	// are. Send at least one. The built-in "Unsorted" group cannot be edited.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/campaign-groups/{campaignGroupId} (the `UpdateCampaignGroup` operationId).
+	UpdateCampaignGroupWithBody(ctx context.Context, campaignGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCampaignGroup Update a campaign group
+	//
+	// Changes a group's name or description; fields left out stay as they
+	// are. Send at least one. The built-in "Unsorted" group cannot be edited.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/campaign-groups/{campaignGroupId} (the `UpdateCampaignGroup` operationId).
+	UpdateCampaignGroup(ctx context.Context, campaignGroupID string, body UpdateCampaignGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCampaigns List campaigns
+	//
+	// Lists the team's campaigns a page at a time.
+	//
+	// Corresponds with GET /v1/campaigns (the `ListCampaigns` operationId).
+	ListCampaigns(ctx context.Context, params *ListCampaignsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCampaignWithBody Create a campaign
+	//
+	// Creates a draft campaign with an empty email message; fill the message in
+	// with updateEmailMessage, starting from `emailMessageContentRevisionId`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/campaigns (the `CreateCampaign` operationId).
+	CreateCampaignWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCampaign Create a campaign
+	//
+	// Creates a draft campaign with an empty email message; fill the message in
+	// with updateEmailMessage, starting from `emailMessageContentRevisionId`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/campaigns (the `CreateCampaign` operationId).
+	CreateCampaign(ctx context.Context, body CreateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCampaign Get a campaign
+	//
+	// Returns one campaign.
+	//
+	// Corresponds with GET /v1/campaigns/{campaignId} (the `GetCampaign` operationId).
+	GetCampaign(ctx context.Context, campaignID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCampaignWithBody Update a campaign
+	//
+	// Changes a campaign's name, group, audience or schedule (at least one).
+	// Once the campaign is sent, only its name and group can change.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/campaigns/{campaignId} (the `UpdateCampaign` operationId).
+	UpdateCampaignWithBody(ctx context.Context, campaignID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCampaign Update a campaign
+	//
+	// Changes a campaign's name, group, audience or schedule (at least one).
+	// Once the campaign is sent, only its name and group can change.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/campaigns/{campaignId} (the `UpdateCampaign` operationId).
+	UpdateCampaign(ctx context.Context, campaignID string, body UpdateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCampaignMetrics Get a campaign's metrics
+	//
+	// Returns all-time send and engagement counts for a sent campaign. The
+	// metrics API must be enabled for the team.
+	//
+	// Corresponds with GET /v1/campaigns/{campaignId}/metrics (the `GetCampaignMetrics` operationId).
+	GetCampaignMetrics(ctx context.Context, campaignID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateContactWithBody Create a contact
 	//
 	// Adds a contact. Fails with 409 when a contact with the same email or
@@ -218,6 +364,61 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/dedicated-sending-ips (the `ListDedicatedSendingIPs` operationId).
 	ListDedicatedSendingIPs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetEmailMessage Get an email message
+	//
+	// Returns an email message: sender settings, subject and LMX body.
+	//
+	// Corresponds with GET /v1/email-messages/{emailMessageId} (the `GetEmailMessage` operationId).
+	GetEmailMessage(ctx context.Context, emailMessageID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEmailMessageWithBody Update an email message
+	//
+	// Changes the given fields of a draft's email message. Pass the last
+	// `contentRevisionId` as `expectedRevisionId`; a stale one gives 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/email-messages/{emailMessageId} (the `UpdateEmailMessage` operationId).
+	UpdateEmailMessageWithBody(ctx context.Context, emailMessageID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEmailMessage Update an email message
+	//
+	// Changes the given fields of a draft's email message. Pass the last
+	// `contentRevisionId` as `expectedRevisionId`; a stale one gives 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/email-messages/{emailMessageId} (the `UpdateEmailMessage` operationId).
+	UpdateEmailMessage(ctx context.Context, emailMessageID string, body UpdateEmailMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEmailMessageGuardian Run Guardian checks
+	//
+	// Checks the saved email message with Guardian (properties, variables,
+	// links, buttons) and returns the blocking errors and the warnings.
+	//
+	// Corresponds with GET /v1/email-messages/{emailMessageId}/guardian (the `GetEmailMessageGuardian` operationId).
+	GetEmailMessageGuardian(ctx context.Context, emailMessageID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PreviewEmailMessageWithBody Send a preview
+	//
+	// Sends a test of the email message to the given addresses. A team can
+	// send 100 previews a day.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/email-messages/{emailMessageId}/preview (the `PreviewEmailMessage` operationId).
+	PreviewEmailMessageWithBody(ctx context.Context, emailMessageID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PreviewEmailMessage Send a preview
+	//
+	// Sends a test of the email message to the given addresses. A team can
+	// send 100 previews a day.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/email-messages/{emailMessageId}/preview (the `PreviewEmailMessage` operationId).
+	PreviewEmailMessage(ctx context.Context, emailMessageID string, body PreviewEmailMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SendEventWithBody Send an event
 	//
 	// Records an event for the contact matching `email` or `userId` (at least
@@ -280,6 +481,137 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/transactional (the `SendTransactionalEmail` operationId).
 	SendTransactionalEmail(ctx context.Context, params *SendTransactionalEmailParams, body SendTransactionalEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTransactionalEmails List transactional emails
+	//
+	// Lists every transactional email, drafts and published alike, newest
+	// first, a page at a time.
+	//
+	// Corresponds with GET /v1/transactional-emails (the `ListTransactionalEmails` operationId).
+	ListTransactionalEmails(ctx context.Context, params *ListTransactionalEmailsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTransactionalEmailWithBody Create a transactional email
+	//
+	// Creates a transactional email with an empty draft message. Fill the draft
+	// through updateEmailMessage with the returned revision ID, then publish it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/transactional-emails (the `CreateTransactionalEmail` operationId).
+	CreateTransactionalEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTransactionalEmail Create a transactional email
+	//
+	// Creates a transactional email with an empty draft message. Fill the draft
+	// through updateEmailMessage with the returned revision ID, then publish it.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/transactional-emails (the `CreateTransactionalEmail` operationId).
+	CreateTransactionalEmail(ctx context.Context, body CreateTransactionalEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTransactionalEmail Get a transactional email
+	//
+	// Returns one transactional email, with the IDs of its draft and published messages.
+	//
+	// Corresponds with GET /v1/transactional-emails/{transactionalId} (the `GetTransactionalEmail` operationId).
+	GetTransactionalEmail(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTransactionalEmailWithBody Update a transactional email
+	//
+	// Renames a transactional email or moves it to another group. Only the
+	// fields sent change; send at least one.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/transactional-emails/{transactionalId} (the `UpdateTransactionalEmail` operationId).
+	UpdateTransactionalEmailWithBody(ctx context.Context, transactionalID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTransactionalEmail Update a transactional email
+	//
+	// Renames a transactional email or moves it to another group. Only the
+	// fields sent change; send at least one.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/transactional-emails/{transactionalId} (the `UpdateTransactionalEmail` operationId).
+	UpdateTransactionalEmail(ctx context.Context, transactionalID string, body UpdateTransactionalEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EnsureTransactionalDraft Ensure a draft message exists
+	//
+	// Returns the email's draft message, creating one (a copy of the published
+	// version, if any) when there is none. Safe to call repeatedly.
+	//
+	// Corresponds with POST /v1/transactional-emails/{transactionalId}/draft (the `EnsureTransactionalDraft` operationId).
+	EnsureTransactionalDraft(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTransactionalEmailMetrics Get transactional email metrics
+	//
+	// Returns all-time delivery counts, summed over every published version.
+	// Loops must have turned the metrics API on for the team first.
+	//
+	// Corresponds with GET /v1/transactional-emails/{transactionalId}/metrics (the `GetTransactionalEmailMetrics` operationId).
+	GetTransactionalEmailMetrics(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PublishTransactionalEmail Publish a transactional email
+	//
+	// Makes the current draft the published version and clears the draft; the
+	// email's ID can then be used with sendTransactionalEmail.
+	//
+	// Corresponds with POST /v1/transactional-emails/{transactionalId}/publish (the `PublishTransactionalEmail` operationId).
+	PublishTransactionalEmail(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTransactionalGroups List transactional groups
+	//
+	// Lists the transactional groups, newest first, a page at a time.
+	//
+	// Corresponds with GET /v1/transactional-groups (the `ListTransactionalGroups` operationId).
+	ListTransactionalGroups(ctx context.Context, params *ListTransactionalGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTransactionalGroupWithBody Create a transactional group
+	//
+	// Adds a transactional group. The name "Unsorted" is reserved and refused.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/transactional-groups (the `CreateTransactionalGroup` operationId).
+	CreateTransactionalGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTransactionalGroup Create a transactional group
+	//
+	// Adds a transactional group. The name "Unsorted" is reserved and refused.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/transactional-groups (the `CreateTransactionalGroup` operationId).
+	CreateTransactionalGroup(ctx context.Context, body CreateTransactionalGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTransactionalGroup Get a transactional group
+	//
+	// Returns one transactional group.
+	//
+	// Corresponds with GET /v1/transactional-groups/{transactionalGroupId} (the `GetTransactionalGroup` operationId).
+	GetTransactionalGroup(ctx context.Context, transactionalGroupID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTransactionalGroupWithBody Update a transactional group
+	//
+	// Changes a group's name or description; fields left out stay as they
+	// are. Send at least one. The built-in "Unsorted" group cannot be edited.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/transactional-groups/{transactionalGroupId} (the `UpdateTransactionalGroup` operationId).
+	UpdateTransactionalGroupWithBody(ctx context.Context, transactionalGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTransactionalGroup Update a transactional group
+	//
+	// Changes a group's name or description; fields left out stay as they
+	// are. Send at least one. The built-in "Unsorted" group cannot be edited.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/transactional-groups/{transactionalGroupId} (the `UpdateTransactionalGroup` operationId).
+	UpdateTransactionalGroup(ctx context.Context, transactionalGroupID string, body UpdateTransactionalGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // TestAPIKey Test an API key
@@ -289,6 +621,322 @@ type ClientInterface interface {
 // Corresponds with GET /v1/api-key (the `TestAPIKey` operationId).
 func (c *Client) TestAPIKey(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewTestAPIKeyRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAudienceSegments List audience segments
+//
+// Lists the team's audience segments, newest first, a page at a time.
+//
+// Corresponds with GET /v1/audience-segments (the `ListAudienceSegments` operationId).
+func (c *Client) ListAudienceSegments(ctx context.Context, params *ListAudienceSegmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAudienceSegmentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateAudienceSegmentWithBody Create an audience segment
+//
+// Saves an audience filter as a named segment. Answers 200, not 201.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/audience-segments (the `CreateAudienceSegment` operationId).
+func (c *Client) CreateAudienceSegmentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateAudienceSegmentRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateAudienceSegment Create an audience segment
+//
+// Saves an audience filter as a named segment. Answers 200, not 201.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/audience-segments (the `CreateAudienceSegment` operationId).
+func (c *Client) CreateAudienceSegment(ctx context.Context, body CreateAudienceSegmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateAudienceSegmentRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAudienceSegment Get an audience segment
+//
+// Returns one audience segment.
+//
+// Corresponds with GET /v1/audience-segments/{audienceSegmentId} (the `GetAudienceSegment` operationId).
+func (c *Client) GetAudienceSegment(ctx context.Context, audienceSegmentID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAudienceSegmentRequest(c.Server, audienceSegmentID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCampaignGroups List campaign groups
+//
+// Lists the campaign groups, newest first, a page at a time.
+//
+// Corresponds with GET /v1/campaign-groups (the `ListCampaignGroups` operationId).
+func (c *Client) ListCampaignGroups(ctx context.Context, params *ListCampaignGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCampaignGroupsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCampaignGroupWithBody Create a campaign group
+//
+// Adds a campaign group. The name "Unsorted" is reserved and refused.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/campaign-groups (the `CreateCampaignGroup` operationId).
+func (c *Client) CreateCampaignGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCampaignGroupRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCampaignGroup Create a campaign group
+//
+// Adds a campaign group. The name "Unsorted" is reserved and refused.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/campaign-groups (the `CreateCampaignGroup` operationId).
+func (c *Client) CreateCampaignGroup(ctx context.Context, body CreateCampaignGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCampaignGroupRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCampaignGroup Get a campaign group
+//
+// Returns one campaign group.
+//
+// Corresponds with GET /v1/campaign-groups/{campaignGroupId} (the `GetCampaignGroup` operationId).
+func (c *Client) GetCampaignGroup(ctx context.Context, campaignGroupID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCampaignGroupRequest(c.Server, campaignGroupID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCampaignGroupWithBody Update a campaign group
+//
+// Changes a group's name or description; fields left out stay as they
+// are. Send at least one. The built-in "Unsorted" group cannot be edited.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/campaign-groups/{campaignGroupId} (the `UpdateCampaignGroup` operationId).
+func (c *Client) UpdateCampaignGroupWithBody(ctx context.Context, campaignGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCampaignGroupRequestWithBody(c.Server, campaignGroupID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCampaignGroup Update a campaign group
+//
+// Changes a group's name or description; fields left out stay as they
+// are. Send at least one. The built-in "Unsorted" group cannot be edited.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/campaign-groups/{campaignGroupId} (the `UpdateCampaignGroup` operationId).
+func (c *Client) UpdateCampaignGroup(ctx context.Context, campaignGroupID string, body UpdateCampaignGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCampaignGroupRequest(c.Server, campaignGroupID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCampaigns List campaigns
+//
+// Lists the team's campaigns a page at a time.
+//
+// Corresponds with GET /v1/campaigns (the `ListCampaigns` operationId).
+func (c *Client) ListCampaigns(ctx context.Context, params *ListCampaignsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCampaignsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCampaignWithBody Create a campaign
+//
+// Creates a draft campaign with an empty email message; fill the message in
+// with updateEmailMessage, starting from `emailMessageContentRevisionId`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/campaigns (the `CreateCampaign` operationId).
+func (c *Client) CreateCampaignWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCampaignRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCampaign Create a campaign
+//
+// Creates a draft campaign with an empty email message; fill the message in
+// with updateEmailMessage, starting from `emailMessageContentRevisionId`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/campaigns (the `CreateCampaign` operationId).
+func (c *Client) CreateCampaign(ctx context.Context, body CreateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCampaignRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCampaign Get a campaign
+//
+// Returns one campaign.
+//
+// Corresponds with GET /v1/campaigns/{campaignId} (the `GetCampaign` operationId).
+func (c *Client) GetCampaign(ctx context.Context, campaignID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCampaignRequest(c.Server, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCampaignWithBody Update a campaign
+//
+// Changes a campaign's name, group, audience or schedule (at least one).
+// Once the campaign is sent, only its name and group can change.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/campaigns/{campaignId} (the `UpdateCampaign` operationId).
+func (c *Client) UpdateCampaignWithBody(ctx context.Context, campaignID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCampaignRequestWithBody(c.Server, campaignID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCampaign Update a campaign
+//
+// Changes a campaign's name, group, audience or schedule (at least one).
+// Once the campaign is sent, only its name and group can change.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/campaigns/{campaignId} (the `UpdateCampaign` operationId).
+func (c *Client) UpdateCampaign(ctx context.Context, campaignID string, body UpdateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCampaignRequest(c.Server, campaignID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCampaignMetrics Get a campaign's metrics
+//
+// Returns all-time send and engagement counts for a sent campaign. The
+// metrics API must be enabled for the team.
+//
+// Corresponds with GET /v1/campaigns/{campaignId}/metrics (the `GetCampaignMetrics` operationId).
+func (c *Client) GetCampaignMetrics(ctx context.Context, campaignID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCampaignMetricsRequest(c.Server, campaignID)
 	if err != nil {
 		return nil, err
 	}
@@ -549,6 +1197,121 @@ func (c *Client) ListDedicatedSendingIPs(ctx context.Context, reqEditors ...Requ
 	return c.Client.Do(req)
 }
 
+// GetEmailMessage Get an email message
+//
+// Returns an email message: sender settings, subject and LMX body.
+//
+// Corresponds with GET /v1/email-messages/{emailMessageId} (the `GetEmailMessage` operationId).
+func (c *Client) GetEmailMessage(ctx context.Context, emailMessageID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEmailMessageRequest(c.Server, emailMessageID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEmailMessageWithBody Update an email message
+//
+// Changes the given fields of a draft's email message. Pass the last
+// `contentRevisionId` as `expectedRevisionId`; a stale one gives 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/email-messages/{emailMessageId} (the `UpdateEmailMessage` operationId).
+func (c *Client) UpdateEmailMessageWithBody(ctx context.Context, emailMessageID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEmailMessageRequestWithBody(c.Server, emailMessageID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEmailMessage Update an email message
+//
+// Changes the given fields of a draft's email message. Pass the last
+// `contentRevisionId` as `expectedRevisionId`; a stale one gives 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/email-messages/{emailMessageId} (the `UpdateEmailMessage` operationId).
+func (c *Client) UpdateEmailMessage(ctx context.Context, emailMessageID string, body UpdateEmailMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEmailMessageRequest(c.Server, emailMessageID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEmailMessageGuardian Run Guardian checks
+//
+// Checks the saved email message with Guardian (properties, variables,
+// links, buttons) and returns the blocking errors and the warnings.
+//
+// Corresponds with GET /v1/email-messages/{emailMessageId}/guardian (the `GetEmailMessageGuardian` operationId).
+func (c *Client) GetEmailMessageGuardian(ctx context.Context, emailMessageID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEmailMessageGuardianRequest(c.Server, emailMessageID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PreviewEmailMessageWithBody Send a preview
+//
+// Sends a test of the email message to the given addresses. A team can
+// send 100 previews a day.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/email-messages/{emailMessageId}/preview (the `PreviewEmailMessage` operationId).
+func (c *Client) PreviewEmailMessageWithBody(ctx context.Context, emailMessageID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPreviewEmailMessageRequestWithBody(c.Server, emailMessageID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PreviewEmailMessage Send a preview
+//
+// Sends a test of the email message to the given addresses. A team can
+// send 100 previews a day.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/email-messages/{emailMessageId}/preview (the `PreviewEmailMessage` operationId).
+func (c *Client) PreviewEmailMessage(ctx context.Context, emailMessageID string, body PreviewEmailMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPreviewEmailMessageRequest(c.Server, emailMessageID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SendEventWithBody Send an event
 //
 // Records an event for the contact matching `email` or `userId` (at least
@@ -671,6 +1434,287 @@ func (c *Client) SendTransactionalEmail(ctx context.Context, params *SendTransac
 	return c.Client.Do(req)
 }
 
+// ListTransactionalEmails List transactional emails
+//
+// Lists every transactional email, drafts and published alike, newest
+// first, a page at a time.
+//
+// Corresponds with GET /v1/transactional-emails (the `ListTransactionalEmails` operationId).
+func (c *Client) ListTransactionalEmails(ctx context.Context, params *ListTransactionalEmailsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTransactionalEmailsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTransactionalEmailWithBody Create a transactional email
+//
+// Creates a transactional email with an empty draft message. Fill the draft
+// through updateEmailMessage with the returned revision ID, then publish it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/transactional-emails (the `CreateTransactionalEmail` operationId).
+func (c *Client) CreateTransactionalEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTransactionalEmailRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTransactionalEmail Create a transactional email
+//
+// Creates a transactional email with an empty draft message. Fill the draft
+// through updateEmailMessage with the returned revision ID, then publish it.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/transactional-emails (the `CreateTransactionalEmail` operationId).
+func (c *Client) CreateTransactionalEmail(ctx context.Context, body CreateTransactionalEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTransactionalEmailRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTransactionalEmail Get a transactional email
+//
+// Returns one transactional email, with the IDs of its draft and published messages.
+//
+// Corresponds with GET /v1/transactional-emails/{transactionalId} (the `GetTransactionalEmail` operationId).
+func (c *Client) GetTransactionalEmail(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTransactionalEmailRequest(c.Server, transactionalID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTransactionalEmailWithBody Update a transactional email
+//
+// Renames a transactional email or moves it to another group. Only the
+// fields sent change; send at least one.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/transactional-emails/{transactionalId} (the `UpdateTransactionalEmail` operationId).
+func (c *Client) UpdateTransactionalEmailWithBody(ctx context.Context, transactionalID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTransactionalEmailRequestWithBody(c.Server, transactionalID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTransactionalEmail Update a transactional email
+//
+// Renames a transactional email or moves it to another group. Only the
+// fields sent change; send at least one.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/transactional-emails/{transactionalId} (the `UpdateTransactionalEmail` operationId).
+func (c *Client) UpdateTransactionalEmail(ctx context.Context, transactionalID string, body UpdateTransactionalEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTransactionalEmailRequest(c.Server, transactionalID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EnsureTransactionalDraft Ensure a draft message exists
+//
+// Returns the email's draft message, creating one (a copy of the published
+// version, if any) when there is none. Safe to call repeatedly.
+//
+// Corresponds with POST /v1/transactional-emails/{transactionalId}/draft (the `EnsureTransactionalDraft` operationId).
+func (c *Client) EnsureTransactionalDraft(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEnsureTransactionalDraftRequest(c.Server, transactionalID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTransactionalEmailMetrics Get transactional email metrics
+//
+// Returns all-time delivery counts, summed over every published version.
+// Loops must have turned the metrics API on for the team first.
+//
+// Corresponds with GET /v1/transactional-emails/{transactionalId}/metrics (the `GetTransactionalEmailMetrics` operationId).
+func (c *Client) GetTransactionalEmailMetrics(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTransactionalEmailMetricsRequest(c.Server, transactionalID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PublishTransactionalEmail Publish a transactional email
+//
+// Makes the current draft the published version and clears the draft; the
+// email's ID can then be used with sendTransactionalEmail.
+//
+// Corresponds with POST /v1/transactional-emails/{transactionalId}/publish (the `PublishTransactionalEmail` operationId).
+func (c *Client) PublishTransactionalEmail(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPublishTransactionalEmailRequest(c.Server, transactionalID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTransactionalGroups List transactional groups
+//
+// Lists the transactional groups, newest first, a page at a time.
+//
+// Corresponds with GET /v1/transactional-groups (the `ListTransactionalGroups` operationId).
+func (c *Client) ListTransactionalGroups(ctx context.Context, params *ListTransactionalGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTransactionalGroupsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTransactionalGroupWithBody Create a transactional group
+//
+// Adds a transactional group. The name "Unsorted" is reserved and refused.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/transactional-groups (the `CreateTransactionalGroup` operationId).
+func (c *Client) CreateTransactionalGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTransactionalGroupRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTransactionalGroup Create a transactional group
+//
+// Adds a transactional group. The name "Unsorted" is reserved and refused.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/transactional-groups (the `CreateTransactionalGroup` operationId).
+func (c *Client) CreateTransactionalGroup(ctx context.Context, body CreateTransactionalGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTransactionalGroupRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTransactionalGroup Get a transactional group
+//
+// Returns one transactional group.
+//
+// Corresponds with GET /v1/transactional-groups/{transactionalGroupId} (the `GetTransactionalGroup` operationId).
+func (c *Client) GetTransactionalGroup(ctx context.Context, transactionalGroupID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTransactionalGroupRequest(c.Server, transactionalGroupID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTransactionalGroupWithBody Update a transactional group
+//
+// Changes a group's name or description; fields left out stay as they
+// are. Send at least one. The built-in "Unsorted" group cannot be edited.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/transactional-groups/{transactionalGroupId} (the `UpdateTransactionalGroup` operationId).
+func (c *Client) UpdateTransactionalGroupWithBody(ctx context.Context, transactionalGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTransactionalGroupRequestWithBody(c.Server, transactionalGroupID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTransactionalGroup Update a transactional group
+//
+// Changes a group's name or description; fields left out stay as they
+// are. Send at least one. The built-in "Unsorted" group cannot be edited.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/transactional-groups/{transactionalGroupId} (the `UpdateTransactionalGroup` operationId).
+func (c *Client) UpdateTransactionalGroup(ctx context.Context, transactionalGroupID string, body UpdateTransactionalGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTransactionalGroupRequest(c.Server, transactionalGroupID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // NewTestAPIKeyRequest constructs an http.Request for the TestAPIKey method
 func NewTestAPIKeyRequest(server string) (*http.Request, error) {
 	var err error
@@ -681,6 +1725,554 @@ func NewTestAPIKeyRequest(server string) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/v1/api-key")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListAudienceSegmentsRequest constructs an http.Request for the ListAudienceSegments method
+func NewListAudienceSegmentsRequest(server string, params *ListAudienceSegmentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/audience-segments")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perPage", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateAudienceSegmentRequest calls the generic CreateAudienceSegment builder with application/json body
+func NewCreateAudienceSegmentRequest(server string, body CreateAudienceSegmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateAudienceSegmentRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateAudienceSegmentRequestWithBody constructs an http.Request for the CreateAudienceSegment method, with any body, and a specified content type
+func NewCreateAudienceSegmentRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/audience-segments")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetAudienceSegmentRequest constructs an http.Request for the GetAudienceSegment method
+func NewGetAudienceSegmentRequest(server string, audienceSegmentID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "audienceSegmentId", audienceSegmentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/audience-segments/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListCampaignGroupsRequest constructs an http.Request for the ListCampaignGroups method
+func NewListCampaignGroupsRequest(server string, params *ListCampaignGroupsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/campaign-groups")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perPage", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateCampaignGroupRequest calls the generic CreateCampaignGroup builder with application/json body
+func NewCreateCampaignGroupRequest(server string, body CreateCampaignGroupJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCampaignGroupRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateCampaignGroupRequestWithBody constructs an http.Request for the CreateCampaignGroup method, with any body, and a specified content type
+func NewCreateCampaignGroupRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/campaign-groups")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetCampaignGroupRequest constructs an http.Request for the GetCampaignGroup method
+func NewGetCampaignGroupRequest(server string, campaignGroupID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "campaignGroupId", campaignGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/campaign-groups/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateCampaignGroupRequest calls the generic UpdateCampaignGroup builder with application/json body
+func NewUpdateCampaignGroupRequest(server string, campaignGroupID string, body UpdateCampaignGroupJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateCampaignGroupRequestWithBody(server, campaignGroupID, "application/json", bodyReader)
+}
+
+// NewUpdateCampaignGroupRequestWithBody constructs an http.Request for the UpdateCampaignGroup method, with any body, and a specified content type
+func NewUpdateCampaignGroupRequestWithBody(server string, campaignGroupID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "campaignGroupId", campaignGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/campaign-groups/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListCampaignsRequest constructs an http.Request for the ListCampaigns method
+func NewListCampaignsRequest(server string, params *ListCampaignsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/campaigns")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perPage", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateCampaignRequest calls the generic CreateCampaign builder with application/json body
+func NewCreateCampaignRequest(server string, body CreateCampaignJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCampaignRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateCampaignRequestWithBody constructs an http.Request for the CreateCampaign method, with any body, and a specified content type
+func NewCreateCampaignRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/campaigns")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetCampaignRequest constructs an http.Request for the GetCampaign method
+func NewGetCampaignRequest(server string, campaignID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "campaignId", campaignID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/campaigns/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateCampaignRequest calls the generic UpdateCampaign builder with application/json body
+func NewUpdateCampaignRequest(server string, campaignID string, body UpdateCampaignJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateCampaignRequestWithBody(server, campaignID, "application/json", bodyReader)
+}
+
+// NewUpdateCampaignRequestWithBody constructs an http.Request for the UpdateCampaign method, with any body, and a specified content type
+func NewUpdateCampaignRequestWithBody(server string, campaignID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "campaignId", campaignID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/campaigns/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetCampaignMetricsRequest constructs an http.Request for the GetCampaignMetrics method
+func NewGetCampaignMetricsRequest(server string, campaignID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "campaignId", campaignID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/campaigns/%s/metrics", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -1137,6 +2729,168 @@ func NewListDedicatedSendingIPsRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetEmailMessageRequest constructs an http.Request for the GetEmailMessage method
+func NewGetEmailMessageRequest(server string, emailMessageID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "emailMessageId", emailMessageID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/email-messages/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateEmailMessageRequest calls the generic UpdateEmailMessage builder with application/json body
+func NewUpdateEmailMessageRequest(server string, emailMessageID string, body UpdateEmailMessageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateEmailMessageRequestWithBody(server, emailMessageID, "application/json", bodyReader)
+}
+
+// NewUpdateEmailMessageRequestWithBody constructs an http.Request for the UpdateEmailMessage method, with any body, and a specified content type
+func NewUpdateEmailMessageRequestWithBody(server string, emailMessageID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "emailMessageId", emailMessageID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/email-messages/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetEmailMessageGuardianRequest constructs an http.Request for the GetEmailMessageGuardian method
+func NewGetEmailMessageGuardianRequest(server string, emailMessageID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "emailMessageId", emailMessageID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/email-messages/%s/guardian", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPreviewEmailMessageRequest calls the generic PreviewEmailMessage builder with application/json body
+func NewPreviewEmailMessageRequest(server string, emailMessageID string, body PreviewEmailMessageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPreviewEmailMessageRequestWithBody(server, emailMessageID, "application/json", bodyReader)
+}
+
+// NewPreviewEmailMessageRequestWithBody constructs an http.Request for the PreviewEmailMessage method, with any body, and a specified content type
+func NewPreviewEmailMessageRequestWithBody(server string, emailMessageID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "emailMessageId", emailMessageID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/email-messages/%s/preview", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewSendEventRequest calls the generic SendEvent builder with application/json body
 func NewSendEventRequest(server string, params *SendEventParams, body SendEventJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1340,6 +3094,482 @@ func NewSendTransactionalEmailRequestWithBody(server string, params *SendTransac
 	return req, nil
 }
 
+// NewListTransactionalEmailsRequest constructs an http.Request for the ListTransactionalEmails method
+func NewListTransactionalEmailsRequest(server string, params *ListTransactionalEmailsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transactional-emails")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perPage", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateTransactionalEmailRequest calls the generic CreateTransactionalEmail builder with application/json body
+func NewCreateTransactionalEmailRequest(server string, body CreateTransactionalEmailJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTransactionalEmailRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateTransactionalEmailRequestWithBody constructs an http.Request for the CreateTransactionalEmail method, with any body, and a specified content type
+func NewCreateTransactionalEmailRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transactional-emails")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetTransactionalEmailRequest constructs an http.Request for the GetTransactionalEmail method
+func NewGetTransactionalEmailRequest(server string, transactionalID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "transactionalId", transactionalID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transactional-emails/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateTransactionalEmailRequest calls the generic UpdateTransactionalEmail builder with application/json body
+func NewUpdateTransactionalEmailRequest(server string, transactionalID string, body UpdateTransactionalEmailJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateTransactionalEmailRequestWithBody(server, transactionalID, "application/json", bodyReader)
+}
+
+// NewUpdateTransactionalEmailRequestWithBody constructs an http.Request for the UpdateTransactionalEmail method, with any body, and a specified content type
+func NewUpdateTransactionalEmailRequestWithBody(server string, transactionalID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "transactionalId", transactionalID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transactional-emails/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewEnsureTransactionalDraftRequest constructs an http.Request for the EnsureTransactionalDraft method
+func NewEnsureTransactionalDraftRequest(server string, transactionalID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "transactionalId", transactionalID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transactional-emails/%s/draft", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTransactionalEmailMetricsRequest constructs an http.Request for the GetTransactionalEmailMetrics method
+func NewGetTransactionalEmailMetricsRequest(server string, transactionalID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "transactionalId", transactionalID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transactional-emails/%s/metrics", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPublishTransactionalEmailRequest constructs an http.Request for the PublishTransactionalEmail method
+func NewPublishTransactionalEmailRequest(server string, transactionalID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "transactionalId", transactionalID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transactional-emails/%s/publish", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListTransactionalGroupsRequest constructs an http.Request for the ListTransactionalGroups method
+func NewListTransactionalGroupsRequest(server string, params *ListTransactionalGroupsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transactional-groups")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perPage", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateTransactionalGroupRequest calls the generic CreateTransactionalGroup builder with application/json body
+func NewCreateTransactionalGroupRequest(server string, body CreateTransactionalGroupJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTransactionalGroupRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateTransactionalGroupRequestWithBody constructs an http.Request for the CreateTransactionalGroup method, with any body, and a specified content type
+func NewCreateTransactionalGroupRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transactional-groups")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetTransactionalGroupRequest constructs an http.Request for the GetTransactionalGroup method
+func NewGetTransactionalGroupRequest(server string, transactionalGroupID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "transactionalGroupId", transactionalGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transactional-groups/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateTransactionalGroupRequest calls the generic UpdateTransactionalGroup builder with application/json body
+func NewUpdateTransactionalGroupRequest(server string, transactionalGroupID string, body UpdateTransactionalGroupJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateTransactionalGroupRequestWithBody(server, transactionalGroupID, "application/json", bodyReader)
+}
+
+// NewUpdateTransactionalGroupRequestWithBody constructs an http.Request for the UpdateTransactionalGroup method, with any body, and a specified content type
+func NewUpdateTransactionalGroupRequestWithBody(server string, transactionalGroupID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "transactionalGroupId", transactionalGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transactional-groups/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -1392,6 +3622,166 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/api-key (the `TestAPIKey` operationId).
 	TestAPIKeyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*TestAPIKeyResponse, error)
+
+	// ListAudienceSegmentsWithResponse List audience segments
+	//
+	// Lists the team's audience segments, newest first, a page at a time.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/audience-segments (the `ListAudienceSegments` operationId).
+	ListAudienceSegmentsWithResponse(ctx context.Context, params *ListAudienceSegmentsParams, reqEditors ...RequestEditorFn) (*ListAudienceSegmentsResponse, error)
+
+	// CreateAudienceSegmentWithBodyWithResponse Create an audience segment
+	//
+	// Saves an audience filter as a named segment. Answers 200, not 201.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/audience-segments (the `CreateAudienceSegment` operationId).
+	CreateAudienceSegmentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAudienceSegmentResponse, error)
+
+	// CreateAudienceSegmentWithResponse Create an audience segment
+	//
+	// Saves an audience filter as a named segment. Answers 200, not 201.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/audience-segments (the `CreateAudienceSegment` operationId).
+	CreateAudienceSegmentWithResponse(ctx context.Context, body CreateAudienceSegmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAudienceSegmentResponse, error)
+
+	// GetAudienceSegmentWithResponse Get an audience segment
+	//
+	// Returns one audience segment.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/audience-segments/{audienceSegmentId} (the `GetAudienceSegment` operationId).
+	GetAudienceSegmentWithResponse(ctx context.Context, audienceSegmentID string, reqEditors ...RequestEditorFn) (*GetAudienceSegmentResponse, error)
+
+	// ListCampaignGroupsWithResponse List campaign groups
+	//
+	// Lists the campaign groups, newest first, a page at a time.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/campaign-groups (the `ListCampaignGroups` operationId).
+	ListCampaignGroupsWithResponse(ctx context.Context, params *ListCampaignGroupsParams, reqEditors ...RequestEditorFn) (*ListCampaignGroupsResponse, error)
+
+	// CreateCampaignGroupWithBodyWithResponse Create a campaign group
+	//
+	// Adds a campaign group. The name "Unsorted" is reserved and refused.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/campaign-groups (the `CreateCampaignGroup` operationId).
+	CreateCampaignGroupWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCampaignGroupResponse, error)
+
+	// CreateCampaignGroupWithResponse Create a campaign group
+	//
+	// Adds a campaign group. The name "Unsorted" is reserved and refused.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/campaign-groups (the `CreateCampaignGroup` operationId).
+	CreateCampaignGroupWithResponse(ctx context.Context, body CreateCampaignGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCampaignGroupResponse, error)
+
+	// GetCampaignGroupWithResponse Get a campaign group
+	//
+	// Returns one campaign group.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/campaign-groups/{campaignGroupId} (the `GetCampaignGroup` operationId).
+	GetCampaignGroupWithResponse(ctx context.Context, campaignGroupID string, reqEditors ...RequestEditorFn) (*GetCampaignGroupResponse, error)
+
+	// UpdateCampaignGroupWithBodyWithResponse Update a campaign group
+	//
+	// Changes a group's name or description; fields left out stay as they
+	// are. Send at least one. The built-in "Unsorted" group cannot be edited.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/campaign-groups/{campaignGroupId} (the `UpdateCampaignGroup` operationId).
+	UpdateCampaignGroupWithBodyWithResponse(ctx context.Context, campaignGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCampaignGroupResponse, error)
+
+	// UpdateCampaignGroupWithResponse Update a campaign group
+	//
+	// Changes a group's name or description; fields left out stay as they
+	// are. Send at least one. The built-in "Unsorted" group cannot be edited.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/campaign-groups/{campaignGroupId} (the `UpdateCampaignGroup` operationId).
+	UpdateCampaignGroupWithResponse(ctx context.Context, campaignGroupID string, body UpdateCampaignGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCampaignGroupResponse, error)
+
+	// ListCampaignsWithResponse List campaigns
+	//
+	// Lists the team's campaigns a page at a time.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/campaigns (the `ListCampaigns` operationId).
+	ListCampaignsWithResponse(ctx context.Context, params *ListCampaignsParams, reqEditors ...RequestEditorFn) (*ListCampaignsResponse, error)
+
+	// CreateCampaignWithBodyWithResponse Create a campaign
+	//
+	// Creates a draft campaign with an empty email message; fill the message in
+	// with updateEmailMessage, starting from `emailMessageContentRevisionId`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/campaigns (the `CreateCampaign` operationId).
+	CreateCampaignWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCampaignResponse, error)
+
+	// CreateCampaignWithResponse Create a campaign
+	//
+	// Creates a draft campaign with an empty email message; fill the message in
+	// with updateEmailMessage, starting from `emailMessageContentRevisionId`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/campaigns (the `CreateCampaign` operationId).
+	CreateCampaignWithResponse(ctx context.Context, body CreateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCampaignResponse, error)
+
+	// GetCampaignWithResponse Get a campaign
+	//
+	// Returns one campaign.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/campaigns/{campaignId} (the `GetCampaign` operationId).
+	GetCampaignWithResponse(ctx context.Context, campaignID string, reqEditors ...RequestEditorFn) (*GetCampaignResponse, error)
+
+	// UpdateCampaignWithBodyWithResponse Update a campaign
+	//
+	// Changes a campaign's name, group, audience or schedule (at least one).
+	// Once the campaign is sent, only its name and group can change.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/campaigns/{campaignId} (the `UpdateCampaign` operationId).
+	UpdateCampaignWithBodyWithResponse(ctx context.Context, campaignID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCampaignResponse, error)
+
+	// UpdateCampaignWithResponse Update a campaign
+	//
+	// Changes a campaign's name, group, audience or schedule (at least one).
+	// Once the campaign is sent, only its name and group can change.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/campaigns/{campaignId} (the `UpdateCampaign` operationId).
+	UpdateCampaignWithResponse(ctx context.Context, campaignID string, body UpdateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCampaignResponse, error)
+
+	// GetCampaignMetricsWithResponse Get a campaign's metrics
+	//
+	// Returns all-time send and engagement counts for a sent campaign. The
+	// metrics API must be enabled for the team.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/campaigns/{campaignId}/metrics (the `GetCampaignMetrics` operationId).
+	GetCampaignMetricsWithResponse(ctx context.Context, campaignID string, reqEditors ...RequestEditorFn) (*GetCampaignMetricsResponse, error)
 
 	// CreateContactWithBodyWithResponse Create a contact
 	//
@@ -1523,6 +3913,65 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/dedicated-sending-ips (the `ListDedicatedSendingIPs` operationId).
 	ListDedicatedSendingIPsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListDedicatedSendingIPsResponse, error)
 
+	// GetEmailMessageWithResponse Get an email message
+	//
+	// Returns an email message: sender settings, subject and LMX body.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/email-messages/{emailMessageId} (the `GetEmailMessage` operationId).
+	GetEmailMessageWithResponse(ctx context.Context, emailMessageID string, reqEditors ...RequestEditorFn) (*GetEmailMessageResponse, error)
+
+	// UpdateEmailMessageWithBodyWithResponse Update an email message
+	//
+	// Changes the given fields of a draft's email message. Pass the last
+	// `contentRevisionId` as `expectedRevisionId`; a stale one gives 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/email-messages/{emailMessageId} (the `UpdateEmailMessage` operationId).
+	UpdateEmailMessageWithBodyWithResponse(ctx context.Context, emailMessageID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEmailMessageResponse, error)
+
+	// UpdateEmailMessageWithResponse Update an email message
+	//
+	// Changes the given fields of a draft's email message. Pass the last
+	// `contentRevisionId` as `expectedRevisionId`; a stale one gives 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/email-messages/{emailMessageId} (the `UpdateEmailMessage` operationId).
+	UpdateEmailMessageWithResponse(ctx context.Context, emailMessageID string, body UpdateEmailMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEmailMessageResponse, error)
+
+	// GetEmailMessageGuardianWithResponse Run Guardian checks
+	//
+	// Checks the saved email message with Guardian (properties, variables,
+	// links, buttons) and returns the blocking errors and the warnings.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/email-messages/{emailMessageId}/guardian (the `GetEmailMessageGuardian` operationId).
+	GetEmailMessageGuardianWithResponse(ctx context.Context, emailMessageID string, reqEditors ...RequestEditorFn) (*GetEmailMessageGuardianResponse, error)
+
+	// PreviewEmailMessageWithBodyWithResponse Send a preview
+	//
+	// Sends a test of the email message to the given addresses. A team can
+	// send 100 previews a day.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/email-messages/{emailMessageId}/preview (the `PreviewEmailMessage` operationId).
+	PreviewEmailMessageWithBodyWithResponse(ctx context.Context, emailMessageID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewEmailMessageResponse, error)
+
+	// PreviewEmailMessageWithResponse Send a preview
+	//
+	// Sends a test of the email message to the given addresses. A team can
+	// send 100 previews a day.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/email-messages/{emailMessageId}/preview (the `PreviewEmailMessage` operationId).
+	PreviewEmailMessageWithResponse(ctx context.Context, emailMessageID string, body PreviewEmailMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewEmailMessageResponse, error)
+
 	// SendEventWithBodyWithResponse Send an event
 	//
 	// Records an event for the contact matching `email` or `userId` (at least
@@ -1589,6 +4038,151 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/transactional (the `SendTransactionalEmail` operationId).
 	SendTransactionalEmailWithResponse(ctx context.Context, params *SendTransactionalEmailParams, body SendTransactionalEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*SendTransactionalEmailResponse, error)
+
+	// ListTransactionalEmailsWithResponse List transactional emails
+	//
+	// Lists every transactional email, drafts and published alike, newest
+	// first, a page at a time.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/transactional-emails (the `ListTransactionalEmails` operationId).
+	ListTransactionalEmailsWithResponse(ctx context.Context, params *ListTransactionalEmailsParams, reqEditors ...RequestEditorFn) (*ListTransactionalEmailsResponse, error)
+
+	// CreateTransactionalEmailWithBodyWithResponse Create a transactional email
+	//
+	// Creates a transactional email with an empty draft message. Fill the draft
+	// through updateEmailMessage with the returned revision ID, then publish it.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/transactional-emails (the `CreateTransactionalEmail` operationId).
+	CreateTransactionalEmailWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTransactionalEmailResponse, error)
+
+	// CreateTransactionalEmailWithResponse Create a transactional email
+	//
+	// Creates a transactional email with an empty draft message. Fill the draft
+	// through updateEmailMessage with the returned revision ID, then publish it.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/transactional-emails (the `CreateTransactionalEmail` operationId).
+	CreateTransactionalEmailWithResponse(ctx context.Context, body CreateTransactionalEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTransactionalEmailResponse, error)
+
+	// GetTransactionalEmailWithResponse Get a transactional email
+	//
+	// Returns one transactional email, with the IDs of its draft and published messages.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/transactional-emails/{transactionalId} (the `GetTransactionalEmail` operationId).
+	GetTransactionalEmailWithResponse(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*GetTransactionalEmailResponse, error)
+
+	// UpdateTransactionalEmailWithBodyWithResponse Update a transactional email
+	//
+	// Renames a transactional email or moves it to another group. Only the
+	// fields sent change; send at least one.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/transactional-emails/{transactionalId} (the `UpdateTransactionalEmail` operationId).
+	UpdateTransactionalEmailWithBodyWithResponse(ctx context.Context, transactionalID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTransactionalEmailResponse, error)
+
+	// UpdateTransactionalEmailWithResponse Update a transactional email
+	//
+	// Renames a transactional email or moves it to another group. Only the
+	// fields sent change; send at least one.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/transactional-emails/{transactionalId} (the `UpdateTransactionalEmail` operationId).
+	UpdateTransactionalEmailWithResponse(ctx context.Context, transactionalID string, body UpdateTransactionalEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTransactionalEmailResponse, error)
+
+	// EnsureTransactionalDraftWithResponse Ensure a draft message exists
+	//
+	// Returns the email's draft message, creating one (a copy of the published
+	// version, if any) when there is none. Safe to call repeatedly.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/transactional-emails/{transactionalId}/draft (the `EnsureTransactionalDraft` operationId).
+	EnsureTransactionalDraftWithResponse(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*EnsureTransactionalDraftResponse, error)
+
+	// GetTransactionalEmailMetricsWithResponse Get transactional email metrics
+	//
+	// Returns all-time delivery counts, summed over every published version.
+	// Loops must have turned the metrics API on for the team first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/transactional-emails/{transactionalId}/metrics (the `GetTransactionalEmailMetrics` operationId).
+	GetTransactionalEmailMetricsWithResponse(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*GetTransactionalEmailMetricsResponse, error)
+
+	// PublishTransactionalEmailWithResponse Publish a transactional email
+	//
+	// Makes the current draft the published version and clears the draft; the
+	// email's ID can then be used with sendTransactionalEmail.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/transactional-emails/{transactionalId}/publish (the `PublishTransactionalEmail` operationId).
+	PublishTransactionalEmailWithResponse(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*PublishTransactionalEmailResponse, error)
+
+	// ListTransactionalGroupsWithResponse List transactional groups
+	//
+	// Lists the transactional groups, newest first, a page at a time.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/transactional-groups (the `ListTransactionalGroups` operationId).
+	ListTransactionalGroupsWithResponse(ctx context.Context, params *ListTransactionalGroupsParams, reqEditors ...RequestEditorFn) (*ListTransactionalGroupsResponse, error)
+
+	// CreateTransactionalGroupWithBodyWithResponse Create a transactional group
+	//
+	// Adds a transactional group. The name "Unsorted" is reserved and refused.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/transactional-groups (the `CreateTransactionalGroup` operationId).
+	CreateTransactionalGroupWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTransactionalGroupResponse, error)
+
+	// CreateTransactionalGroupWithResponse Create a transactional group
+	//
+	// Adds a transactional group. The name "Unsorted" is reserved and refused.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/transactional-groups (the `CreateTransactionalGroup` operationId).
+	CreateTransactionalGroupWithResponse(ctx context.Context, body CreateTransactionalGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTransactionalGroupResponse, error)
+
+	// GetTransactionalGroupWithResponse Get a transactional group
+	//
+	// Returns one transactional group.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/transactional-groups/{transactionalGroupId} (the `GetTransactionalGroup` operationId).
+	GetTransactionalGroupWithResponse(ctx context.Context, transactionalGroupID string, reqEditors ...RequestEditorFn) (*GetTransactionalGroupResponse, error)
+
+	// UpdateTransactionalGroupWithBodyWithResponse Update a transactional group
+	//
+	// Changes a group's name or description; fields left out stay as they
+	// are. Send at least one. The built-in "Unsorted" group cannot be edited.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/transactional-groups/{transactionalGroupId} (the `UpdateTransactionalGroup` operationId).
+	UpdateTransactionalGroupWithBodyWithResponse(ctx context.Context, transactionalGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTransactionalGroupResponse, error)
+
+	// UpdateTransactionalGroupWithResponse Update a transactional group
+	//
+	// Changes a group's name or description; fields left out stay as they
+	// are. Send at least one. The built-in "Unsorted" group cannot be edited.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/transactional-groups/{transactionalGroupId} (the `UpdateTransactionalGroup` operationId).
+	UpdateTransactionalGroupWithResponse(ctx context.Context, transactionalGroupID string, body UpdateTransactionalGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTransactionalGroupResponse, error)
 }
 
 // TestAPIKeyResponse is the answer to TestAPIKey: the raw body and
@@ -1651,6 +4245,945 @@ func (r TestAPIKeyResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r TestAPIKeyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListAudienceSegmentsResponse is the answer to ListAudienceSegments: the raw body and
+// response, and the body decoded for each documented status.
+type ListAudienceSegmentsResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AudienceSegmentList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAudienceSegmentsResponse) GetJSON200() *AudienceSegmentList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListAudienceSegmentsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListAudienceSegmentsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListAudienceSegmentsResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListAudienceSegmentsResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAudienceSegmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAudienceSegmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAudienceSegmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAudienceSegmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateAudienceSegmentResponse is the answer to CreateAudienceSegment: the raw body and
+// response, and the body decoded for each documented status.
+type CreateAudienceSegmentResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AudienceSegment
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateAudienceSegmentResponse) GetJSON200() *AudienceSegment {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateAudienceSegmentResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateAudienceSegmentResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateAudienceSegmentResponse) GetJSON404() *ErrorResponse {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateAudienceSegmentResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateAudienceSegmentResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateAudienceSegmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateAudienceSegmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateAudienceSegmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateAudienceSegmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAudienceSegmentResponse is the answer to GetAudienceSegment: the raw body and
+// response, and the body decoded for each documented status.
+type GetAudienceSegmentResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AudienceSegment
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAudienceSegmentResponse) GetJSON200() *AudienceSegment {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAudienceSegmentResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAudienceSegmentResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAudienceSegmentResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAudienceSegmentResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetAudienceSegmentResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAudienceSegmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAudienceSegmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAudienceSegmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAudienceSegmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCampaignGroupsResponse is the answer to ListCampaignGroups: the raw body and
+// response, and the body decoded for each documented status.
+type ListCampaignGroupsResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GroupList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCampaignGroupsResponse) GetJSON200() *GroupList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListCampaignGroupsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListCampaignGroupsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListCampaignGroupsResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListCampaignGroupsResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCampaignGroupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCampaignGroupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCampaignGroupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCampaignGroupsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateCampaignGroupResponse is the answer to CreateCampaignGroup: the raw body and
+// response, and the body decoded for each documented status.
+type CreateCampaignGroupResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Group
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateCampaignGroupResponse) GetJSON200() *Group {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateCampaignGroupResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateCampaignGroupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateCampaignGroupResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateCampaignGroupResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCampaignGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCampaignGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCampaignGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCampaignGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCampaignGroupResponse is the answer to GetCampaignGroup: the raw body and
+// response, and the body decoded for each documented status.
+type GetCampaignGroupResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Group
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCampaignGroupResponse) GetJSON200() *Group {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCampaignGroupResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCampaignGroupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCampaignGroupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetCampaignGroupResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetCampaignGroupResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCampaignGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCampaignGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCampaignGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCampaignGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateCampaignGroupResponse is the answer to UpdateCampaignGroup: the raw body and
+// response, and the body decoded for each documented status.
+type UpdateCampaignGroupResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Group
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateCampaignGroupResponse) GetJSON200() *Group {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateCampaignGroupResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateCampaignGroupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateCampaignGroupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateCampaignGroupResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UpdateCampaignGroupResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateCampaignGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateCampaignGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateCampaignGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateCampaignGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCampaignsResponse is the answer to ListCampaigns: the raw body and
+// response, and the body decoded for each documented status.
+type ListCampaignsResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CampaignList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCampaignsResponse) GetJSON200() *CampaignList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListCampaignsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListCampaignsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListCampaignsResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListCampaignsResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCampaignsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCampaignsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCampaignsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCampaignsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateCampaignResponse is the answer to CreateCampaign: the raw body and
+// response, and the body decoded for each documented status.
+type CreateCampaignResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CreatedCampaign
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCampaignResponse) GetJSON201() *CreatedCampaign {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateCampaignResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateCampaignResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateCampaignResponse) GetJSON404() *ErrorResponse {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateCampaignResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateCampaignResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCampaignResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCampaignResponse is the answer to GetCampaign: the raw body and
+// response, and the body decoded for each documented status.
+type GetCampaignResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Campaign
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCampaignResponse) GetJSON200() *Campaign {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCampaignResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCampaignResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCampaignResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetCampaignResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetCampaignResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCampaignResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateCampaignResponse is the answer to UpdateCampaign: the raw body and
+// response, and the body decoded for each documented status.
+type UpdateCampaignResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Campaign
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponse
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateCampaignResponse) GetJSON200() *Campaign {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateCampaignResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateCampaignResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateCampaignResponse) GetJSON404() *ErrorResponse {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateCampaignResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateCampaignResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UpdateCampaignResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateCampaignResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCampaignMetricsResponse is the answer to GetCampaignMetrics: the raw body and
+// response, and the body decoded for each documented status.
+type GetCampaignMetricsResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EmailMetrics
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCampaignMetricsResponse) GetJSON200() *EmailMetrics {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCampaignMetricsResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCampaignMetricsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCampaignMetricsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetCampaignMetricsResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetCampaignMetricsResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCampaignMetricsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCampaignMetricsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCampaignMetricsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCampaignMetricsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2335,6 +5868,361 @@ func (r ListDedicatedSendingIPsResponse) ContentType() string {
 	return ""
 }
 
+// GetEmailMessageResponse is the answer to GetEmailMessage: the raw body and
+// response, and the body decoded for each documented status.
+type GetEmailMessageResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EmailMessage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEmailMessageResponse) GetJSON200() *EmailMessage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetEmailMessageResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetEmailMessageResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetEmailMessageResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r GetEmailMessageResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetEmailMessageResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetEmailMessageResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEmailMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEmailMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEmailMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEmailMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateEmailMessageResponse is the answer to UpdateEmailMessage: the raw body and
+// response, and the body decoded for each documented status.
+type UpdateEmailMessageResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EmailMessage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *ErrorResponse
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateEmailMessageResponse) GetJSON200() *EmailMessage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateEmailMessageResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateEmailMessageResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateEmailMessageResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateEmailMessageResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateEmailMessageResponse) GetJSON413() *ErrorResponse {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r UpdateEmailMessageResponse) GetJSON422() *ErrorResponse {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateEmailMessageResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UpdateEmailMessageResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateEmailMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateEmailMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateEmailMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateEmailMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetEmailMessageGuardianResponse is the answer to GetEmailMessageGuardian: the raw body and
+// response, and the body decoded for each documented status.
+type GetEmailMessageGuardianResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GuardianReport
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEmailMessageGuardianResponse) GetJSON200() *GuardianReport {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetEmailMessageGuardianResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetEmailMessageGuardianResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetEmailMessageGuardianResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r GetEmailMessageGuardianResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetEmailMessageGuardianResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetEmailMessageGuardianResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEmailMessageGuardianResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEmailMessageGuardianResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEmailMessageGuardianResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEmailMessageGuardianResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PreviewEmailMessageResponse is the answer to PreviewEmailMessage: the raw body and
+// response, and the body decoded for each documented status.
+type PreviewEmailMessageResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EmailMessagePreview
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ErrorResponse
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PreviewEmailMessageResponse) GetJSON200() *EmailMessagePreview {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PreviewEmailMessageResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PreviewEmailMessageResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PreviewEmailMessageResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PreviewEmailMessageResponse) GetJSON429() *ErrorResponse {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r PreviewEmailMessageResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r PreviewEmailMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PreviewEmailMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PreviewEmailMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PreviewEmailMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // SendEventResponse is the answer to SendEvent: the raw body and
 // response, and the body decoded for each documented status.
 type SendEventResponse struct {
@@ -2641,6 +6529,872 @@ func (r SendTransactionalEmailResponse) ContentType() string {
 	return ""
 }
 
+// ListTransactionalEmailsResponse is the answer to ListTransactionalEmails: the raw body and
+// response, and the body decoded for each documented status.
+type ListTransactionalEmailsResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TransactionalEmailList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTransactionalEmailsResponse) GetJSON200() *TransactionalEmailList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListTransactionalEmailsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListTransactionalEmailsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListTransactionalEmailsResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListTransactionalEmailsResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTransactionalEmailsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTransactionalEmailsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTransactionalEmailsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTransactionalEmailsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateTransactionalEmailResponse is the answer to CreateTransactionalEmail: the raw body and
+// response, and the body decoded for each documented status.
+type CreateTransactionalEmailResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TransactionalEmailDraft
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateTransactionalEmailResponse) GetJSON201() *TransactionalEmailDraft {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateTransactionalEmailResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateTransactionalEmailResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateTransactionalEmailResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateTransactionalEmailResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateTransactionalEmailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateTransactionalEmailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateTransactionalEmailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateTransactionalEmailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetTransactionalEmailResponse is the answer to GetTransactionalEmail: the raw body and
+// response, and the body decoded for each documented status.
+type GetTransactionalEmailResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TransactionalEmail
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTransactionalEmailResponse) GetJSON200() *TransactionalEmail {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTransactionalEmailResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetTransactionalEmailResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetTransactionalEmailResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetTransactionalEmailResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetTransactionalEmailResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTransactionalEmailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTransactionalEmailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTransactionalEmailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTransactionalEmailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateTransactionalEmailResponse is the answer to UpdateTransactionalEmail: the raw body and
+// response, and the body decoded for each documented status.
+type UpdateTransactionalEmailResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TransactionalEmail
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateTransactionalEmailResponse) GetJSON200() *TransactionalEmail {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateTransactionalEmailResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateTransactionalEmailResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateTransactionalEmailResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateTransactionalEmailResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UpdateTransactionalEmailResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateTransactionalEmailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateTransactionalEmailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateTransactionalEmailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateTransactionalEmailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EnsureTransactionalDraftResponse is the answer to EnsureTransactionalDraft: the raw body and
+// response, and the body decoded for each documented status.
+type EnsureTransactionalDraftResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TransactionalEmailDraft
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EnsureTransactionalDraftResponse) GetJSON200() *TransactionalEmailDraft {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r EnsureTransactionalDraftResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r EnsureTransactionalDraftResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r EnsureTransactionalDraftResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r EnsureTransactionalDraftResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r EnsureTransactionalDraftResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r EnsureTransactionalDraftResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EnsureTransactionalDraftResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EnsureTransactionalDraftResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EnsureTransactionalDraftResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetTransactionalEmailMetricsResponse is the answer to GetTransactionalEmailMetrics: the raw body and
+// response, and the body decoded for each documented status.
+type GetTransactionalEmailMetricsResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TransactionalMetrics
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTransactionalEmailMetricsResponse) GetJSON200() *TransactionalMetrics {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTransactionalEmailMetricsResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetTransactionalEmailMetricsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetTransactionalEmailMetricsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetTransactionalEmailMetricsResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetTransactionalEmailMetricsResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTransactionalEmailMetricsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTransactionalEmailMetricsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTransactionalEmailMetricsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTransactionalEmailMetricsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PublishTransactionalEmailResponse is the answer to PublishTransactionalEmail: the raw body and
+// response, and the body decoded for each documented status.
+type PublishTransactionalEmailResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TransactionalEmail
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PublishTransactionalEmailResponse) GetJSON200() *TransactionalEmail {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PublishTransactionalEmailResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PublishTransactionalEmailResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PublishTransactionalEmailResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PublishTransactionalEmailResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PublishTransactionalEmailResponse) GetJSON422() *ErrorResponse {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PublishTransactionalEmailResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r PublishTransactionalEmailResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r PublishTransactionalEmailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PublishTransactionalEmailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PublishTransactionalEmailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PublishTransactionalEmailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListTransactionalGroupsResponse is the answer to ListTransactionalGroups: the raw body and
+// response, and the body decoded for each documented status.
+type ListTransactionalGroupsResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GroupList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTransactionalGroupsResponse) GetJSON200() *GroupList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListTransactionalGroupsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListTransactionalGroupsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListTransactionalGroupsResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListTransactionalGroupsResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTransactionalGroupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTransactionalGroupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTransactionalGroupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTransactionalGroupsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateTransactionalGroupResponse is the answer to CreateTransactionalGroup: the raw body and
+// response, and the body decoded for each documented status.
+type CreateTransactionalGroupResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Group
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateTransactionalGroupResponse) GetJSON200() *Group {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateTransactionalGroupResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateTransactionalGroupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateTransactionalGroupResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateTransactionalGroupResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateTransactionalGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateTransactionalGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateTransactionalGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateTransactionalGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetTransactionalGroupResponse is the answer to GetTransactionalGroup: the raw body and
+// response, and the body decoded for each documented status.
+type GetTransactionalGroupResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Group
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTransactionalGroupResponse) GetJSON200() *Group {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTransactionalGroupResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetTransactionalGroupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetTransactionalGroupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetTransactionalGroupResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetTransactionalGroupResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTransactionalGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTransactionalGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTransactionalGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTransactionalGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateTransactionalGroupResponse is the answer to UpdateTransactionalGroup: the raw body and
+// response, and the body decoded for each documented status.
+type UpdateTransactionalGroupResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Group
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateTransactionalGroupResponse) GetJSON200() *Group {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateTransactionalGroupResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateTransactionalGroupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateTransactionalGroupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateTransactionalGroupResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UpdateTransactionalGroupResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateTransactionalGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateTransactionalGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateTransactionalGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateTransactionalGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // TestAPIKeyWithResponse Test an API key
 //
 // Checks the key and returns the name of the team it belongs to.
@@ -2654,6 +7408,268 @@ func (c *ClientWithResponses) TestAPIKeyWithResponse(ctx context.Context, reqEdi
 		return nil, err
 	}
 	return ParseTestAPIKeyResponse(rsp)
+}
+
+// ListAudienceSegmentsWithResponse List audience segments
+//
+// Lists the team's audience segments, newest first, a page at a time.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/audience-segments (the `ListAudienceSegments` operationId).
+func (c *ClientWithResponses) ListAudienceSegmentsWithResponse(ctx context.Context, params *ListAudienceSegmentsParams, reqEditors ...RequestEditorFn) (*ListAudienceSegmentsResponse, error) {
+	rsp, err := c.ListAudienceSegments(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAudienceSegmentsResponse(rsp)
+}
+
+// CreateAudienceSegmentWithBodyWithResponse Create an audience segment
+//
+// Saves an audience filter as a named segment. Answers 200, not 201.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/audience-segments (the `CreateAudienceSegment` operationId).
+func (c *ClientWithResponses) CreateAudienceSegmentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAudienceSegmentResponse, error) {
+	rsp, err := c.CreateAudienceSegmentWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateAudienceSegmentResponse(rsp)
+}
+
+// CreateAudienceSegmentWithResponse Create an audience segment
+//
+// Saves an audience filter as a named segment. Answers 200, not 201.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/audience-segments (the `CreateAudienceSegment` operationId).
+func (c *ClientWithResponses) CreateAudienceSegmentWithResponse(ctx context.Context, body CreateAudienceSegmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAudienceSegmentResponse, error) {
+	rsp, err := c.CreateAudienceSegment(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateAudienceSegmentResponse(rsp)
+}
+
+// GetAudienceSegmentWithResponse Get an audience segment
+//
+// Returns one audience segment.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/audience-segments/{audienceSegmentId} (the `GetAudienceSegment` operationId).
+func (c *ClientWithResponses) GetAudienceSegmentWithResponse(ctx context.Context, audienceSegmentID string, reqEditors ...RequestEditorFn) (*GetAudienceSegmentResponse, error) {
+	rsp, err := c.GetAudienceSegment(ctx, audienceSegmentID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAudienceSegmentResponse(rsp)
+}
+
+// ListCampaignGroupsWithResponse List campaign groups
+//
+// Lists the campaign groups, newest first, a page at a time.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/campaign-groups (the `ListCampaignGroups` operationId).
+func (c *ClientWithResponses) ListCampaignGroupsWithResponse(ctx context.Context, params *ListCampaignGroupsParams, reqEditors ...RequestEditorFn) (*ListCampaignGroupsResponse, error) {
+	rsp, err := c.ListCampaignGroups(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCampaignGroupsResponse(rsp)
+}
+
+// CreateCampaignGroupWithBodyWithResponse Create a campaign group
+//
+// Adds a campaign group. The name "Unsorted" is reserved and refused.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/campaign-groups (the `CreateCampaignGroup` operationId).
+func (c *ClientWithResponses) CreateCampaignGroupWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCampaignGroupResponse, error) {
+	rsp, err := c.CreateCampaignGroupWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCampaignGroupResponse(rsp)
+}
+
+// CreateCampaignGroupWithResponse Create a campaign group
+//
+// Adds a campaign group. The name "Unsorted" is reserved and refused.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/campaign-groups (the `CreateCampaignGroup` operationId).
+func (c *ClientWithResponses) CreateCampaignGroupWithResponse(ctx context.Context, body CreateCampaignGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCampaignGroupResponse, error) {
+	rsp, err := c.CreateCampaignGroup(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCampaignGroupResponse(rsp)
+}
+
+// GetCampaignGroupWithResponse Get a campaign group
+//
+// Returns one campaign group.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/campaign-groups/{campaignGroupId} (the `GetCampaignGroup` operationId).
+func (c *ClientWithResponses) GetCampaignGroupWithResponse(ctx context.Context, campaignGroupID string, reqEditors ...RequestEditorFn) (*GetCampaignGroupResponse, error) {
+	rsp, err := c.GetCampaignGroup(ctx, campaignGroupID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCampaignGroupResponse(rsp)
+}
+
+// UpdateCampaignGroupWithBodyWithResponse Update a campaign group
+//
+// Changes a group's name or description; fields left out stay as they
+// are. Send at least one. The built-in "Unsorted" group cannot be edited.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/campaign-groups/{campaignGroupId} (the `UpdateCampaignGroup` operationId).
+func (c *ClientWithResponses) UpdateCampaignGroupWithBodyWithResponse(ctx context.Context, campaignGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCampaignGroupResponse, error) {
+	rsp, err := c.UpdateCampaignGroupWithBody(ctx, campaignGroupID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCampaignGroupResponse(rsp)
+}
+
+// UpdateCampaignGroupWithResponse Update a campaign group
+//
+// Changes a group's name or description; fields left out stay as they
+// are. Send at least one. The built-in "Unsorted" group cannot be edited.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/campaign-groups/{campaignGroupId} (the `UpdateCampaignGroup` operationId).
+func (c *ClientWithResponses) UpdateCampaignGroupWithResponse(ctx context.Context, campaignGroupID string, body UpdateCampaignGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCampaignGroupResponse, error) {
+	rsp, err := c.UpdateCampaignGroup(ctx, campaignGroupID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCampaignGroupResponse(rsp)
+}
+
+// ListCampaignsWithResponse List campaigns
+//
+// Lists the team's campaigns a page at a time.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/campaigns (the `ListCampaigns` operationId).
+func (c *ClientWithResponses) ListCampaignsWithResponse(ctx context.Context, params *ListCampaignsParams, reqEditors ...RequestEditorFn) (*ListCampaignsResponse, error) {
+	rsp, err := c.ListCampaigns(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCampaignsResponse(rsp)
+}
+
+// CreateCampaignWithBodyWithResponse Create a campaign
+//
+// Creates a draft campaign with an empty email message; fill the message in
+// with updateEmailMessage, starting from `emailMessageContentRevisionId`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/campaigns (the `CreateCampaign` operationId).
+func (c *ClientWithResponses) CreateCampaignWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCampaignResponse, error) {
+	rsp, err := c.CreateCampaignWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCampaignResponse(rsp)
+}
+
+// CreateCampaignWithResponse Create a campaign
+//
+// Creates a draft campaign with an empty email message; fill the message in
+// with updateEmailMessage, starting from `emailMessageContentRevisionId`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/campaigns (the `CreateCampaign` operationId).
+func (c *ClientWithResponses) CreateCampaignWithResponse(ctx context.Context, body CreateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCampaignResponse, error) {
+	rsp, err := c.CreateCampaign(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCampaignResponse(rsp)
+}
+
+// GetCampaignWithResponse Get a campaign
+//
+// Returns one campaign.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/campaigns/{campaignId} (the `GetCampaign` operationId).
+func (c *ClientWithResponses) GetCampaignWithResponse(ctx context.Context, campaignID string, reqEditors ...RequestEditorFn) (*GetCampaignResponse, error) {
+	rsp, err := c.GetCampaign(ctx, campaignID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCampaignResponse(rsp)
+}
+
+// UpdateCampaignWithBodyWithResponse Update a campaign
+//
+// Changes a campaign's name, group, audience or schedule (at least one).
+// Once the campaign is sent, only its name and group can change.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/campaigns/{campaignId} (the `UpdateCampaign` operationId).
+func (c *ClientWithResponses) UpdateCampaignWithBodyWithResponse(ctx context.Context, campaignID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCampaignResponse, error) {
+	rsp, err := c.UpdateCampaignWithBody(ctx, campaignID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCampaignResponse(rsp)
+}
+
+// UpdateCampaignWithResponse Update a campaign
+//
+// Changes a campaign's name, group, audience or schedule (at least one).
+// Once the campaign is sent, only its name and group can change.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/campaigns/{campaignId} (the `UpdateCampaign` operationId).
+func (c *ClientWithResponses) UpdateCampaignWithResponse(ctx context.Context, campaignID string, body UpdateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCampaignResponse, error) {
+	rsp, err := c.UpdateCampaign(ctx, campaignID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCampaignResponse(rsp)
+}
+
+// GetCampaignMetricsWithResponse Get a campaign's metrics
+//
+// Returns all-time send and engagement counts for a sent campaign. The
+// metrics API must be enabled for the team.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/campaigns/{campaignId}/metrics (the `GetCampaignMetrics` operationId).
+func (c *ClientWithResponses) GetCampaignMetricsWithResponse(ctx context.Context, campaignID string, reqEditors ...RequestEditorFn) (*GetCampaignMetricsResponse, error) {
+	rsp, err := c.GetCampaignMetrics(ctx, campaignID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCampaignMetricsResponse(rsp)
 }
 
 // CreateContactWithBodyWithResponse Create a contact
@@ -2864,6 +7880,101 @@ func (c *ClientWithResponses) ListDedicatedSendingIPsWithResponse(ctx context.Co
 	return ParseListDedicatedSendingIPsResponse(rsp)
 }
 
+// GetEmailMessageWithResponse Get an email message
+//
+// Returns an email message: sender settings, subject and LMX body.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/email-messages/{emailMessageId} (the `GetEmailMessage` operationId).
+func (c *ClientWithResponses) GetEmailMessageWithResponse(ctx context.Context, emailMessageID string, reqEditors ...RequestEditorFn) (*GetEmailMessageResponse, error) {
+	rsp, err := c.GetEmailMessage(ctx, emailMessageID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEmailMessageResponse(rsp)
+}
+
+// UpdateEmailMessageWithBodyWithResponse Update an email message
+//
+// Changes the given fields of a draft's email message. Pass the last
+// `contentRevisionId` as `expectedRevisionId`; a stale one gives 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/email-messages/{emailMessageId} (the `UpdateEmailMessage` operationId).
+func (c *ClientWithResponses) UpdateEmailMessageWithBodyWithResponse(ctx context.Context, emailMessageID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEmailMessageResponse, error) {
+	rsp, err := c.UpdateEmailMessageWithBody(ctx, emailMessageID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEmailMessageResponse(rsp)
+}
+
+// UpdateEmailMessageWithResponse Update an email message
+//
+// Changes the given fields of a draft's email message. Pass the last
+// `contentRevisionId` as `expectedRevisionId`; a stale one gives 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/email-messages/{emailMessageId} (the `UpdateEmailMessage` operationId).
+func (c *ClientWithResponses) UpdateEmailMessageWithResponse(ctx context.Context, emailMessageID string, body UpdateEmailMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEmailMessageResponse, error) {
+	rsp, err := c.UpdateEmailMessage(ctx, emailMessageID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEmailMessageResponse(rsp)
+}
+
+// GetEmailMessageGuardianWithResponse Run Guardian checks
+//
+// Checks the saved email message with Guardian (properties, variables,
+// links, buttons) and returns the blocking errors and the warnings.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/email-messages/{emailMessageId}/guardian (the `GetEmailMessageGuardian` operationId).
+func (c *ClientWithResponses) GetEmailMessageGuardianWithResponse(ctx context.Context, emailMessageID string, reqEditors ...RequestEditorFn) (*GetEmailMessageGuardianResponse, error) {
+	rsp, err := c.GetEmailMessageGuardian(ctx, emailMessageID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEmailMessageGuardianResponse(rsp)
+}
+
+// PreviewEmailMessageWithBodyWithResponse Send a preview
+//
+// Sends a test of the email message to the given addresses. A team can
+// send 100 previews a day.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/email-messages/{emailMessageId}/preview (the `PreviewEmailMessage` operationId).
+func (c *ClientWithResponses) PreviewEmailMessageWithBodyWithResponse(ctx context.Context, emailMessageID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewEmailMessageResponse, error) {
+	rsp, err := c.PreviewEmailMessageWithBody(ctx, emailMessageID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePreviewEmailMessageResponse(rsp)
+}
+
+// PreviewEmailMessageWithResponse Send a preview
+//
+// Sends a test of the email message to the given addresses. A team can
+// send 100 previews a day.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/email-messages/{emailMessageId}/preview (the `PreviewEmailMessage` operationId).
+func (c *ClientWithResponses) PreviewEmailMessageWithResponse(ctx context.Context, emailMessageID string, body PreviewEmailMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewEmailMessageResponse, error) {
+	rsp, err := c.PreviewEmailMessage(ctx, emailMessageID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePreviewEmailMessageResponse(rsp)
+}
+
 // SendEventWithBodyWithResponse Send an event
 //
 // Records an event for the contact matching `email` or `userId` (at least
@@ -2967,6 +8078,241 @@ func (c *ClientWithResponses) SendTransactionalEmailWithResponse(ctx context.Con
 	return ParseSendTransactionalEmailResponse(rsp)
 }
 
+// ListTransactionalEmailsWithResponse List transactional emails
+//
+// Lists every transactional email, drafts and published alike, newest
+// first, a page at a time.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/transactional-emails (the `ListTransactionalEmails` operationId).
+func (c *ClientWithResponses) ListTransactionalEmailsWithResponse(ctx context.Context, params *ListTransactionalEmailsParams, reqEditors ...RequestEditorFn) (*ListTransactionalEmailsResponse, error) {
+	rsp, err := c.ListTransactionalEmails(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTransactionalEmailsResponse(rsp)
+}
+
+// CreateTransactionalEmailWithBodyWithResponse Create a transactional email
+//
+// Creates a transactional email with an empty draft message. Fill the draft
+// through updateEmailMessage with the returned revision ID, then publish it.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/transactional-emails (the `CreateTransactionalEmail` operationId).
+func (c *ClientWithResponses) CreateTransactionalEmailWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTransactionalEmailResponse, error) {
+	rsp, err := c.CreateTransactionalEmailWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTransactionalEmailResponse(rsp)
+}
+
+// CreateTransactionalEmailWithResponse Create a transactional email
+//
+// Creates a transactional email with an empty draft message. Fill the draft
+// through updateEmailMessage with the returned revision ID, then publish it.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/transactional-emails (the `CreateTransactionalEmail` operationId).
+func (c *ClientWithResponses) CreateTransactionalEmailWithResponse(ctx context.Context, body CreateTransactionalEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTransactionalEmailResponse, error) {
+	rsp, err := c.CreateTransactionalEmail(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTransactionalEmailResponse(rsp)
+}
+
+// GetTransactionalEmailWithResponse Get a transactional email
+//
+// Returns one transactional email, with the IDs of its draft and published messages.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/transactional-emails/{transactionalId} (the `GetTransactionalEmail` operationId).
+func (c *ClientWithResponses) GetTransactionalEmailWithResponse(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*GetTransactionalEmailResponse, error) {
+	rsp, err := c.GetTransactionalEmail(ctx, transactionalID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTransactionalEmailResponse(rsp)
+}
+
+// UpdateTransactionalEmailWithBodyWithResponse Update a transactional email
+//
+// Renames a transactional email or moves it to another group. Only the
+// fields sent change; send at least one.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/transactional-emails/{transactionalId} (the `UpdateTransactionalEmail` operationId).
+func (c *ClientWithResponses) UpdateTransactionalEmailWithBodyWithResponse(ctx context.Context, transactionalID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTransactionalEmailResponse, error) {
+	rsp, err := c.UpdateTransactionalEmailWithBody(ctx, transactionalID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTransactionalEmailResponse(rsp)
+}
+
+// UpdateTransactionalEmailWithResponse Update a transactional email
+//
+// Renames a transactional email or moves it to another group. Only the
+// fields sent change; send at least one.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/transactional-emails/{transactionalId} (the `UpdateTransactionalEmail` operationId).
+func (c *ClientWithResponses) UpdateTransactionalEmailWithResponse(ctx context.Context, transactionalID string, body UpdateTransactionalEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTransactionalEmailResponse, error) {
+	rsp, err := c.UpdateTransactionalEmail(ctx, transactionalID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTransactionalEmailResponse(rsp)
+}
+
+// EnsureTransactionalDraftWithResponse Ensure a draft message exists
+//
+// Returns the email's draft message, creating one (a copy of the published
+// version, if any) when there is none. Safe to call repeatedly.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/transactional-emails/{transactionalId}/draft (the `EnsureTransactionalDraft` operationId).
+func (c *ClientWithResponses) EnsureTransactionalDraftWithResponse(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*EnsureTransactionalDraftResponse, error) {
+	rsp, err := c.EnsureTransactionalDraft(ctx, transactionalID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEnsureTransactionalDraftResponse(rsp)
+}
+
+// GetTransactionalEmailMetricsWithResponse Get transactional email metrics
+//
+// Returns all-time delivery counts, summed over every published version.
+// Loops must have turned the metrics API on for the team first.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/transactional-emails/{transactionalId}/metrics (the `GetTransactionalEmailMetrics` operationId).
+func (c *ClientWithResponses) GetTransactionalEmailMetricsWithResponse(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*GetTransactionalEmailMetricsResponse, error) {
+	rsp, err := c.GetTransactionalEmailMetrics(ctx, transactionalID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTransactionalEmailMetricsResponse(rsp)
+}
+
+// PublishTransactionalEmailWithResponse Publish a transactional email
+//
+// Makes the current draft the published version and clears the draft; the
+// email's ID can then be used with sendTransactionalEmail.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/transactional-emails/{transactionalId}/publish (the `PublishTransactionalEmail` operationId).
+func (c *ClientWithResponses) PublishTransactionalEmailWithResponse(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*PublishTransactionalEmailResponse, error) {
+	rsp, err := c.PublishTransactionalEmail(ctx, transactionalID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePublishTransactionalEmailResponse(rsp)
+}
+
+// ListTransactionalGroupsWithResponse List transactional groups
+//
+// Lists the transactional groups, newest first, a page at a time.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/transactional-groups (the `ListTransactionalGroups` operationId).
+func (c *ClientWithResponses) ListTransactionalGroupsWithResponse(ctx context.Context, params *ListTransactionalGroupsParams, reqEditors ...RequestEditorFn) (*ListTransactionalGroupsResponse, error) {
+	rsp, err := c.ListTransactionalGroups(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTransactionalGroupsResponse(rsp)
+}
+
+// CreateTransactionalGroupWithBodyWithResponse Create a transactional group
+//
+// Adds a transactional group. The name "Unsorted" is reserved and refused.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/transactional-groups (the `CreateTransactionalGroup` operationId).
+func (c *ClientWithResponses) CreateTransactionalGroupWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTransactionalGroupResponse, error) {
+	rsp, err := c.CreateTransactionalGroupWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTransactionalGroupResponse(rsp)
+}
+
+// CreateTransactionalGroupWithResponse Create a transactional group
+//
+// Adds a transactional group. The name "Unsorted" is reserved and refused.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/transactional-groups (the `CreateTransactionalGroup` operationId).
+func (c *ClientWithResponses) CreateTransactionalGroupWithResponse(ctx context.Context, body CreateTransactionalGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTransactionalGroupResponse, error) {
+	rsp, err := c.CreateTransactionalGroup(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTransactionalGroupResponse(rsp)
+}
+
+// GetTransactionalGroupWithResponse Get a transactional group
+//
+// Returns one transactional group.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/transactional-groups/{transactionalGroupId} (the `GetTransactionalGroup` operationId).
+func (c *ClientWithResponses) GetTransactionalGroupWithResponse(ctx context.Context, transactionalGroupID string, reqEditors ...RequestEditorFn) (*GetTransactionalGroupResponse, error) {
+	rsp, err := c.GetTransactionalGroup(ctx, transactionalGroupID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTransactionalGroupResponse(rsp)
+}
+
+// UpdateTransactionalGroupWithBodyWithResponse Update a transactional group
+//
+// Changes a group's name or description; fields left out stay as they
+// are. Send at least one. The built-in "Unsorted" group cannot be edited.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/transactional-groups/{transactionalGroupId} (the `UpdateTransactionalGroup` operationId).
+func (c *ClientWithResponses) UpdateTransactionalGroupWithBodyWithResponse(ctx context.Context, transactionalGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTransactionalGroupResponse, error) {
+	rsp, err := c.UpdateTransactionalGroupWithBody(ctx, transactionalGroupID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTransactionalGroupResponse(rsp)
+}
+
+// UpdateTransactionalGroupWithResponse Update a transactional group
+//
+// Changes a group's name or description; fields left out stay as they
+// are. Send at least one. The built-in "Unsorted" group cannot be edited.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/transactional-groups/{transactionalGroupId} (the `UpdateTransactionalGroup` operationId).
+func (c *ClientWithResponses) UpdateTransactionalGroupWithResponse(ctx context.Context, transactionalGroupID string, body UpdateTransactionalGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTransactionalGroupResponse, error) {
+	rsp, err := c.UpdateTransactionalGroup(ctx, transactionalGroupID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTransactionalGroupResponse(rsp)
+}
+
 // ParseTestAPIKeyResponse parses an HTTP response from a TestAPIKeyWithResponse call
 func ParseTestAPIKeyResponse(rsp *http.Response) (*TestAPIKeyResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2994,6 +8340,789 @@ func ParseTestAPIKeyResponse(rsp *http.Response) (*TestAPIKeyResponse, error) {
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListAudienceSegmentsResponse parses an HTTP response from a ListAudienceSegmentsWithResponse call
+func ParseListAudienceSegmentsResponse(rsp *http.Response) (*ListAudienceSegmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAudienceSegmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AudienceSegmentList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateAudienceSegmentResponse parses an HTTP response from a CreateAudienceSegmentWithResponse call
+func ParseCreateAudienceSegmentResponse(rsp *http.Response) (*CreateAudienceSegmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateAudienceSegmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AudienceSegment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetAudienceSegmentResponse parses an HTTP response from a GetAudienceSegmentWithResponse call
+func ParseGetAudienceSegmentResponse(rsp *http.Response) (*GetAudienceSegmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAudienceSegmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AudienceSegment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListCampaignGroupsResponse parses an HTTP response from a ListCampaignGroupsWithResponse call
+func ParseListCampaignGroupsResponse(rsp *http.Response) (*ListCampaignGroupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCampaignGroupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GroupList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateCampaignGroupResponse parses an HTTP response from a CreateCampaignGroupWithResponse call
+func ParseCreateCampaignGroupResponse(rsp *http.Response) (*CreateCampaignGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCampaignGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Group
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCampaignGroupResponse parses an HTTP response from a GetCampaignGroupWithResponse call
+func ParseGetCampaignGroupResponse(rsp *http.Response) (*GetCampaignGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCampaignGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Group
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateCampaignGroupResponse parses an HTTP response from a UpdateCampaignGroupWithResponse call
+func ParseUpdateCampaignGroupResponse(rsp *http.Response) (*UpdateCampaignGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateCampaignGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Group
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListCampaignsResponse parses an HTTP response from a ListCampaignsWithResponse call
+func ParseListCampaignsResponse(rsp *http.Response) (*ListCampaignsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCampaignsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CampaignList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateCampaignResponse parses an HTTP response from a CreateCampaignWithResponse call
+func ParseCreateCampaignResponse(rsp *http.Response) (*CreateCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CreatedCampaign
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCampaignResponse parses an HTTP response from a GetCampaignWithResponse call
+func ParseGetCampaignResponse(rsp *http.Response) (*GetCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Campaign
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateCampaignResponse parses an HTTP response from a UpdateCampaignWithResponse call
+func ParseUpdateCampaignResponse(rsp *http.Response) (*UpdateCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Campaign
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCampaignMetricsResponse parses an HTTP response from a GetCampaignMetricsWithResponse call
+func ParseGetCampaignMetricsResponse(rsp *http.Response) (*GetCampaignMetricsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCampaignMetricsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EmailMetrics
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case rsp.StatusCode == 405:
 		break // No content-type
@@ -3581,6 +9710,309 @@ func ParseListDedicatedSendingIPsResponse(rsp *http.Response) (*ListDedicatedSen
 	return response, nil
 }
 
+// ParseGetEmailMessageResponse parses an HTTP response from a GetEmailMessageWithResponse call
+func ParseGetEmailMessageResponse(rsp *http.Response) (*GetEmailMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEmailMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EmailMessage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateEmailMessageResponse parses an HTTP response from a UpdateEmailMessageWithResponse call
+func ParseUpdateEmailMessageResponse(rsp *http.Response) (*UpdateEmailMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateEmailMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EmailMessage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetEmailMessageGuardianResponse parses an HTTP response from a GetEmailMessageGuardianWithResponse call
+func ParseGetEmailMessageGuardianResponse(rsp *http.Response) (*GetEmailMessageGuardianResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEmailMessageGuardianResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GuardianReport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParsePreviewEmailMessageResponse parses an HTTP response from a PreviewEmailMessageWithResponse call
+func ParsePreviewEmailMessageResponse(rsp *http.Response) (*PreviewEmailMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PreviewEmailMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EmailMessagePreview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
 // ParseSendEventResponse parses an HTTP response from a SendEventWithResponse call
 func ParseSendEventResponse(rsp *http.Response) (*SendEventResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -3812,6 +10244,729 @@ func ParseSendTransactionalEmailResponse(rsp *http.Response) (*SendTransactional
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListTransactionalEmailsResponse parses an HTTP response from a ListTransactionalEmailsWithResponse call
+func ParseListTransactionalEmailsResponse(rsp *http.Response) (*ListTransactionalEmailsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTransactionalEmailsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TransactionalEmailList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateTransactionalEmailResponse parses an HTTP response from a CreateTransactionalEmailWithResponse call
+func ParseCreateTransactionalEmailResponse(rsp *http.Response) (*CreateTransactionalEmailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateTransactionalEmailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TransactionalEmailDraft
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTransactionalEmailResponse parses an HTTP response from a GetTransactionalEmailWithResponse call
+func ParseGetTransactionalEmailResponse(rsp *http.Response) (*GetTransactionalEmailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTransactionalEmailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TransactionalEmail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateTransactionalEmailResponse parses an HTTP response from a UpdateTransactionalEmailWithResponse call
+func ParseUpdateTransactionalEmailResponse(rsp *http.Response) (*UpdateTransactionalEmailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateTransactionalEmailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TransactionalEmail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseEnsureTransactionalDraftResponse parses an HTTP response from a EnsureTransactionalDraftWithResponse call
+func ParseEnsureTransactionalDraftResponse(rsp *http.Response) (*EnsureTransactionalDraftResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EnsureTransactionalDraftResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TransactionalEmailDraft
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTransactionalEmailMetricsResponse parses an HTTP response from a GetTransactionalEmailMetricsWithResponse call
+func ParseGetTransactionalEmailMetricsResponse(rsp *http.Response) (*GetTransactionalEmailMetricsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTransactionalEmailMetricsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TransactionalMetrics
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParsePublishTransactionalEmailResponse parses an HTTP response from a PublishTransactionalEmailWithResponse call
+func ParsePublishTransactionalEmailResponse(rsp *http.Response) (*PublishTransactionalEmailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PublishTransactionalEmailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TransactionalEmail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListTransactionalGroupsResponse parses an HTTP response from a ListTransactionalGroupsWithResponse call
+func ParseListTransactionalGroupsResponse(rsp *http.Response) (*ListTransactionalGroupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTransactionalGroupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GroupList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateTransactionalGroupResponse parses an HTTP response from a CreateTransactionalGroupWithResponse call
+func ParseCreateTransactionalGroupResponse(rsp *http.Response) (*CreateTransactionalGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateTransactionalGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Group
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTransactionalGroupResponse parses an HTTP response from a GetTransactionalGroupWithResponse call
+func ParseGetTransactionalGroupResponse(rsp *http.Response) (*GetTransactionalGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTransactionalGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Group
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateTransactionalGroupResponse parses an HTTP response from a UpdateTransactionalGroupWithResponse call
+func ParseUpdateTransactionalGroupResponse(rsp *http.Response) (*UpdateTransactionalGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateTransactionalGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Group
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited

@@ -5,26 +5,155 @@ package gen
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/oapi-codegen/nullable"
+	"github.com/oapi-codegen/runtime"
 )
 
-// Defines values for ContactOptInStatus.
+// Defines values for ActivityConditionAction.
 const (
-	ContactOptInStatusAccepted ContactOptInStatus = "accepted"
-	ContactOptInStatusPending  ContactOptInStatus = "pending"
-	ContactOptInStatusRejected ContactOptInStatus = "rejected"
+	ActivityConditionActionClicked ActivityConditionAction = "clicked"
+	ActivityConditionActionOpened  ActivityConditionAction = "opened"
+	ActivityConditionActionSent    ActivityConditionAction = "sent"
 )
 
-// Valid indicates whether the value is a known member of the ContactOptInStatus enum.
-func (e ContactOptInStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the ActivityConditionAction enum.
+func (e ActivityConditionAction) Valid() bool {
 	switch e {
-	case ContactOptInStatusAccepted:
+	case ActivityConditionActionClicked:
 		return true
-	case ContactOptInStatusPending:
+	case ActivityConditionActionOpened:
 		return true
-	case ContactOptInStatusRejected:
+	case ActivityConditionActionSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ActivityConditionTarget.
+const (
+	ActivityConditionTargetCampaign      ActivityConditionTarget = "campaign"
+	ActivityConditionTargetWorkflow      ActivityConditionTarget = "workflow"
+	ActivityConditionTargetWorkflowEmail ActivityConditionTarget = "workflowEmail"
+)
+
+// Valid indicates whether the value is a known member of the ActivityConditionTarget enum.
+func (e ActivityConditionTarget) Valid() bool {
+	switch e {
+	case ActivityConditionTargetCampaign:
+		return true
+	case ActivityConditionTargetWorkflow:
+		return true
+	case ActivityConditionTargetWorkflowEmail:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ActivityConditionType.
+const (
+	ActivityConditionTypeActivity ActivityConditionType = "activity"
+)
+
+// Valid indicates whether the value is a known member of the ActivityConditionType enum.
+func (e ActivityConditionType) Valid() bool {
+	switch e {
+	case ActivityConditionTypeActivity:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AudienceFilterMatch.
+const (
+	AudienceFilterMatchAll AudienceFilterMatch = "all"
+	AudienceFilterMatchAny AudienceFilterMatch = "any"
+)
+
+// Valid indicates whether the value is a known member of the AudienceFilterMatch enum.
+func (e AudienceFilterMatch) Valid() bool {
+	switch e {
+	case AudienceFilterMatchAll:
+		return true
+	case AudienceFilterMatchAny:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CampaignStatus.
+const (
+	CampaignStatusDraft     CampaignStatus = "Draft"
+	CampaignStatusScheduled CampaignStatus = "Scheduled"
+	CampaignStatusSending   CampaignStatus = "Sending"
+	CampaignStatusSent      CampaignStatus = "Sent"
+)
+
+// Valid indicates whether the value is a known member of the CampaignStatus enum.
+func (e CampaignStatus) Valid() bool {
+	switch e {
+	case CampaignStatusDraft:
+		return true
+	case CampaignStatusScheduled:
+		return true
+	case CampaignStatusSending:
+		return true
+	case CampaignStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CampaignSchedulingMethod.
+const (
+	CampaignSchedulingMethodNow      CampaignSchedulingMethod = "now"
+	CampaignSchedulingMethodSchedule CampaignSchedulingMethod = "schedule"
+)
+
+// Valid indicates whether the value is a known member of the CampaignSchedulingMethod enum.
+func (e CampaignSchedulingMethod) Valid() bool {
+	switch e {
+	case CampaignSchedulingMethodNow:
+		return true
+	case CampaignSchedulingMethodSchedule:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CampaignSchedulingAtMethod.
+const (
+	CampaignSchedulingAtMethodSchedule CampaignSchedulingAtMethod = "schedule"
+)
+
+// Valid indicates whether the value is a known member of the CampaignSchedulingAtMethod enum.
+func (e CampaignSchedulingAtMethod) Valid() bool {
+	switch e {
+	case CampaignSchedulingAtMethodSchedule:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CampaignSchedulingNowMethod.
+const (
+	CampaignSchedulingNowMethodNow CampaignSchedulingNowMethod = "now"
+)
+
+// Valid indicates whether the value is a known member of the CampaignSchedulingNowMethod enum.
+func (e CampaignSchedulingNowMethod) Valid() bool {
+	switch e {
+	case CampaignSchedulingNowMethodNow:
 		return true
 	default:
 		return false
@@ -73,6 +202,252 @@ func (e ContactPropertyType) Valid() bool {
 	}
 }
 
+// Defines values for CreatedCampaignStatus.
+const (
+	CreatedCampaignStatusDraft CreatedCampaignStatus = "Draft"
+)
+
+// Valid indicates whether the value is a known member of the CreatedCampaignStatus enum.
+func (e CreatedCampaignStatus) Valid() bool {
+	switch e {
+	case CreatedCampaignStatusDraft:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EmailMessageEmailFormat.
+const (
+	EmailMessageEmailFormatPlain  EmailMessageEmailFormat = "plain"
+	EmailMessageEmailFormatStyled EmailMessageEmailFormat = "styled"
+)
+
+// Valid indicates whether the value is a known member of the EmailMessageEmailFormat enum.
+func (e EmailMessageEmailFormat) Valid() bool {
+	switch e {
+	case EmailMessageEmailFormatPlain:
+		return true
+	case EmailMessageEmailFormatStyled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EmailMessageUpdateRequestEmailFormat.
+const (
+	EmailMessageUpdateRequestEmailFormatPlain  EmailMessageUpdateRequestEmailFormat = "plain"
+	EmailMessageUpdateRequestEmailFormatStyled EmailMessageUpdateRequestEmailFormat = "styled"
+)
+
+// Valid indicates whether the value is a known member of the EmailMessageUpdateRequestEmailFormat enum.
+func (e EmailMessageUpdateRequestEmailFormat) Valid() bool {
+	switch e {
+	case EmailMessageUpdateRequestEmailFormatPlain:
+		return true
+	case EmailMessageUpdateRequestEmailFormatStyled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EmailMessageWarningSeverity.
+const (
+	EmailMessageWarningSeverityWarning EmailMessageWarningSeverity = "warning"
+)
+
+// Valid indicates whether the value is a known member of the EmailMessageWarningSeverity enum.
+func (e EmailMessageWarningSeverity) Valid() bool {
+	switch e {
+	case EmailMessageWarningSeverityWarning:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GuardianRuleRule.
+const (
+	GuardianRuleRuleBareArrayNodes                   GuardianRuleRule = "bareArrayNodes"
+	GuardianRuleRuleEmailWithoutMailtoButtonHrefs    GuardianRuleRule = "emailWithoutMailtoButtonHrefs"
+	GuardianRuleRuleEmailWithoutMailtoImageHrefs     GuardianRuleRule = "emailWithoutMailtoImageHrefs"
+	GuardianRuleRuleEmailWithoutMailtoLinkHrefs      GuardianRuleRule = "emailWithoutMailtoLinkHrefs"
+	GuardianRuleRuleInvalidButtonHrefs               GuardianRuleRule = "invalidButtonHrefs"
+	GuardianRuleRuleInvalidCustomDataVariables       GuardianRuleRule = "invalidCustomDataVariables"
+	GuardianRuleRuleInvalidLinkHrefs                 GuardianRuleRule = "invalidLinkHrefs"
+	GuardianRuleRuleMissingButtonHrefs               GuardianRuleRule = "missingButtonHrefs"
+	GuardianRuleRuleMissingFallbackContactProperties GuardianRuleRule = "missingFallbackContactProperties"
+	GuardianRuleRuleMissingFallbackEventProperties   GuardianRuleRule = "missingFallbackEventProperties"
+	GuardianRuleRuleMissingLinkHrefs                 GuardianRuleRule = "missingLinkHrefs"
+	GuardianRuleRuleMissingRequiredDataVariables     GuardianRuleRule = "missingRequiredDataVariables"
+	GuardianRuleRuleMissingSocialIconHrefs           GuardianRuleRule = "missingSocialIconHrefs"
+	GuardianRuleRuleShortenedYouTubeButtonHrefs      GuardianRuleRule = "shortenedYouTubeButtonHrefs"
+	GuardianRuleRuleShortenedYouTubeImageHrefs       GuardianRuleRule = "shortenedYouTubeImageHrefs"
+	GuardianRuleRuleShortenedYouTubeLinkHrefs        GuardianRuleRule = "shortenedYouTubeLinkHrefs"
+	GuardianRuleRuleUnsupportedContactProperties     GuardianRuleRule = "unsupportedContactProperties"
+	GuardianRuleRuleUnsupportedDataVariables         GuardianRuleRule = "unsupportedDataVariables"
+	GuardianRuleRuleUnsupportedEventProperties       GuardianRuleRule = "unsupportedEventProperties"
+)
+
+// Valid indicates whether the value is a known member of the GuardianRuleRule enum.
+func (e GuardianRuleRule) Valid() bool {
+	switch e {
+	case GuardianRuleRuleBareArrayNodes:
+		return true
+	case GuardianRuleRuleEmailWithoutMailtoButtonHrefs:
+		return true
+	case GuardianRuleRuleEmailWithoutMailtoImageHrefs:
+		return true
+	case GuardianRuleRuleEmailWithoutMailtoLinkHrefs:
+		return true
+	case GuardianRuleRuleInvalidButtonHrefs:
+		return true
+	case GuardianRuleRuleInvalidCustomDataVariables:
+		return true
+	case GuardianRuleRuleInvalidLinkHrefs:
+		return true
+	case GuardianRuleRuleMissingButtonHrefs:
+		return true
+	case GuardianRuleRuleMissingFallbackContactProperties:
+		return true
+	case GuardianRuleRuleMissingFallbackEventProperties:
+		return true
+	case GuardianRuleRuleMissingLinkHrefs:
+		return true
+	case GuardianRuleRuleMissingRequiredDataVariables:
+		return true
+	case GuardianRuleRuleMissingSocialIconHrefs:
+		return true
+	case GuardianRuleRuleShortenedYouTubeButtonHrefs:
+		return true
+	case GuardianRuleRuleShortenedYouTubeImageHrefs:
+		return true
+	case GuardianRuleRuleShortenedYouTubeLinkHrefs:
+		return true
+	case GuardianRuleRuleUnsupportedContactProperties:
+		return true
+	case GuardianRuleRuleUnsupportedDataVariables:
+		return true
+	case GuardianRuleRuleUnsupportedEventProperties:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OptInConditionType.
+const (
+	OptInConditionTypeOptIn OptInConditionType = "optIn"
+)
+
+// Valid indicates whether the value is a known member of the OptInConditionType enum.
+func (e OptInConditionType) Valid() bool {
+	switch e {
+	case OptInConditionTypeOptIn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OptInStatus.
+const (
+	OptInStatusAccepted OptInStatus = "accepted"
+	OptInStatusPending  OptInStatus = "pending"
+	OptInStatusRejected OptInStatus = "rejected"
+)
+
+// Valid indicates whether the value is a known member of the OptInStatus enum.
+func (e OptInStatus) Valid() bool {
+	switch e {
+	case OptInStatusAccepted:
+		return true
+	case OptInStatusPending:
+		return true
+	case OptInStatusRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PropertyConditionOperator.
+const (
+	PropertyConditionOperatorAfter        PropertyConditionOperator = "after"
+	PropertyConditionOperatorAny          PropertyConditionOperator = "any"
+	PropertyConditionOperatorBefore       PropertyConditionOperator = "before"
+	PropertyConditionOperatorBetween      PropertyConditionOperator = "between"
+	PropertyConditionOperatorContains     PropertyConditionOperator = "contains"
+	PropertyConditionOperatorDateEmpty    PropertyConditionOperator = "dateEmpty"
+	PropertyConditionOperatorDateNotEmpty PropertyConditionOperator = "dateNotEmpty"
+	PropertyConditionOperatorEmpty        PropertyConditionOperator = "empty"
+	PropertyConditionOperatorEquals       PropertyConditionOperator = "equals"
+	PropertyConditionOperatorGreaterThan  PropertyConditionOperator = "greaterThan"
+	PropertyConditionOperatorIsFalse      PropertyConditionOperator = "isFalse"
+	PropertyConditionOperatorIsTrue       PropertyConditionOperator = "isTrue"
+	PropertyConditionOperatorLessThan     PropertyConditionOperator = "lessThan"
+	PropertyConditionOperatorNotContains  PropertyConditionOperator = "notContains"
+	PropertyConditionOperatorNotEmpty     PropertyConditionOperator = "notEmpty"
+	PropertyConditionOperatorNotEquals    PropertyConditionOperator = "notEquals"
+)
+
+// Valid indicates whether the value is a known member of the PropertyConditionOperator enum.
+func (e PropertyConditionOperator) Valid() bool {
+	switch e {
+	case PropertyConditionOperatorAfter:
+		return true
+	case PropertyConditionOperatorAny:
+		return true
+	case PropertyConditionOperatorBefore:
+		return true
+	case PropertyConditionOperatorBetween:
+		return true
+	case PropertyConditionOperatorContains:
+		return true
+	case PropertyConditionOperatorDateEmpty:
+		return true
+	case PropertyConditionOperatorDateNotEmpty:
+		return true
+	case PropertyConditionOperatorEmpty:
+		return true
+	case PropertyConditionOperatorEquals:
+		return true
+	case PropertyConditionOperatorGreaterThan:
+		return true
+	case PropertyConditionOperatorIsFalse:
+		return true
+	case PropertyConditionOperatorIsTrue:
+		return true
+	case PropertyConditionOperatorLessThan:
+		return true
+	case PropertyConditionOperatorNotContains:
+		return true
+	case PropertyConditionOperatorNotEmpty:
+		return true
+	case PropertyConditionOperatorNotEquals:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PropertyConditionType.
+const (
+	PropertyConditionTypeProperty PropertyConditionType = "property"
+)
+
+// Valid indicates whether the value is a known member of the PropertyConditionType enum.
+func (e PropertyConditionType) Valid() bool {
+	switch e {
+	case PropertyConditionTypeProperty:
+		return true
+	default:
+		return false
+	}
+}
+
 // APIKeyResponse The team an API key belongs to.
 //
 // Example: {"success":true,"teamName":"Acme"}
@@ -84,6 +459,35 @@ type APIKeyResponse struct {
 	TeamName string `json:"teamName"`
 }
 
+// ActivityCondition Matches contacts by what they did with a campaign or workflow email.
+//
+// Example: {"action":"clicked","id":"cm9wfe678mno901pqr234stu5","negate":true,"target":"workflowEmail","type":"activity"}
+type ActivityCondition struct {
+	// Action The activity to look for.
+	Action ActivityConditionAction `json:"action"`
+
+	// ID The ID of the campaign, workflow or workflow email.
+	ID string `json:"id"`
+
+	// Negate true matches contacts who did not do it.
+	Negate bool `json:"negate"`
+
+	// Target What `id` names.
+	Target ActivityConditionTarget `json:"target"`
+
+	// Type Always `activity`.
+	Type ActivityConditionType `json:"type"`
+}
+
+// ActivityConditionAction The activity to look for.
+type ActivityConditionAction string
+
+// ActivityConditionTarget What `id` names.
+type ActivityConditionTarget string
+
+// ActivityConditionType Always `activity`.
+type ActivityConditionType string
+
 // Attachment A file sent with a transactional email.
 type Attachment struct {
 	// ContentType The MIME type, such as `application/pdf`.
@@ -94,6 +498,235 @@ type Attachment struct {
 
 	// Filename The file name shown by mail clients.
 	Filename string `json:"filename"`
+}
+
+// AudienceFilter Conditions on contacts, combined so that all of them or any of them must hold.
+//
+// Example: {"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"},{"status":"accepted","type":"optIn"}],"match":"any"}
+type AudienceFilter struct {
+	// Conditions The conditions.
+	Conditions []AudienceFilterCondition `json:"conditions"`
+
+	// Match `all` (every condition holds) or `any` (at least one does).
+	Match AudienceFilterMatch `json:"match"`
+}
+
+// AudienceFilterMatch `all` (every condition holds) or `any` (at least one does).
+type AudienceFilterMatch string
+
+// AudienceFilterCondition One condition of an audience filter, told apart by its `type`.
+//
+// Example: {"status":"pending","type":"optIn"}
+type AudienceFilterCondition struct {
+	union json.RawMessage
+}
+
+// AudienceSegment A saved audience filter that campaigns can target.
+//
+// Example: {"createdAt":"2026-02-11T08:30:00.000Z","description":"Contacts on the pro plan","filter":{"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"}],"match":"all"},"id":"cm9seg345jkl678mno901pqr2","name":"Pro customers","updatedAt":"2026-02-11T08:30:00.000Z"}
+type AudienceSegment struct {
+	// CreatedAt When the segment was created (ISO 8601).
+	CreatedAt string `json:"createdAt"`
+
+	// Description What the segment is for, if described.
+	Description *string `json:"description,omitempty"`
+
+	// Filter The conditions contacts must meet to be in the segment.
+	Filter *AudienceFilter `json:"filter,omitempty"`
+
+	// ID Loops' ID for the segment.
+	ID string `json:"id"`
+
+	// Name The segment's name, unique in the team.
+	Name string `json:"name"`
+
+	// UpdatedAt When the segment last changed (ISO 8601).
+	UpdatedAt string `json:"updatedAt"`
+}
+
+// AudienceSegmentCreateRequest A new audience segment.
+//
+// Example: {"description":"Opened the spring announcement","filter":{"conditions":[{"action":"opened","id":"cm9abc123def456ghi789jkl0","negate":false,"target":"campaign","type":"activity"},{"key":"signupDate","operator":"between","type":"property","value":{"from":"2026-01-01T00:00:00Z","to":"2026-03-31T23:59:59Z"}}],"match":"all"},"name":"Engaged this spring"}
+type AudienceSegmentCreateRequest struct {
+	// Description What the segment is for.
+	Description *string `json:"description,omitempty"`
+
+	// Filter Conditions on contacts, combined so that all of them or any of them must hold.
+	//
+	// Example: {"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"},{"status":"accepted","type":"optIn"}],"match":"any"}
+	Filter AudienceFilter `json:"filter"`
+
+	// Name The segment's name; must be unused in the team (else 400).
+	Name string `json:"name"`
+}
+
+// AudienceSegmentList One page of audience segments, newest first.
+type AudienceSegmentList struct {
+	// Data The segments on this page.
+	Data []AudienceSegment `json:"data"`
+
+	// Pagination Where a page sits in a list, and where the next one starts.
+	Pagination Pagination `json:"pagination"`
+}
+
+// Campaign A campaign, with its audience and its send schedule.
+//
+// Example: {"audienceFilter":null,"audienceSegmentId":null,"campaignGroupId":"cm9grp789ghi012jkl345mno6","createdAt":"2026-03-02T09:15:00.000Z","emailMessageId":"cm9msg456def789ghi012jkl3","id":"cm9abc123def456ghi789jkl0","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Spring announcement","scheduling":{"method":"now","timestamp":null},"status":"Draft","updatedAt":"2026-03-02T09:20:41.512Z"}
+type Campaign struct {
+	// AudienceFilter The campaign's own audience filter, if set (applied on top of the segment).
+	AudienceFilter *AudienceFilter `json:"audienceFilter,omitempty"`
+
+	// AudienceSegmentID The audience segment the campaign targets, if set.
+	AudienceSegmentID *string `json:"audienceSegmentId,omitempty"`
+
+	// CampaignGroupID The group the campaign is filed under, if any.
+	CampaignGroupID *string `json:"campaignGroupId,omitempty"`
+
+	// CreatedAt When the campaign was created.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// EmailMessageID The campaign's email message; edit its content with updateEmailMessage.
+	EmailMessageID *string `json:"emailMessageId,omitempty"`
+
+	// ID Loops' ID for the campaign.
+	ID string `json:"id"`
+
+	// MailingListID The mailing list the campaign sends to, if set.
+	MailingListID *string `json:"mailingListId,omitempty"`
+
+	// Name The campaign's name.
+	Name string `json:"name"`
+
+	// Scheduling When the campaign sends, as Loops reports it.
+	//
+	// Example: {"method":"schedule","timestamp":"2026-04-01T14:00:00.000Z"}
+	Scheduling CampaignScheduling `json:"scheduling"`
+
+	// Status Where the campaign is in its life; only a Draft can be fully edited.
+	Status CampaignStatus `json:"status"`
+
+	// UpdatedAt When the campaign last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// CampaignStatus Where the campaign is in its life; only a Draft can be fully edited.
+type CampaignStatus string
+
+// CampaignCreateRequest A new draft campaign. Only `name` is needed; the audience, group and
+// schedule can be set now or later with updateCampaign.
+//
+// Example: {"audienceFilter":{"conditions":[{"status":"accepted","type":"optIn"}],"match":"any"},"mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Spring announcement","scheduling":{"method":"schedule","timestamp":"2026-04-01T14:00:00Z"}}
+type CampaignCreateRequest struct {
+	// AudienceFilter Conditions on contacts, combined so that all of them or any of them must hold.
+	//
+	// Example: {"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"},{"status":"accepted","type":"optIn"}],"match":"any"}
+	AudienceFilter *AudienceFilter `json:"audienceFilter,omitempty"`
+
+	// AudienceSegmentID An audience segment to target; with `audienceFilter` too, both apply.
+	AudienceSegmentID *string `json:"audienceSegmentId,omitempty"`
+
+	// CampaignGroupID The group to file the campaign under (default, the team's default group).
+	CampaignGroupID *string `json:"campaignGroupId,omitempty"`
+
+	// MailingListID The mailing list to send to.
+	MailingListID *string `json:"mailingListId,omitempty"`
+
+	// Name The campaign's name.
+	Name string `json:"name"`
+
+	// Scheduling When the campaign should send: `{method: now}`, or `{method: schedule,
+	// timestamp}` with a time in the future.
+	//
+	//
+	// Example: {"method":"schedule","timestamp":"2026-04-01T14:00:00Z"}
+	Scheduling *CampaignSchedulingRequest `json:"scheduling,omitempty"`
+}
+
+// CampaignList One page of campaigns.
+type CampaignList struct {
+	// Data The campaigns on this page.
+	Data []Campaign `json:"data"`
+
+	// Pagination Where a page sits in a list, and where the next one starts.
+	Pagination Pagination `json:"pagination"`
+}
+
+// CampaignScheduling When the campaign sends, as Loops reports it.
+//
+// Example: {"method":"schedule","timestamp":"2026-04-01T14:00:00.000Z"}
+type CampaignScheduling struct {
+	// Method `now` (as soon as it is sent off) or `schedule` (at `timestamp`).
+	Method CampaignSchedulingMethod `json:"method"`
+
+	// Timestamp The planned send time; null when the method is `now`.
+	Timestamp *time.Time `json:"timestamp,omitempty"`
+}
+
+// CampaignSchedulingMethod `now` (as soon as it is sent off) or `schedule` (at `timestamp`).
+type CampaignSchedulingMethod string
+
+// CampaignSchedulingAt Send the campaign at a future time.
+//
+// Example: {"method":"schedule","timestamp":"2026-04-01T14:00:00Z"}
+type CampaignSchedulingAt struct {
+	// Method Always `schedule`.
+	Method CampaignSchedulingAtMethod `json:"method"`
+
+	// Timestamp The send time; must be in the future.
+	Timestamp time.Time `json:"timestamp"`
+}
+
+// CampaignSchedulingAtMethod Always `schedule`.
+type CampaignSchedulingAtMethod string
+
+// CampaignSchedulingNow Send the campaign right away; no timestamp may be given.
+//
+// Example: {"method":"now"}
+type CampaignSchedulingNow struct {
+	// Method Always `now`.
+	Method CampaignSchedulingNowMethod `json:"method"`
+}
+
+// CampaignSchedulingNowMethod Always `now`.
+type CampaignSchedulingNowMethod string
+
+// CampaignSchedulingRequest When the campaign should send: `{method: now}`, or `{method: schedule,
+// timestamp}` with a time in the future.
+//
+// Example: {"method":"schedule","timestamp":"2026-04-01T14:00:00Z"}
+type CampaignSchedulingRequest struct {
+	union json.RawMessage
+}
+
+// CampaignUpdateRequest Changes to a campaign; send at least one field. Fields left out are
+// untouched, and null clears the list, segment or filter. After the
+// campaign is sent only `name` and `campaignGroupId` may change (else 409).
+//
+// Example: {"audienceFilter":{"conditions":[{"action":"opened","id":"cm9old901pqr234stu567vwx8","negate":false,"target":"campaign","type":"activity"}],"match":"all"},"audienceSegmentId":null,"scheduling":{"method":"now"}}
+type CampaignUpdateRequest struct {
+	// AudienceFilter The campaign's own filter; null clears it. Setting it without
+	// `audienceSegmentId` clears the segment; with both, both apply.
+	AudienceFilter nullable.Nullable[AudienceFilter] `json:"audienceFilter,omitempty"`
+
+	// AudienceSegmentID The audience segment to target; null clears it. Setting it without
+	// `audienceFilter` clears the campaign's filter.
+	AudienceSegmentID nullable.Nullable[string] `json:"audienceSegmentId,omitempty"`
+
+	// CampaignGroupID The group to move the campaign to.
+	CampaignGroupID *string `json:"campaignGroupId,omitempty"`
+
+	// MailingListID The mailing list to send to; null clears it.
+	MailingListID nullable.Nullable[string] `json:"mailingListId,omitempty"`
+
+	// Name The new name.
+	Name *string `json:"name,omitempty"`
+
+	// Scheduling When the campaign should send: `{method: now}`, or `{method: schedule,
+	// timestamp}` with a time in the future.
+	//
+	//
+	// Example: {"method":"schedule","timestamp":"2026-04-01T14:00:00Z"}
+	Scheduling *CampaignSchedulingRequest `json:"scheduling,omitempty"`
 }
 
 // Contact A contact as Loops returns it. Custom properties are top-level keys
@@ -117,7 +750,7 @@ type Contact struct {
 	MailingLists map[string]bool `json:"mailingLists,omitempty"`
 
 	// OptInStatus Double opt-in state; null unless the contact came from a double opt-in form.
-	OptInStatus *ContactOptInStatus `json:"optInStatus,omitempty"`
+	OptInStatus *OptInStatus `json:"optInStatus,omitempty"`
 
 	// Source Where the contact came from, such as `API`.
 	Source *string `json:"source,omitempty"`
@@ -134,9 +767,6 @@ type Contact struct {
 	// for contacts and contact writes, the custom properties.
 	AdditionalProperties map[string]PropertyValue `json:"-"`
 }
-
-// ContactOptInStatus Double opt-in state; null unless the contact came from a double opt-in form.
-type ContactOptInStatus string
 
 // ContactCreateRequest A new contact. Optional fields left out are not sent; `null` is sent
 // only where a field is explicitly cleared. Custom properties go in the
@@ -299,9 +929,248 @@ type ContactUpdateRequest struct {
 	AdditionalProperties map[string]PropertyValue `json:"-"`
 }
 
+// CreatedCampaign The answer to createCampaign: the new draft campaign, plus the
+// revision of its empty email message to pass as `expectedRevisionId`
+// on the first updateEmailMessage.
+//
+// Example: {"audienceFilter":{"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"}],"match":"all"},"audienceSegmentId":"cm9seg345jkl678mno901pqr2","campaignGroupId":"cm9grp789ghi012jkl345mno6","createdAt":"2026-03-02T09:15:00.000Z","emailMessageContentRevisionId":"cm9rev012ghi345jkl678mno9","emailMessageId":"cm9msg456def789ghi012jkl3","id":"cm9abc123def456ghi789jkl0","mailingListId":null,"name":"Spring announcement","scheduling":{"method":"now","timestamp":null},"status":"Draft","updatedAt":"2026-03-02T09:15:00.000Z"}
+type CreatedCampaign struct {
+	// AudienceFilter The campaign's own audience filter, if set.
+	AudienceFilter *AudienceFilter `json:"audienceFilter,omitempty"`
+
+	// AudienceSegmentID The audience segment the campaign targets, if set.
+	AudienceSegmentID *string `json:"audienceSegmentId,omitempty"`
+
+	// CampaignGroupID The group the campaign is filed under, if any.
+	CampaignGroupID *string `json:"campaignGroupId,omitempty"`
+
+	// CreatedAt When the campaign was created.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// EmailMessageContentRevisionID The email message's current revision; send it as `expectedRevisionId` on the first edit.
+	EmailMessageContentRevisionID *string `json:"emailMessageContentRevisionId,omitempty"`
+
+	// EmailMessageID The empty email message created with the campaign.
+	EmailMessageID *string `json:"emailMessageId,omitempty"`
+
+	// ID Loops' ID for the campaign.
+	ID string `json:"id"`
+
+	// MailingListID The mailing list the campaign sends to, if set.
+	MailingListID *string `json:"mailingListId,omitempty"`
+
+	// Name The campaign's name.
+	Name string `json:"name"`
+
+	// Scheduling When the campaign sends, as Loops reports it.
+	//
+	// Example: {"method":"schedule","timestamp":"2026-04-01T14:00:00.000Z"}
+	Scheduling CampaignScheduling `json:"scheduling"`
+
+	// Status Always Draft for a new campaign.
+	Status CreatedCampaignStatus `json:"status"`
+
+	// UpdatedAt When the campaign last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// CreatedCampaignStatus Always Draft for a new campaign.
+type CreatedCampaignStatus string
+
 // DataVariableValue A transactional data variable: a string, number or boolean, or, for an
 // array block in the template, a list of objects of such values.
 type DataVariableValue = any
+
+// EmailMessage The content and sender settings of a campaign's or transactional
+// email's message. The body is LMX, Loops' XML-like markup.
+//
+// Example: {"campaignId":"cm9abc123def456ghi789jkl0","contactPropertiesFallbacks":{"firstName":"there"},"contentRevisionId":"cm9rev012ghi345jkl678mno9","emailFormat":"styled","fromEmail":"hello","fromName":"Acme","id":"cm9msg456def789ghi012jkl3","lmx":"\u003cParagraph\u003eHi {firstName},\u003c/Paragraph\u003e","previewText":"Three features you asked for","replyToEmail":"support@company.com","subject":"What's new this spring","updatedAt":"2026-03-02T10:04:12.000Z"}
+type EmailMessage struct {
+	// BccEmail The BCC address; present only when set.
+	BccEmail *string `json:"bccEmail,omitempty"`
+
+	// CampaignID The campaign that owns the message (absent when a transactional email does).
+	CampaignID *string `json:"campaignId,omitempty"`
+
+	// CcEmail The CC address; present only when set.
+	CcEmail *string `json:"ccEmail,omitempty"`
+
+	// ContactPropertiesFallbacks Values used when a contact property is empty, by property name; present only when set.
+	ContactPropertiesFallbacks map[string]string `json:"contactPropertiesFallbacks,omitempty"`
+
+	// ContentRevisionID The current revision; send it as `expectedRevisionId` on the next update.
+	ContentRevisionID *string `json:"contentRevisionId,omitempty"`
+
+	// DataVariablesFallbacks Values used when a data variable is missing, by variable name; present only when set.
+	DataVariablesFallbacks map[string]string `json:"dataVariablesFallbacks,omitempty"`
+
+	// EmailFormat How the email is rendered.
+	EmailFormat EmailMessageEmailFormat `json:"emailFormat"`
+
+	// EventPropertiesFallbacks Values used when an event property is missing, by property name; present only when set.
+	EventPropertiesFallbacks map[string]string `json:"eventPropertiesFallbacks,omitempty"`
+
+	// FromEmail The sender's address before the `@`; the team's sending domain is added.
+	FromEmail string `json:"fromEmail"`
+
+	// FromName The sender's name.
+	FromName string `json:"fromName"`
+
+	// ID Loops' ID for the email message.
+	ID string `json:"id"`
+
+	// LanguageCode The ISO 639-1 language code, such as `en`; present only when set.
+	LanguageCode *string `json:"languageCode,omitempty"`
+
+	// Lmx The body as LMX.
+	Lmx string `json:"lmx"`
+
+	// PreviewText The preview text shown after the subject in inboxes.
+	PreviewText string `json:"previewText"`
+
+	// ReplyToEmail The reply-to address (may be empty).
+	ReplyToEmail string `json:"replyToEmail"`
+
+	// Subject The subject line.
+	Subject string `json:"subject"`
+
+	// TransactionalID The transactional email that owns the message (absent when a campaign does).
+	TransactionalID *string `json:"transactionalId,omitempty"`
+
+	// UpdatedAt When the message last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// Warnings Problems found while compiling the LMX that did not stop the update; only on update answers.
+	Warnings []EmailMessageWarning `json:"warnings,omitempty"`
+}
+
+// EmailMessageEmailFormat How the email is rendered.
+type EmailMessageEmailFormat string
+
+// EmailMessagePreview The answer to a preview request, which Loops queued for sending.
+//
+// Example: {"id":"cm9msg456def789ghi012jkl3"}
+type EmailMessagePreview struct {
+	// ID The email message the preview is of.
+	ID string `json:"id"`
+}
+
+// EmailMessagePreviewRequest Who gets a test send, and the values to render it with. Campaign
+// messages take `contactProperties`, workflow messages also
+// `eventProperties`, transactional ones `dataVariables`; others give 400.
+//
+// Example: {"contactProperties":{"firstName":"Alex"},"emails":["alex@company.com"]}
+type EmailMessagePreviewRequest struct {
+	// ContactProperties Contact property values to render, by name.
+	ContactProperties map[string]string `json:"contactProperties,omitempty"`
+
+	// DataVariables Data variable values to render, by name (transactional emails only).
+	DataVariables map[string]string `json:"dataVariables,omitempty"`
+
+	// Emails The addresses to send the preview to.
+	Emails []string `json:"emails"`
+
+	// EventProperties Event property values to render, by name (workflow emails only).
+	EventProperties map[string]string `json:"eventProperties,omitempty"`
+}
+
+// EmailMessageUpdateRequest Changes to an email message; fields left out are untouched. Send the
+// last `contentRevisionId` as `expectedRevisionId` so that a concurrent
+// edit is refused (409) instead of overwritten.
+//
+// Example: {"contactPropertiesFallbacks":{"firstName":"there","planName":null},"expectedRevisionId":"cm9rev012ghi345jkl678mno9","lmx":"\u003cParagraph\u003eHi {firstName},\u003c/Paragraph\u003e","subject":"What's new this spring"}
+type EmailMessageUpdateRequest struct {
+	// BccEmail A BCC address (CC and BCC must be enabled for the team).
+	BccEmail *string `json:"bccEmail,omitempty"`
+
+	// CcEmail A CC address (CC and BCC must be enabled for the team).
+	CcEmail *string `json:"ccEmail,omitempty"`
+
+	// ContactPropertiesFallbacks Fallbacks to merge in by contact property name; a null value removes that fallback.
+	ContactPropertiesFallbacks map[string]*string `json:"contactPropertiesFallbacks,omitempty"`
+
+	// DataVariablesFallbacks Fallbacks to merge in by data variable name; a null value removes that fallback.
+	DataVariablesFallbacks map[string]*string `json:"dataVariablesFallbacks,omitempty"`
+
+	// EmailFormat How the email is rendered.
+	EmailFormat *EmailMessageUpdateRequestEmailFormat `json:"emailFormat,omitempty"`
+
+	// EventPropertiesFallbacks Fallbacks to merge in by event property name; a null value removes that fallback.
+	EventPropertiesFallbacks map[string]*string `json:"eventPropertiesFallbacks,omitempty"`
+
+	// ExpectedRevisionID The `contentRevisionId` last read, or the campaign's
+	// `emailMessageContentRevisionId` for the first edit of a new campaign.
+	ExpectedRevisionID *string `json:"expectedRevisionId,omitempty"`
+
+	// FromEmail The sender's address before the `@`, such as `hello`.
+	FromEmail *string `json:"fromEmail,omitempty"`
+
+	// FromName The sender's name.
+	FromName *string `json:"fromName,omitempty"`
+
+	// LanguageCode An ISO 639-1 language code, such as `en` or `fr`.
+	LanguageCode *string `json:"languageCode,omitempty"`
+
+	// Lmx The body as LMX, styles inside its `<Style />` tag; at most 100 KB (else 413).
+	Lmx *string `json:"lmx,omitempty"`
+
+	// PreviewText The preview text shown after the subject in inboxes.
+	PreviewText *string `json:"previewText,omitempty"`
+
+	// ReplyToEmail The reply-to address, or "" for none.
+	ReplyToEmail *string `json:"replyToEmail,omitempty"`
+
+	// Subject The subject line.
+	Subject *string `json:"subject,omitempty"`
+}
+
+// EmailMessageUpdateRequestEmailFormat How the email is rendered.
+type EmailMessageUpdateRequestEmailFormat string
+
+// EmailMessageWarning A non-fatal problem in submitted LMX.
+type EmailMessageWarning struct {
+	// Message What is wrong, readable by people.
+	Message string `json:"message"`
+
+	// Path Where in the LMX the problem is, when known.
+	Path *string `json:"path,omitempty"`
+
+	// Rule The check that raised the warning.
+	Rule string `json:"rule"`
+
+	// Severity Always `warning`.
+	Severity EmailMessageWarningSeverity `json:"severity"`
+}
+
+// EmailMessageWarningSeverity Always `warning`.
+type EmailMessageWarningSeverity string
+
+// EmailMetrics All-time counts for an email. `opens` and `clicks` count sends that
+// were opened or clicked, not individual open or click events.
+//
+// Example: {"clicks":87,"hardBounces":6,"opens":540,"sends":1200,"softBounces":11,"spamReports":1,"unsubscribes":4}
+type EmailMetrics struct {
+	// Clicks Sends with at least one click.
+	Clicks int `json:"clicks"`
+
+	// HardBounces Sends that bounced permanently.
+	HardBounces int `json:"hardBounces"`
+
+	// Opens Sends opened at least once.
+	Opens int `json:"opens"`
+
+	// Sends Emails sent.
+	Sends int `json:"sends"`
+
+	// SoftBounces Sends that bounced temporarily.
+	SoftBounces int `json:"softBounces"`
+
+	// SpamReports Recipients who reported the email as spam.
+	SpamReports int `json:"spamReports"`
+
+	// Unsubscribes Recipients who unsubscribed from the email.
+	Unsubscribes int `json:"unsubscribes"`
+}
 
 // ErrorDetail The nested error some transactional failures carry.
 type ErrorDetail struct {
@@ -316,14 +1185,24 @@ type ErrorDetail struct {
 }
 
 // ErrorResponse Every error envelope Loops sends: `{success:false, message}`, a bare
-// `{message}`, the deprecated `error` string, a top-level `path`, or a
-// nested `error: {path, message|reason}` with `transactionalId`.
+// `{message}`, the deprecated `error` string, a top-level `path`, a
+// nested `error: {path, message|reason}` with `transactionalId`, and the
+// extra fields of component and upload failures.
 //
 // Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
 type ErrorResponse struct {
 	// Error Either a message string or an ErrorDetail object.
 	// Deprecated: Loops keeps sending it for old clients; read `message` instead.
 	Error json.RawMessage `json:"error,omitempty"`
+
+	// InvalidTags The tags or variables that a rejected component change would break.
+	InvalidTags []string `json:"invalidTags,omitempty"`
+
+	// MaxBytes The largest upload Loops accepts, in bytes.
+	MaxBytes *int `json:"maxBytes,omitempty"`
+
+	// MaxUploads How many uploads the team may complete in the window.
+	MaxUploads *int `json:"maxUploads,omitempty"`
 
 	// Message What went wrong, in words.
 	Message *string `json:"message,omitempty"`
@@ -334,8 +1213,14 @@ type ErrorResponse struct {
 	// Success false in the classic envelope; absent in newer ones.
 	Success *bool `json:"success,omitempty"`
 
+	// SupportedContentTypes The content types an upload may have, when one was refused.
+	SupportedContentTypes []string `json:"supportedContentTypes,omitempty"`
+
 	// TransactionalID The transactional email a failed send named.
 	TransactionalID *string `json:"transactionalId,omitempty"`
+
+	// WindowHours The length of the upload window, in hours.
+	WindowHours *int `json:"windowHours,omitempty"`
 }
 
 // EventPropertyValue An event property value. Dates are sent as strings or numbers.
@@ -365,6 +1250,98 @@ type EventRequest struct {
 	AdditionalProperties map[string]PropertyValue `json:"-"`
 }
 
+// Group A campaign group or a transactional group (both have this shape). Every
+// team also has a built-in group named "Unsorted".
+//
+// Example: {"createdAt":"2025-06-29T07:47:39.370Z","description":"Receipts and invoices","id":"cm9grp123abc456def789ghi0","name":"Billing","updatedAt":"2025-06-29T07:47:39.370Z"}
+type Group struct {
+	// CreatedAt When the group was created.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Description The group's description; an empty string when it has none.
+	Description string `json:"description"`
+
+	// ID Loops' ID for the group.
+	ID string `json:"id"`
+
+	// Name The group's name.
+	Name string `json:"name"`
+
+	// UpdatedAt When the group last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// GroupCreateRequest A new campaign or transactional group.
+//
+// Example: {"description":"Receipts and invoices","name":"Billing"}
+type GroupCreateRequest struct {
+	// Description An optional description.
+	Description *string `json:"description,omitempty"`
+
+	// Name The group's name; "Unsorted" is reserved and refused.
+	Name string `json:"name"`
+}
+
+// GroupList One page of groups.
+type GroupList struct {
+	// Data The groups on this page, newest first.
+	Data []Group `json:"data"`
+
+	// Pagination Where a page sits in a list, and where the next one starts.
+	Pagination Pagination `json:"pagination"`
+}
+
+// GroupUpdateRequest Changes to a group; fields left out stay as they are, and at least one
+// is needed. The built-in "Unsorted" group cannot be changed.
+//
+// Example: {"description":"Receipts, invoices and refunds"}
+type GroupUpdateRequest struct {
+	// Description A new description.
+	Description *string `json:"description,omitempty"`
+
+	// Name A new name; "Unsorted" is reserved and refused.
+	Name *string `json:"name,omitempty"`
+}
+
+// GuardianItem One element that broke a Guardian rule.
+type GuardianItem struct {
+	// CodeName The property or variable name, when the rule is about one.
+	CodeName *string `json:"codeName,omitempty"`
+
+	// Label A readable name for the element, such as link text or a property name.
+	Label string `json:"label"`
+}
+
+// GuardianReport The outcome of Guardian's content checks. Errors must be fixed before
+// the email can be published or sent; warnings are advice.
+//
+// Example: {"errors":[{"description":"A button needs an href to work.","items":[{"label":"Get started"}],"rule":"missingButtonHrefs","title":"Button without a link"}],"warnings":[{"description":"Contacts without this property would see an empty value.","items":[{"codeName":"firstName","label":"First name"}],"rule":"missingFallbackContactProperties","title":"Contact property without a fallback"}]}
+type GuardianReport struct {
+	// Errors Rules that failed and block publishing.
+	Errors []GuardianRule `json:"errors"`
+
+	// Warnings Rules that failed but do not block publishing.
+	Warnings []GuardianRule `json:"warnings"`
+}
+
+// GuardianRule One Guardian rule that found problems, with the offending items.
+type GuardianRule struct {
+	// Description Why the problem matters.
+	Description string `json:"description"`
+
+	// Items The elements that broke the rule.
+	Items []GuardianItem `json:"items"`
+
+	// Rule The rule's identifier.
+	Rule GuardianRuleRule `json:"rule"`
+
+	// Title A short name for the problem.
+	Title string `json:"title"`
+}
+
+// GuardianRuleRule The rule's identifier.
+type GuardianRuleRule string
+
 // MailingList One of the team's mailing lists.
 //
 // Example: {"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"}
@@ -393,6 +1370,23 @@ type MessageResponse struct {
 	Success bool `json:"success"`
 }
 
+// OptInCondition Matches contacts by double opt-in status.
+//
+// Example: {"status":"accepted","type":"optIn"}
+type OptInCondition struct {
+	// Status The opt-in status to match; null stands for no opt-in status.
+	Status nullable.Nullable[OptInStatus] `json:"status"`
+
+	// Type Always `optIn`.
+	Type OptInConditionType `json:"type"`
+}
+
+// OptInConditionType Always `optIn`.
+type OptInConditionType string
+
+// OptInStatus A contact's double opt-in status.
+type OptInStatus string
+
 // Pagination Where a page sits in a list, and where the next one starts.
 type Pagination struct {
 	// NextCursor Pass as `cursor` to get the next page; null on the last page.
@@ -413,6 +1407,57 @@ type Pagination struct {
 	// TotalResults How many items the whole list holds.
 	TotalResults int `json:"totalResults"`
 }
+
+// PropertyCondition Compares a contact property with a value.
+//
+// Example: {"key":"planName","operator":"equals","type":"property","value":"pro"}
+type PropertyCondition struct {
+	// Key The contact property's name, such as `planName`.
+	Key string `json:"key"`
+
+	// Operator The comparison. isTrue, isFalse, empty, notEmpty, dateEmpty and
+	// dateNotEmpty take no value; between takes a from/to range.
+	Operator PropertyConditionOperator `json:"operator"`
+
+	// Type Always `property`.
+	Type PropertyConditionType `json:"type"`
+
+	// Value What a property is compared with; left out for operators that take no value.
+	//
+	// Example: pro
+	Value *PropertyConditionValue `json:"value,omitempty"`
+}
+
+// PropertyConditionOperator The comparison. isTrue, isFalse, empty, notEmpty, dateEmpty and
+// dateNotEmpty take no value; between takes a from/to range.
+type PropertyConditionOperator string
+
+// PropertyConditionType Always `property`.
+type PropertyConditionType string
+
+// PropertyConditionRange The time range for the `between` operator.
+//
+// Example: {"from":"2026-01-01T00:00:00Z","to":"2026-03-31T23:59:59Z"}
+type PropertyConditionRange struct {
+	// From The start of the range.
+	From time.Time `json:"from"`
+
+	// To The end of the range.
+	To time.Time `json:"to"`
+}
+
+// PropertyConditionValue What a property is compared with; left out for operators that take no value.
+//
+// Example: pro
+type PropertyConditionValue struct {
+	union json.RawMessage
+}
+
+// PropertyConditionValue0 defines model for PropertyConditionValue.0.
+type PropertyConditionValue0 = string
+
+// PropertyConditionValue1 defines model for PropertyConditionValue.1.
+type PropertyConditionValue1 = float64
 
 // PropertyValue A contact property value: a string, number or boolean, or null to
 // clear it. Dates are sent as strings or numbers.
@@ -461,6 +1506,121 @@ type SuppressionQuota struct {
 	Remaining int `json:"remaining"`
 }
 
+// TransactionalEmail A transactional email template from the content API, with the IDs of
+// its draft and published messages (either may be missing).
+//
+// Example: {"createdAt":"2025-06-29T07:47:39.370Z","dataVariables":["confirmationUrl"],"draftEmailMessageId":null,"id":"cll42l54f20i1la0lfooe3z12","name":"Sign up confirmation","publishedEmailMessageId":"cm9msg123pub456ghi789jkl0","transactionalGroupId":"cm9grp123abc456def789ghi0","updatedAt":"2025-07-02T10:15:00.000Z"}
+type TransactionalEmail struct {
+	// CreatedAt When the email was created.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// DataVariables Names of the data variables the published version uses; empty before publishing.
+	DataVariables []string `json:"dataVariables"`
+
+	// DraftEmailMessageID The email message holding the unpublished draft; null when there is no draft.
+	DraftEmailMessageID *string `json:"draftEmailMessageId,omitempty"`
+
+	// ID Loops' ID for the transactional email; the `transactionalId` used when sending.
+	ID string `json:"id"`
+
+	// Name The name shown in the Loops app.
+	Name string `json:"name"`
+
+	// PublishedEmailMessageID The email message that is sent; null until the email is first published.
+	PublishedEmailMessageID *string `json:"publishedEmailMessageId,omitempty"`
+
+	// TransactionalGroupID The group the email is filed under, if any.
+	TransactionalGroupID *string `json:"transactionalGroupId,omitempty"`
+
+	// UpdatedAt When the email last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// TransactionalEmailCreateRequest A new transactional email; Loops gives it an empty draft message.
+//
+// Example: {"name":"Password reset","transactionalGroupId":"cm9grp123abc456def789ghi0"}
+type TransactionalEmailCreateRequest struct {
+	// Name The name shown in the Loops app.
+	Name string `json:"name"`
+
+	// TransactionalGroupID The group to file the email under; the team's default group when left out.
+	TransactionalGroupID *string `json:"transactionalGroupId,omitempty"`
+}
+
+// TransactionalEmailDraft A transactional email together with its draft message's content
+// revision, returned when a draft is created or ensured.
+//
+// Example: {"createdAt":"2025-06-29T07:47:39.370Z","dataVariables":[],"draftEmailMessageContentRevisionId":"cm9rev456abc789def012ghi3","draftEmailMessageId":"cm9msg789drf012abc345def6","id":"cll42l54f20i1la0lfooe3z12","name":"Sign up confirmation","publishedEmailMessageId":null,"transactionalGroupId":"cm9grp123abc456def789ghi0","updatedAt":"2025-06-29T07:47:39.370Z"}
+type TransactionalEmailDraft struct {
+	// CreatedAt When the email was created.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// DataVariables Names of the data variables the published version uses; empty before publishing.
+	DataVariables []string `json:"dataVariables"`
+
+	// DraftEmailMessageContentRevisionID The draft's current content revision; send it as `expectedRevisionId` in the first updateEmailMessage call.
+	DraftEmailMessageContentRevisionID *string `json:"draftEmailMessageContentRevisionId,omitempty"`
+
+	// DraftEmailMessageID The email message holding the draft; edit it with updateEmailMessage.
+	DraftEmailMessageID *string `json:"draftEmailMessageId,omitempty"`
+
+	// ID Loops' ID for the transactional email.
+	ID string `json:"id"`
+
+	// Name The name shown in the Loops app.
+	Name string `json:"name"`
+
+	// PublishedEmailMessageID The email message that is sent; null until the email is first published.
+	PublishedEmailMessageID *string `json:"publishedEmailMessageId,omitempty"`
+
+	// TransactionalGroupID The group the email is filed under (Loops may leave it out).
+	TransactionalGroupID *string `json:"transactionalGroupId,omitempty"`
+
+	// UpdatedAt When the email last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// TransactionalEmailList One page of transactional emails.
+type TransactionalEmailList struct {
+	// Data The transactional emails on this page, newest first.
+	Data []TransactionalEmail `json:"data"`
+
+	// Pagination Where a page sits in a list, and where the next one starts.
+	Pagination Pagination `json:"pagination"`
+}
+
+// TransactionalEmailUpdateRequest Changes to a transactional email; fields left out stay as they are, and at least one is needed.
+//
+// Example: {"name":"Password reset (v2)"}
+type TransactionalEmailUpdateRequest struct {
+	// Name A new name.
+	Name *string `json:"name,omitempty"`
+
+	// TransactionalGroupID The group to move the email to.
+	TransactionalGroupID *string `json:"transactionalGroupId,omitempty"`
+}
+
+// TransactionalMetrics All-time delivery counts for a transactional email, summed over every
+// published version.
+//
+// Example: {"deliveries":1498,"hardBounces":11,"sends":1520,"softBounces":9,"spamReports":2}
+type TransactionalMetrics struct {
+	// Deliveries Sends the receiving server accepted.
+	Deliveries int `json:"deliveries"`
+
+	// HardBounces Sends that bounced permanently.
+	HardBounces int `json:"hardBounces"`
+
+	// Sends Emails sent.
+	Sends int `json:"sends"`
+
+	// SoftBounces Sends that bounced temporarily.
+	SoftBounces int `json:"softBounces"`
+
+	// SpamReports Sends the recipient marked as spam.
+	SpamReports int `json:"spamReports"`
+}
+
 // TransactionalRequest A transactional email to send to one address.
 //
 // Example: {"dataVariables":{"confirmationUrl":"https://example.com/confirm/abc","items":[{"name":"Widget","price":9.5}]},"email":"alex@company.com","transactionalId":"cll42l54f20i1la0lfooe3z12"}
@@ -497,46 +1657,103 @@ type PerPage = int
 type UserIDQuery = string
 
 // BadRequest Every error envelope Loops sends: `{success:false, message}`, a bare
-// `{message}`, the deprecated `error` string, a top-level `path`, or a
-// nested `error: {path, message|reason}` with `transactionalId`.
+// `{message}`, the deprecated `error` string, a top-level `path`, a
+// nested `error: {path, message|reason}` with `transactionalId`, and the
+// extra fields of component and upload failures.
 //
 // Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
 type BadRequest = ErrorResponse
 
+// Conflict Every error envelope Loops sends: `{success:false, message}`, a bare
+// `{message}`, the deprecated `error` string, a top-level `path`, a
+// nested `error: {path, message|reason}` with `transactionalId`, and the
+// extra fields of component and upload failures.
+//
+// Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
+type Conflict = ErrorResponse
+
 // IdempotencyKeyUsed Every error envelope Loops sends: `{success:false, message}`, a bare
-// `{message}`, the deprecated `error` string, a top-level `path`, or a
-// nested `error: {path, message|reason}` with `transactionalId`.
+// `{message}`, the deprecated `error` string, a top-level `path`, a
+// nested `error: {path, message|reason}` with `transactionalId`, and the
+// extra fields of component and upload failures.
 //
 // Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
 type IdempotencyKeyUsed = ErrorResponse
 
 // NotFound Every error envelope Loops sends: `{success:false, message}`, a bare
-// `{message}`, the deprecated `error` string, a top-level `path`, or a
-// nested `error: {path, message|reason}` with `transactionalId`.
+// `{message}`, the deprecated `error` string, a top-level `path`, a
+// nested `error: {path, message|reason}` with `transactionalId`, and the
+// extra fields of component and upload failures.
 //
 // Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
 type NotFound = ErrorResponse
 
+// PayloadTooLarge Every error envelope Loops sends: `{success:false, message}`, a bare
+// `{message}`, the deprecated `error` string, a top-level `path`, a
+// nested `error: {path, message|reason}` with `transactionalId`, and the
+// extra fields of component and upload failures.
+//
+// Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
+type PayloadTooLarge = ErrorResponse
+
 // RateLimited Every error envelope Loops sends: `{success:false, message}`, a bare
-// `{message}`, the deprecated `error` string, a top-level `path`, or a
-// nested `error: {path, message|reason}` with `transactionalId`.
+// `{message}`, the deprecated `error` string, a top-level `path`, a
+// nested `error: {path, message|reason}` with `transactionalId`, and the
+// extra fields of component and upload failures.
 //
 // Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
 type RateLimited = ErrorResponse
 
 // ServerError Every error envelope Loops sends: `{success:false, message}`, a bare
-// `{message}`, the deprecated `error` string, a top-level `path`, or a
-// nested `error: {path, message|reason}` with `transactionalId`.
+// `{message}`, the deprecated `error` string, a top-level `path`, a
+// nested `error: {path, message|reason}` with `transactionalId`, and the
+// extra fields of component and upload failures.
 //
 // Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
 type ServerError = ErrorResponse
 
 // Unauthorized Every error envelope Loops sends: `{success:false, message}`, a bare
-// `{message}`, the deprecated `error` string, a top-level `path`, or a
-// nested `error: {path, message|reason}` with `transactionalId`.
+// `{message}`, the deprecated `error` string, a top-level `path`, a
+// nested `error: {path, message|reason}` with `transactionalId`, and the
+// extra fields of component and upload failures.
 //
 // Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
 type Unauthorized = ErrorResponse
+
+// Unprocessable Every error envelope Loops sends: `{success:false, message}`, a bare
+// `{message}`, the deprecated `error` string, a top-level `path`, a
+// nested `error: {path, message|reason}` with `transactionalId`, and the
+// extra fields of component and upload failures.
+//
+// Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
+type Unprocessable = ErrorResponse
+
+// ListAudienceSegmentsParams defines parameters for ListAudienceSegments.
+type ListAudienceSegmentsParams struct {
+	// PerPage Results per page, from 10 to 50 (default 20).
+	PerPage *PerPage `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Cursor Where to continue, taken from `pagination.nextCursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListCampaignGroupsParams defines parameters for ListCampaignGroups.
+type ListCampaignGroupsParams struct {
+	// PerPage Results per page, from 10 to 50 (default 20).
+	PerPage *PerPage `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Cursor Where to continue, taken from `pagination.nextCursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListCampaignsParams defines parameters for ListCampaigns.
+type ListCampaignsParams struct {
+	// PerPage Results per page, from 10 to 50 (default 20).
+	PerPage *PerPage `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Cursor Where to continue, taken from `pagination.nextCursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
 
 // FindContactParams defines parameters for FindContact.
 type FindContactParams struct {
@@ -594,6 +1811,39 @@ type SendTransactionalEmailParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListTransactionalEmailsParams defines parameters for ListTransactionalEmails.
+type ListTransactionalEmailsParams struct {
+	// PerPage Results per page, from 10 to 50 (default 20).
+	PerPage *PerPage `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Cursor Where to continue, taken from `pagination.nextCursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListTransactionalGroupsParams defines parameters for ListTransactionalGroups.
+type ListTransactionalGroupsParams struct {
+	// PerPage Results per page, from 10 to 50 (default 20).
+	PerPage *PerPage `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Cursor Where to continue, taken from `pagination.nextCursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateAudienceSegmentJSONRequestBody defines body for CreateAudienceSegment for application/json ContentType.
+type CreateAudienceSegmentJSONRequestBody = AudienceSegmentCreateRequest
+
+// CreateCampaignGroupJSONRequestBody defines body for CreateCampaignGroup for application/json ContentType.
+type CreateCampaignGroupJSONRequestBody = GroupCreateRequest
+
+// UpdateCampaignGroupJSONRequestBody defines body for UpdateCampaignGroup for application/json ContentType.
+type UpdateCampaignGroupJSONRequestBody = GroupUpdateRequest
+
+// CreateCampaignJSONRequestBody defines body for CreateCampaign for application/json ContentType.
+type CreateCampaignJSONRequestBody = CampaignCreateRequest
+
+// UpdateCampaignJSONRequestBody defines body for UpdateCampaign for application/json ContentType.
+type UpdateCampaignJSONRequestBody = CampaignUpdateRequest
+
 // CreateContactJSONRequestBody defines body for CreateContact for application/json ContentType.
 type CreateContactJSONRequestBody = ContactCreateRequest
 
@@ -606,11 +1856,29 @@ type CreateContactPropertyJSONRequestBody = ContactPropertyCreateRequest
 // UpdateContactJSONRequestBody defines body for UpdateContact for application/json ContentType.
 type UpdateContactJSONRequestBody = ContactUpdateRequest
 
+// UpdateEmailMessageJSONRequestBody defines body for UpdateEmailMessage for application/json ContentType.
+type UpdateEmailMessageJSONRequestBody = EmailMessageUpdateRequest
+
+// PreviewEmailMessageJSONRequestBody defines body for PreviewEmailMessage for application/json ContentType.
+type PreviewEmailMessageJSONRequestBody = EmailMessagePreviewRequest
+
 // SendEventJSONRequestBody defines body for SendEvent for application/json ContentType.
 type SendEventJSONRequestBody = EventRequest
 
 // SendTransactionalEmailJSONRequestBody defines body for SendTransactionalEmail for application/json ContentType.
 type SendTransactionalEmailJSONRequestBody = TransactionalRequest
+
+// CreateTransactionalEmailJSONRequestBody defines body for CreateTransactionalEmail for application/json ContentType.
+type CreateTransactionalEmailJSONRequestBody = TransactionalEmailCreateRequest
+
+// UpdateTransactionalEmailJSONRequestBody defines body for UpdateTransactionalEmail for application/json ContentType.
+type UpdateTransactionalEmailJSONRequestBody = TransactionalEmailUpdateRequest
+
+// CreateTransactionalGroupJSONRequestBody defines body for CreateTransactionalGroup for application/json ContentType.
+type CreateTransactionalGroupJSONRequestBody = GroupCreateRequest
+
+// UpdateTransactionalGroupJSONRequestBody defines body for UpdateTransactionalGroup for application/json ContentType.
+type UpdateTransactionalGroupJSONRequestBody = GroupUpdateRequest
 
 // Getter for additional properties for Contact. Returns the specified
 // element and whether it was found
@@ -1279,4 +2547,346 @@ func (a EventRequest) MarshalJSON() ([]byte, error) {
 		}
 	}
 	return json.Marshal(object)
+}
+
+// AsPropertyCondition returns the union data inside the AudienceFilterCondition as a PropertyCondition
+func (t AudienceFilterCondition) AsPropertyCondition() (PropertyCondition, error) {
+	var body PropertyCondition
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPropertyCondition overwrites any union data inside the AudienceFilterCondition as the provided PropertyCondition
+func (t *AudienceFilterCondition) FromPropertyCondition(v PropertyCondition) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"property"}`))
+	t.union = b
+	return err
+}
+
+// MergePropertyCondition performs a merge with any union data inside the AudienceFilterCondition, using the provided PropertyCondition
+func (t *AudienceFilterCondition) MergePropertyCondition(v PropertyCondition) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"property"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsOptInCondition returns the union data inside the AudienceFilterCondition as a OptInCondition
+func (t AudienceFilterCondition) AsOptInCondition() (OptInCondition, error) {
+	var body OptInCondition
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromOptInCondition overwrites any union data inside the AudienceFilterCondition as the provided OptInCondition
+func (t *AudienceFilterCondition) FromOptInCondition(v OptInCondition) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"optIn"}`))
+	t.union = b
+	return err
+}
+
+// MergeOptInCondition performs a merge with any union data inside the AudienceFilterCondition, using the provided OptInCondition
+func (t *AudienceFilterCondition) MergeOptInCondition(v OptInCondition) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"optIn"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsActivityCondition returns the union data inside the AudienceFilterCondition as a ActivityCondition
+func (t AudienceFilterCondition) AsActivityCondition() (ActivityCondition, error) {
+	var body ActivityCondition
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromActivityCondition overwrites any union data inside the AudienceFilterCondition as the provided ActivityCondition
+func (t *AudienceFilterCondition) FromActivityCondition(v ActivityCondition) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"activity"}`))
+	t.union = b
+	return err
+}
+
+// MergeActivityCondition performs a merge with any union data inside the AudienceFilterCondition, using the provided ActivityCondition
+func (t *AudienceFilterCondition) MergeActivityCondition(v ActivityCondition) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"activity"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// Discriminator returns the value of the property that tells the union's
+// alternatives apart, as it is in the JSON.
+func (t AudienceFilterCondition) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"type"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+// ValueByDiscriminator decodes the union into the alternative its
+// discriminator names; an alternative the contract does not list is an
+// error (the raw JSON stays in the union).
+func (t AudienceFilterCondition) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "activity":
+		return t.AsActivityCondition()
+	case "optIn":
+		return t.AsOptInCondition()
+	case "property":
+		return t.AsPropertyCondition()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+// MarshalJSON encodes the value as the contract's JSON.
+func (t AudienceFilterCondition) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+// UnmarshalJSON decodes the contract's JSON into the value.
+func (t *AudienceFilterCondition) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsCampaignSchedulingNow returns the union data inside the CampaignSchedulingRequest as a CampaignSchedulingNow
+func (t CampaignSchedulingRequest) AsCampaignSchedulingNow() (CampaignSchedulingNow, error) {
+	var body CampaignSchedulingNow
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCampaignSchedulingNow overwrites any union data inside the CampaignSchedulingRequest as the provided CampaignSchedulingNow
+func (t *CampaignSchedulingRequest) FromCampaignSchedulingNow(v CampaignSchedulingNow) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"method":"now"}`))
+	t.union = b
+	return err
+}
+
+// MergeCampaignSchedulingNow performs a merge with any union data inside the CampaignSchedulingRequest, using the provided CampaignSchedulingNow
+func (t *CampaignSchedulingRequest) MergeCampaignSchedulingNow(v CampaignSchedulingNow) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"method":"now"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCampaignSchedulingAt returns the union data inside the CampaignSchedulingRequest as a CampaignSchedulingAt
+func (t CampaignSchedulingRequest) AsCampaignSchedulingAt() (CampaignSchedulingAt, error) {
+	var body CampaignSchedulingAt
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCampaignSchedulingAt overwrites any union data inside the CampaignSchedulingRequest as the provided CampaignSchedulingAt
+func (t *CampaignSchedulingRequest) FromCampaignSchedulingAt(v CampaignSchedulingAt) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"method":"schedule"}`))
+	t.union = b
+	return err
+}
+
+// MergeCampaignSchedulingAt performs a merge with any union data inside the CampaignSchedulingRequest, using the provided CampaignSchedulingAt
+func (t *CampaignSchedulingRequest) MergeCampaignSchedulingAt(v CampaignSchedulingAt) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"method":"schedule"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// Discriminator returns the value of the property that tells the union's
+// alternatives apart, as it is in the JSON.
+func (t CampaignSchedulingRequest) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"method"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+// ValueByDiscriminator decodes the union into the alternative its
+// discriminator names; an alternative the contract does not list is an
+// error (the raw JSON stays in the union).
+func (t CampaignSchedulingRequest) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "now":
+		return t.AsCampaignSchedulingNow()
+	case "schedule":
+		return t.AsCampaignSchedulingAt()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+// MarshalJSON encodes the value as the contract's JSON.
+func (t CampaignSchedulingRequest) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+// UnmarshalJSON decodes the contract's JSON into the value.
+func (t *CampaignSchedulingRequest) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsPropertyConditionValue0 returns the union data inside the PropertyConditionValue as a PropertyConditionValue0
+func (t PropertyConditionValue) AsPropertyConditionValue0() (PropertyConditionValue0, error) {
+	var body PropertyConditionValue0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPropertyConditionValue0 overwrites any union data inside the PropertyConditionValue as the provided PropertyConditionValue0
+func (t *PropertyConditionValue) FromPropertyConditionValue0(v PropertyConditionValue0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePropertyConditionValue0 performs a merge with any union data inside the PropertyConditionValue, using the provided PropertyConditionValue0
+func (t *PropertyConditionValue) MergePropertyConditionValue0(v PropertyConditionValue0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPropertyConditionValue1 returns the union data inside the PropertyConditionValue as a PropertyConditionValue1
+func (t PropertyConditionValue) AsPropertyConditionValue1() (PropertyConditionValue1, error) {
+	var body PropertyConditionValue1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPropertyConditionValue1 overwrites any union data inside the PropertyConditionValue as the provided PropertyConditionValue1
+func (t *PropertyConditionValue) FromPropertyConditionValue1(v PropertyConditionValue1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePropertyConditionValue1 performs a merge with any union data inside the PropertyConditionValue, using the provided PropertyConditionValue1
+func (t *PropertyConditionValue) MergePropertyConditionValue1(v PropertyConditionValue1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPropertyConditionRange returns the union data inside the PropertyConditionValue as a PropertyConditionRange
+func (t PropertyConditionValue) AsPropertyConditionRange() (PropertyConditionRange, error) {
+	var body PropertyConditionRange
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPropertyConditionRange overwrites any union data inside the PropertyConditionValue as the provided PropertyConditionRange
+func (t *PropertyConditionValue) FromPropertyConditionRange(v PropertyConditionRange) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePropertyConditionRange performs a merge with any union data inside the PropertyConditionValue, using the provided PropertyConditionRange
+func (t *PropertyConditionValue) MergePropertyConditionRange(v PropertyConditionRange) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// MarshalJSON encodes the value as the contract's JSON.
+func (t PropertyConditionValue) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+// UnmarshalJSON decodes the contract's JSON into the value.
+func (t *PropertyConditionValue) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
 }

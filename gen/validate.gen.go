@@ -30,7 +30,7 @@ func fieldError(field, format string, args ...any) *FieldError {
 func within(prefix string, err error) error {
 	if fe, ok := err.(*FieldError); ok {
 		sep := "."
-		if strings.HasPrefix(fe.Field, "[") {
+		if fe.Field == "" || strings.HasPrefix(fe.Field, "[") {
 			sep = ""
 		}
 		return &FieldError{Field: prefix + sep + fe.Field, Reason: fe.Reason}
@@ -39,6 +39,33 @@ func within(prefix string, err error) error {
 }
 
 var _ = utf8.RuneCountInString
+
+// Validate checks the ActivityCondition against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *ActivityCondition) Validate() error {
+	if r == nil {
+		return nil
+	}
+	switch r.Action {
+	case "sent", "opened", "clicked":
+	default:
+		return fieldError("action", "must be one of sent, opened, clicked (it is %q)", r.Action)
+	}
+	if utf8.RuneCountInString(string(r.ID)) < 1 {
+		return fieldError("id", "is required")
+	}
+	switch r.Target {
+	case "campaign", "workflow", "workflowEmail":
+	default:
+		return fieldError("target", "must be one of campaign, workflow, workflowEmail (it is %q)", r.Target)
+	}
+	switch r.Type {
+	case "activity":
+	default:
+		return fieldError("type", "must be one of activity (it is %q)", r.Type)
+	}
+	return nil
+}
 
 // Validate checks the Attachment against the rules of the contract and returns a
 // *FieldError for the first field that breaks one, or nil.
@@ -51,6 +78,221 @@ func (r *Attachment) Validate() error {
 	}
 	if utf8.RuneCountInString(string(r.Filename)) < 1 {
 		return fieldError("filename", "is required")
+	}
+	return nil
+}
+
+// Validate checks the AudienceFilter against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *AudienceFilter) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if len(r.Conditions) < 1 {
+		return fieldError("conditions", "needs at least one item")
+	}
+	for i := range r.Conditions {
+		if err := (&r.Conditions[i]).Validate(); err != nil {
+			return within(fmt.Sprintf("%s[%d]", "conditions", i), err)
+		}
+	}
+	switch r.Match {
+	case "all", "any":
+	default:
+		return fieldError("match", "must be one of all, any (it is %q)", r.Match)
+	}
+	return nil
+}
+
+// Validate checks the AudienceFilterCondition against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *AudienceFilterCondition) Validate() error {
+	if r == nil {
+		return nil
+	}
+	value, err := r.ValueByDiscriminator()
+	if err != nil {
+		return fieldError("type", "must be one of activity, optIn, property")
+	}
+	if alt, ok := value.(ActivityCondition); ok {
+		return alt.Validate()
+	}
+	if alt, ok := value.(OptInCondition); ok {
+		return alt.Validate()
+	}
+	if alt, ok := value.(PropertyCondition); ok {
+		return alt.Validate()
+	}
+	return nil
+}
+
+// Validate checks the AudienceSegmentCreateRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *AudienceSegmentCreateRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if r.Description != nil {
+		if n := utf8.RuneCountInString(string((*r.Description))); n > 1000 {
+			return fieldError("description", "must be at most 1000 characters (it has %d)", n)
+		}
+	}
+	if err := (&r.Filter).Validate(); err != nil {
+		return within("filter", err)
+	}
+	if utf8.RuneCountInString(string(r.Name)) < 1 {
+		return fieldError("name", "is required")
+	}
+	if n := utf8.RuneCountInString(string(r.Name)); n > 255 {
+		return fieldError("name", "must be at most 255 characters (it has %d)", n)
+	}
+	return nil
+}
+
+// Validate checks the CampaignCreateRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *CampaignCreateRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if r.AudienceFilter != nil {
+		if err := r.AudienceFilter.Validate(); err != nil {
+			return within("audienceFilter", err)
+		}
+	}
+	if r.AudienceSegmentID != nil {
+		if utf8.RuneCountInString(string((*r.AudienceSegmentID))) < 1 {
+			return fieldError("audienceSegmentId", "must not be empty (leave it out instead)")
+		}
+	}
+	if r.CampaignGroupID != nil {
+		if utf8.RuneCountInString(string((*r.CampaignGroupID))) < 1 {
+			return fieldError("campaignGroupId", "must not be empty (leave it out instead)")
+		}
+	}
+	if r.MailingListID != nil {
+		if utf8.RuneCountInString(string((*r.MailingListID))) < 1 {
+			return fieldError("mailingListId", "must not be empty (leave it out instead)")
+		}
+	}
+	if utf8.RuneCountInString(string(r.Name)) < 1 {
+		return fieldError("name", "is required")
+	}
+	if r.Scheduling != nil {
+		if err := r.Scheduling.Validate(); err != nil {
+			return within("scheduling", err)
+		}
+	}
+	return nil
+}
+
+// Validate checks the CampaignSchedulingAt against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *CampaignSchedulingAt) Validate() error {
+	if r == nil {
+		return nil
+	}
+	switch r.Method {
+	case "schedule":
+	default:
+		return fieldError("method", "must be one of schedule (it is %q)", r.Method)
+	}
+	if r.Timestamp.IsZero() {
+		return fieldError("timestamp", "is required")
+	}
+	return nil
+}
+
+// Validate checks the CampaignSchedulingNow against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *CampaignSchedulingNow) Validate() error {
+	if r == nil {
+		return nil
+	}
+	switch r.Method {
+	case "now":
+	default:
+		return fieldError("method", "must be one of now (it is %q)", r.Method)
+	}
+	return nil
+}
+
+// Validate checks the CampaignSchedulingRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *CampaignSchedulingRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	value, err := r.ValueByDiscriminator()
+	if err != nil {
+		return fieldError("method", "must be one of now, schedule")
+	}
+	if alt, ok := value.(CampaignSchedulingNow); ok {
+		return alt.Validate()
+	}
+	if alt, ok := value.(CampaignSchedulingAt); ok {
+		return alt.Validate()
+	}
+	return nil
+}
+
+// Validate checks the CampaignUpdateRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *CampaignUpdateRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	set := 0
+	if r.AudienceFilter.IsSpecified() {
+		set++
+	}
+	if r.AudienceSegmentID.IsSpecified() {
+		set++
+	}
+	if r.CampaignGroupID != nil {
+		set++
+	}
+	if r.MailingListID.IsSpecified() {
+		set++
+	}
+	if r.Name != nil {
+		set++
+	}
+	if r.Scheduling != nil {
+		set++
+	}
+	if set < 1 {
+		return fieldError("", "needs at least one field to change")
+	}
+	if value, err := r.AudienceFilter.Get(); err == nil {
+		if err := (&value).Validate(); err != nil {
+			return within("audienceFilter", err)
+		}
+	}
+	if value, err := r.AudienceSegmentID.Get(); err == nil {
+		if utf8.RuneCountInString(string(value)) < 1 {
+			return fieldError("audienceSegmentId", "must not be empty (leave it out instead)")
+		}
+	}
+	if r.CampaignGroupID != nil {
+		if utf8.RuneCountInString(string((*r.CampaignGroupID))) < 1 {
+			return fieldError("campaignGroupId", "must not be empty (leave it out instead)")
+		}
+	}
+	if value, err := r.MailingListID.Get(); err == nil {
+		if utf8.RuneCountInString(string(value)) < 1 {
+			return fieldError("mailingListId", "must not be empty (leave it out instead)")
+		}
+	}
+	if r.Name != nil {
+		if utf8.RuneCountInString(string((*r.Name))) < 1 {
+			return fieldError("name", "must not be empty (leave it out instead)")
+		}
+	}
+	if r.Scheduling != nil {
+		if err := r.Scheduling.Validate(); err != nil {
+			return within("scheduling", err)
+		}
 	}
 	return nil
 }
@@ -127,6 +369,44 @@ func (r *ContactUpdateRequest) Validate() error {
 	return nil
 }
 
+// Validate checks the EmailMessagePreviewRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *EmailMessagePreviewRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if len(r.Emails) < 1 {
+		return fieldError("emails", "needs at least one item")
+	}
+	for i := range r.Emails {
+		if utf8.RuneCountInString(string(r.Emails[i])) < 1 {
+			return fieldError(fmt.Sprintf("%s[%d]", "emails", i), "must not be empty (leave it out instead)")
+		}
+	}
+	return nil
+}
+
+// Validate checks the EmailMessageUpdateRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *EmailMessageUpdateRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if r.EmailFormat != nil {
+		switch *r.EmailFormat {
+		case "styled", "plain":
+		default:
+			return fieldError("emailFormat", "must be one of styled, plain (it is %q)", (*r.EmailFormat))
+		}
+	}
+	if r.ExpectedRevisionID != nil {
+		if utf8.RuneCountInString(string((*r.ExpectedRevisionID))) < 1 {
+			return fieldError("expectedRevisionId", "must not be empty (leave it out instead)")
+		}
+	}
+	return nil
+}
+
 // Validate checks the EventRequest against the rules of the contract and returns a
 // *FieldError for the first field that breaks one, or nil.
 func (r *EventRequest) Validate() error {
@@ -144,6 +424,171 @@ func (r *EventRequest) Validate() error {
 	if r.UserID != nil {
 		if utf8.RuneCountInString(string((*r.UserID))) < 1 {
 			return fieldError("userId", "must not be empty (leave it out instead)")
+		}
+	}
+	return nil
+}
+
+// Validate checks the GroupCreateRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *GroupCreateRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if utf8.RuneCountInString(string(r.Name)) < 1 {
+		return fieldError("name", "is required")
+	}
+	return nil
+}
+
+// Validate checks the GroupUpdateRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *GroupUpdateRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	set := 0
+	if r.Description != nil {
+		set++
+	}
+	if r.Name != nil {
+		set++
+	}
+	if set < 1 {
+		return fieldError("", "needs at least one field to change")
+	}
+	if r.Name != nil {
+		if utf8.RuneCountInString(string((*r.Name))) < 1 {
+			return fieldError("name", "must not be empty (leave it out instead)")
+		}
+	}
+	return nil
+}
+
+// Validate checks the OptInCondition against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *OptInCondition) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if !r.Status.IsSpecified() {
+		return fieldError("status", "is required: set a value, or null")
+	}
+	switch r.Type {
+	case "optIn":
+	default:
+		return fieldError("type", "must be one of optIn (it is %q)", r.Type)
+	}
+	return nil
+}
+
+// Validate checks the PropertyCondition against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *PropertyCondition) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if utf8.RuneCountInString(string(r.Key)) < 1 {
+		return fieldError("key", "is required")
+	}
+	switch r.Operator {
+	case "any", "contains", "notContains", "equals", "notEquals", "greaterThan", "lessThan", "isTrue", "isFalse", "empty", "notEmpty", "dateEmpty", "dateNotEmpty", "after", "before", "between":
+	default:
+		return fieldError("operator", "must be one of any, contains, notContains, equals, notEquals, greaterThan, lessThan, isTrue, isFalse, empty, notEmpty, dateEmpty, dateNotEmpty, after, before, between (it is %q)", r.Operator)
+	}
+	switch r.Type {
+	case "property":
+	default:
+		return fieldError("type", "must be one of property (it is %q)", r.Type)
+	}
+	if r.Value != nil {
+		if err := r.Value.Validate(); err != nil {
+			return within("value", err)
+		}
+	}
+	return nil
+}
+
+// Validate checks the PropertyConditionRange against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *PropertyConditionRange) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if r.From.IsZero() {
+		return fieldError("from", "is required")
+	}
+	if r.To.IsZero() {
+		return fieldError("to", "is required")
+	}
+	return nil
+}
+
+// Validate checks the PropertyConditionValue against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *PropertyConditionValue) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if len(r.union) > 0 && r.union[0] == '{' {
+		alt, err := r.AsPropertyConditionRange()
+		if err != nil {
+			return fieldError("", "is not a valid PropertyConditionRange")
+		}
+		return alt.Validate()
+	}
+	if len(r.union) == 0 {
+		return fieldError("", "is required")
+	}
+	switch r.union[0] {
+	case '"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '{':
+	default:
+		return fieldError("", "must be a string, a number or an object")
+	}
+	return nil
+}
+
+// Validate checks the TransactionalEmailCreateRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *TransactionalEmailCreateRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if utf8.RuneCountInString(string(r.Name)) < 1 {
+		return fieldError("name", "is required")
+	}
+	if r.TransactionalGroupID != nil {
+		if utf8.RuneCountInString(string((*r.TransactionalGroupID))) < 1 {
+			return fieldError("transactionalGroupId", "must not be empty (leave it out instead)")
+		}
+	}
+	return nil
+}
+
+// Validate checks the TransactionalEmailUpdateRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *TransactionalEmailUpdateRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	set := 0
+	if r.Name != nil {
+		set++
+	}
+	if r.TransactionalGroupID != nil {
+		set++
+	}
+	if set < 1 {
+		return fieldError("", "needs at least one field to change")
+	}
+	if r.Name != nil {
+		if utf8.RuneCountInString(string((*r.Name))) < 1 {
+			return fieldError("name", "must not be empty (leave it out instead)")
+		}
+	}
+	if r.TransactionalGroupID != nil {
+		if utf8.RuneCountInString(string((*r.TransactionalGroupID))) < 1 {
+			return fieldError("transactionalGroupId", "must not be empty (leave it out instead)")
 		}
 	}
 	return nil

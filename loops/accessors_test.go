@@ -18,7 +18,7 @@ func TestGettersAreNilSafe(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"id":"c1","email":"ada@example.com","firstName":"Ada","lastName":null,"subscribed":true,"optInStatus":"accepted"}`), &c); err != nil {
 		t.Fatal(err)
 	}
-	if c.GetFirstName() != "Ada" || c.GetLastName() != "" || !c.GetSubscribed() || c.GetOptInStatus() != loops.OptInAccepted || c.GetUserID() != "" {
+	if c.GetFirstName() != "Ada" || c.GetLastName() != "" || !c.GetSubscribed() || c.GetOptInStatus() != loops.OptInStatusAccepted || c.GetUserID() != "" {
 		t.Errorf("getters: first %q last %q subscribed %v optIn %q userId %q", c.GetFirstName(), c.GetLastName(), c.GetSubscribed(), c.GetOptInStatus(), c.GetUserID())
 	}
 

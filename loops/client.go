@@ -36,6 +36,17 @@ type Client struct {
 	Transactional *TransactionalService
 	// DedicatedSendingIPs lists Loops' dedicated sending IP addresses.
 	DedicatedSendingIPs *DedicatedSendingIPsService
+	// Campaigns manages campaigns.
+	Campaigns *CampaignsService
+	// CampaignGroups manages the folders campaigns are filed in.
+	CampaignGroups *GroupsService
+	// TransactionalGroups manages the folders transactional emails are
+	// filed in.
+	TransactionalGroups *GroupsService
+	// EmailMessages edits the content of campaigns and transactional emails.
+	EmailMessages *EmailMessagesService
+	// AudienceSegments manages saved audience filters.
+	AudienceSegments *AudienceSegmentsService
 
 	gen       *gen.Client
 	pipe      *pipeline
@@ -129,6 +140,11 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c.Events = (*EventsService)(s)
 	c.Transactional = (*TransactionalService)(s)
 	c.DedicatedSendingIPs = (*DedicatedSendingIPsService)(s)
+	c.Campaigns = (*CampaignsService)(s)
+	c.CampaignGroups = &GroupsService{c, "CampaignGroups", (*Client).listCampaignGroups, (*Client).createCampaignGroup, (*Client).getCampaignGroup, (*Client).updateCampaignGroup}
+	c.TransactionalGroups = &GroupsService{c, "TransactionalGroups", (*Client).listTransactionalGroups, (*Client).createTransactionalGroup, (*Client).getTransactionalGroup, (*Client).updateTransactionalGroup}
+	c.EmailMessages = (*EmailMessagesService)(s)
+	c.AudienceSegments = (*AudienceSegmentsService)(s)
 	return c, nil
 }
 

@@ -10,15 +10,15 @@ import (
 // /v1/contacts/properties.
 type ContactPropertiesService service
 
-// List returns the team's contact properties: [AllProperties] (the
+// List returns the team's contact properties: [ContactPropertyFilterAll] (the
 // standard ones and the custom ones; also what "" means) or only
-// [CustomProperties].
+// [ContactPropertyFilterCustom].
 func (s *ContactPropertiesService) List(ctx context.Context, filter ContactPropertyFilter, opts ...CallOption) ([]ContactProperty, error) {
 	const op = "ContactProperties.List"
 	var params gen.ListContactPropertiesParams
 	if filter != "" {
 		if !filter.Valid() {
-			return nil, invalid(op, "list", quote(string(filter))+" is neither "+quote(string(AllProperties))+" nor "+quote(string(CustomProperties)))
+			return nil, invalid(op, "list", quote(string(filter))+" is neither "+quote(string(ContactPropertyFilterAll))+" nor "+quote(string(ContactPropertyFilterCustom)))
 		}
 		params.List = &filter
 	}

@@ -123,14 +123,14 @@ var operationMethods = map[string]operationCall{
 		return err
 	},
 	"listContactProperties": func(ctx context.Context, c *loops.Client, _ *loopstest.Server) error {
-		props, err := c.ContactProperties.List(ctx, loops.AllProperties)
+		props, err := c.ContactProperties.List(ctx, loops.ContactPropertyFilterAll)
 		if err == nil && len(props) == 0 {
 			return fmt.Errorf("no properties")
 		}
 		return err
 	},
 	"createContactProperty": func(ctx context.Context, c *loops.Client, _ *loopstest.Server) error {
-		err := c.ContactProperties.Create(ctx, "planName", loops.PropertyTypeString)
+		err := c.ContactProperties.Create(ctx, "planName", loops.ContactPropertyTypeString)
 		return err
 	},
 	"listMailingLists": func(ctx context.Context, c *loops.Client, _ *loopstest.Server) error {

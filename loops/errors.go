@@ -2,6 +2,7 @@ package loops
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +24,7 @@ var (
 	ErrUnauthorized         = errors.New("loops: unauthorized")           // 401
 	ErrNotFound             = errors.New("loops: not found")              // 404, or no contact matched a find
 	ErrConflict             = errors.New("loops: conflict")               // 409
+	ErrRevisionConflict     = errors.New("loops: revision conflict")      // 409 for a stale expectedRevisionId
 	ErrIdempotencyKeyReused = errors.New("loops: idempotency key reused") // 409 on a send, under the caller's key
 	ErrRateLimited          = errors.New("loops: rate limited")           // 429
 	ErrServerError          = errors.New("loops: server error")           // 5xx
@@ -82,6 +84,9 @@ func (e *APIError) Error() string {
 	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+		if e.revisionConflict() {
+			b.WriteString("; an earlier attempt may have applied the change: re-read before deciding")
+		}
 	}
 	return b.String()
 }
@@ -97,6 +102,8 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusNotFound
 	case ErrConflict:
 		return e.StatusCode == http.StatusConflict
+	case ErrRevisionConflict:
+		return e.revisionConflict()
 	case ErrIdempotencyKeyReused:
 		return e.reusedKey()
 	case ErrRateLimited:
@@ -105,6 +112,26 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode >= 500 && e.StatusCode <= 599
 	}
 	return false
+}
+
+// revisionConflict reports a 409 that Loops explains as a stale
+// revision ("... mismatch. Latest ...RevisionId is ...").
+func (e *APIError) revisionConflict() bool {
+	return e.StatusCode == http.StatusConflict && strings.Contains(e.Message, "RevisionId mismatch")
+}
+
+// LatestRevisionID returns the current revision a revision conflict names,
+// or "" when the error is not one or its message gives none.
+func (e *APIError) LatestRevisionID() string {
+	if !e.revisionConflict() {
+		return ""
+	}
+	_, rest, ok := strings.Cut(e.Message, " is ")
+	id, _, _ := strings.Cut(rest, ".")
+	if !ok || id == "null" {
+		return ""
+	}
+	return strings.TrimSpace(id)
 }
 
 func (e *APIError) reusedKey() bool {
@@ -139,7 +166,7 @@ func invalid(op, field, reason string) *ValidationError {
 func fieldInvalid(op string, err error) error {
 	var fe *gen.FieldError
 	if errors.As(err, &fe) {
-		return invalid(op, fe.Field, fe.Reason)
+		return invalid(op, cmp.Or(fe.Field, "request"), fe.Reason)
 	}
 	return invalid(op, "request", err.Error())
 }

@@ -12,6 +12,39 @@ import (
 
 var _ = bytes.NewReader
 
+// createAudienceSegment sends POST /v1/audience-segments (createAudienceSegment).
+func (c *Client) createAudienceSegment(ctx context.Context, op string, opts []CallOption, body *gen.CreateAudienceSegmentJSONRequestBody) (*gen.AudienceSegment, error) {
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.AudienceSegment](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.CreateAudienceSegmentWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
+// createCampaign sends POST /v1/campaigns (createCampaign).
+func (c *Client) createCampaign(ctx context.Context, op string, opts []CallOption, body *gen.CreateCampaignJSONRequestBody) (*gen.CreatedCampaign, error) {
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.CreatedCampaign](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.CreateCampaignWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
+// createCampaignGroup sends POST /v1/campaign-groups (createCampaignGroup).
+func (c *Client) createCampaignGroup(ctx context.Context, op string, opts []CallOption, body *gen.CreateCampaignGroupJSONRequestBody) (*gen.Group, error) {
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.Group](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.CreateCampaignGroupWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
 // createContact sends POST /v1/contacts/create (createContact).
 func (c *Client) createContact(ctx context.Context, op string, opts []CallOption, body *gen.CreateContactJSONRequestBody) (*gen.ContactSuccessResponse, error) {
 	payload, err := encodeBody(op, body)
@@ -34,6 +67,28 @@ func (c *Client) createContactProperty(ctx context.Context, op string, opts []Ca
 	})
 }
 
+// createTransactionalEmail sends POST /v1/transactional-emails (createTransactionalEmail).
+func (c *Client) createTransactionalEmail(ctx context.Context, op string, opts []CallOption, body *gen.CreateTransactionalEmailJSONRequestBody) (*gen.TransactionalEmailDraft, error) {
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.TransactionalEmailDraft](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.CreateTransactionalEmailWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
+// createTransactionalGroup sends POST /v1/transactional-groups (createTransactionalGroup).
+func (c *Client) createTransactionalGroup(ctx context.Context, op string, opts []CallOption, body *gen.CreateTransactionalGroupJSONRequestBody) (*gen.Group, error) {
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.Group](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.CreateTransactionalGroupWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
 // deleteContact sends POST /v1/contacts/delete (deleteContact).
 func (c *Client) deleteContact(ctx context.Context, op string, opts []CallOption, body *gen.DeleteContactJSONRequestBody) error {
 	payload, err := encodeBody(op, body)
@@ -45,6 +100,16 @@ func (c *Client) deleteContact(ctx context.Context, op string, opts []CallOption
 	})
 }
 
+// ensureTransactionalDraft sends POST /v1/transactional-emails/{transactionalId}/draft (ensureTransactionalDraft).
+func (c *Client) ensureTransactionalDraft(ctx context.Context, op string, opts []CallOption, transactionalID string) (*gen.TransactionalEmailDraft, error) {
+	if err := firstError(checkPath(op, "transactionalID", transactionalID)); err != nil {
+		return nil, err
+	}
+	return call[gen.TransactionalEmailDraft](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.EnsureTransactionalDraft(ctx, transactionalID)
+	})
+}
+
 // findContact sends GET /v1/contacts/find (findContact).
 func (c *Client) findContact(ctx context.Context, op string, opts []CallOption, params *gen.FindContactParams) ([]gen.Contact, error) {
 	return callList[gen.Contact](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
@@ -52,10 +117,133 @@ func (c *Client) findContact(ctx context.Context, op string, opts []CallOption, 
 	})
 }
 
+// getAudienceSegment sends GET /v1/audience-segments/{audienceSegmentId} (getAudienceSegment).
+func (c *Client) getAudienceSegment(ctx context.Context, op string, opts []CallOption, audienceSegmentID string) (*gen.AudienceSegment, error) {
+	if err := firstError(checkPath(op, "audienceSegmentID", audienceSegmentID)); err != nil {
+		return nil, err
+	}
+	return call[gen.AudienceSegment](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetAudienceSegment(ctx, audienceSegmentID)
+	})
+}
+
+// getCampaign sends GET /v1/campaigns/{campaignId} (getCampaign).
+func (c *Client) getCampaign(ctx context.Context, op string, opts []CallOption, campaignID string) (*gen.Campaign, error) {
+	if err := firstError(checkPath(op, "campaignID", campaignID)); err != nil {
+		return nil, err
+	}
+	return call[gen.Campaign](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetCampaign(ctx, campaignID)
+	})
+}
+
+// getCampaignGroup sends GET /v1/campaign-groups/{campaignGroupId} (getCampaignGroup).
+func (c *Client) getCampaignGroup(ctx context.Context, op string, opts []CallOption, campaignGroupID string) (*gen.Group, error) {
+	if err := firstError(checkPath(op, "campaignGroupID", campaignGroupID)); err != nil {
+		return nil, err
+	}
+	return call[gen.Group](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetCampaignGroup(ctx, campaignGroupID)
+	})
+}
+
+// getCampaignMetrics sends GET /v1/campaigns/{campaignId}/metrics (getCampaignMetrics).
+func (c *Client) getCampaignMetrics(ctx context.Context, op string, opts []CallOption, campaignID string) (*gen.EmailMetrics, error) {
+	if err := firstError(checkPath(op, "campaignID", campaignID)); err != nil {
+		return nil, err
+	}
+	return call[gen.EmailMetrics](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetCampaignMetrics(ctx, campaignID)
+	})
+}
+
 // getContactSuppression sends GET /v1/contacts/suppression (getContactSuppression).
 func (c *Client) getContactSuppression(ctx context.Context, op string, opts []CallOption, params *gen.GetContactSuppressionParams) (*gen.ContactSuppressionStatus, error) {
 	return call[gen.ContactSuppressionStatus](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetContactSuppression(ctx, params)
+	})
+}
+
+// getEmailMessage sends GET /v1/email-messages/{emailMessageId} (getEmailMessage).
+func (c *Client) getEmailMessage(ctx context.Context, op string, opts []CallOption, emailMessageID string) (*gen.EmailMessage, error) {
+	if err := firstError(checkPath(op, "emailMessageID", emailMessageID)); err != nil {
+		return nil, err
+	}
+	return call[gen.EmailMessage](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetEmailMessage(ctx, emailMessageID)
+	})
+}
+
+// getEmailMessageGuardian sends GET /v1/email-messages/{emailMessageId}/guardian (getEmailMessageGuardian).
+func (c *Client) getEmailMessageGuardian(ctx context.Context, op string, opts []CallOption, emailMessageID string) (*gen.GuardianReport, error) {
+	if err := firstError(checkPath(op, "emailMessageID", emailMessageID)); err != nil {
+		return nil, err
+	}
+	return call[gen.GuardianReport](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetEmailMessageGuardian(ctx, emailMessageID)
+	})
+}
+
+// getTransactionalEmail sends GET /v1/transactional-emails/{transactionalId} (getTransactionalEmail).
+func (c *Client) getTransactionalEmail(ctx context.Context, op string, opts []CallOption, transactionalID string) (*gen.TransactionalEmail, error) {
+	if err := firstError(checkPath(op, "transactionalID", transactionalID)); err != nil {
+		return nil, err
+	}
+	return call[gen.TransactionalEmail](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetTransactionalEmail(ctx, transactionalID)
+	})
+}
+
+// getTransactionalEmailMetrics sends GET /v1/transactional-emails/{transactionalId}/metrics (getTransactionalEmailMetrics).
+func (c *Client) getTransactionalEmailMetrics(ctx context.Context, op string, opts []CallOption, transactionalID string) (*gen.TransactionalMetrics, error) {
+	if err := firstError(checkPath(op, "transactionalID", transactionalID)); err != nil {
+		return nil, err
+	}
+	return call[gen.TransactionalMetrics](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetTransactionalEmailMetrics(ctx, transactionalID)
+	})
+}
+
+// getTransactionalGroup sends GET /v1/transactional-groups/{transactionalGroupId} (getTransactionalGroup).
+func (c *Client) getTransactionalGroup(ctx context.Context, op string, opts []CallOption, transactionalGroupID string) (*gen.Group, error) {
+	if err := firstError(checkPath(op, "transactionalGroupID", transactionalGroupID)); err != nil {
+		return nil, err
+	}
+	return call[gen.Group](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetTransactionalGroup(ctx, transactionalGroupID)
+	})
+}
+
+// listAudienceSegments sends GET /v1/audience-segments (listAudienceSegments).
+func (c *Client) listAudienceSegments(ctx context.Context, op string, opts []CallOption, lo *ListOptions) (*gen.AudienceSegmentList, error) {
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.AudienceSegmentList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.ListAudienceSegments(ctx, &gen.ListAudienceSegmentsParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
+}
+
+// listCampaignGroups sends GET /v1/campaign-groups (listCampaignGroups).
+func (c *Client) listCampaignGroups(ctx context.Context, op string, opts []CallOption, lo *ListOptions) (*gen.GroupList, error) {
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.GroupList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.ListCampaignGroups(ctx, &gen.ListCampaignGroupsParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
+}
+
+// listCampaigns sends GET /v1/campaigns (listCampaigns).
+func (c *Client) listCampaigns(ctx context.Context, op string, opts []CallOption, lo *ListOptions) (*gen.CampaignList, error) {
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.CampaignList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.ListCampaigns(ctx, &gen.ListCampaignsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
 
@@ -88,6 +276,52 @@ func (c *Client) listPublishedTransactionalEmails(ctx context.Context, op string
 	}
 	return call[gen.PublishedTransactionalEmailList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListPublishedTransactionalEmails(ctx, &gen.ListPublishedTransactionalEmailsParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
+}
+
+// listTransactionalEmails sends GET /v1/transactional-emails (listTransactionalEmails).
+func (c *Client) listTransactionalEmails(ctx context.Context, op string, opts []CallOption, lo *ListOptions) (*gen.TransactionalEmailList, error) {
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.TransactionalEmailList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.ListTransactionalEmails(ctx, &gen.ListTransactionalEmailsParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
+}
+
+// listTransactionalGroups sends GET /v1/transactional-groups (listTransactionalGroups).
+func (c *Client) listTransactionalGroups(ctx context.Context, op string, opts []CallOption, lo *ListOptions) (*gen.GroupList, error) {
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.GroupList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.ListTransactionalGroups(ctx, &gen.ListTransactionalGroupsParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
+}
+
+// previewEmailMessage sends POST /v1/email-messages/{emailMessageId}/preview (previewEmailMessage).
+func (c *Client) previewEmailMessage(ctx context.Context, op string, opts []CallOption, emailMessageID string, body *gen.PreviewEmailMessageJSONRequestBody) (*gen.EmailMessagePreview, error) {
+	if err := firstError(checkPath(op, "emailMessageID", emailMessageID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.EmailMessagePreview](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.PreviewEmailMessageWithBody(ctx, emailMessageID, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
+// publishTransactionalEmail sends POST /v1/transactional-emails/{transactionalId}/publish (publishTransactionalEmail).
+func (c *Client) publishTransactionalEmail(ctx context.Context, op string, opts []CallOption, transactionalID string) (*gen.TransactionalEmail, error) {
+	if err := firstError(checkPath(op, "transactionalID", transactionalID)); err != nil {
+		return nil, err
+	}
+	return call[gen.TransactionalEmail](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.PublishTransactionalEmail(ctx, transactionalID)
 	})
 }
 
@@ -127,6 +361,34 @@ func (c *Client) testAPIKey(ctx context.Context, op string, opts []CallOption) (
 	})
 }
 
+// updateCampaign sends POST /v1/campaigns/{campaignId} (updateCampaign).
+func (c *Client) updateCampaign(ctx context.Context, op string, opts []CallOption, campaignID string, body *gen.UpdateCampaignJSONRequestBody) (*gen.Campaign, error) {
+	if err := firstError(checkPath(op, "campaignID", campaignID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.Campaign](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.UpdateCampaignWithBody(ctx, campaignID, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
+// updateCampaignGroup sends POST /v1/campaign-groups/{campaignGroupId} (updateCampaignGroup).
+func (c *Client) updateCampaignGroup(ctx context.Context, op string, opts []CallOption, campaignGroupID string, body *gen.UpdateCampaignGroupJSONRequestBody) (*gen.Group, error) {
+	if err := firstError(checkPath(op, "campaignGroupID", campaignGroupID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.Group](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.UpdateCampaignGroupWithBody(ctx, campaignGroupID, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
 // updateContact sends PUT /v1/contacts/update (updateContact).
 func (c *Client) updateContact(ctx context.Context, op string, opts []CallOption, body *gen.UpdateContactJSONRequestBody) (*gen.ContactSuccessResponse, error) {
 	payload, err := encodeBody(op, body)
@@ -138,21 +400,90 @@ func (c *Client) updateContact(ctx context.Context, op string, opts []CallOption
 	})
 }
 
+// updateEmailMessage sends POST /v1/email-messages/{emailMessageId} (updateEmailMessage).
+func (c *Client) updateEmailMessage(ctx context.Context, op string, opts []CallOption, emailMessageID string, body *gen.UpdateEmailMessageJSONRequestBody) (*gen.EmailMessage, error) {
+	if err := firstError(checkPath(op, "emailMessageID", emailMessageID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.EmailMessage](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.UpdateEmailMessageWithBody(ctx, emailMessageID, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
+// updateTransactionalEmail sends POST /v1/transactional-emails/{transactionalId} (updateTransactionalEmail).
+func (c *Client) updateTransactionalEmail(ctx context.Context, op string, opts []CallOption, transactionalID string, body *gen.UpdateTransactionalEmailJSONRequestBody) (*gen.TransactionalEmail, error) {
+	if err := firstError(checkPath(op, "transactionalID", transactionalID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.TransactionalEmail](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.UpdateTransactionalEmailWithBody(ctx, transactionalID, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
+// updateTransactionalGroup sends POST /v1/transactional-groups/{transactionalGroupId} (updateTransactionalGroup).
+func (c *Client) updateTransactionalGroup(ctx context.Context, op string, opts []CallOption, transactionalGroupID string, body *gen.UpdateTransactionalGroupJSONRequestBody) (*gen.Group, error) {
+	if err := firstError(checkPath(op, "transactionalGroupID", transactionalGroupID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.Group](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.UpdateTransactionalGroupWithBody(ctx, transactionalGroupID, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
 // routes lists every operation of the contract, sorted by operationId, with
 // what the pipeline needs to know about it.
 var routes = []route{
+	{"POST", "/v1/audience-segments", "createAudienceSegment", 0},
+	{"POST", "/v1/campaigns", "createCampaign", routeContent},
+	{"POST", "/v1/campaign-groups", "createCampaignGroup", routeContent},
 	{"POST", "/v1/contacts/create", "createContact", 0},
 	{"POST", "/v1/contacts/properties", "createContactProperty", 0},
+	{"POST", "/v1/transactional-emails", "createTransactionalEmail", routeContent},
+	{"POST", "/v1/transactional-groups", "createTransactionalGroup", routeContent},
 	{"POST", "/v1/contacts/delete", "deleteContact", 0},
+	{"POST", "/v1/transactional-emails/{transactionalId}/draft", "ensureTransactionalDraft", routeContent},
 	{"GET", "/v1/contacts/find", "findContact", 0},
+	{"GET", "/v1/audience-segments/{audienceSegmentId}", "getAudienceSegment", 0},
+	{"GET", "/v1/campaigns/{campaignId}", "getCampaign", routeContent},
+	{"GET", "/v1/campaign-groups/{campaignGroupId}", "getCampaignGroup", routeContent},
+	{"GET", "/v1/campaigns/{campaignId}/metrics", "getCampaignMetrics", routeContent},
 	{"GET", "/v1/contacts/suppression", "getContactSuppression", 0},
+	{"GET", "/v1/email-messages/{emailMessageId}", "getEmailMessage", routeContent},
+	{"GET", "/v1/email-messages/{emailMessageId}/guardian", "getEmailMessageGuardian", routeContent},
+	{"GET", "/v1/transactional-emails/{transactionalId}", "getTransactionalEmail", routeContent},
+	{"GET", "/v1/transactional-emails/{transactionalId}/metrics", "getTransactionalEmailMetrics", routeContent},
+	{"GET", "/v1/transactional-groups/{transactionalGroupId}", "getTransactionalGroup", routeContent},
+	{"GET", "/v1/audience-segments", "listAudienceSegments", 0},
+	{"GET", "/v1/campaign-groups", "listCampaignGroups", routeContent},
+	{"GET", "/v1/campaigns", "listCampaigns", routeContent},
 	{"GET", "/v1/contacts/properties", "listContactProperties", 0},
 	{"GET", "/v1/dedicated-sending-ips", "listDedicatedSendingIps", 0},
 	{"GET", "/v1/lists", "listMailingLists", 0},
 	{"GET", "/v1/transactional", "listPublishedTransactionalEmails", 0},
+	{"GET", "/v1/transactional-emails", "listTransactionalEmails", routeContent},
+	{"GET", "/v1/transactional-groups", "listTransactionalGroups", routeContent},
+	{"POST", "/v1/email-messages/{emailMessageId}/preview", "previewEmailMessage", routeContent},
+	{"POST", "/v1/transactional-emails/{transactionalId}/publish", "publishTransactionalEmail", routeContent},
 	{"DELETE", "/v1/contacts/suppression", "removeContactSuppression", 0},
 	{"POST", "/v1/events/send", "sendEvent", routeKeyed},
 	{"POST", "/v1/transactional", "sendTransactionalEmail", routeKeyed},
 	{"GET", "/v1/api-key", "testApiKey", 0},
+	{"POST", "/v1/campaigns/{campaignId}", "updateCampaign", routeContent},
+	{"POST", "/v1/campaign-groups/{campaignGroupId}", "updateCampaignGroup", routeContent},
 	{"PUT", "/v1/contacts/update", "updateContact", 0},
+	{"POST", "/v1/email-messages/{emailMessageId}", "updateEmailMessage", routeRevisioned | routeContent},
+	{"POST", "/v1/transactional-emails/{transactionalId}", "updateTransactionalEmail", routeContent},
+	{"POST", "/v1/transactional-groups/{transactionalGroupId}", "updateTransactionalGroup", routeContent},
 }

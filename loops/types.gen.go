@@ -9,8 +9,80 @@ type (
 	//
 	// Example: {"success":true,"teamName":"Acme"}
 	APIKeyResponse = gen.APIKeyResponse
+	// ActivityCondition Matches contacts by what they did with a campaign or workflow email.
+	//
+	// Example: {"action":"clicked","id":"cm9wfe678mno901pqr234stu5","negate":true,"target":"workflowEmail","type":"activity"}
+	ActivityCondition = gen.ActivityCondition
+	// ActivityConditionAction The activity to look for.
+	ActivityConditionAction = gen.ActivityConditionAction
+	// ActivityConditionTarget What `id` names.
+	ActivityConditionTarget = gen.ActivityConditionTarget
+	// ActivityConditionType Always `activity`.
+	ActivityConditionType = gen.ActivityConditionType
 	// Attachment A file sent with a transactional email.
 	Attachment = gen.Attachment
+	// AudienceFilter Conditions on contacts, combined so that all of them or any of them must hold.
+	//
+	// Example: {"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"},{"status":"accepted","type":"optIn"}],"match":"any"}
+	AudienceFilter = gen.AudienceFilter
+	// AudienceFilterCondition One condition of an audience filter, told apart by its `type`.
+	//
+	// Example: {"status":"pending","type":"optIn"}
+	AudienceFilterCondition = gen.AudienceFilterCondition
+	// AudienceFilterMatch `all` (every condition holds) or `any` (at least one does).
+	AudienceFilterMatch = gen.AudienceFilterMatch
+	// AudienceSegment A saved audience filter that campaigns can target.
+	//
+	// Example: {"createdAt":"2026-02-11T08:30:00.000Z","description":"Contacts on the pro plan","filter":{"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"}],"match":"all"},"id":"cm9seg345jkl678mno901pqr2","name":"Pro customers","updatedAt":"2026-02-11T08:30:00.000Z"}
+	AudienceSegment = gen.AudienceSegment
+	// AudienceSegmentCreateRequest A new audience segment.
+	//
+	// Example: {"description":"Opened the spring announcement","filter":{"conditions":[{"action":"opened","id":"cm9abc123def456ghi789jkl0","negate":false,"target":"campaign","type":"activity"},{"key":"signupDate","operator":"between","type":"property","value":{"from":"2026-01-01T00:00:00Z","to":"2026-03-31T23:59:59Z"}}],"match":"all"},"name":"Engaged this spring"}
+	AudienceSegmentCreateRequest = gen.AudienceSegmentCreateRequest
+	// AudienceSegmentList One page of audience segments, newest first.
+	AudienceSegmentList = gen.AudienceSegmentList
+	// Campaign A campaign, with its audience and its send schedule.
+	//
+	// Example: {"audienceFilter":null,"audienceSegmentId":null,"campaignGroupId":"cm9grp789ghi012jkl345mno6","createdAt":"2026-03-02T09:15:00.000Z","emailMessageId":"cm9msg456def789ghi012jkl3","id":"cm9abc123def456ghi789jkl0","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Spring announcement","scheduling":{"method":"now","timestamp":null},"status":"Draft","updatedAt":"2026-03-02T09:20:41.512Z"}
+	Campaign = gen.Campaign
+	// CampaignCreateRequest A new draft campaign. Only `name` is needed; the audience, group and
+	// schedule can be set now or later with updateCampaign.
+	//
+	// Example: {"audienceFilter":{"conditions":[{"status":"accepted","type":"optIn"}],"match":"any"},"mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Spring announcement","scheduling":{"method":"schedule","timestamp":"2026-04-01T14:00:00Z"}}
+	CampaignCreateRequest = gen.CampaignCreateRequest
+	// CampaignList One page of campaigns.
+	CampaignList = gen.CampaignList
+	// CampaignScheduling When the campaign sends, as Loops reports it.
+	//
+	// Example: {"method":"schedule","timestamp":"2026-04-01T14:00:00.000Z"}
+	CampaignScheduling = gen.CampaignScheduling
+	// CampaignSchedulingAt Send the campaign at a future time.
+	//
+	// Example: {"method":"schedule","timestamp":"2026-04-01T14:00:00Z"}
+	CampaignSchedulingAt = gen.CampaignSchedulingAt
+	// CampaignSchedulingAtMethod Always `schedule`.
+	CampaignSchedulingAtMethod = gen.CampaignSchedulingAtMethod
+	// CampaignSchedulingMethod `now` (as soon as it is sent off) or `schedule` (at `timestamp`).
+	CampaignSchedulingMethod = gen.CampaignSchedulingMethod
+	// CampaignSchedulingNow Send the campaign right away; no timestamp may be given.
+	//
+	// Example: {"method":"now"}
+	CampaignSchedulingNow = gen.CampaignSchedulingNow
+	// CampaignSchedulingNowMethod Always `now`.
+	CampaignSchedulingNowMethod = gen.CampaignSchedulingNowMethod
+	// CampaignSchedulingRequest When the campaign should send: `{method: now}`, or `{method: schedule,
+	// timestamp}` with a time in the future.
+	//
+	// Example: {"method":"schedule","timestamp":"2026-04-01T14:00:00Z"}
+	CampaignSchedulingRequest = gen.CampaignSchedulingRequest
+	// CampaignStatus Where the campaign is in its life; only a Draft can be fully edited.
+	CampaignStatus = gen.CampaignStatus
+	// CampaignUpdateRequest Changes to a campaign; send at least one field. Fields left out are
+	// untouched, and null clears the list, segment or filter. After the
+	// campaign is sent only `name` and `campaignGroupId` may change (else 409).
+	//
+	// Example: {"audienceFilter":{"conditions":[{"action":"opened","id":"cm9old901pqr234stu567vwx8","negate":false,"target":"campaign","type":"activity"}],"match":"all"},"audienceSegmentId":null,"scheduling":{"method":"now"}}
+	CampaignUpdateRequest = gen.CampaignUpdateRequest
 	// Contact A contact as Loops returns it. Custom properties are top-level keys
 	// next to the standard fields.
 	//
@@ -36,6 +108,10 @@ type (
 	//
 	// Example: {"name":"planName","type":"string"}
 	ContactPropertyCreateRequest = gen.ContactPropertyCreateRequest
+	// ContactPropertyFilter Which contact properties to list: all, or only custom ones.
+	ContactPropertyFilter = gen.ContactPropertyFilter
+	// ContactPropertyType The type of a custom contact property.
+	ContactPropertyType = gen.ContactPropertyType
 	// ContactSuccessResponse The answer to a contact create or update: the contact's ID.
 	//
 	// Example: {"id":"clh3k9m2p4q6r8s0t2v4x6z8","success":true}
@@ -54,14 +130,57 @@ type (
 	//
 	// Example: {"lastName":null,"planName":"team","userId":"usr_7f8e9d0c1b2a"}
 	ContactUpdateRequest = gen.ContactUpdateRequest
+	// CreatedCampaign The answer to createCampaign: the new draft campaign, plus the
+	// revision of its empty email message to pass as `expectedRevisionId`
+	// on the first updateEmailMessage.
+	//
+	// Example: {"audienceFilter":{"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"}],"match":"all"},"audienceSegmentId":"cm9seg345jkl678mno901pqr2","campaignGroupId":"cm9grp789ghi012jkl345mno6","createdAt":"2026-03-02T09:15:00.000Z","emailMessageContentRevisionId":"cm9rev012ghi345jkl678mno9","emailMessageId":"cm9msg456def789ghi012jkl3","id":"cm9abc123def456ghi789jkl0","mailingListId":null,"name":"Spring announcement","scheduling":{"method":"now","timestamp":null},"status":"Draft","updatedAt":"2026-03-02T09:15:00.000Z"}
+	CreatedCampaign = gen.CreatedCampaign
+	// CreatedCampaignStatus Always Draft for a new campaign.
+	CreatedCampaignStatus = gen.CreatedCampaignStatus
 	// DataVariableValue A transactional data variable: a string, number or boolean, or, for an
 	// array block in the template, a list of objects of such values.
 	DataVariableValue = gen.DataVariableValue
+	// EmailMessage The content and sender settings of a campaign's or transactional
+	// email's message. The body is LMX, Loops' XML-like markup.
+	//
+	// Example: {"campaignId":"cm9abc123def456ghi789jkl0","contactPropertiesFallbacks":{"firstName":"there"},"contentRevisionId":"cm9rev012ghi345jkl678mno9","emailFormat":"styled","fromEmail":"hello","fromName":"Acme","id":"cm9msg456def789ghi012jkl3","lmx":"\u003cParagraph\u003eHi {firstName},\u003c/Paragraph\u003e","previewText":"Three features you asked for","replyToEmail":"support@company.com","subject":"What's new this spring","updatedAt":"2026-03-02T10:04:12.000Z"}
+	EmailMessage = gen.EmailMessage
+	// EmailMessageEmailFormat How the email is rendered.
+	EmailMessageEmailFormat = gen.EmailMessageEmailFormat
+	// EmailMessagePreview The answer to a preview request, which Loops queued for sending.
+	//
+	// Example: {"id":"cm9msg456def789ghi012jkl3"}
+	EmailMessagePreview = gen.EmailMessagePreview
+	// EmailMessagePreviewRequest Who gets a test send, and the values to render it with. Campaign
+	// messages take `contactProperties`, workflow messages also
+	// `eventProperties`, transactional ones `dataVariables`; others give 400.
+	//
+	// Example: {"contactProperties":{"firstName":"Alex"},"emails":["alex@company.com"]}
+	EmailMessagePreviewRequest = gen.EmailMessagePreviewRequest
+	// EmailMessageUpdateRequest Changes to an email message; fields left out are untouched. Send the
+	// last `contentRevisionId` as `expectedRevisionId` so that a concurrent
+	// edit is refused (409) instead of overwritten.
+	//
+	// Example: {"contactPropertiesFallbacks":{"firstName":"there","planName":null},"expectedRevisionId":"cm9rev012ghi345jkl678mno9","lmx":"\u003cParagraph\u003eHi {firstName},\u003c/Paragraph\u003e","subject":"What's new this spring"}
+	EmailMessageUpdateRequest = gen.EmailMessageUpdateRequest
+	// EmailMessageUpdateRequestEmailFormat How the email is rendered.
+	EmailMessageUpdateRequestEmailFormat = gen.EmailMessageUpdateRequestEmailFormat
+	// EmailMessageWarning A non-fatal problem in submitted LMX.
+	EmailMessageWarning = gen.EmailMessageWarning
+	// EmailMessageWarningSeverity Always `warning`.
+	EmailMessageWarningSeverity = gen.EmailMessageWarningSeverity
+	// EmailMetrics All-time counts for an email. `opens` and `clicks` count sends that
+	// were opened or clicked, not individual open or click events.
+	//
+	// Example: {"clicks":87,"hardBounces":6,"opens":540,"sends":1200,"softBounces":11,"spamReports":1,"unsubscribes":4}
+	EmailMetrics = gen.EmailMetrics
 	// ErrorDetail The nested error some transactional failures carry.
 	ErrorDetail = gen.ErrorDetail
 	// ErrorResponse Every error envelope Loops sends: `{success:false, message}`, a bare
-	// `{message}`, the deprecated `error` string, a top-level `path`, or a
-	// nested `error: {path, message|reason}` with `transactionalId`.
+	// `{message}`, the deprecated `error` string, a top-level `path`, a
+	// nested `error: {path, message|reason}` with `transactionalId`, and the
+	// extra fields of component and upload failures.
 	//
 	// Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
 	ErrorResponse = gen.ErrorResponse
@@ -72,6 +191,33 @@ type (
 	//
 	// Example: {"email":"alex@company.com","eventName":"planUpgraded","eventProperties":{"plan":"pro","seats":5}}
 	EventRequest = gen.EventRequest
+	// Group A campaign group or a transactional group (both have this shape). Every
+	// team also has a built-in group named "Unsorted".
+	//
+	// Example: {"createdAt":"2025-06-29T07:47:39.370Z","description":"Receipts and invoices","id":"cm9grp123abc456def789ghi0","name":"Billing","updatedAt":"2025-06-29T07:47:39.370Z"}
+	Group = gen.Group
+	// GroupCreateRequest A new campaign or transactional group.
+	//
+	// Example: {"description":"Receipts and invoices","name":"Billing"}
+	GroupCreateRequest = gen.GroupCreateRequest
+	// GroupList One page of groups.
+	GroupList = gen.GroupList
+	// GroupUpdateRequest Changes to a group; fields left out stay as they are, and at least one
+	// is needed. The built-in "Unsorted" group cannot be changed.
+	//
+	// Example: {"description":"Receipts, invoices and refunds"}
+	GroupUpdateRequest = gen.GroupUpdateRequest
+	// GuardianItem One element that broke a Guardian rule.
+	GuardianItem = gen.GuardianItem
+	// GuardianReport The outcome of Guardian's content checks. Errors must be fixed before
+	// the email can be published or sent; warnings are advice.
+	//
+	// Example: {"errors":[{"description":"A button needs an href to work.","items":[{"label":"Get started"}],"rule":"missingButtonHrefs","title":"Button without a link"}],"warnings":[{"description":"Contacts without this property would see an empty value.","items":[{"codeName":"firstName","label":"First name"}],"rule":"missingFallbackContactProperties","title":"Contact property without a fallback"}]}
+	GuardianReport = gen.GuardianReport
+	// GuardianRule One Guardian rule that found problems, with the offending items.
+	GuardianRule = gen.GuardianRule
+	// GuardianRuleRule The rule's identifier.
+	GuardianRuleRule = gen.GuardianRuleRule
 	// MailingList One of the team's mailing lists.
 	//
 	// Example: {"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"}
@@ -80,8 +226,33 @@ type (
 	//
 	// Example: {"message":"Contact deleted.","success":true}
 	MessageResponse = gen.MessageResponse
+	// OptInCondition Matches contacts by double opt-in status.
+	//
+	// Example: {"status":"accepted","type":"optIn"}
+	OptInCondition = gen.OptInCondition
+	// OptInConditionType Always `optIn`.
+	OptInConditionType = gen.OptInConditionType
+	// OptInStatus A contact's double opt-in status.
+	OptInStatus = gen.OptInStatus
 	// Pagination Where a page sits in a list, and where the next one starts.
 	Pagination = gen.Pagination
+	// PropertyCondition Compares a contact property with a value.
+	//
+	// Example: {"key":"planName","operator":"equals","type":"property","value":"pro"}
+	PropertyCondition = gen.PropertyCondition
+	// PropertyConditionOperator The comparison. isTrue, isFalse, empty, notEmpty, dateEmpty and
+	// dateNotEmpty take no value; between takes a from/to range.
+	PropertyConditionOperator = gen.PropertyConditionOperator
+	// PropertyConditionRange The time range for the `between` operator.
+	//
+	// Example: {"from":"2026-01-01T00:00:00Z","to":"2026-03-31T23:59:59Z"}
+	PropertyConditionRange = gen.PropertyConditionRange
+	// PropertyConditionType Always `property`.
+	PropertyConditionType = gen.PropertyConditionType
+	// PropertyConditionValue What a property is compared with; left out for operators that take no value.
+	//
+	// Example: pro
+	PropertyConditionValue = gen.PropertyConditionValue
 	// PropertyValue A contact property value: a string, number or boolean, or null to
 	// clear it. Dates are sent as strings or numbers.
 	PropertyValue = gen.PropertyValue
@@ -97,8 +268,106 @@ type (
 	SuccessResponse = gen.SuccessResponse
 	// SuppressionQuota Suppression removals allowed and left in the rolling 30-day window.
 	SuppressionQuota = gen.SuppressionQuota
+	// TransactionalEmail A transactional email template from the content API, with the IDs of
+	// its draft and published messages (either may be missing).
+	//
+	// Example: {"createdAt":"2025-06-29T07:47:39.370Z","dataVariables":["confirmationUrl"],"draftEmailMessageId":null,"id":"cll42l54f20i1la0lfooe3z12","name":"Sign up confirmation","publishedEmailMessageId":"cm9msg123pub456ghi789jkl0","transactionalGroupId":"cm9grp123abc456def789ghi0","updatedAt":"2025-07-02T10:15:00.000Z"}
+	TransactionalEmail = gen.TransactionalEmail
+	// TransactionalEmailCreateRequest A new transactional email; Loops gives it an empty draft message.
+	//
+	// Example: {"name":"Password reset","transactionalGroupId":"cm9grp123abc456def789ghi0"}
+	TransactionalEmailCreateRequest = gen.TransactionalEmailCreateRequest
+	// TransactionalEmailDraft A transactional email together with its draft message's content
+	// revision, returned when a draft is created or ensured.
+	//
+	// Example: {"createdAt":"2025-06-29T07:47:39.370Z","dataVariables":[],"draftEmailMessageContentRevisionId":"cm9rev456abc789def012ghi3","draftEmailMessageId":"cm9msg789drf012abc345def6","id":"cll42l54f20i1la0lfooe3z12","name":"Sign up confirmation","publishedEmailMessageId":null,"transactionalGroupId":"cm9grp123abc456def789ghi0","updatedAt":"2025-06-29T07:47:39.370Z"}
+	TransactionalEmailDraft = gen.TransactionalEmailDraft
+	// TransactionalEmailList One page of transactional emails.
+	TransactionalEmailList = gen.TransactionalEmailList
+	// TransactionalEmailUpdateRequest Changes to a transactional email; fields left out stay as they are, and at least one is needed.
+	//
+	// Example: {"name":"Password reset (v2)"}
+	TransactionalEmailUpdateRequest = gen.TransactionalEmailUpdateRequest
+	// TransactionalMetrics All-time delivery counts for a transactional email, summed over every
+	// published version.
+	//
+	// Example: {"deliveries":1498,"hardBounces":11,"sends":1520,"softBounces":9,"spamReports":2}
+	TransactionalMetrics = gen.TransactionalMetrics
 	// TransactionalRequest A transactional email to send to one address.
 	//
 	// Example: {"dataVariables":{"confirmationUrl":"https://example.com/confirm/abc","items":[{"name":"Widget","price":9.5}]},"email":"alex@company.com","transactionalId":"cll42l54f20i1la0lfooe3z12"}
 	TransactionalRequest = gen.TransactionalRequest
+)
+
+// The values of the enums above, re-exported from package gen.
+const (
+	ActivityConditionActionClicked                   = gen.ActivityConditionActionClicked
+	ActivityConditionActionOpened                    = gen.ActivityConditionActionOpened
+	ActivityConditionActionSent                      = gen.ActivityConditionActionSent
+	ActivityConditionTargetCampaign                  = gen.ActivityConditionTargetCampaign
+	ActivityConditionTargetWorkflow                  = gen.ActivityConditionTargetWorkflow
+	ActivityConditionTargetWorkflowEmail             = gen.ActivityConditionTargetWorkflowEmail
+	ActivityConditionTypeActivity                    = gen.ActivityConditionTypeActivity
+	AudienceFilterMatchAll                           = gen.AudienceFilterMatchAll
+	AudienceFilterMatchAny                           = gen.AudienceFilterMatchAny
+	CampaignSchedulingAtMethodSchedule               = gen.CampaignSchedulingAtMethodSchedule
+	CampaignSchedulingMethodNow                      = gen.CampaignSchedulingMethodNow
+	CampaignSchedulingMethodSchedule                 = gen.CampaignSchedulingMethodSchedule
+	CampaignSchedulingNowMethodNow                   = gen.CampaignSchedulingNowMethodNow
+	CampaignStatusDraft                              = gen.CampaignStatusDraft
+	CampaignStatusScheduled                          = gen.CampaignStatusScheduled
+	CampaignStatusSending                            = gen.CampaignStatusSending
+	CampaignStatusSent                               = gen.CampaignStatusSent
+	ContactPropertyFilterAll                         = gen.ContactPropertyFilterAll
+	ContactPropertyFilterCustom                      = gen.ContactPropertyFilterCustom
+	ContactPropertyTypeBoolean                       = gen.ContactPropertyTypeBoolean
+	ContactPropertyTypeDate                          = gen.ContactPropertyTypeDate
+	ContactPropertyTypeNumber                        = gen.ContactPropertyTypeNumber
+	ContactPropertyTypeString                        = gen.ContactPropertyTypeString
+	CreatedCampaignStatusDraft                       = gen.CreatedCampaignStatusDraft
+	EmailMessageEmailFormatPlain                     = gen.EmailMessageEmailFormatPlain
+	EmailMessageEmailFormatStyled                    = gen.EmailMessageEmailFormatStyled
+	EmailMessageUpdateRequestEmailFormatPlain        = gen.EmailMessageUpdateRequestEmailFormatPlain
+	EmailMessageUpdateRequestEmailFormatStyled       = gen.EmailMessageUpdateRequestEmailFormatStyled
+	EmailMessageWarningSeverityWarning               = gen.EmailMessageWarningSeverityWarning
+	GuardianRuleRuleBareArrayNodes                   = gen.GuardianRuleRuleBareArrayNodes
+	GuardianRuleRuleEmailWithoutMailtoButtonHrefs    = gen.GuardianRuleRuleEmailWithoutMailtoButtonHrefs
+	GuardianRuleRuleEmailWithoutMailtoImageHrefs     = gen.GuardianRuleRuleEmailWithoutMailtoImageHrefs
+	GuardianRuleRuleEmailWithoutMailtoLinkHrefs      = gen.GuardianRuleRuleEmailWithoutMailtoLinkHrefs
+	GuardianRuleRuleInvalidButtonHrefs               = gen.GuardianRuleRuleInvalidButtonHrefs
+	GuardianRuleRuleInvalidCustomDataVariables       = gen.GuardianRuleRuleInvalidCustomDataVariables
+	GuardianRuleRuleInvalidLinkHrefs                 = gen.GuardianRuleRuleInvalidLinkHrefs
+	GuardianRuleRuleMissingButtonHrefs               = gen.GuardianRuleRuleMissingButtonHrefs
+	GuardianRuleRuleMissingFallbackContactProperties = gen.GuardianRuleRuleMissingFallbackContactProperties
+	GuardianRuleRuleMissingFallbackEventProperties   = gen.GuardianRuleRuleMissingFallbackEventProperties
+	GuardianRuleRuleMissingLinkHrefs                 = gen.GuardianRuleRuleMissingLinkHrefs
+	GuardianRuleRuleMissingRequiredDataVariables     = gen.GuardianRuleRuleMissingRequiredDataVariables
+	GuardianRuleRuleMissingSocialIconHrefs           = gen.GuardianRuleRuleMissingSocialIconHrefs
+	GuardianRuleRuleShortenedYouTubeButtonHrefs      = gen.GuardianRuleRuleShortenedYouTubeButtonHrefs
+	GuardianRuleRuleShortenedYouTubeImageHrefs       = gen.GuardianRuleRuleShortenedYouTubeImageHrefs
+	GuardianRuleRuleShortenedYouTubeLinkHrefs        = gen.GuardianRuleRuleShortenedYouTubeLinkHrefs
+	GuardianRuleRuleUnsupportedContactProperties     = gen.GuardianRuleRuleUnsupportedContactProperties
+	GuardianRuleRuleUnsupportedDataVariables         = gen.GuardianRuleRuleUnsupportedDataVariables
+	GuardianRuleRuleUnsupportedEventProperties       = gen.GuardianRuleRuleUnsupportedEventProperties
+	OptInConditionTypeOptIn                          = gen.OptInConditionTypeOptIn
+	OptInStatusAccepted                              = gen.OptInStatusAccepted
+	OptInStatusPending                               = gen.OptInStatusPending
+	OptInStatusRejected                              = gen.OptInStatusRejected
+	PropertyConditionOperatorAfter                   = gen.PropertyConditionOperatorAfter
+	PropertyConditionOperatorAny                     = gen.PropertyConditionOperatorAny
+	PropertyConditionOperatorBefore                  = gen.PropertyConditionOperatorBefore
+	PropertyConditionOperatorBetween                 = gen.PropertyConditionOperatorBetween
+	PropertyConditionOperatorContains                = gen.PropertyConditionOperatorContains
+	PropertyConditionOperatorDateEmpty               = gen.PropertyConditionOperatorDateEmpty
+	PropertyConditionOperatorDateNotEmpty            = gen.PropertyConditionOperatorDateNotEmpty
+	PropertyConditionOperatorEmpty                   = gen.PropertyConditionOperatorEmpty
+	PropertyConditionOperatorEquals                  = gen.PropertyConditionOperatorEquals
+	PropertyConditionOperatorGreaterThan             = gen.PropertyConditionOperatorGreaterThan
+	PropertyConditionOperatorIsFalse                 = gen.PropertyConditionOperatorIsFalse
+	PropertyConditionOperatorIsTrue                  = gen.PropertyConditionOperatorIsTrue
+	PropertyConditionOperatorLessThan                = gen.PropertyConditionOperatorLessThan
+	PropertyConditionOperatorNotContains             = gen.PropertyConditionOperatorNotContains
+	PropertyConditionOperatorNotEmpty                = gen.PropertyConditionOperatorNotEmpty
+	PropertyConditionOperatorNotEquals               = gen.PropertyConditionOperatorNotEquals
+	PropertyConditionTypeProperty                    = gen.PropertyConditionTypeProperty
 )

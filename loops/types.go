@@ -1,44 +1,17 @@
 package loops
 
-import (
-	"github.com/oapi-codegen/nullable"
-
-	"github.com/loopsdev/loops-go/gen"
-)
+import "github.com/oapi-codegen/nullable"
 
 // The request and response types are the generated models of package gen,
-// re-exported under the same names (types.gen.go) so that most programs
-// import only this package. Their fields and JSON shapes are defined by
-// openapi/loops.yaml. The names below are the few chosen by hand.
+// re-exported under the same names, enum values included (types.gen.go),
+// so that most programs import only this package. Their fields and JSON
+// shapes are defined by openapi/loops.yaml. The names below are the few
+// that are not models.
 type (
-	// OptInStatus is a contact's double opt-in state.
-	OptInStatus = gen.ContactOptInStatus
-	// ContactPropertyType is the type of a custom property.
-	ContactPropertyType = gen.ContactPropertyType
-	// ContactPropertyFilter chooses all properties or only custom ones.
-	ContactPropertyFilter = gen.ContactPropertyFilter
 	// MailingListSubscriptions maps list IDs to true (subscribe) or false
 	// (unsubscribe), as the MailingLists fields of contact and event
 	// writes take them.
 	MailingListSubscriptions = map[string]bool
-)
-
-// Contact property types and filters.
-const (
-	PropertyTypeString  = gen.ContactPropertyTypeString
-	PropertyTypeNumber  = gen.ContactPropertyTypeNumber
-	PropertyTypeBoolean = gen.ContactPropertyTypeBoolean
-	PropertyTypeDate    = gen.ContactPropertyTypeDate
-
-	AllProperties    = gen.ContactPropertyFilterAll
-	CustomProperties = gen.ContactPropertyFilterCustom
-)
-
-// Double opt-in states.
-const (
-	OptInAccepted = gen.ContactOptInStatusAccepted
-	OptInPending  = gen.ContactOptInStatusPending
-	OptInRejected = gen.ContactOptInStatusRejected
 )
 
 // Nullable is a field that can be left out, set to null, or set to a value.

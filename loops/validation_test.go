@@ -162,7 +162,7 @@ func validationCases() []validationCase {
 
 		// Contact properties
 		{"Property with empty name", "ContactProperties.Create", "name", func(ctx context.Context, c *loops.Client) error {
-			err := c.ContactProperties.Create(ctx, "", loops.PropertyTypeString)
+			err := c.ContactProperties.Create(ctx, "", loops.ContactPropertyTypeString)
 			return err
 		}},
 		{"Property with bad type", "ContactProperties.Create", "type", func(ctx context.Context, c *loops.Client) error {

@@ -137,7 +137,7 @@ func (t *tour) listMailingLists(ctx context.Context) error {
 }
 
 func (t *tour) listProperties(ctx context.Context) error {
-	props, err := t.client.ContactProperties.List(ctx, loops.CustomProperties)
+	props, err := t.client.ContactProperties.List(ctx, loops.ContactPropertyFilterCustom)
 	if err != nil {
 		return err
 	}
@@ -163,7 +163,7 @@ func (t *tour) iterateTemplates(ctx context.Context) error {
 const tourEmail = "ada+tour@example.com"
 
 func (t *tour) createContact(ctx context.Context) error {
-	if err := t.client.ContactProperties.Create(ctx, "planName", loops.PropertyTypeString); err != nil {
+	if err := t.client.ContactProperties.Create(ctx, "planName", loops.ContactPropertyTypeString); err != nil {
 		return err
 	}
 	created, err := t.client.Contacts.Create(ctx, &loops.ContactCreateRequest{

@@ -25,6 +25,7 @@ type exchange struct {
 // contract, authentication and the rate limiter.
 type call struct {
 	r    *http.Request
+	rt   *route
 	body []byte
 	now  time.Time
 }
@@ -45,6 +46,9 @@ var operations = map[string]func(*Server, *call) *response{
 	"listPublishedTransactionalEmails": (*Server).listTransactional,
 	"sendTransactionalEmail":           (*Server).sendTransactional,
 	"listDedicatedSendingIps":          (*Server).listDedicatedIPs,
+	"ensureTransactionalDraft":         (*Server).ensureDraft,
+	"publishTransactionalEmail":        (*Server).publish,
+	"previewEmailMessage":              (*Server).preview,
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -133,7 +137,7 @@ func (s *Server) process(x *exchange) *response {
 	invalid := s.checkRequest(x.r, rt)
 	resp, rate := s.gate(x.r, invalid)
 	if resp == nil {
-		resp = s.dispatch(rt, &call{r: x.r, body: x.body, now: s.now()})
+		resp = s.dispatch(rt, &call{r: x.r, rt: rt, body: x.body, now: s.now()})
 	}
 	resp.withRate(rate)
 	if invalid == "" {
@@ -170,6 +174,9 @@ func (s *Server) gate(r *http.Request, invalid string) (*response, rateState) {
 func (s *Server) dispatch(rt *route, c *call) *response {
 	h, ok := operations[rt.opID]
 	if !ok {
+		if k, shape, ok := storeOp(rt); ok {
+			return s.serveStore(rt, c, k, shape)
+		}
 		// Only reachable if the contract gains an operation the fake lacks.
 		return failure(http.StatusNotImplemented, "loopstest: "+rt.opID+" is not implemented by the fake")
 	}

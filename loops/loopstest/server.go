@@ -45,6 +45,10 @@ type Server struct {
 	faults     map[string][]Fault
 	idem       map[string]*idemEntry
 	violations []string
+	store      map[string]*collection // content resources, by collection path
+	reports    map[string]any         // set reports (metrics, ...), by request path
+	previews   map[string]int         // email-message previews sent, by UTC day
+	seq        int                    // for ids and revisions
 }
 
 // NewServer starts a fake Loops server on a loopback address for the test t
@@ -96,6 +100,9 @@ func build(opts []Option) (*Server, error) {
 		attempts: map[string]int{},
 		faults:   map[string][]Fault{},
 		idem:     map[string]*idemEntry{},
+		store:    map[string]*collection{},
+		reports:  map[string]any{},
+		previews: map[string]int{},
 	}, nil
 }
 

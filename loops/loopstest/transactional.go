@@ -150,11 +150,12 @@ func (s *Server) TransactionalSends() []TransactionalSend {
 	return out
 }
 
-// template finds a template by ID; s.cfg is immutable, so no lock is needed.
+// template finds a template by ID: one the server was built with, or one
+// published through the content API. The caller holds s.mu.
 func (s *Server) template(id string) (TransactionalEmail, bool) {
 	i := slices.IndexFunc(s.cfg.emails, func(e TransactionalEmail) bool { return e.ID == id })
 	if i < 0 {
-		return TransactionalEmail{}, false
+		return s.publishedTemplate(id)
 	}
 	return s.cfg.emails[i], true
 }
@@ -237,6 +238,17 @@ func perPageOf(q url.Values) (int, *response) {
 
 func encodeCursor(id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + id))
+}
+
+// decodeCursor returns the id a cursor points at, or "" for a cursor the
+// server did not issue.
+func decodeCursor(cursor string) string {
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	id, found := strings.CutPrefix(string(raw), cursorPrefix)
+	if err != nil || !found {
+		return ""
+	}
+	return id
 }
 
 // cursorStart returns the index of the item a cursor points at; a cursor

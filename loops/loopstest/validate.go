@@ -2,11 +2,13 @@ package loopstest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -14,7 +16,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/loopsdev/loops-go/openapi"
 )
@@ -23,11 +24,11 @@ import (
 // Loops' base URL https://app.loops.so/api.
 const apiPrefix = "/api"
 
-// contract is the loaded OpenAPI document and its router. It is read-only
+// contract is the loaded OpenAPI document and its routes. It is read-only
 // once loaded, so every server in the process shares one.
 type contract struct {
 	doc    *openapi3.T
-	router routers.Router
+	routes []*routers.Route // fewest path parameters first
 }
 
 // route is the contract operation a request maps to.
@@ -59,23 +60,69 @@ func parseContract(yaml []byte) (*contract, error) {
 	if err := doc.Validate(loader.Context); err != nil {
 		return nil, fmt.Errorf("the contract is invalid: %w", err)
 	}
-	// The contract names https://app.loops.so/api; a relative server lets
-	// the router match the fake on any host and port.
-	doc.Servers = openapi3.Servers{{URL: apiPrefix}}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		return nil, fmt.Errorf("routing the contract: %w", err)
+	c := &contract{doc: doc}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			c.routes = append(c.routes, &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op})
+		}
 	}
-	return &contract{doc: doc, router: router}, nil
+	slices.SortFunc(c.routes, func(a, b *routers.Route) int {
+		return cmp.Or(strings.Count(a.Path, "{")-strings.Count(b.Path, "{"), strings.Compare(a.Path, b.Path), strings.Compare(a.Method, b.Method))
+	})
+	return c, nil
 }
 
-// find maps a request to its operation.
+// find maps a request to its operation. It matches the escaped path segment
+// by segment, so that an ID holding "/" (sent as %2F) stays one parameter,
+// and unescapes each parameter value only once it is matched.
 func (c *contract) find(r *http.Request) (*route, error) {
-	rt, params, err := c.router.FindRoute(r)
-	if err != nil {
-		return nil, err
+	path, ok := strings.CutPrefix(r.URL.EscapedPath(), apiPrefix)
+	if !ok {
+		return nil, routers.ErrPathNotFound
 	}
-	return &route{Route: rt, params: params, opID: rt.Operation.OperationID}, nil
+	pathFound := false
+	for _, rt := range c.routes {
+		params, ok := matchPath(rt.Path, path)
+		if !ok {
+			continue
+		}
+		pathFound = true
+		if rt.Method == r.Method {
+			return &route{Route: rt, params: params, opID: rt.Operation.OperationID}, nil
+		}
+	}
+	if pathFound {
+		return nil, routers.ErrMethodNotAllowed
+	}
+	return nil, routers.ErrPathNotFound
+}
+
+// matchPath matches an escaped request path against a contract path such
+// as /v1/campaigns/{campaignId}, returning the unescaped parameters.
+func matchPath(template, path string) (map[string]string, bool) {
+	ts, ps := strings.Split(template, "/"), strings.Split(path, "/")
+	if len(ts) != len(ps) {
+		return nil, false
+	}
+	var params map[string]string
+	for i, t := range ts {
+		name, isParam := strings.CutPrefix(t, "{")
+		if !isParam {
+			if t != ps[i] {
+				return nil, false
+			}
+			continue
+		}
+		v, err := url.PathUnescape(ps[i])
+		if err != nil || v == "" {
+			return nil, false
+		}
+		if params == nil {
+			params = map[string]string{}
+		}
+		params[strings.TrimSuffix(name, "}")] = v
+	}
+	return params, true
 }
 
 // validationOptions are fresh per call, so no two requests share state.
@@ -146,7 +193,7 @@ func (s *Server) noRoute(r *http.Request, err error) *response {
 	key, _ := bearer(r)
 	rate := s.limiter.peek(key, s.now())
 	if errors.Is(err, routers.ErrMethodNotAllowed) {
-		allowed := s.contract.methods(r.URL.Path)
+		allowed := s.contract.methods(r.URL.EscapedPath())
 		s.violation("loopstest: contract violation: %s %s: the contract allows only %s on this path",
 			r.Method, r.URL.Path, strings.Join(allowed, ", "))
 		resp := failure(http.StatusMethodNotAllowed, "Method not allowed")
@@ -160,13 +207,11 @@ func (s *Server) noRoute(r *http.Request, err error) *response {
 
 // methods lists the methods the contract allows on a request path.
 func (c *contract) methods(path string) []string {
-	item := c.doc.Paths.Value(strings.TrimPrefix(path, apiPrefix))
-	if item == nil {
-		return nil
-	}
 	var out []string
-	for m := range item.Operations() {
-		out = append(out, m)
+	for _, rt := range c.routes {
+		if _, ok := matchPath(rt.Path, strings.TrimPrefix(path, apiPrefix)); ok {
+			out = append(out, rt.Method)
+		}
 	}
 	slices.Sort(out)
 	return out

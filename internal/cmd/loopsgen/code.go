@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"go/ast"
 	"go/format"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"slices"
@@ -60,7 +62,7 @@ func writeCode(root string) error {
 		if err := files[name](&b); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		src, err := format.Source(b.Bytes())
+		src, err := format.Source(addImports(b.Bytes()))
 		if err != nil {
 			return fmt.Errorf("%s: formatting: %w\n%s", name, err, b.String())
 		}
@@ -69,6 +71,46 @@ func writeCode(root string) error {
 		}
 	}
 	return nil
+}
+
+// knownImports are the packages generated code may name beyond its own
+// imports, by the name it uses.
+var knownImports = []struct{ name, path string }{
+	{"time", "time"},
+	{"json", "encoding/json"},
+	{"nullable", "github.com/oapi-codegen/nullable"},
+	{"openapi_types", "github.com/oapi-codegen/runtime/types"},
+}
+
+// addImports adds an import for each known package that src names and
+// does not import yet (the model types of gen can hold time.Time,
+// json.RawMessage, nullable.Nullable and openapi_types values).
+func addImports(src []byte) []byte {
+	f, err := parser.ParseFile(token.NewFileSet(), "", src, 0)
+	if err != nil {
+		return src // format.Source reports the error
+	}
+	used := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok {
+				used[id.Name] = true
+			}
+		}
+		return true
+	})
+	var add []string
+	for _, imp := range knownImports {
+		if used[imp.name] && !bytes.Contains(src, []byte(`"`+imp.path+`"`)) {
+			add = append(add, fmt.Sprintf("import %s %q\n", imp.name, imp.path))
+		}
+	}
+	if len(add) == 0 {
+		return src
+	}
+	first := bytes.Index(src, []byte("package "))
+	end := first + bytes.IndexByte(src[first:], '\n') + 1
+	return slices.Concat(src[:end], []byte("\n"+strings.Join(add, "")), src[end:])
 }
 
 func isGeneratedFile(f *ast.File) bool {

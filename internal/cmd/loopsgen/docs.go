@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,9 +42,45 @@ func documentGenerated(root string) error {
 		if !bytes.Contains(out.Bytes(), []byte(strings.TrimPrefix(f.new, "\t"))) && bytes.Contains(src, []byte(f.old)) {
 			return fmt.Errorf("%s: could not document %q", f.name, f.old)
 		}
-		if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(path, documentMethods(out.Bytes()), 0o644); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// methodDocs are the comments of the methods oapi-codegen writes without
+// one on union types (oneOf) and models with extra keys.
+var methodDocs = map[string]string{
+	"Discriminator":        "Discriminator returns the value of the property that tells the union's\n// alternatives apart, as it is in the JSON.",
+	"ValueByDiscriminator": "ValueByDiscriminator decodes the union into the alternative its\n// discriminator names; an alternative the contract does not list is an\n// error (the raw JSON stays in the union).",
+	"MarshalJSON":          "MarshalJSON encodes the value as the contract's JSON.",
+	"UnmarshalJSON":        "UnmarshalJSON decodes the contract's JSON into the value.",
+}
+
+// documentMethods adds methodDocs above each such method that has no doc
+// comment.
+func documentMethods(src []byte) []byte {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", src, parser.ParseComments)
+	if err != nil {
+		return src
+	}
+	lines := strings.SplitAfter(string(src), "\n")
+	insert := map[int]string{} // 0-based line → comment
+	for _, decl := range f.Decls {
+		fd, ok := decl.(*ast.FuncDecl)
+		if !ok || fd.Doc != nil || fd.Recv == nil {
+			continue
+		}
+		if doc, ok := methodDocs[fd.Name.Name]; ok {
+			insert[fset.Position(fd.Pos()).Line-1] = "// " + doc + "\n"
+		}
+	}
+	var out strings.Builder
+	for i, line := range lines {
+		out.WriteString(insert[i])
+		out.WriteString(line)
+	}
+	return []byte(out.String())
 }

@@ -18,7 +18,8 @@ const (
 	flagContent    = "routeContent"    // counts against the content API's budget
 )
 
-// contentExtension marks a tag whose operations form Loops' content API.
+// contentExtension marks a tag whose operations form Loops' content API
+// (and so count against its own rate budget), or one operation.
 const contentExtension = "x-loops-content-api"
 
 // operations writes loops/operations.gen.go.
@@ -59,10 +60,17 @@ func (g *generator) flags(o operation) string {
 	if o.body != nil && o.body.Value != nil && o.body.Value.Properties["expectedRevisionId"] != nil {
 		fs = append(fs, flagRevisioned)
 	}
+	content := false
 	for _, name := range o.op.Tags {
 		if tag := g.c.doc.Tags.Get(name); tag != nil && tag.Extensions[contentExtension] == true {
-			fs = append(fs, flagContent)
+			content = true
 		}
+	}
+	if v, ok := o.op.Extensions[contentExtension].(bool); ok {
+		content = v // the operation's own mark wins over its tag's
+	}
+	if content {
+		fs = append(fs, flagContent)
 	}
 	if len(fs) == 0 {
 		return "0"

@@ -47,7 +47,7 @@ func fieldError(field, format string, args ...any) *FieldError {
 func within(prefix string, err error) error {
 	if fe, ok := err.(*FieldError); ok {
 		sep := "."
-		if strings.HasPrefix(fe.Field, "[") {
+		if fe.Field == "" || strings.HasPrefix(fe.Field, "[") {
 			sep = ""
 		}
 		return &FieldError{Field: prefix + sep + fe.Field, Reason: fe.Reason}
@@ -119,6 +119,12 @@ func (v *validator) method(j job) {
 	v.done[j.goType] = true
 	st := v.g.gen.structs[j.goType]
 	var body bytes.Buffer
+	if st.field("") != nil && len(j.schema.OneOf) > 0 {
+		v.union(&body, j)
+	}
+	if j.schema.MinProps > 0 {
+		v.minProperties(&body, st, j.schema.MinProps)
+	}
 	for _, f := range st.fields {
 		ref := j.schema.Properties[f.json]
 		if ref == nil || ref.Value == nil {
@@ -129,6 +135,86 @@ func (v *validator) method(j job) {
 	}
 	comment(v.out, "Validate checks the %s against the rules of the contract and returns a\n*FieldError for the first field that breaks one, or nil.", j.goType)
 	fmt.Fprintf(v.out, "func (r *%s) Validate() error {\n\tif r == nil {\n\t\treturn nil\n\t}\n%s\treturn nil\n}\n\n", j.goType, body.String())
+}
+
+// union writes the checks of a oneOf: the alternative a discriminator
+// names is validated in turn; without a discriminator, the JSON's own kind
+// must be one of the alternatives' types.
+func (v *validator) union(b *bytes.Buffer, j job) {
+	s := j.schema
+	if d := s.Discriminator; d != nil {
+		prop := strconv.Quote(d.PropertyName)
+		var names []string
+		for _, value := range sortedKeys(d.Mapping) {
+			names = append(names, value)
+		}
+		fmt.Fprintf(b, "\tvalue, err := r.ValueByDiscriminator()\n\tif err != nil {\n\t\treturn fieldError(%s, \"must be one of %s\")\n\t}\n", prop, strings.Join(names, ", "))
+		for _, value := range sortedKeys(d.Mapping) {
+			name := strings.TrimPrefix(d.Mapping[value].Ref, "#/components/schemas/")
+			if t, ok := v.g.goType(name); ok {
+				v.enqueue(t, v.g.c.doc.Components.Schemas[name].Value)
+				fmt.Fprintf(b, "\tif alt, ok := value.(%s); ok {\n\t\treturn alt.Validate()\n\t}\n", t)
+			}
+		}
+		return
+	}
+	var kinds, first []string
+	for i, alt := range s.OneOf {
+		switch a := alt.Value; {
+		case alt.Ref != "":
+			name := strings.TrimPrefix(alt.Ref, "#/components/schemas/")
+			t, _ := v.g.goType(name)
+			v.enqueue(t, a)
+			kinds = append(kinds, "an object")
+			first = append(first, "'{'")
+			fmt.Fprintf(b, "\tif len(r.union) > 0 && r.union[0] == '{' {\n\t\talt, err := r.As%s()\n\t\tif err != nil {\n\t\t\treturn fieldError(\"\", \"is not a valid %s\")\n\t\t}\n\t\treturn alt.Validate()\n\t}\n", t, t)
+		case a.Type.Is(openapi3.TypeString):
+			kinds = append(kinds, "a string")
+			first = append(first, "'\"'")
+		case a.Type.Is(openapi3.TypeNumber), a.Type.Is(openapi3.TypeInteger):
+			kinds = append(kinds, "a number")
+			first = append(first, "'-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'")
+		case a.Type.Is(openapi3.TypeBoolean):
+			kinds = append(kinds, "a boolean")
+			first = append(first, "'t', 'f'")
+		default:
+			_ = i
+			return // an alternative the generator cannot tell apart: no check
+		}
+	}
+	fmt.Fprintf(b, "\tif len(r.union) == 0 {\n\t\treturn fieldError(\"\", \"is required\")\n\t}\n\tswitch r.union[0] {\n\tcase %s:\n\tdefault:\n\t\treturn fieldError(\"\", \"must be %s\")\n\t}\n",
+		strings.Join(first, ", "), orList(kinds))
+}
+
+// orList joins words as "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// minProperties writes the check that at least n fields are set.
+func (v *validator) minProperties(b *bytes.Buffer, st *goStruct, n uint64) {
+	b.WriteString("\tset := 0\n")
+	for _, f := range st.fields {
+		if f.json == "" {
+			continue
+		}
+		switch k, _ := shape(f.typ); k {
+		case kindPointer, kindSlice, kindMap:
+			fmt.Fprintf(b, "\tif r.%s != nil {\n\t\tset++\n\t}\n", f.name)
+		case kindNullable:
+			fmt.Fprintf(b, "\tif r.%s.IsSpecified() {\n\t\tset++\n\t}\n", f.name)
+		default:
+			b.WriteString("\tset++\n")
+		}
+	}
+	what := "at least one field"
+	if n > 1 {
+		what = fmt.Sprintf("at least %d fields", n)
+	}
+	fmt.Fprintf(b, "\tif set < %d {\n\t\treturn fieldError(\"\", \"needs %s to change\")\n\t}\n", n, what)
 }
 
 // field writes the checks of one struct field.
