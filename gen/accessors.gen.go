@@ -21,6 +21,15 @@ func (x *AudienceSegment) GetFilter() *AudienceFilter {
 	return x.Filter
 }
 
+// GetDescription returns Description, or the zero value when it is absent or the AudienceSegmentCreateRequest is nil.
+func (x *AudienceSegmentCreateRequest) GetDescription() string {
+	if x == nil || x.Description == nil {
+		var zero string
+		return zero
+	}
+	return *x.Description
+}
+
 // Items returns the []AudienceSegment on this page; nil for a nil page.
 func (x *AudienceSegmentList) Items() []AudienceSegment {
 	if x == nil {
@@ -82,6 +91,49 @@ func (x *Campaign) GetMailingListID() string {
 	return *x.MailingListID
 }
 
+// GetAudienceFilter returns AudienceFilter, or nil when it is absent or the CampaignCreateRequest is nil.
+func (x *CampaignCreateRequest) GetAudienceFilter() *AudienceFilter {
+	if x == nil {
+		return nil
+	}
+	return x.AudienceFilter
+}
+
+// GetAudienceSegmentID returns AudienceSegmentID, or the zero value when it is absent or the CampaignCreateRequest is nil.
+func (x *CampaignCreateRequest) GetAudienceSegmentID() string {
+	if x == nil || x.AudienceSegmentID == nil {
+		var zero string
+		return zero
+	}
+	return *x.AudienceSegmentID
+}
+
+// GetCampaignGroupID returns CampaignGroupID, or the zero value when it is absent or the CampaignCreateRequest is nil.
+func (x *CampaignCreateRequest) GetCampaignGroupID() string {
+	if x == nil || x.CampaignGroupID == nil {
+		var zero string
+		return zero
+	}
+	return *x.CampaignGroupID
+}
+
+// GetMailingListID returns MailingListID, or the zero value when it is absent or the CampaignCreateRequest is nil.
+func (x *CampaignCreateRequest) GetMailingListID() string {
+	if x == nil || x.MailingListID == nil {
+		var zero string
+		return zero
+	}
+	return *x.MailingListID
+}
+
+// GetScheduling returns Scheduling, or nil when it is absent or the CampaignCreateRequest is nil.
+func (x *CampaignCreateRequest) GetScheduling() *CampaignSchedulingRequest {
+	if x == nil {
+		return nil
+	}
+	return x.Scheduling
+}
+
 // Items returns the []Campaign on this page; nil for a nil page.
 func (x *CampaignList) Items() []Campaign {
 	if x == nil {
@@ -106,6 +158,62 @@ func (x *CampaignScheduling) GetTimestamp() time.Time {
 		return zero
 	}
 	return *x.Timestamp
+}
+
+// GetAudienceFilter returns AudienceFilter, or the zero value when it is null, absent, or the CampaignUpdateRequest is nil.
+func (x *CampaignUpdateRequest) GetAudienceFilter() AudienceFilter {
+	if x == nil {
+		var zero AudienceFilter
+		return zero
+	}
+	v, _ := x.AudienceFilter.Get()
+	return v
+}
+
+// GetAudienceSegmentID returns AudienceSegmentID, or the zero value when it is null, absent, or the CampaignUpdateRequest is nil.
+func (x *CampaignUpdateRequest) GetAudienceSegmentID() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.AudienceSegmentID.Get()
+	return v
+}
+
+// GetCampaignGroupID returns CampaignGroupID, or the zero value when it is absent or the CampaignUpdateRequest is nil.
+func (x *CampaignUpdateRequest) GetCampaignGroupID() string {
+	if x == nil || x.CampaignGroupID == nil {
+		var zero string
+		return zero
+	}
+	return *x.CampaignGroupID
+}
+
+// GetMailingListID returns MailingListID, or the zero value when it is null, absent, or the CampaignUpdateRequest is nil.
+func (x *CampaignUpdateRequest) GetMailingListID() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.MailingListID.Get()
+	return v
+}
+
+// GetName returns Name, or the zero value when it is absent or the CampaignUpdateRequest is nil.
+func (x *CampaignUpdateRequest) GetName() string {
+	if x == nil || x.Name == nil {
+		var zero string
+		return zero
+	}
+	return *x.Name
+}
+
+// GetScheduling returns Scheduling, or nil when it is absent or the CampaignUpdateRequest is nil.
+func (x *CampaignUpdateRequest) GetScheduling() *CampaignSchedulingRequest {
+	if x == nil {
+		return nil
+	}
+	return x.Scheduling
 }
 
 // GetFirstName returns FirstName, or the zero value when it is absent or the Contact is nil.
@@ -171,8 +279,151 @@ func (x *Contact) GetUserID() string {
 	return *x.UserID
 }
 
+// GetFirstName returns FirstName, or the zero value when it is null, absent, or the ContactCreateRequest is nil.
+func (x *ContactCreateRequest) GetFirstName() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.FirstName.Get()
+	return v
+}
+
+// GetLastName returns LastName, or the zero value when it is null, absent, or the ContactCreateRequest is nil.
+func (x *ContactCreateRequest) GetLastName() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.LastName.Get()
+	return v
+}
+
+// GetSource returns Source, or the zero value when it is null, absent, or the ContactCreateRequest is nil.
+func (x *ContactCreateRequest) GetSource() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.Source.Get()
+	return v
+}
+
+// GetSubscribed returns Subscribed, or the zero value when it is absent or the ContactCreateRequest is nil.
+func (x *ContactCreateRequest) GetSubscribed() bool {
+	if x == nil || x.Subscribed == nil {
+		var zero bool
+		return zero
+	}
+	return *x.Subscribed
+}
+
+// GetUserGroup returns UserGroup, or the zero value when it is null, absent, or the ContactCreateRequest is nil.
+func (x *ContactCreateRequest) GetUserGroup() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.UserGroup.Get()
+	return v
+}
+
+// GetUserID returns UserID, or the zero value when it is absent or the ContactCreateRequest is nil.
+func (x *ContactCreateRequest) GetUserID() string {
+	if x == nil || x.UserID == nil {
+		var zero string
+		return zero
+	}
+	return *x.UserID
+}
+
+// GetEmail returns Email, or the zero value when it is absent or the ContactDeleteRequest is nil.
+func (x *ContactDeleteRequest) GetEmail() string {
+	if x == nil || x.Email == nil {
+		var zero string
+		return zero
+	}
+	return *x.Email
+}
+
+// GetUserID returns UserID, or the zero value when it is absent or the ContactDeleteRequest is nil.
+func (x *ContactDeleteRequest) GetUserID() string {
+	if x == nil || x.UserID == nil {
+		var zero string
+		return zero
+	}
+	return *x.UserID
+}
+
 // GetUserID returns UserID, or the zero value when it is absent or the ContactIdentity is nil.
 func (x *ContactIdentity) GetUserID() string {
+	if x == nil || x.UserID == nil {
+		var zero string
+		return zero
+	}
+	return *x.UserID
+}
+
+// GetEmail returns Email, or the zero value when it is absent or the ContactUpdateRequest is nil.
+func (x *ContactUpdateRequest) GetEmail() string {
+	if x == nil || x.Email == nil {
+		var zero string
+		return zero
+	}
+	return *x.Email
+}
+
+// GetFirstName returns FirstName, or the zero value when it is null, absent, or the ContactUpdateRequest is nil.
+func (x *ContactUpdateRequest) GetFirstName() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.FirstName.Get()
+	return v
+}
+
+// GetLastName returns LastName, or the zero value when it is null, absent, or the ContactUpdateRequest is nil.
+func (x *ContactUpdateRequest) GetLastName() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.LastName.Get()
+	return v
+}
+
+// GetSource returns Source, or the zero value when it is null, absent, or the ContactUpdateRequest is nil.
+func (x *ContactUpdateRequest) GetSource() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.Source.Get()
+	return v
+}
+
+// GetSubscribed returns Subscribed, or the zero value when it is absent or the ContactUpdateRequest is nil.
+func (x *ContactUpdateRequest) GetSubscribed() bool {
+	if x == nil || x.Subscribed == nil {
+		var zero bool
+		return zero
+	}
+	return *x.Subscribed
+}
+
+// GetUserGroup returns UserGroup, or the zero value when it is null, absent, or the ContactUpdateRequest is nil.
+func (x *ContactUpdateRequest) GetUserGroup() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.UserGroup.Get()
+	return v
+}
+
+// GetUserID returns UserID, or the zero value when it is absent or the ContactUpdateRequest is nil.
+func (x *ContactUpdateRequest) GetUserID() string {
 	if x == nil || x.UserID == nil {
 		var zero string
 		return zero
@@ -287,6 +538,105 @@ func (x *EmailMessage) GetTransactionalID() string {
 	return *x.TransactionalID
 }
 
+// GetBccEmail returns BccEmail, or the zero value when it is absent or the EmailMessageUpdateRequest is nil.
+func (x *EmailMessageUpdateRequest) GetBccEmail() string {
+	if x == nil || x.BccEmail == nil {
+		var zero string
+		return zero
+	}
+	return *x.BccEmail
+}
+
+// GetCcEmail returns CcEmail, or the zero value when it is absent or the EmailMessageUpdateRequest is nil.
+func (x *EmailMessageUpdateRequest) GetCcEmail() string {
+	if x == nil || x.CcEmail == nil {
+		var zero string
+		return zero
+	}
+	return *x.CcEmail
+}
+
+// GetEmailFormat returns EmailFormat, or the zero value when it is absent or the EmailMessageUpdateRequest is nil.
+func (x *EmailMessageUpdateRequest) GetEmailFormat() EmailMessageUpdateRequestEmailFormat {
+	if x == nil || x.EmailFormat == nil {
+		var zero EmailMessageUpdateRequestEmailFormat
+		return zero
+	}
+	return *x.EmailFormat
+}
+
+// GetExpectedRevisionID returns ExpectedRevisionID, or the zero value when it is absent or the EmailMessageUpdateRequest is nil.
+func (x *EmailMessageUpdateRequest) GetExpectedRevisionID() string {
+	if x == nil || x.ExpectedRevisionID == nil {
+		var zero string
+		return zero
+	}
+	return *x.ExpectedRevisionID
+}
+
+// GetFromEmail returns FromEmail, or the zero value when it is absent or the EmailMessageUpdateRequest is nil.
+func (x *EmailMessageUpdateRequest) GetFromEmail() string {
+	if x == nil || x.FromEmail == nil {
+		var zero string
+		return zero
+	}
+	return *x.FromEmail
+}
+
+// GetFromName returns FromName, or the zero value when it is absent or the EmailMessageUpdateRequest is nil.
+func (x *EmailMessageUpdateRequest) GetFromName() string {
+	if x == nil || x.FromName == nil {
+		var zero string
+		return zero
+	}
+	return *x.FromName
+}
+
+// GetLanguageCode returns LanguageCode, or the zero value when it is absent or the EmailMessageUpdateRequest is nil.
+func (x *EmailMessageUpdateRequest) GetLanguageCode() string {
+	if x == nil || x.LanguageCode == nil {
+		var zero string
+		return zero
+	}
+	return *x.LanguageCode
+}
+
+// GetLmx returns Lmx, or the zero value when it is absent or the EmailMessageUpdateRequest is nil.
+func (x *EmailMessageUpdateRequest) GetLmx() string {
+	if x == nil || x.Lmx == nil {
+		var zero string
+		return zero
+	}
+	return *x.Lmx
+}
+
+// GetPreviewText returns PreviewText, or the zero value when it is absent or the EmailMessageUpdateRequest is nil.
+func (x *EmailMessageUpdateRequest) GetPreviewText() string {
+	if x == nil || x.PreviewText == nil {
+		var zero string
+		return zero
+	}
+	return *x.PreviewText
+}
+
+// GetReplyToEmail returns ReplyToEmail, or the zero value when it is absent or the EmailMessageUpdateRequest is nil.
+func (x *EmailMessageUpdateRequest) GetReplyToEmail() string {
+	if x == nil || x.ReplyToEmail == nil {
+		var zero string
+		return zero
+	}
+	return *x.ReplyToEmail
+}
+
+// GetSubject returns Subject, or the zero value when it is absent or the EmailMessageUpdateRequest is nil.
+func (x *EmailMessageUpdateRequest) GetSubject() string {
+	if x == nil || x.Subject == nil {
+		var zero string
+		return zero
+	}
+	return *x.Subject
+}
+
 // GetPath returns Path, or the zero value when it is absent or the EmailMessageWarning is nil.
 func (x *EmailMessageWarning) GetPath() string {
 	if x == nil || x.Path == nil {
@@ -386,6 +736,33 @@ func (x *ErrorResponse) GetWindowHours() int {
 	return *x.WindowHours
 }
 
+// GetEmail returns Email, or the zero value when it is absent or the EventRequest is nil.
+func (x *EventRequest) GetEmail() string {
+	if x == nil || x.Email == nil {
+		var zero string
+		return zero
+	}
+	return *x.Email
+}
+
+// GetUserID returns UserID, or the zero value when it is absent or the EventRequest is nil.
+func (x *EventRequest) GetUserID() string {
+	if x == nil || x.UserID == nil {
+		var zero string
+		return zero
+	}
+	return *x.UserID
+}
+
+// GetDescription returns Description, or the zero value when it is absent or the GroupCreateRequest is nil.
+func (x *GroupCreateRequest) GetDescription() string {
+	if x == nil || x.Description == nil {
+		var zero string
+		return zero
+	}
+	return *x.Description
+}
+
 // Items returns the []Group on this page; nil for a nil page.
 func (x *GroupList) Items() []Group {
 	if x == nil {
@@ -401,6 +778,24 @@ func (x *GroupList) NextCursor() string {
 		return ""
 	}
 	return x.Pagination.GetNextCursor()
+}
+
+// GetDescription returns Description, or the zero value when it is absent or the GroupUpdateRequest is nil.
+func (x *GroupUpdateRequest) GetDescription() string {
+	if x == nil || x.Description == nil {
+		var zero string
+		return zero
+	}
+	return *x.Description
+}
+
+// GetName returns Name, or the zero value when it is absent or the GroupUpdateRequest is nil.
+func (x *GroupUpdateRequest) GetName() string {
+	if x == nil || x.Name == nil {
+		var zero string
+		return zero
+	}
+	return *x.Name
 }
 
 // GetCodeName returns CodeName, or the zero value when it is absent or the GuardianItem is nil.
@@ -501,6 +896,15 @@ func (x *TransactionalEmail) GetTransactionalGroupID() string {
 	return *x.TransactionalGroupID
 }
 
+// GetTransactionalGroupID returns TransactionalGroupID, or the zero value when it is absent or the TransactionalEmailCreateRequest is nil.
+func (x *TransactionalEmailCreateRequest) GetTransactionalGroupID() string {
+	if x == nil || x.TransactionalGroupID == nil {
+		var zero string
+		return zero
+	}
+	return *x.TransactionalGroupID
+}
+
 // GetDraftEmailMessageContentRevisionID returns DraftEmailMessageContentRevisionID, or the zero value when it is absent or the TransactionalEmailDraft is nil.
 func (x *TransactionalEmailDraft) GetDraftEmailMessageContentRevisionID() string {
 	if x == nil || x.DraftEmailMessageContentRevisionID == nil {
@@ -552,4 +956,31 @@ func (x *TransactionalEmailList) NextCursor() string {
 		return ""
 	}
 	return x.Pagination.GetNextCursor()
+}
+
+// GetName returns Name, or the zero value when it is absent or the TransactionalEmailUpdateRequest is nil.
+func (x *TransactionalEmailUpdateRequest) GetName() string {
+	if x == nil || x.Name == nil {
+		var zero string
+		return zero
+	}
+	return *x.Name
+}
+
+// GetTransactionalGroupID returns TransactionalGroupID, or the zero value when it is absent or the TransactionalEmailUpdateRequest is nil.
+func (x *TransactionalEmailUpdateRequest) GetTransactionalGroupID() string {
+	if x == nil || x.TransactionalGroupID == nil {
+		var zero string
+		return zero
+	}
+	return *x.TransactionalGroupID
+}
+
+// GetAddToAudience returns AddToAudience, or the zero value when it is absent or the TransactionalRequest is nil.
+func (x *TransactionalRequest) GetAddToAudience() bool {
+	if x == nil || x.AddToAudience == nil {
+		var zero bool
+		return zero
+	}
+	return *x.AddToAudience
 }

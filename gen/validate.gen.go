@@ -380,7 +380,7 @@ func (r *EmailMessagePreviewRequest) Validate() error {
 	}
 	for i := range r.Emails {
 		if utf8.RuneCountInString(string(r.Emails[i])) < 1 {
-			return fieldError(fmt.Sprintf("%s[%d]", "emails", i), "must not be empty (leave it out instead)")
+			return fieldError(fmt.Sprintf("%s[%d]", "emails", i), "must not be empty")
 		}
 	}
 	return nil

@@ -16,6 +16,9 @@ func (s *EmailMessagesService) Get(ctx context.Context, emailMessageID string, o
 // ExpectedRevisionID is an error matching [ErrRevisionConflict]: re-read
 // and apply your change again.
 func (s *EmailMessagesService) Update(ctx context.Context, emailMessageID string, req *EmailMessageUpdateRequest, opts ...CallOption) (*EmailMessage, error) {
+	if err := checkLMX("EmailMessages.Update", req.GetLmx()); err != nil {
+		return nil, err
+	}
 	return s.client.updateEmailMessage(ctx, "EmailMessages.Update", opts, emailMessageID, req)
 }
 

@@ -102,7 +102,7 @@ func (c *Client) deleteContact(ctx context.Context, op string, opts []CallOption
 
 // ensureTransactionalDraft sends POST /v1/transactional-emails/{transactionalId}/draft (ensureTransactionalDraft).
 func (c *Client) ensureTransactionalDraft(ctx context.Context, op string, opts []CallOption, transactionalID string) (*gen.TransactionalEmailDraft, error) {
-	if err := firstError(checkPath(op, "transactionalID", transactionalID)); err != nil {
+	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
 		return nil, err
 	}
 	return call[gen.TransactionalEmailDraft](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
@@ -119,7 +119,7 @@ func (c *Client) findContact(ctx context.Context, op string, opts []CallOption, 
 
 // getAudienceSegment sends GET /v1/audience-segments/{audienceSegmentId} (getAudienceSegment).
 func (c *Client) getAudienceSegment(ctx context.Context, op string, opts []CallOption, audienceSegmentID string) (*gen.AudienceSegment, error) {
-	if err := firstError(checkPath(op, "audienceSegmentID", audienceSegmentID)); err != nil {
+	if err := firstError(checkPath(op, "audienceSegmentId", audienceSegmentID)); err != nil {
 		return nil, err
 	}
 	return call[gen.AudienceSegment](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
@@ -129,7 +129,7 @@ func (c *Client) getAudienceSegment(ctx context.Context, op string, opts []CallO
 
 // getCampaign sends GET /v1/campaigns/{campaignId} (getCampaign).
 func (c *Client) getCampaign(ctx context.Context, op string, opts []CallOption, campaignID string) (*gen.Campaign, error) {
-	if err := firstError(checkPath(op, "campaignID", campaignID)); err != nil {
+	if err := firstError(checkPath(op, "campaignId", campaignID)); err != nil {
 		return nil, err
 	}
 	return call[gen.Campaign](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
@@ -139,7 +139,7 @@ func (c *Client) getCampaign(ctx context.Context, op string, opts []CallOption, 
 
 // getCampaignGroup sends GET /v1/campaign-groups/{campaignGroupId} (getCampaignGroup).
 func (c *Client) getCampaignGroup(ctx context.Context, op string, opts []CallOption, campaignGroupID string) (*gen.Group, error) {
-	if err := firstError(checkPath(op, "campaignGroupID", campaignGroupID)); err != nil {
+	if err := firstError(checkPath(op, "campaignGroupId", campaignGroupID)); err != nil {
 		return nil, err
 	}
 	return call[gen.Group](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
@@ -149,7 +149,7 @@ func (c *Client) getCampaignGroup(ctx context.Context, op string, opts []CallOpt
 
 // getCampaignMetrics sends GET /v1/campaigns/{campaignId}/metrics (getCampaignMetrics).
 func (c *Client) getCampaignMetrics(ctx context.Context, op string, opts []CallOption, campaignID string) (*gen.EmailMetrics, error) {
-	if err := firstError(checkPath(op, "campaignID", campaignID)); err != nil {
+	if err := firstError(checkPath(op, "campaignId", campaignID)); err != nil {
 		return nil, err
 	}
 	return call[gen.EmailMetrics](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
@@ -166,7 +166,7 @@ func (c *Client) getContactSuppression(ctx context.Context, op string, opts []Ca
 
 // getEmailMessage sends GET /v1/email-messages/{emailMessageId} (getEmailMessage).
 func (c *Client) getEmailMessage(ctx context.Context, op string, opts []CallOption, emailMessageID string) (*gen.EmailMessage, error) {
-	if err := firstError(checkPath(op, "emailMessageID", emailMessageID)); err != nil {
+	if err := firstError(checkPath(op, "emailMessageId", emailMessageID)); err != nil {
 		return nil, err
 	}
 	return call[gen.EmailMessage](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
@@ -176,7 +176,7 @@ func (c *Client) getEmailMessage(ctx context.Context, op string, opts []CallOpti
 
 // getEmailMessageGuardian sends GET /v1/email-messages/{emailMessageId}/guardian (getEmailMessageGuardian).
 func (c *Client) getEmailMessageGuardian(ctx context.Context, op string, opts []CallOption, emailMessageID string) (*gen.GuardianReport, error) {
-	if err := firstError(checkPath(op, "emailMessageID", emailMessageID)); err != nil {
+	if err := firstError(checkPath(op, "emailMessageId", emailMessageID)); err != nil {
 		return nil, err
 	}
 	return call[gen.GuardianReport](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
@@ -186,7 +186,7 @@ func (c *Client) getEmailMessageGuardian(ctx context.Context, op string, opts []
 
 // getTransactionalEmail sends GET /v1/transactional-emails/{transactionalId} (getTransactionalEmail).
 func (c *Client) getTransactionalEmail(ctx context.Context, op string, opts []CallOption, transactionalID string) (*gen.TransactionalEmail, error) {
-	if err := firstError(checkPath(op, "transactionalID", transactionalID)); err != nil {
+	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
 		return nil, err
 	}
 	return call[gen.TransactionalEmail](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
@@ -196,7 +196,7 @@ func (c *Client) getTransactionalEmail(ctx context.Context, op string, opts []Ca
 
 // getTransactionalEmailMetrics sends GET /v1/transactional-emails/{transactionalId}/metrics (getTransactionalEmailMetrics).
 func (c *Client) getTransactionalEmailMetrics(ctx context.Context, op string, opts []CallOption, transactionalID string) (*gen.TransactionalMetrics, error) {
-	if err := firstError(checkPath(op, "transactionalID", transactionalID)); err != nil {
+	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
 		return nil, err
 	}
 	return call[gen.TransactionalMetrics](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
@@ -206,7 +206,7 @@ func (c *Client) getTransactionalEmailMetrics(ctx context.Context, op string, op
 
 // getTransactionalGroup sends GET /v1/transactional-groups/{transactionalGroupId} (getTransactionalGroup).
 func (c *Client) getTransactionalGroup(ctx context.Context, op string, opts []CallOption, transactionalGroupID string) (*gen.Group, error) {
-	if err := firstError(checkPath(op, "transactionalGroupID", transactionalGroupID)); err != nil {
+	if err := firstError(checkPath(op, "transactionalGroupId", transactionalGroupID)); err != nil {
 		return nil, err
 	}
 	return call[gen.Group](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
@@ -303,7 +303,7 @@ func (c *Client) listTransactionalGroups(ctx context.Context, op string, opts []
 
 // previewEmailMessage sends POST /v1/email-messages/{emailMessageId}/preview (previewEmailMessage).
 func (c *Client) previewEmailMessage(ctx context.Context, op string, opts []CallOption, emailMessageID string, body *gen.PreviewEmailMessageJSONRequestBody) (*gen.EmailMessagePreview, error) {
-	if err := firstError(checkPath(op, "emailMessageID", emailMessageID)); err != nil {
+	if err := firstError(checkPath(op, "emailMessageId", emailMessageID)); err != nil {
 		return nil, err
 	}
 	payload, err := encodeBody(op, body)
@@ -317,7 +317,7 @@ func (c *Client) previewEmailMessage(ctx context.Context, op string, opts []Call
 
 // publishTransactionalEmail sends POST /v1/transactional-emails/{transactionalId}/publish (publishTransactionalEmail).
 func (c *Client) publishTransactionalEmail(ctx context.Context, op string, opts []CallOption, transactionalID string) (*gen.TransactionalEmail, error) {
-	if err := firstError(checkPath(op, "transactionalID", transactionalID)); err != nil {
+	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
 		return nil, err
 	}
 	return call[gen.TransactionalEmail](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
@@ -363,7 +363,7 @@ func (c *Client) testAPIKey(ctx context.Context, op string, opts []CallOption) (
 
 // updateCampaign sends POST /v1/campaigns/{campaignId} (updateCampaign).
 func (c *Client) updateCampaign(ctx context.Context, op string, opts []CallOption, campaignID string, body *gen.UpdateCampaignJSONRequestBody) (*gen.Campaign, error) {
-	if err := firstError(checkPath(op, "campaignID", campaignID)); err != nil {
+	if err := firstError(checkPath(op, "campaignId", campaignID)); err != nil {
 		return nil, err
 	}
 	payload, err := encodeBody(op, body)
@@ -377,7 +377,7 @@ func (c *Client) updateCampaign(ctx context.Context, op string, opts []CallOptio
 
 // updateCampaignGroup sends POST /v1/campaign-groups/{campaignGroupId} (updateCampaignGroup).
 func (c *Client) updateCampaignGroup(ctx context.Context, op string, opts []CallOption, campaignGroupID string, body *gen.UpdateCampaignGroupJSONRequestBody) (*gen.Group, error) {
-	if err := firstError(checkPath(op, "campaignGroupID", campaignGroupID)); err != nil {
+	if err := firstError(checkPath(op, "campaignGroupId", campaignGroupID)); err != nil {
 		return nil, err
 	}
 	payload, err := encodeBody(op, body)
@@ -402,7 +402,7 @@ func (c *Client) updateContact(ctx context.Context, op string, opts []CallOption
 
 // updateEmailMessage sends POST /v1/email-messages/{emailMessageId} (updateEmailMessage).
 func (c *Client) updateEmailMessage(ctx context.Context, op string, opts []CallOption, emailMessageID string, body *gen.UpdateEmailMessageJSONRequestBody) (*gen.EmailMessage, error) {
-	if err := firstError(checkPath(op, "emailMessageID", emailMessageID)); err != nil {
+	if err := firstError(checkPath(op, "emailMessageId", emailMessageID)); err != nil {
 		return nil, err
 	}
 	payload, err := encodeBody(op, body)
@@ -416,7 +416,7 @@ func (c *Client) updateEmailMessage(ctx context.Context, op string, opts []CallO
 
 // updateTransactionalEmail sends POST /v1/transactional-emails/{transactionalId} (updateTransactionalEmail).
 func (c *Client) updateTransactionalEmail(ctx context.Context, op string, opts []CallOption, transactionalID string, body *gen.UpdateTransactionalEmailJSONRequestBody) (*gen.TransactionalEmail, error) {
-	if err := firstError(checkPath(op, "transactionalID", transactionalID)); err != nil {
+	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
 		return nil, err
 	}
 	payload, err := encodeBody(op, body)
@@ -430,7 +430,7 @@ func (c *Client) updateTransactionalEmail(ctx context.Context, op string, opts [
 
 // updateTransactionalGroup sends POST /v1/transactional-groups/{transactionalGroupId} (updateTransactionalGroup).
 func (c *Client) updateTransactionalGroup(ctx context.Context, op string, opts []CallOption, transactionalGroupID string, body *gen.UpdateTransactionalGroupJSONRequestBody) (*gen.Group, error) {
-	if err := firstError(checkPath(op, "transactionalGroupID", transactionalGroupID)); err != nil {
+	if err := firstError(checkPath(op, "transactionalGroupId", transactionalGroupID)); err != nil {
 		return nil, err
 	}
 	payload, err := encodeBody(op, body)

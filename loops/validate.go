@@ -29,6 +29,17 @@ func checkEitherIdentifier(op string, email, userID *string) error {
 	return nil
 }
 
+// maxLMX is the most LMX Loops takes in one email message or component.
+const maxLMX = 100 << 10
+
+// checkLMX refuses LMX over 100 KB, which Loops would answer with 413.
+func checkLMX(op, lmx string) error {
+	if len(lmx) > maxLMX {
+		return invalid(op, "lmx", fmt.Sprintf("is %d bytes; Loops takes at most 100 KB (102400 bytes)", len(lmx)))
+	}
+	return nil
+}
+
 // checkPath refuses a path parameter that would not name one resource:
 // empty, or a dot segment ("." or "..") that a URL resolver collapses into
 // another path. Everything else is percent-escaped into one segment by

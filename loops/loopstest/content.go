@@ -30,7 +30,7 @@ func init() {
 	transactionalGroups.create, transactionalGroups.update = reservedName, renameGroup
 	messages.update = editMessage
 	campaigns.create, campaigns.update, campaigns.report = createCampaign, updateCampaign, campaignSent
-	transactionals.create = createTransactional
+	transactionals.create, transactionals.view = createTransactional, (*Server).withDraftRevision
 }
 
 // maxLMX is the size Loops accepts for an email message's or component's
@@ -205,7 +205,7 @@ func (s *Server) ensureDraft(c *call) *response {
 		obj["draftEmailMessageId"] = draft["id"]
 		s.touch(transactionals, obj, c.now)
 	}
-	return s.answer(rt, s.withDraftRevision(obj))
+	return s.answer(rt, s.view(transactionals, obj))
 }
 
 // withDraftRevision is obj with the draft message's current revision, as

@@ -175,7 +175,7 @@ func (s *Server) dispatch(rt *route, c *call) *response {
 	h, ok := operations[rt.opID]
 	if !ok {
 		if k, shape, ok := storeOp(rt); ok {
-			return s.serveStore(rt, c, k, shape)
+			return s.serveStore(c, k, shape)
 		}
 		// Only reachable if the contract gains an operation the fake lacks.
 		return failure(http.StatusNotImplemented, "loopstest: "+rt.opID+" is not implemented by the fake")

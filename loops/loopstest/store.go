@@ -1,62 +1,60 @@
 package loopstest
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// The generic store serves every content resource (campaigns, groups,
-// email messages, themes, workflows, ...) from one implementation: each
-// resource is a JSON object, and the contract's operations on a collection
-// path are served by shape, as stripe-mock does, but with state:
+// The generic store serves every content resource from one implementation,
+// by the shape of the contract's operations on a collection path (as
+// stripe-mock does, but with state):
 //
-//	GET  /v1/things             list, with Loops' cursor pagination
-//	POST /v1/things             create: the body's fields, an id, timestamps
-//	GET  /v1/things/{id}        get (404 for an unknown id)
-//	POST /v1/things/{id}        partial update, with expectedRevisionId
-//	GET  /v1/things/{id}/metrics a report: zeros until set (SetReport)
+//	GET  /v1/things              list, with Loops' cursor pagination
+//	POST /v1/things              create: the body's fields, an id, timestamps
+//	GET  /v1/things/{id}         get (404 for an unknown id)
+//	POST /v1/things/{id}         partial update, checking expectedRevisionId
+//	GET  /v1/things/{id}/report  a report such as metrics: zeros until set
 //
-// Answers are the stored object projected onto the operation's answer
-// schema, required fields the object lacks filled with zero values, and
-// checked against the contract like every other answer. A kind holds the
-// few rules that make a resource special; operations of other shapes have
-// their own handlers in the operations table.
+// A resource is its JSON object. An answer is that object with every
+// required field it lacks set to a zero value of the answer's schema, and
+// is checked against the contract like every other answer. A kind holds
+// only the rules that make a resource special.
 
 // kind describes one resource collection.
 type kind struct {
-	// path is the collection path, such as "/v1/campaigns".
-	path string
-	// noun names the resource in messages, such as "Campaign".
-	noun string
-	// revision names the answer field that holds the resource's revision,
-	// which expectedRevisionId must match; "" when it has none.
-	revision string
-	// create and update apply the resource's own rules. They run with the
-	// server locked, before the object is stored, and may change it or
-	// refuse the request. patch is the decoded request body.
+	path     string // the collection path, such as "/v1/campaigns"
+	noun     string // the resource in messages, such as "Campaign"
+	revision string // the answer field expectedRevisionId must match, if any
+	// create and update apply the resource's own rules, with the server
+	// locked, before the change is stored; they may alter it or refuse.
 	create func(s *Server, c *call, obj object) *response
 	update func(s *Server, c *call, obj, patch object) *response
 	// report may refuse to read a report of the object (its metrics, say).
 	report func(obj object) *response
+	// view, when set, is what answers show of an object.
+	view func(s *Server, obj object) object
 }
 
-// object is a stored resource: its JSON fields.
+// object is a stored resource. Fields whose names start with "_" are the
+// fake's own and never reach a client.
 type object = map[string]any
 
-// collection is the stored resources of one kind, in creation order.
+// collection holds one kind's objects, in creation order.
 type collection struct {
 	order []string
 	byID  map[string]object
 }
 
-// kinds maps collection paths to their kinds; content.go and workflows.go
-// register theirs.
+// kinds maps collection paths to their kinds, as content.go registers them.
 var kinds = map[string]*kind{}
 
 func register(k *kind) *kind {
@@ -64,46 +62,54 @@ func register(k *kind) *kind {
 	return k
 }
 
-// storeOp finds the generic handler for a route: its kind, and which of
-// the five shapes it has. ok is false for operations of other shapes.
+// storeOp finds a route's kind and shape; ok is false for other routes.
 func storeOp(rt *route) (k *kind, shape string, ok bool) {
 	segs := strings.Split(rt.Path, "/")
 	for n := len(segs); n >= 3; n-- {
-		if k = kinds[strings.Join(segs[:n], "/")]; k == nil {
-			continue
+		if k = kinds[strings.Join(segs[:n], "/")]; k != nil {
+			rest, get := segs[n:], rt.Method == http.MethodGet
+			switch {
+			case len(rest) == 0 && get:
+				return k, "list", true
+			case len(rest) == 0 && rt.Method == http.MethodPost:
+				return k, "create", true
+			case len(rest) == 1 && get:
+				return k, "get", true
+			case len(rest) == 1 && rt.Method == http.MethodPost:
+				return k, "update", true
+			case len(rest) == 2 && get && !isParam(rest[1]):
+				return k, "report", true
+			}
+			return nil, "", false
 		}
-		switch rest := strings.Join(segs[n:], "/"); {
-		case rest == "" && rt.Method == http.MethodGet:
-			return k, "list", true
-		case rest == "" && rt.Method == http.MethodPost:
-			return k, "create", true
-		case isParam(rest) && rt.Method == http.MethodGet:
-			return k, "get", true
-		case isParam(rest) && rt.Method == http.MethodPost:
-			return k, "update", true
-		case rt.Method == http.MethodGet && strings.Count(rest, "/") == 1 && isParam(strings.Split(rest, "/")[0]) && !isParam(strings.Split(rest, "/")[1]):
-			return k, "report", true
-		}
-		return nil, "", false
 	}
 	return nil, "", false
 }
 
-func isParam(seg string) bool { return strings.HasPrefix(seg, "{") && !strings.Contains(seg, "/") }
+func isParam(seg string) bool { return strings.HasPrefix(seg, "{") }
 
 // serveStore runs a generic operation.
-func (s *Server) serveStore(rt *route, c *call, k *kind, shape string) *response {
+func (s *Server) serveStore(c *call, k *kind, shape string) *response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id := s.pathID(rt)
-	switch shape {
-	case "list":
-		return s.listObjects(rt, c, k)
-	case "create":
-		patch, bad := decodeObject(c.body)
-		if bad != nil {
-			return bad
+	if shape == "list" {
+		col := s.collection(k)
+		ids := slices.Clone(col.order)
+		slices.Reverse(ids) // newest first
+		items := make([]any, len(ids))
+		for i, id := range ids {
+			items[i] = col.byID[id]
 		}
+		return s.page(c, ids, items)
+	}
+	patch, bad := decodeObject(c.body)
+	if c.r.Method == http.MethodGet {
+		patch, bad = nil, nil
+	}
+	if bad != nil {
+		return bad
+	}
+	if shape == "create" {
 		obj := s.newObject(k, patch, c.now)
 		if k.create != nil {
 			if bad := k.create(s, c, obj); bad != nil {
@@ -111,18 +117,14 @@ func (s *Server) serveStore(rt *route, c *call, k *kind, shape string) *response
 			}
 		}
 		s.put(k, obj)
-		return s.answer(rt, obj)
+		return s.answer(c.rt, s.view(k, obj))
 	}
-	obj, bad := s.object(k, id)
+	obj, bad := s.object(k, c.rt.params[strings.Trim(strings.Split(c.rt.Path, "/")[strings.Count(k.path, "/")+1], "{}")])
 	if bad != nil {
 		return bad
 	}
 	switch shape {
 	case "update":
-		patch, bad := decodeObject(c.body)
-		if bad != nil {
-			return bad
-		}
 		if bad := s.applyPatch(c, k, obj, patch); bad != nil {
 			return bad
 		}
@@ -132,20 +134,29 @@ func (s *Server) serveStore(rt *route, c *call, k *kind, shape string) *response
 				return bad
 			}
 		}
-		if m, ok := s.reports[strings.TrimPrefix(c.r.URL.EscapedPath(), apiPrefix)]; ok {
-			return s.answer(rt, m)
-		}
-		return s.answer(rt, object{})
+		report, _ := s.reports[strings.TrimPrefix(c.r.URL.EscapedPath(), apiPrefix)]
+		return s.answer(c.rt, report)
 	}
-	return s.answer(rt, obj)
+	return s.answer(c.rt, s.view(k, obj))
+}
+
+func (s *Server) view(k *kind, obj object) object {
+	if k.view != nil {
+		return k.view(s, obj)
+	}
+	return obj
 }
 
 // applyPatch checks the revision, runs the kind's rules and merges patch
-// into obj: a field set to null is cleared, an object merges key by key
-// (null removing a key), anything else replaces. The caller holds s.mu.
+// into obj: null clears a field, an object merges key by key (null removing
+// a key), anything else replaces. The caller holds s.mu.
 func (s *Server) applyPatch(c *call, k *kind, obj, patch object) *response {
-	if bad := s.checkRevision(k, obj, patch); bad != nil {
-		return bad
+	if want, sent := patch["expectedRevisionId"]; sent && k.revision != "" && want != obj[k.revision] {
+		have := obj[k.revision]
+		if have == nil {
+			have = "null"
+		}
+		return failure(http.StatusConflict, fmt.Sprintf("%s mismatch. Latest %[1]s is %v. Refetch and retry.", k.revision, have))
 	}
 	delete(patch, "expectedRevisionId")
 	if k.update != nil {
@@ -153,55 +164,34 @@ func (s *Server) applyPatch(c *call, k *kind, obj, patch object) *response {
 			return bad
 		}
 	}
-	merge(obj, patch)
-	s.touch(k, obj, c.now)
-	return nil
-}
-
-func merge(obj, patch object) {
 	for key, v := range patch {
 		sub, isObj := v.(map[string]any)
-		have, hadObj := obj[key].(map[string]any)
-		if isObj && hadObj {
-			for sk, sv := range sub {
-				if sv == nil {
-					delete(have, sk)
-				} else {
-					have[sk] = sv
-				}
-			}
+		if !isObj {
+			obj[key] = v
 			continue
 		}
-		obj[key] = v
+		have, _ := obj[key].(map[string]any)
+		if have == nil {
+			have = object{}
+			obj[key] = have
+		}
+		for sk, sv := range sub {
+			have[sk] = sv
+			if sv == nil {
+				delete(have, sk)
+			}
+		}
 	}
-}
-
-// checkRevision refuses a write whose expectedRevisionId is not the
-// object's current revision, with Loops' message.
-func (s *Server) checkRevision(k *kind, obj, patch object) *response {
-	want, sent := patch["expectedRevisionId"]
-	if k.revision == "" || !sent {
-		return nil
-	}
-	if have := obj[k.revision]; want != have {
-		return failure(http.StatusConflict, fmt.Sprintf("%s mismatch. Latest %s is %v. Refetch and retry.", k.revision, k.revision, orNull(have)))
-	}
+	s.touch(k, obj, c.now)
 	return nil
-}
-
-func orNull(v any) any {
-	if v == nil {
-		return "null"
-	}
-	return v
 }
 
 // newObject starts a resource from a create request's fields.
 func (s *Server) newObject(k *kind, fields object, now time.Time) object {
 	obj := cloneMap(fields)
+	delete(obj, "expectedRevisionId")
 	s.seq++
-	obj["id"] = fmt.Sprintf("lt%s%06d", strings.ToLower(k.noun[:min(3, len(k.noun))]), s.seq)
-	obj["createdAt"] = stamp(now)
+	obj["id"], obj["createdAt"] = fmt.Sprintf("lt%s%06d", strings.ToLower(k.noun[:3]), s.seq), stamp(now)
 	s.touch(k, obj, now)
 	return obj
 }
@@ -217,10 +207,9 @@ func (s *Server) touch(k *kind, obj object, now time.Time) {
 
 func stamp(t time.Time) string { return t.UTC().Format(lastUpdatedLayout) }
 
-// put stores obj in its kind's collection. The caller holds s.mu.
+// put stores obj. The caller holds s.mu.
 func (s *Server) put(k *kind, obj object) {
-	col := s.collection(k)
-	id := obj["id"].(string)
+	col, id := s.collection(k), obj["id"].(string)
 	if _, ok := col.byID[id]; !ok {
 		col.order = append(col.order, id)
 	}
@@ -228,12 +217,10 @@ func (s *Server) put(k *kind, obj object) {
 }
 
 func (s *Server) collection(k *kind) *collection {
-	col := s.store[k.path]
-	if col == nil {
-		col = &collection{byID: map[string]object{}}
-		s.store[k.path] = col
+	if s.store[k.path] == nil {
+		s.store[k.path] = &collection{byID: map[string]object{}}
 	}
-	return col
+	return s.store[k.path]
 }
 
 // object finds a stored resource, or answers 404 as Loops does.
@@ -244,206 +231,160 @@ func (s *Server) object(k *kind, id string) (object, *response) {
 	return nil, failure(http.StatusNotFound, k.noun+" not found")
 }
 
-// pathID is the first path parameter of a route: the resource's id.
-func (s *Server) pathID(rt *route) string {
-	segs := strings.Split(rt.Path, "/")
-	for _, seg := range segs {
-		if isParam(seg) {
-			return rt.params[strings.Trim(seg, "{}")]
-		}
-	}
-	return ""
+// Pagination: Loops' limits, and opaque cursors that name an item's id.
+const (
+	minPerPage     = 10
+	maxPerPage     = 50
+	defaultPerPage = 20
+	cursorPrefix   = "loopstest:"
+)
+
+// pagination is Loops' envelope; the cursor fields are null on the last page.
+type pagination struct {
+	TotalResults    int     `json:"totalResults"`
+	ReturnedResults int     `json:"returnedResults"`
+	PerPage         int     `json:"perPage"`
+	TotalPages      int     `json:"totalPages"`
+	NextCursor      *string `json:"nextCursor"`
+	NextPage        *string `json:"nextPage"`
 }
 
-// listObjects answers a list, newest first, with Loops' pagination.
-func (s *Server) listObjects(rt *route, c *call, k *kind) *response {
-	col := s.collection(k)
-	ids := slices.Clone(col.order)
-	slices.Reverse(ids)
-	items := make([]any, len(ids))
-	for i, id := range ids {
-		items[i] = col.byID[id]
-	}
-	return s.page(rt, c, ids, items)
-}
-
-// page answers one page of items (whose ids are given in the same order)
-// with the {pagination, data} envelope.
-func (s *Server) page(rt *route, c *call, ids []string, items []any) *response {
+// page answers one page of items (ids holds their ids, in order).
+func (s *Server) page(c *call, ids []string, items []any) *response {
 	q := c.r.URL.Query()
-	perPage, bad := perPageOf(q)
-	if bad != nil {
-		return bad
+	perPage, err := strconv.Atoi(q.Get("perPage"))
+	switch {
+	case q.Get("perPage") == "":
+		perPage = defaultPerPage
+	case err != nil || perPage < minPerPage || perPage > maxPerPage:
+		return failure(http.StatusBadRequest, fmt.Sprintf("perPage must be a number from %d to %d.", minPerPage, maxPerPage))
 	}
 	start := 0
 	if cur := q.Get("cursor"); cur != "" {
-		if start = slices.Index(ids, decodeCursor(cur)); start < 0 {
+		raw, _ := base64.RawURLEncoding.DecodeString(cur)
+		id, ok := strings.CutPrefix(string(raw), cursorPrefix)
+		if start = slices.Index(ids, id); !ok || start < 0 {
 			return failure(http.StatusBadRequest, "Invalid cursor.")
 		}
 	}
 	end := min(start+perPage, len(ids))
 	p := pagination{TotalResults: len(ids), ReturnedResults: end - start, PerPage: perPage, TotalPages: (len(ids) + perPage - 1) / perPage}
 	if end < len(ids) {
-		next := encodeCursor(ids[end])
-		nextPage := nextPageURL(c.r, next, perPage)
+		next := base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + ids[end]))
+		scheme := "http"
+		if c.r.TLS != nil {
+			scheme = "https"
+		}
+		u := url.URL{Scheme: scheme, Host: c.r.Host, Path: c.r.URL.Path, RawQuery: url.Values{"cursor": {next}, "perPage": {strconv.Itoa(perPage)}}.Encode()}
+		nextPage := u.String()
 		p.NextCursor, p.NextPage = &next, &nextPage
 	}
-	return s.answer(rt, object{"pagination": p, "data": items[start:end]})
+	return s.answer(c.rt, object{"pagination": p, "data": items[start:end]})
 }
 
-// answer projects v onto the operation's success schema and answers with
-// the operation's success status.
+// answer completes v after the operation's success schema and answers with
+// the operation's success status (204: no body).
 func (s *Server) answer(rt *route, v any) *response {
-	status, schema := successOf(rt.Operation)
-	if schema == nil {
-		return &response{status: status, header: http.Header{}}
-	}
-	return newJSON(status, project(asJSON(v), schema.Value, s.now()))
-}
-
-// successOf returns an operation's lowest 2xx status and its JSON schema.
-func successOf(op *openapi3.Operation) (int, *openapi3.SchemaRef) {
-	codes := slices.Sorted(func(yield func(string) bool) {
-		for code := range op.Responses.Map() {
+	for _, code := range slices.Sorted(func(yield func(string) bool) {
+		for code := range rt.Operation.Responses.Map() {
 			if strings.HasPrefix(code, "2") && !yield(code) {
 				return
 			}
 		}
-	})
-	for _, code := range codes {
-		var status int
-		fmt.Sscan(code, &status)
-		resp := op.Responses.Value(code).Value
-		if mt := resp.Content.Get("application/json"); mt != nil {
-			return status, mt.Schema
+	}) {
+		status, _ := strconv.Atoi(code)
+		if mt := rt.Operation.Responses.Value(code).Value.Content.Get("application/json"); mt != nil {
+			return newJSON(status, complete(asJSON(v), mt.Schema.Value, s.now()))
 		}
-		return status, nil
+		return &response{status: status, header: http.Header{}}
 	}
-	return http.StatusOK, nil
+	return success()
 }
 
-// asJSON turns any value into the generic form encoding/json decodes to.
+// asJSON turns a value into the form encoding/json decodes to, which the
+// store keeps; the fake only encodes its own values, so errors cannot occur.
 func asJSON(v any) any {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic("loopstest: " + err.Error())
-	}
+	b, _ := json.Marshal(v)
 	var out any
 	_ = json.Unmarshal(b, &out)
 	return out
 }
 
-// project shapes v after schema: an object keeps the properties the schema
-// declares (all of them when it allows extra keys), each projected in
-// turn, and gains a zero value for every required property it lacks.
-func project(v any, s *openapi3.Schema, now time.Time) any {
+// complete gives an object every required property of its schema that it
+// lacks (a zero value: null where allowed, the first enum value, the time
+// for a timestamp, an empty value), recursively, and drops the fake's own
+// "_" fields.
+func complete(v any, s *openapi3.Schema, now time.Time) any {
 	if s == nil {
 		return v
 	}
-	if alt := variant(v, s); alt != nil {
-		return project(v, alt, now)
-	}
 	switch x := v.(type) {
-	case map[string]any:
-		props := properties(s)
-		if len(props) == 0 {
-			return x
-		}
-		out := map[string]any{}
-		for name, p := range props {
-			if val, ok := x[name]; ok {
-				out[name] = project(val, p.Value, now)
-			} else if slices.Contains(required(s), name) {
-				out[name] = zero(p.Value, now)
-			}
-		}
-		if s.AdditionalProperties.Schema != nil || (s.AdditionalProperties.Has != nil && *s.AdditionalProperties.Has) {
-			for name, val := range x {
-				if _, ok := props[name]; !ok {
-					out[name] = val
-				}
-			}
-		}
-		return out
 	case []any:
-		if s.Items == nil {
-			return x
+		for i := range x {
+			x[i] = complete(x[i], s.Items.Value, now)
 		}
-		out := make([]any, len(x))
-		for i, item := range x {
-			out[i] = project(item, s.Items.Value, now)
+	case map[string]any:
+		s = chosen(x, s)
+		props, req := properties(s)
+		for name := range x {
+			if strings.HasPrefix(name, "_") {
+				delete(x, name)
+			} else if p := props[name]; p != nil {
+				x[name] = complete(x[name], p.Value, now)
+			}
 		}
-		return out
+		for _, name := range req {
+			if _, ok := x[name]; !ok && props[name] != nil {
+				x[name] = zero(props[name].Value, now)
+			}
+		}
+	case nil:
+		return zero(s, now)
 	}
 	return v
 }
 
-// variant picks the oneOf alternative that an object's discriminator
-// names, or the first alternative for an object without one.
-func variant(v any, s *openapi3.Schema) *openapi3.Schema {
+// chosen is the oneOf alternative an object's discriminator names (or the
+// first one), or s itself.
+func chosen(obj map[string]any, s *openapi3.Schema) *openapi3.Schema {
 	if len(s.OneOf) == 0 {
-		return nil
+		return s
 	}
-	obj, _ := v.(map[string]any)
-	if d := s.Discriminator; d != nil && obj != nil {
-		if name, ok := obj[d.PropertyName].(string); ok {
-			for _, alt := range s.OneOf {
-				if p := properties(alt.Value)[d.PropertyName]; p != nil && slices.Contains(p.Value.Enum, any(name)) {
-					return alt.Value
-				}
-			}
+	if d := s.Discriminator; d != nil {
+		if ref, ok := d.Mapping[fmt.Sprint(obj[d.PropertyName])]; ok {
+			name := strings.TrimPrefix(ref.Ref, "#/components/schemas/")
+			return shared.doc.Components.Schemas[name].Value
 		}
 	}
-	if obj != nil {
-		for _, alt := range s.OneOf {
-			if alt.Value.Type.Is(openapi3.TypeObject) || len(alt.Value.Properties) > 0 {
-				return alt.Value
-			}
-		}
-	}
-	return nil
+	return s.OneOf[0].Value
 }
 
-// properties are a schema's own properties and those of its allOf parts.
-func properties(s *openapi3.Schema) openapi3.Schemas {
-	if len(s.AllOf) == 0 {
-		return s.Properties
-	}
-	out := openapi3.Schemas{}
+// properties are a schema's properties and required names, its allOf
+// parts' included.
+func properties(s *openapi3.Schema) (openapi3.Schemas, []string) {
+	props, req := openapi3.Schemas{}, slices.Clone(s.Required)
 	for _, part := range s.AllOf {
-		for k, v := range properties(part.Value) {
-			out[k] = v
+		p, r := properties(part.Value)
+		for k, v := range p {
+			props[k] = v
 		}
+		req = append(req, r...)
 	}
 	for k, v := range s.Properties {
-		out[k] = v
+		props[k] = v
 	}
-	return out
+	return props, req
 }
 
-func required(s *openapi3.Schema) []string {
-	out := slices.Clone(s.Required)
-	for _, part := range s.AllOf {
-		out = append(out, required(part.Value)...)
-	}
-	return out
-}
-
-// zero is the value a required field takes when nothing set it: null where
-// allowed, the first enum value, the time for a timestamp, an empty value.
 func zero(s *openapi3.Schema, now time.Time) any {
 	switch {
-	case s == nil:
-		return nil
 	case s.Nullable:
 		return nil
 	case len(s.Enum) > 0:
 		return s.Enum[0]
 	case len(s.AllOf) == 1:
 		return zero(s.AllOf[0].Value, now)
-	case len(s.OneOf) > 0:
-		return zero(s.OneOf[0].Value, now)
-	case s.Type.Is(openapi3.TypeString) && s.Format == "date-time":
+	case s.Format == "date-time":
 		return stamp(now)
 	case s.Type.Is(openapi3.TypeString):
 		return ""
@@ -454,5 +395,5 @@ func zero(s *openapi3.Schema, now time.Time) any {
 	case s.Type.Is(openapi3.TypeArray):
 		return []any{}
 	}
-	return project(map[string]any{}, s, now)
+	return complete(map[string]any{}, s, now)
 }

@@ -1,14 +1,11 @@
 package loopstest
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -35,19 +32,8 @@ type TransactionalSend struct {
 	Time time.Time
 }
 
-// Pagination limits of GET /v1/transactional.
-const (
-	minPerPage     = 10
-	maxPerPage     = 50
-	defaultPerPage = 20
-)
-
 // lastUpdatedLayout is how Loops writes timestamps: UTC with milliseconds.
 const lastUpdatedLayout = "2006-01-02T15:04:05.000Z"
-
-// cursorPrefix keeps cursors opaque: a client must pass back what it got
-// rather than build one from a template ID.
-const cursorPrefix = "loopstest:"
 
 // sendRequest is the part of a send body the fake uses.
 type sendRequest struct {
@@ -165,117 +151,14 @@ func (s *Server) published() []TransactionalEmail {
 	return slices.DeleteFunc(slices.Clone(s.cfg.emails), func(e TransactionalEmail) bool { return e.Draft })
 }
 
-// pagination is written here rather than with loops.Pagination because the
-// cursor fields must be able to be null.
-type pagination struct {
-	TotalResults    int     `json:"totalResults"`
-	ReturnedResults int     `json:"returnedResults"`
-	PerPage         int     `json:"perPage"`
-	TotalPages      int     `json:"totalPages"`
-	NextCursor      *string `json:"nextCursor"`
-	NextPage        *string `json:"nextPage"`
-}
-
-type transactionalPage struct {
-	Pagination pagination                          `json:"pagination"`
-	Data       []loops.PublishedTransactionalEmail `json:"data"`
-}
-
 func (s *Server) listTransactional(c *call) *response {
-	q := c.r.URL.Query()
-	perPage, bad := perPageOf(q)
-	if bad != nil {
-		return bad
-	}
 	all := s.published()
-	start, bad := cursorStart(q.Get("cursor"), all)
-	if bad != nil {
-		return bad
+	ids, items := make([]string, len(all)), make([]any, len(all))
+	for i, e := range all {
+		ids[i] = e.ID
+		items[i] = loops.PublishedTransactionalEmail{ID: e.ID, Name: e.Name, LastUpdated: stamp(e.LastUpdated), DataVariables: append([]string{}, e.DataVariables...)}
 	}
-	end := min(start+perPage, len(all))
-	page := transactionalPage{
-		Pagination: pagination{
-			TotalResults:    len(all),
-			ReturnedResults: end - start,
-			PerPage:         perPage,
-			TotalPages:      (len(all) + perPage - 1) / perPage,
-		},
-		Data: make([]loops.PublishedTransactionalEmail, 0, end-start),
-	}
-	for _, e := range all[start:end] {
-		page.Data = append(page.Data, e.wire())
-	}
-	if end < len(all) {
-		next := encodeCursor(all[end].ID)
-		nextPage := nextPageURL(c.r, next, perPage)
-		page.Pagination.NextCursor, page.Pagination.NextPage = &next, &nextPage
-	}
-	return newJSON(http.StatusOK, page)
-}
-
-func (e TransactionalEmail) wire() loops.PublishedTransactionalEmail {
-	return loops.PublishedTransactionalEmail{
-		ID:            e.ID,
-		Name:          e.Name,
-		LastUpdated:   e.LastUpdated.UTC().Format(lastUpdatedLayout),
-		DataVariables: append([]string{}, e.DataVariables...), // never null
-	}
-}
-
-// perPageOf reads perPage, which the contract already bounds; the check
-// here keeps the handler honest on its own.
-func perPageOf(q url.Values) (int, *response) {
-	raw := q.Get("perPage")
-	if raw == "" {
-		return defaultPerPage, nil
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < minPerPage || n > maxPerPage {
-		return 0, failure(http.StatusBadRequest, fmt.Sprintf("perPage must be a number from %d to %d.", minPerPage, maxPerPage))
-	}
-	return n, nil
-}
-
-func encodeCursor(id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + id))
-}
-
-// decodeCursor returns the id a cursor points at, or "" for a cursor the
-// server did not issue.
-func decodeCursor(cursor string) string {
-	raw, err := base64.RawURLEncoding.DecodeString(cursor)
-	id, found := strings.CutPrefix(string(raw), cursorPrefix)
-	if err != nil || !found {
-		return ""
-	}
-	return id
-}
-
-// cursorStart returns the index of the item a cursor points at; a cursor
-// the server did not issue, or whose item is gone, is refused.
-func cursorStart(cursor string, all []TransactionalEmail) (int, *response) {
-	if cursor == "" {
-		return 0, nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(cursor)
-	id, found := strings.CutPrefix(string(raw), cursorPrefix)
-	i := slices.IndexFunc(all, func(e TransactionalEmail) bool { return e.ID == id })
-	if err != nil || !found || i < 0 {
-		return 0, failure(http.StatusBadRequest, "Invalid cursor.")
-	}
-	return i, nil
-}
-
-// nextPageURL is the full URL of the next page, on the host the request
-// came to.
-func nextPageURL(r *http.Request, cursor string, perPage int) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	q := url.Values{"cursor": {cursor}, "perPage": {strconv.Itoa(perPage)}}
-	u := url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
-	return u.String()
+	return s.page(c, ids, items)
 }
 
 // publishedOrder validates the templates, dates the undated ones and sorts

@@ -2,9 +2,11 @@ package loopstest_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -147,7 +149,13 @@ func TestTransactionalListPagination(t *testing.T) {
 func TestTransactionalListEmpty(t *testing.T) {
 	srv := loopstest.NewServer(t)
 	res := newClient(t, srv).do("GET", "/v1/transactional?perPage=50", nil).want(t, http.StatusOK)
-	if want := `{"pagination":{"totalResults":0,"returnedResults":0,"perPage":50,"totalPages":0,"nextCursor":null,"nextPage":null},"data":[]}`; string(res.body) != want {
-		t.Errorf("body %s", res.body)
+	want := `{"pagination":{"totalResults":0,"returnedResults":0,"perPage":50,"totalPages":0,"nextCursor":null,"nextPage":null},"data":[]}`
+	var got, exp any
+	if err := json.Unmarshal(res.body, &got); err != nil {
+		t.Fatal(err)
+	}
+	_ = json.Unmarshal([]byte(want), &exp)
+	if !reflect.DeepEqual(got, exp) {
+		t.Errorf("body %s, want %s", res.body, want)
 	}
 }

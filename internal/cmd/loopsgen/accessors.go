@@ -6,8 +6,8 @@ import (
 	"slices"
 )
 
-// accessors writes gen/accessors.gen.go: for every answer model, a nil-safe
-// GetX method per pointer or Nullable field (go-github's accessors), and
+// accessors writes gen/accessors.gen.go: for every model, a nil-safe GetX
+// method per pointer or Nullable field (go-github's accessors), and
 // for every list page the Items and NextCursor methods that the loops
 // package's generic iterator uses.
 func (g *generator) accessors(b *bytes.Buffer) error {
@@ -69,7 +69,9 @@ func (g *generator) answerStructs() []string {
 			visit(identName(elem))
 		}
 	}
-	for name := range g.c.inResponses {
+	// Request models get them too: code that builds or inspects a request
+	// reads its optional fields the same nil-safe way.
+	for _, name := range g.c.sortedSchemaNames() {
 		if t, ok := g.goType(name); ok {
 			visit(t)
 		}

@@ -91,7 +91,14 @@ func (g *generator) operation(b *bytes.Buffer, o operation) error {
 		pathArgs []string
 	)
 	params = append(params, "ctx context.Context", "op string", "opts []CallOption")
-	// Path parameters come first in gen's signature, in path order.
+	// Path parameters come first in gen's signature, in path order; errors
+	// name them as the contract does.
+	var specNames []string
+	for _, seg := range strings.Split(o.path, "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			specNames = append(specNames, strings.TrimSuffix(name, "}"))
+		}
+	}
 	fields := sig.Params.List[1:] // after ctx
 	for _, f := range fields {
 		for _, n := range f.Names {
@@ -102,7 +109,7 @@ func (g *generator) operation(b *bytes.Buffer, o operation) error {
 			goArg := goIdent(n.Name)
 			params = append(params, goArg+" string")
 			pathArgs = append(pathArgs, goArg)
-			checks = append(checks, fmt.Sprintf("checkPath(op, %q, %s)", n.Name, goArg))
+			checks = append(checks, fmt.Sprintf("checkPath(op, %q, %s)", specNames[len(pathArgs)-1], goArg))
 		}
 	}
 	args = append(args, "ctx")

@@ -287,6 +287,8 @@ func (v *validator) checks(b *bytes.Buffer, x string, typ ast.Expr, ref *openapi
 			switch {
 			case s.MinLength == 1 && required:
 				reason = `"is required"`
+			case s.MinLength == 1 && strings.HasPrefix(name, "fmt.Sprintf"): // an array item
+				reason = `"must not be empty"`
 			case s.MinLength == 1:
 				reason = `"must not be empty (leave it out instead)"`
 			}

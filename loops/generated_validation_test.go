@@ -1,0 +1,88 @@
+package loops_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/loopsdev/loops-go/loops"
+	"github.com/loopsdev/loops-go/loops/loopstest"
+)
+
+// The Validate methods generated from the contract, one case per kind of
+// rule, through the client: each is a *ValidationError naming the call,
+// the field (as a JSON path) and the rule, and nothing is sent.
+func TestGeneratedValidationRules(t *testing.T) {
+	ctx := context.Background()
+	long := strings.Repeat("x", 256)
+	filter := func(conds ...loops.AudienceFilterCondition) loops.AudienceFilter { return *loops.MatchAll(conds...) }
+	var badScheduling loops.CampaignSchedulingRequest
+	_ = badScheduling.FromCampaignSchedulingAt(loops.CampaignSchedulingAt{Method: loops.CampaignSchedulingAtMethodSchedule}) // no timestamp
+	var unknownCondition loops.AudienceFilterCondition
+	_ = unknownCondition.UnmarshalJSON([]byte(`{"type":"tag"}`))
+
+	tests := []struct {
+		rule, op, field, reason string
+		call                    func(*loops.Client) error
+	}{
+		{"required string", "TransactionalGroups.Create", "name", "is required", func(c *loops.Client) error {
+			return ok(c.TransactionalGroups.Create(ctx, &loops.GroupCreateRequest{}))
+		}},
+		{"optional string set empty", "Transactional.Update", "name", "must not be empty", func(c *loops.Client) error {
+			return ok(c.Transactional.Update(ctx, "tx1", &loops.TransactionalEmailUpdateRequest{Name: new("")}))
+		}},
+		{"maxLength", "AudienceSegments.Create", "name", "at most 255 characters (it has 256)", func(c *loops.Client) error {
+			return ok(c.AudienceSegments.Create(ctx, &loops.AudienceSegmentCreateRequest{Name: long, Filter: filter(loops.Property("a").IsTrue())}))
+		}},
+		{"enum", "ContactProperties.Create", "type", `must be one of string, number, boolean, date (it is "money")`, func(c *loops.Client) error {
+			return c.ContactProperties.Create(ctx, "price", "money")
+		}},
+		{"minItems", "EmailMessages.Preview", "emails", "needs at least one item", func(c *loops.Client) error {
+			return ok(c.EmailMessages.Preview(ctx, "m1", &loops.EmailMessagePreviewRequest{}))
+		}},
+		{"array item", "EmailMessages.Preview", "emails[1]", "must not be empty", func(c *loops.Client) error {
+			return ok(c.EmailMessages.Preview(ctx, "m1", &loops.EmailMessagePreviewRequest{Emails: []string{"a@example.com", ""}}))
+		}},
+		{"nested object", "AudienceSegments.Create", "filter.conditions", "needs at least one item", func(c *loops.Client) error {
+			return ok(c.AudienceSegments.Create(ctx, &loops.AudienceSegmentCreateRequest{Name: "S", Filter: filter()}))
+		}},
+		{"nested array item", "AudienceSegments.Create", "filter.conditions[0].key", "is required", func(c *loops.Client) error {
+			return ok(c.AudienceSegments.Create(ctx, &loops.AudienceSegmentCreateRequest{Name: "S", Filter: filter(loops.Property("").IsTrue())}))
+		}},
+		{"union discriminator", "AudienceSegments.Create", "filter.conditions[0].type", "must be one of activity, optIn, property", func(c *loops.Client) error {
+			return ok(c.AudienceSegments.Create(ctx, &loops.AudienceSegmentCreateRequest{Name: "S", Filter: filter(unknownCondition)}))
+		}},
+		{"union value kind", "Campaigns.Create", "audienceFilter.conditions[0].value", "must be a string, a number or an object", func(c *loops.Client) error {
+			return ok(c.Campaigns.Create(ctx, &loops.CampaignCreateRequest{Name: "C", AudienceFilter: loops.MatchAll(loops.Property("vip").Equals(true))}))
+		}},
+		{"required time", "Campaigns.Update", "scheduling.timestamp", "is required", func(c *loops.Client) error {
+			return ok(c.Campaigns.Update(ctx, "c1", &loops.CampaignUpdateRequest{Scheduling: &badScheduling}))
+		}},
+		{"minProperties", "Campaigns.Update", "request", "needs at least one field to change", func(c *loops.Client) error {
+			return ok(c.Campaigns.Update(ctx, "c1", &loops.CampaignUpdateRequest{}))
+		}},
+		{"nil request", "Campaigns.Create", "request", "is nil", func(c *loops.Client) error {
+			return ok(c.Campaigns.Create(ctx, nil))
+		}},
+		{"path parameter", "EmailMessages.Get", "emailMessageId", "is required", func(c *loops.Client) error {
+			return ok(c.EmailMessages.Get(ctx, ""))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			srv := loopstest.NewServer(t)
+			err := tt.call(newClient(t, srv))
+			var ve *loops.ValidationError
+			if !errors.As(err, &ve) || !errors.Is(err, loops.ErrInvalidInput) {
+				t.Fatalf("want a *ValidationError, got %v", err)
+			}
+			if ve.Op != tt.op || ve.Field != tt.field || !strings.Contains(ve.Reason, tt.reason) {
+				t.Errorf("got op %q field %q reason %q; want %q, %q, containing %q", ve.Op, ve.Field, ve.Reason, tt.op, tt.field, tt.reason)
+			}
+			if n := len(srv.Requests()); n != 0 {
+				t.Errorf("%d request(s) sent despite invalid input", n)
+			}
+		})
+	}
+}
