@@ -37,7 +37,7 @@ func TestAudienceFilterVariants(t *testing.T) {
 		"isTrue": p.IsTrue(), "isFalse": p.IsFalse(), "empty": p.Empty(), "notEmpty": p.NotEmpty(),
 		"general form": p.Is(loops.PropertyConditionOperatorDateNotEmpty, nil),
 		"opt-in":       loops.OptIn(loops.OptInStatusPending), "no opt-in status": loops.NoOptInStatus(),
-		"activity": loops.Activity(loops.ActivityConditionActionClicked, loops.ActivityConditionTargetCampaign, "cmp1", false),
+		"activity":    loops.Activity(loops.ActivityConditionActionClicked, loops.ActivityConditionTargetCampaign, "cmp1", false),
 		"no activity": loops.Activity(loops.ActivityConditionActionOpened, loops.ActivityConditionTargetWorkflowEmail, "n1", true),
 	}
 	for name, cond := range conds {
@@ -134,4 +134,3 @@ func FuzzAudienceFilterDecode(f *testing.F) {
 		}
 	})
 }
-

@@ -61,7 +61,7 @@ func run(ctx context.Context, w io.Writer, apiKey, baseURL string) error {
 	}
 	t.client, t.fake = client, srv
 	t.say("No LOOPS_API_KEY: running every step against the in-memory fake at %s.", srv.URL())
-	if err := t.steps(ctx, append(t.readOnlySteps(), t.writeSteps()...)); err != nil {
+	if err := t.steps(ctx, append(append(t.readOnlySteps(), t.writeSteps()...), t.contentSteps()...)); err != nil {
 		return err
 	}
 	if v := srv.Violations(); len(v) > 0 {
@@ -74,6 +74,8 @@ type tour struct {
 	w      io.Writer
 	client *loops.Client
 	fake   *loopstest.Server // nil against the real API
+
+	templateID string // the transactional email the content steps made
 }
 
 type step struct {

@@ -28,7 +28,10 @@ func TestTour(t *testing.T) {
 		"the fake processed the event 1 time(s)",
 		"errors.Is(err, loops.ErrConflict) = true",
 		"succeeded on attempt 2",
-		"Tour complete: 11 steps passed.",
+		"published: message ", "sent it to ada+tour@example.com",
+		"sends 1, deliveries 1",
+		"condition: property planName equals \"pro\"", "condition: opt-in status accepted",
+		"Tour complete: 14 steps passed.",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("tour output lacks %q\n%s", want, out.String())

@@ -319,4 +319,3 @@ func (s *Server) SetReport(path string, v any) {
 	defer s.mu.Unlock()
 	s.reports[path] = asJSON(v)
 }
-
