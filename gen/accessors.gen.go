@@ -216,6 +216,41 @@ func (x *CampaignUpdateRequest) GetScheduling() *CampaignSchedulingRequest {
 	return x.Scheduling
 }
 
+// Items returns the []Component on this page; nil for a nil page.
+func (x *ComponentList) Items() []Component {
+	if x == nil {
+		return nil
+	}
+	return x.Data
+}
+
+// NextCursor returns the cursor of the page after this one, or "" when this
+// is the last page.
+func (x *ComponentList) NextCursor() string {
+	if x == nil {
+		return ""
+	}
+	return x.Pagination.GetNextCursor()
+}
+
+// GetLmx returns Lmx, or the zero value when it is absent or the ComponentUpdateRequest is nil.
+func (x *ComponentUpdateRequest) GetLmx() string {
+	if x == nil || x.Lmx == nil {
+		var zero string
+		return zero
+	}
+	return *x.Lmx
+}
+
+// GetName returns Name, or the zero value when it is absent or the ComponentUpdateRequest is nil.
+func (x *ComponentUpdateRequest) GetName() string {
+	if x == nil || x.Name == nil {
+		var zero string
+		return zero
+	}
+	return *x.Name
+}
+
 // GetFirstName returns FirstName, or the zero value when it is absent or the Contact is nil.
 func (x *Contact) GetFirstName() string {
 	if x == nil || x.FirstName == nil {
@@ -736,6 +771,41 @@ func (x *ErrorResponse) GetWindowHours() int {
 	return *x.WindowHours
 }
 
+// GetIncomingWebhookPlatform returns IncomingWebhookPlatform, or the zero value when it is absent or the EventPattern is nil.
+func (x *EventPattern) GetIncomingWebhookPlatform() string {
+	if x == nil || x.IncomingWebhookPlatform == nil {
+		var zero string
+		return zero
+	}
+	return *x.IncomingWebhookPlatform
+}
+
+// Items returns the []EventPatternSummary on this page; nil for a nil page.
+func (x *EventPatternList) Items() []EventPatternSummary {
+	if x == nil {
+		return nil
+	}
+	return x.Data
+}
+
+// NextCursor returns the cursor of the page after this one, or "" when this
+// is the last page.
+func (x *EventPatternList) NextCursor() string {
+	if x == nil {
+		return ""
+	}
+	return x.Pagination.GetNextCursor()
+}
+
+// GetIncomingWebhookPlatform returns IncomingWebhookPlatform, or the zero value when it is absent or the EventPatternSummary is nil.
+func (x *EventPatternSummary) GetIncomingWebhookPlatform() string {
+	if x == nil || x.IncomingWebhookPlatform == nil {
+		var zero string
+		return zero
+	}
+	return *x.IncomingWebhookPlatform
+}
+
 // GetEmail returns Email, or the zero value when it is absent or the EventRequest is nil.
 func (x *EventRequest) GetEmail() string {
 	if x == nil || x.Email == nil {
@@ -867,6 +937,399 @@ func (x *PublishedTransactionalEmailList) NextCursor() string {
 		return ""
 	}
 	return x.Pagination.GetNextCursor()
+}
+
+// GetStyles returns Styles, or nil when it is absent or the ThemeCreateRequest is nil.
+func (x *ThemeCreateRequest) GetStyles() *ThemeStyles {
+	if x == nil {
+		return nil
+	}
+	return x.Styles
+}
+
+// Items returns the []Theme on this page; nil for a nil page.
+func (x *ThemeList) Items() []Theme {
+	if x == nil {
+		return nil
+	}
+	return x.Data
+}
+
+// NextCursor returns the cursor of the page after this one, or "" when this
+// is the last page.
+func (x *ThemeList) NextCursor() string {
+	if x == nil {
+		return ""
+	}
+	return x.Pagination.GetNextCursor()
+}
+
+// GetBackgroundColor returns BackgroundColor, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetBackgroundColor() string {
+	if x == nil || x.BackgroundColor == nil {
+		var zero string
+		return zero
+	}
+	return *x.BackgroundColor
+}
+
+// GetBackgroundXPadding returns BackgroundXPadding, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetBackgroundXPadding() float64 {
+	if x == nil || x.BackgroundXPadding == nil {
+		var zero float64
+		return zero
+	}
+	return *x.BackgroundXPadding
+}
+
+// GetBackgroundYPadding returns BackgroundYPadding, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetBackgroundYPadding() float64 {
+	if x == nil || x.BackgroundYPadding == nil {
+		var zero float64
+		return zero
+	}
+	return *x.BackgroundYPadding
+}
+
+// GetBodyColor returns BodyColor, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetBodyColor() string {
+	if x == nil || x.BodyColor == nil {
+		var zero string
+		return zero
+	}
+	return *x.BodyColor
+}
+
+// GetBodyFontCategory returns BodyFontCategory, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetBodyFontCategory() string {
+	if x == nil || x.BodyFontCategory == nil {
+		var zero string
+		return zero
+	}
+	return *x.BodyFontCategory
+}
+
+// GetBodyFontFamily returns BodyFontFamily, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetBodyFontFamily() string {
+	if x == nil || x.BodyFontFamily == nil {
+		var zero string
+		return zero
+	}
+	return *x.BodyFontFamily
+}
+
+// GetBodyXPadding returns BodyXPadding, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetBodyXPadding() float64 {
+	if x == nil || x.BodyXPadding == nil {
+		var zero float64
+		return zero
+	}
+	return *x.BodyXPadding
+}
+
+// GetBodyYPadding returns BodyYPadding, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetBodyYPadding() float64 {
+	if x == nil || x.BodyYPadding == nil {
+		var zero float64
+		return zero
+	}
+	return *x.BodyYPadding
+}
+
+// GetBorderColor returns BorderColor, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetBorderColor() string {
+	if x == nil || x.BorderColor == nil {
+		var zero string
+		return zero
+	}
+	return *x.BorderColor
+}
+
+// GetBorderRadius returns BorderRadius, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetBorderRadius() float64 {
+	if x == nil || x.BorderRadius == nil {
+		var zero float64
+		return zero
+	}
+	return *x.BorderRadius
+}
+
+// GetBorderWidth returns BorderWidth, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetBorderWidth() float64 {
+	if x == nil || x.BorderWidth == nil {
+		var zero float64
+		return zero
+	}
+	return *x.BorderWidth
+}
+
+// GetButtonBodyColor returns ButtonBodyColor, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetButtonBodyColor() string {
+	if x == nil || x.ButtonBodyColor == nil {
+		var zero string
+		return zero
+	}
+	return *x.ButtonBodyColor
+}
+
+// GetButtonBodyXPadding returns ButtonBodyXPadding, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetButtonBodyXPadding() float64 {
+	if x == nil || x.ButtonBodyXPadding == nil {
+		var zero float64
+		return zero
+	}
+	return *x.ButtonBodyXPadding
+}
+
+// GetButtonBodyYPadding returns ButtonBodyYPadding, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetButtonBodyYPadding() float64 {
+	if x == nil || x.ButtonBodyYPadding == nil {
+		var zero float64
+		return zero
+	}
+	return *x.ButtonBodyYPadding
+}
+
+// GetButtonBorderColor returns ButtonBorderColor, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetButtonBorderColor() string {
+	if x == nil || x.ButtonBorderColor == nil {
+		var zero string
+		return zero
+	}
+	return *x.ButtonBorderColor
+}
+
+// GetButtonBorderRadius returns ButtonBorderRadius, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetButtonBorderRadius() float64 {
+	if x == nil || x.ButtonBorderRadius == nil {
+		var zero float64
+		return zero
+	}
+	return *x.ButtonBorderRadius
+}
+
+// GetButtonBorderWidth returns ButtonBorderWidth, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetButtonBorderWidth() float64 {
+	if x == nil || x.ButtonBorderWidth == nil {
+		var zero float64
+		return zero
+	}
+	return *x.ButtonBorderWidth
+}
+
+// GetButtonTextColor returns ButtonTextColor, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetButtonTextColor() string {
+	if x == nil || x.ButtonTextColor == nil {
+		var zero string
+		return zero
+	}
+	return *x.ButtonTextColor
+}
+
+// GetButtonTextFontSize returns ButtonTextFontSize, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetButtonTextFontSize() float64 {
+	if x == nil || x.ButtonTextFontSize == nil {
+		var zero float64
+		return zero
+	}
+	return *x.ButtonTextFontSize
+}
+
+// GetButtonTextFormat returns ButtonTextFormat, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetButtonTextFormat() float64 {
+	if x == nil || x.ButtonTextFormat == nil {
+		var zero float64
+		return zero
+	}
+	return *x.ButtonTextFormat
+}
+
+// GetDividerBorderWidth returns DividerBorderWidth, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetDividerBorderWidth() float64 {
+	if x == nil || x.DividerBorderWidth == nil {
+		var zero float64
+		return zero
+	}
+	return *x.DividerBorderWidth
+}
+
+// GetDividerColor returns DividerColor, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetDividerColor() string {
+	if x == nil || x.DividerColor == nil {
+		var zero string
+		return zero
+	}
+	return *x.DividerColor
+}
+
+// GetHeading1Color returns Heading1Color, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetHeading1Color() string {
+	if x == nil || x.Heading1Color == nil {
+		var zero string
+		return zero
+	}
+	return *x.Heading1Color
+}
+
+// GetHeading1FontSize returns Heading1FontSize, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetHeading1FontSize() float64 {
+	if x == nil || x.Heading1FontSize == nil {
+		var zero float64
+		return zero
+	}
+	return *x.Heading1FontSize
+}
+
+// GetHeading1LetterSpacing returns Heading1LetterSpacing, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetHeading1LetterSpacing() float64 {
+	if x == nil || x.Heading1LetterSpacing == nil {
+		var zero float64
+		return zero
+	}
+	return *x.Heading1LetterSpacing
+}
+
+// GetHeading1LineHeight returns Heading1LineHeight, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetHeading1LineHeight() float64 {
+	if x == nil || x.Heading1LineHeight == nil {
+		var zero float64
+		return zero
+	}
+	return *x.Heading1LineHeight
+}
+
+// GetHeading2Color returns Heading2Color, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetHeading2Color() string {
+	if x == nil || x.Heading2Color == nil {
+		var zero string
+		return zero
+	}
+	return *x.Heading2Color
+}
+
+// GetHeading2FontSize returns Heading2FontSize, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetHeading2FontSize() float64 {
+	if x == nil || x.Heading2FontSize == nil {
+		var zero float64
+		return zero
+	}
+	return *x.Heading2FontSize
+}
+
+// GetHeading2LetterSpacing returns Heading2LetterSpacing, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetHeading2LetterSpacing() float64 {
+	if x == nil || x.Heading2LetterSpacing == nil {
+		var zero float64
+		return zero
+	}
+	return *x.Heading2LetterSpacing
+}
+
+// GetHeading2LineHeight returns Heading2LineHeight, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetHeading2LineHeight() float64 {
+	if x == nil || x.Heading2LineHeight == nil {
+		var zero float64
+		return zero
+	}
+	return *x.Heading2LineHeight
+}
+
+// GetHeading3Color returns Heading3Color, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetHeading3Color() string {
+	if x == nil || x.Heading3Color == nil {
+		var zero string
+		return zero
+	}
+	return *x.Heading3Color
+}
+
+// GetHeading3FontSize returns Heading3FontSize, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetHeading3FontSize() float64 {
+	if x == nil || x.Heading3FontSize == nil {
+		var zero float64
+		return zero
+	}
+	return *x.Heading3FontSize
+}
+
+// GetHeading3LetterSpacing returns Heading3LetterSpacing, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetHeading3LetterSpacing() float64 {
+	if x == nil || x.Heading3LetterSpacing == nil {
+		var zero float64
+		return zero
+	}
+	return *x.Heading3LetterSpacing
+}
+
+// GetHeading3LineHeight returns Heading3LineHeight, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetHeading3LineHeight() float64 {
+	if x == nil || x.Heading3LineHeight == nil {
+		var zero float64
+		return zero
+	}
+	return *x.Heading3LineHeight
+}
+
+// GetTextBaseColor returns TextBaseColor, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetTextBaseColor() string {
+	if x == nil || x.TextBaseColor == nil {
+		var zero string
+		return zero
+	}
+	return *x.TextBaseColor
+}
+
+// GetTextBaseFontSize returns TextBaseFontSize, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetTextBaseFontSize() float64 {
+	if x == nil || x.TextBaseFontSize == nil {
+		var zero float64
+		return zero
+	}
+	return *x.TextBaseFontSize
+}
+
+// GetTextBaseLetterSpacing returns TextBaseLetterSpacing, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetTextBaseLetterSpacing() float64 {
+	if x == nil || x.TextBaseLetterSpacing == nil {
+		var zero float64
+		return zero
+	}
+	return *x.TextBaseLetterSpacing
+}
+
+// GetTextBaseLineHeight returns TextBaseLineHeight, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetTextBaseLineHeight() float64 {
+	if x == nil || x.TextBaseLineHeight == nil {
+		var zero float64
+		return zero
+	}
+	return *x.TextBaseLineHeight
+}
+
+// GetTextLinkColor returns TextLinkColor, or the zero value when it is absent or the ThemeStyles is nil.
+func (x *ThemeStyles) GetTextLinkColor() string {
+	if x == nil || x.TextLinkColor == nil {
+		var zero string
+		return zero
+	}
+	return *x.TextLinkColor
+}
+
+// GetName returns Name, or the zero value when it is absent or the ThemeUpdateRequest is nil.
+func (x *ThemeUpdateRequest) GetName() string {
+	if x == nil || x.Name == nil {
+		var zero string
+		return zero
+	}
+	return *x.Name
+}
+
+// GetStyles returns Styles, or nil when it is absent or the ThemeUpdateRequest is nil.
+func (x *ThemeUpdateRequest) GetStyles() *ThemeStyles {
+	if x == nil {
+		return nil
+	}
+	return x.Styles
 }
 
 // GetDraftEmailMessageID returns DraftEmailMessageID, or the zero value when it is absent or the TransactionalEmail is nil.

@@ -448,6 +448,30 @@ func (e PropertyConditionType) Valid() bool {
 	}
 }
 
+// Defines values for UploadContentType.
+const (
+	UploadContentTypeImageGif  UploadContentType = "image/gif"
+	UploadContentTypeImageJpeg UploadContentType = "image/jpeg"
+	UploadContentTypeImagePng  UploadContentType = "image/png"
+	UploadContentTypeImageWebp UploadContentType = "image/webp"
+)
+
+// Valid indicates whether the value is a known member of the UploadContentType enum.
+func (e UploadContentType) Valid() bool {
+	switch e {
+	case UploadContentTypeImageGif:
+		return true
+	case UploadContentTypeImageJpeg:
+		return true
+	case UploadContentTypeImagePng:
+		return true
+	case UploadContentTypeImageWebp:
+		return true
+	default:
+		return false
+	}
+}
+
 // APIKeyResponse The team an API key belongs to.
 //
 // Example: {"success":true,"teamName":"Acme"}
@@ -727,6 +751,68 @@ type CampaignUpdateRequest struct {
 	//
 	// Example: {"method":"schedule","timestamp":"2026-04-01T14:00:00Z"}
 	Scheduling *CampaignSchedulingRequest `json:"scheduling,omitempty"`
+}
+
+// Component A reusable block of email content, written in LMX.
+//
+// Example: {"id":"clp2o4i6u8y0t5r3e1w7q9s1","lmx":"\u003cParagraph\u003eWelcome to Acme\u003c/Paragraph\u003e","name":"Header"}
+type Component struct {
+	// ID Loops' ID for the component.
+	ID string `json:"id"`
+
+	// Lmx The component's body as LMX.
+	Lmx string `json:"lmx"`
+
+	// Name The component's name.
+	Name string `json:"name"`
+}
+
+// ComponentCreateRequest A new component.
+//
+// Example: {"lmx":"\u003cParagraph\u003eWelcome to Acme\u003c/Paragraph\u003e","name":"Header"}
+type ComponentCreateRequest struct {
+	// Lmx The body as LMX, at most 100 KB (larger answers 413).
+	Lmx string `json:"lmx"`
+
+	// Name The component's name.
+	Name string `json:"name"`
+}
+
+// ComponentList One page of components.
+type ComponentList struct {
+	// Data The components on this page.
+	Data []Component `json:"data"`
+
+	// Pagination Where a page sits in a list, and where the next one starts.
+	Pagination Pagination `json:"pagination"`
+}
+
+// ComponentUpdate A component after an update, with how many emails the change reached.
+//
+// Example: {"affectedEmailCount":3,"id":"clp2o4i6u8y0t5r3e1w7q9s1","lmx":"\u003cParagraph\u003eWelcome back to Acme\u003c/Paragraph\u003e","name":"Header"}
+type ComponentUpdate struct {
+	// AffectedEmailCount How many emails using the component the body change reached; 0 for a rename only.
+	AffectedEmailCount int `json:"affectedEmailCount"`
+
+	// ID Loops' ID for the component.
+	ID string `json:"id"`
+
+	// Lmx The component's body as LMX.
+	Lmx string `json:"lmx"`
+
+	// Name The component's name.
+	Name string `json:"name"`
+}
+
+// ComponentUpdateRequest Changes to a component (`name`, `lmx` or both).
+//
+// Example: {"lmx":"\u003cParagraph\u003eWelcome back to Acme\u003c/Paragraph\u003e"}
+type ComponentUpdateRequest struct {
+	// Lmx The new body as LMX, at most 100 KB (larger answers 413).
+	Lmx *string `json:"lmx,omitempty"`
+
+	// Name The component's new name.
+	Name *string `json:"name,omitempty"`
 }
 
 // Contact A contact as Loops returns it. Custom properties are top-level keys
@@ -1223,6 +1309,59 @@ type ErrorResponse struct {
 	WindowHours *int `json:"windowHours,omitempty"`
 }
 
+// EventPattern An event a workflow event trigger can use, with its properties.
+//
+// Example: {"eventName":"invoice.paid","eventProperties":[{"name":"amount","type":"number"},{"name":"currency","type":"string"}],"id":"clx1e2v3e4n5t6p7a8t9r0n1","incomingWebhookPlatform":"stripe"}
+type EventPattern struct {
+	// EventName The event name to send with sendEvent.
+	EventName string `json:"eventName"`
+
+	// EventProperties The properties events with this name carry.
+	EventProperties []EventPatternProperty `json:"eventProperties"`
+
+	// ID Loops' ID for the event pattern.
+	ID string `json:"id"`
+
+	// IncomingWebhookPlatform The platform whose incoming webhook sends this event (`clerk`, `polar`,
+	// `stripe`, `supabase`, kept open for platforms Loops adds); null for custom events.
+	IncomingWebhookPlatform *string `json:"incomingWebhookPlatform,omitempty"`
+}
+
+// EventPatternList One page of event patterns.
+type EventPatternList struct {
+	// Data The event patterns on this page.
+	Data []EventPatternSummary `json:"data"`
+
+	// Pagination Where a page sits in a list, and where the next one starts.
+	Pagination Pagination `json:"pagination"`
+}
+
+// EventPatternProperty A property that events with this name carry, usable in emails.
+//
+// Example: {"name":"plan","type":"string"}
+type EventPatternProperty struct {
+	// Name The property's name.
+	Name string `json:"name"`
+
+	// Type string, number, boolean or date (kept open for types Loops may add).
+	Type string `json:"type"`
+}
+
+// EventPatternSummary An event pattern as the list shows it, without its properties.
+//
+// Example: {"eventName":"planUpgraded","id":"clx1e2v3e4n5t6p7a8t9r0n1","incomingWebhookPlatform":null}
+type EventPatternSummary struct {
+	// EventName The event name to send with sendEvent.
+	EventName string `json:"eventName"`
+
+	// ID Loops' ID for the event pattern.
+	ID string `json:"id"`
+
+	// IncomingWebhookPlatform The platform whose incoming webhook sends this event (`clerk`, `polar`,
+	// `stripe`, `supabase`, kept open for platforms Loops adds); null for custom events.
+	IncomingWebhookPlatform *string `json:"incomingWebhookPlatform,omitempty"`
+}
+
 // EventPropertyValue An event property value. Dates are sent as strings or numbers.
 type EventPropertyValue = any
 
@@ -1506,6 +1645,226 @@ type SuppressionQuota struct {
 	Remaining int `json:"remaining"`
 }
 
+// Theme An email theme.
+//
+// Example: {"createdAt":"2025-06-29T07:47:39.370Z","id":"clt3u5v7w9x1y3z5a7b9c1d3","isDefault":true,"name":"Default","styles":{"backgroundColor":"#f5f5f5","backgroundXPadding":24,"backgroundYPadding":24,"bodyColor":"#ffffff","bodyFontCategory":"sans-serif","bodyFontFamily":"Helvetica","bodyXPadding":24,"bodyYPadding":24,"borderColor":"#e5e5e5","borderRadius":8,"borderWidth":1,"buttonBodyColor":"#111827","buttonBodyXPadding":16,"buttonBodyYPadding":12,"buttonBorderColor":"#111827","buttonBorderRadius":6,"buttonBorderWidth":0,"buttonTextColor":"#ffffff","buttonTextFontSize":16,"buttonTextFormat":0,"dividerBorderWidth":1,"dividerColor":"#e5e5e5","heading1Color":"#111827","heading1FontSize":28,"heading1LetterSpacing":-0.5,"heading1LineHeight":36,"heading2Color":"#111827","heading2FontSize":22,"heading2LetterSpacing":-0.25,"heading2LineHeight":30,"heading3Color":"#111827","heading3FontSize":18,"heading3LetterSpacing":0,"heading3LineHeight":26,"textBaseColor":"#374151","textBaseFontSize":16,"textBaseLetterSpacing":0,"textBaseLineHeight":24,"textLinkColor":"#2563eb"},"updatedAt":"2025-06-29T07:47:39.370Z"}
+type Theme struct {
+	// CreatedAt When the theme was created (ISO 8601).
+	CreatedAt string `json:"createdAt"`
+
+	// ID Loops' ID for the theme.
+	ID string `json:"id"`
+
+	// IsDefault Whether this is the team's default theme.
+	IsDefault bool `json:"isDefault"`
+
+	// Name The theme's name.
+	Name string `json:"name"`
+
+	// Styles A theme's style settings, keyed like the attributes of the LMX `<Style />`
+	// tag. Every key is optional: in a request, keys left out are not changed.
+	//
+	//
+	// Example: {"backgroundColor":"#f5f5f5","backgroundXPadding":24,"backgroundYPadding":24,"bodyColor":"#ffffff","bodyFontCategory":"sans-serif","bodyFontFamily":"Helvetica","bodyXPadding":24,"bodyYPadding":24,"borderColor":"#e5e5e5","borderRadius":8,"borderWidth":1,"buttonBodyColor":"#111827","buttonBodyXPadding":16,"buttonBodyYPadding":12,"buttonBorderColor":"#111827","buttonBorderRadius":6,"buttonBorderWidth":0,"buttonTextColor":"#ffffff","buttonTextFontSize":16,"buttonTextFormat":0,"dividerBorderWidth":1,"dividerColor":"#e5e5e5","heading1Color":"#111827","heading1FontSize":28,"heading1LetterSpacing":-0.5,"heading1LineHeight":36,"heading2Color":"#111827","heading2FontSize":22,"heading2LetterSpacing":-0.25,"heading2LineHeight":30,"heading3Color":"#111827","heading3FontSize":18,"heading3LetterSpacing":0,"heading3LineHeight":26,"textBaseColor":"#374151","textBaseFontSize":16,"textBaseLetterSpacing":0,"textBaseLineHeight":24,"textLinkColor":"#2563eb"}
+	Styles ThemeStyles `json:"styles"`
+
+	// UpdatedAt When the theme last changed (ISO 8601).
+	UpdatedAt string `json:"updatedAt"`
+}
+
+// ThemeCreateRequest A new theme.
+//
+// Example: {"name":"Dark mode","styles":{"backgroundColor":"#111827","bodyColor":"#1f2937","textBaseColor":"#f9fafb"}}
+type ThemeCreateRequest struct {
+	// Name The theme's name.
+	Name string `json:"name"`
+
+	// Styles A theme's style settings, keyed like the attributes of the LMX `<Style />`
+	// tag. Every key is optional: in a request, keys left out are not changed.
+	//
+	//
+	// Example: {"backgroundColor":"#f5f5f5","backgroundXPadding":24,"backgroundYPadding":24,"bodyColor":"#ffffff","bodyFontCategory":"sans-serif","bodyFontFamily":"Helvetica","bodyXPadding":24,"bodyYPadding":24,"borderColor":"#e5e5e5","borderRadius":8,"borderWidth":1,"buttonBodyColor":"#111827","buttonBodyXPadding":16,"buttonBodyYPadding":12,"buttonBorderColor":"#111827","buttonBorderRadius":6,"buttonBorderWidth":0,"buttonTextColor":"#ffffff","buttonTextFontSize":16,"buttonTextFormat":0,"dividerBorderWidth":1,"dividerColor":"#e5e5e5","heading1Color":"#111827","heading1FontSize":28,"heading1LetterSpacing":-0.5,"heading1LineHeight":36,"heading2Color":"#111827","heading2FontSize":22,"heading2LetterSpacing":-0.25,"heading2LineHeight":30,"heading3Color":"#111827","heading3FontSize":18,"heading3LetterSpacing":0,"heading3LineHeight":26,"textBaseColor":"#374151","textBaseFontSize":16,"textBaseLetterSpacing":0,"textBaseLineHeight":24,"textLinkColor":"#2563eb"}
+	Styles *ThemeStyles `json:"styles,omitempty"`
+}
+
+// ThemeList One page of themes.
+type ThemeList struct {
+	// Data The themes on this page, newest first.
+	Data []Theme `json:"data"`
+
+	// Pagination Where a page sits in a list, and where the next one starts.
+	Pagination Pagination `json:"pagination"`
+}
+
+// ThemeStyles A theme's style settings, keyed like the attributes of the LMX `<Style />`
+// tag. Every key is optional: in a request, keys left out are not changed.
+//
+// Example: {"backgroundColor":"#f5f5f5","backgroundXPadding":24,"backgroundYPadding":24,"bodyColor":"#ffffff","bodyFontCategory":"sans-serif","bodyFontFamily":"Helvetica","bodyXPadding":24,"bodyYPadding":24,"borderColor":"#e5e5e5","borderRadius":8,"borderWidth":1,"buttonBodyColor":"#111827","buttonBodyXPadding":16,"buttonBodyYPadding":12,"buttonBorderColor":"#111827","buttonBorderRadius":6,"buttonBorderWidth":0,"buttonTextColor":"#ffffff","buttonTextFontSize":16,"buttonTextFormat":0,"dividerBorderWidth":1,"dividerColor":"#e5e5e5","heading1Color":"#111827","heading1FontSize":28,"heading1LetterSpacing":-0.5,"heading1LineHeight":36,"heading2Color":"#111827","heading2FontSize":22,"heading2LetterSpacing":-0.25,"heading2LineHeight":30,"heading3Color":"#111827","heading3FontSize":18,"heading3LetterSpacing":0,"heading3LineHeight":26,"textBaseColor":"#374151","textBaseFontSize":16,"textBaseLetterSpacing":0,"textBaseLineHeight":24,"textLinkColor":"#2563eb"}
+type ThemeStyles struct {
+	// BackgroundColor Colour of the area around the email body.
+	BackgroundColor *string `json:"backgroundColor,omitempty"`
+
+	// BackgroundXPadding Horizontal padding of the area around the body.
+	BackgroundXPadding *float64 `json:"backgroundXPadding,omitempty"`
+
+	// BackgroundYPadding Vertical padding of the area around the body.
+	BackgroundYPadding *float64 `json:"backgroundYPadding,omitempty"`
+
+	// BodyColor Background colour of the email body.
+	BodyColor *string `json:"bodyColor,omitempty"`
+
+	// BodyFontCategory Generic font family used as the fallback, such as `sans-serif`.
+	BodyFontCategory *string `json:"bodyFontCategory,omitempty"`
+
+	// BodyFontFamily Font family of the text, such as `Helvetica`.
+	BodyFontFamily *string `json:"bodyFontFamily,omitempty"`
+
+	// BodyXPadding Horizontal padding inside the body.
+	BodyXPadding *float64 `json:"bodyXPadding,omitempty"`
+
+	// BodyYPadding Vertical padding inside the body.
+	BodyYPadding *float64 `json:"bodyYPadding,omitempty"`
+
+	// BorderColor Colour of the body's border.
+	BorderColor *string `json:"borderColor,omitempty"`
+
+	// BorderRadius Corner radius of the body.
+	BorderRadius *float64 `json:"borderRadius,omitempty"`
+
+	// BorderWidth Width of the body's border.
+	BorderWidth *float64 `json:"borderWidth,omitempty"`
+
+	// ButtonBodyColor Fill colour of buttons.
+	ButtonBodyColor *string `json:"buttonBodyColor,omitempty"`
+
+	// ButtonBodyXPadding Horizontal padding inside buttons.
+	ButtonBodyXPadding *float64 `json:"buttonBodyXPadding,omitempty"`
+
+	// ButtonBodyYPadding Vertical padding inside buttons.
+	ButtonBodyYPadding *float64 `json:"buttonBodyYPadding,omitempty"`
+
+	// ButtonBorderColor Colour of button borders.
+	ButtonBorderColor *string `json:"buttonBorderColor,omitempty"`
+
+	// ButtonBorderRadius Corner radius of buttons.
+	ButtonBorderRadius *float64 `json:"buttonBorderRadius,omitempty"`
+
+	// ButtonBorderWidth Width of button borders.
+	ButtonBorderWidth *float64 `json:"buttonBorderWidth,omitempty"`
+
+	// ButtonTextColor Colour of button text.
+	ButtonTextColor *string `json:"buttonTextColor,omitempty"`
+
+	// ButtonTextFontSize Font size of button text.
+	ButtonTextFontSize *float64 `json:"buttonTextFontSize,omitempty"`
+
+	// ButtonTextFormat Formatting of button text, as a numeric code.
+	ButtonTextFormat *float64 `json:"buttonTextFormat,omitempty"`
+
+	// DividerBorderWidth Thickness of dividers.
+	DividerBorderWidth *float64 `json:"dividerBorderWidth,omitempty"`
+
+	// DividerColor Colour of dividers.
+	DividerColor *string `json:"dividerColor,omitempty"`
+
+	// Heading1Color Colour of level-1 headings.
+	Heading1Color *string `json:"heading1Color,omitempty"`
+
+	// Heading1FontSize Font size of level-1 headings.
+	Heading1FontSize *float64 `json:"heading1FontSize,omitempty"`
+
+	// Heading1LetterSpacing Letter spacing of level-1 headings (may be negative).
+	Heading1LetterSpacing *float64 `json:"heading1LetterSpacing,omitempty"`
+
+	// Heading1LineHeight Line height of level-1 headings.
+	Heading1LineHeight *float64 `json:"heading1LineHeight,omitempty"`
+
+	// Heading2Color Colour of level-2 headings.
+	Heading2Color *string `json:"heading2Color,omitempty"`
+
+	// Heading2FontSize Font size of level-2 headings.
+	Heading2FontSize *float64 `json:"heading2FontSize,omitempty"`
+
+	// Heading2LetterSpacing Letter spacing of level-2 headings (may be negative).
+	Heading2LetterSpacing *float64 `json:"heading2LetterSpacing,omitempty"`
+
+	// Heading2LineHeight Line height of level-2 headings.
+	Heading2LineHeight *float64 `json:"heading2LineHeight,omitempty"`
+
+	// Heading3Color Colour of level-3 headings.
+	Heading3Color *string `json:"heading3Color,omitempty"`
+
+	// Heading3FontSize Font size of level-3 headings.
+	Heading3FontSize *float64 `json:"heading3FontSize,omitempty"`
+
+	// Heading3LetterSpacing Letter spacing of level-3 headings (may be negative).
+	Heading3LetterSpacing *float64 `json:"heading3LetterSpacing,omitempty"`
+
+	// Heading3LineHeight Line height of level-3 headings.
+	Heading3LineHeight *float64 `json:"heading3LineHeight,omitempty"`
+
+	// TextBaseColor Colour of body text.
+	TextBaseColor *string `json:"textBaseColor,omitempty"`
+
+	// TextBaseFontSize Font size of body text.
+	TextBaseFontSize *float64 `json:"textBaseFontSize,omitempty"`
+
+	// TextBaseLetterSpacing Letter spacing of body text (may be negative).
+	TextBaseLetterSpacing *float64 `json:"textBaseLetterSpacing,omitempty"`
+
+	// TextBaseLineHeight Line height of body text.
+	TextBaseLineHeight *float64 `json:"textBaseLineHeight,omitempty"`
+
+	// TextLinkColor Colour of links.
+	TextLinkColor *string `json:"textLinkColor,omitempty"`
+}
+
+// ThemeUpdate A theme after an update, with how many emails the change reached.
+//
+// Example: {"affectedEmailCount":12,"createdAt":"2025-06-29T07:47:39.370Z","id":"clt3u5v7w9x1y3z5a7b9c1d3","isDefault":true,"name":"Default","styles":{"backgroundColor":"#f5f5f5","buttonBodyColor":"#2563eb","buttonBorderRadius":4},"updatedAt":"2025-07-02T10:15:00.000Z"}
+type ThemeUpdate struct {
+	// AffectedEmailCount How many emails using the theme the style change reached; 0 for a rename only.
+	AffectedEmailCount int `json:"affectedEmailCount"`
+
+	// CreatedAt When the theme was created (ISO 8601).
+	CreatedAt string `json:"createdAt"`
+
+	// ID Loops' ID for the theme.
+	ID string `json:"id"`
+
+	// IsDefault Whether this is the team's default theme.
+	IsDefault bool `json:"isDefault"`
+
+	// Name The theme's name.
+	Name string `json:"name"`
+
+	// Styles A theme's style settings, keyed like the attributes of the LMX `<Style />`
+	// tag. Every key is optional: in a request, keys left out are not changed.
+	//
+	//
+	// Example: {"backgroundColor":"#f5f5f5","backgroundXPadding":24,"backgroundYPadding":24,"bodyColor":"#ffffff","bodyFontCategory":"sans-serif","bodyFontFamily":"Helvetica","bodyXPadding":24,"bodyYPadding":24,"borderColor":"#e5e5e5","borderRadius":8,"borderWidth":1,"buttonBodyColor":"#111827","buttonBodyXPadding":16,"buttonBodyYPadding":12,"buttonBorderColor":"#111827","buttonBorderRadius":6,"buttonBorderWidth":0,"buttonTextColor":"#ffffff","buttonTextFontSize":16,"buttonTextFormat":0,"dividerBorderWidth":1,"dividerColor":"#e5e5e5","heading1Color":"#111827","heading1FontSize":28,"heading1LetterSpacing":-0.5,"heading1LineHeight":36,"heading2Color":"#111827","heading2FontSize":22,"heading2LetterSpacing":-0.25,"heading2LineHeight":30,"heading3Color":"#111827","heading3FontSize":18,"heading3LetterSpacing":0,"heading3LineHeight":26,"textBaseColor":"#374151","textBaseFontSize":16,"textBaseLetterSpacing":0,"textBaseLineHeight":24,"textLinkColor":"#2563eb"}
+	Styles ThemeStyles `json:"styles"`
+
+	// UpdatedAt When the theme last changed (ISO 8601).
+	UpdatedAt string `json:"updatedAt"`
+}
+
+// ThemeUpdateRequest Changes to a theme (`name`, `styles` or both). Only the style keys given
+// change; the rest keep their values.
+//
+// Example: {"styles":{"buttonBodyColor":"#2563eb","buttonBorderRadius":4}}
+type ThemeUpdateRequest struct {
+	// Name The theme's new name.
+	Name *string `json:"name,omitempty"`
+
+	// Styles A theme's style settings, keyed like the attributes of the LMX `<Style />`
+	// tag. Every key is optional: in a request, keys left out are not changed.
+	//
+	//
+	// Example: {"backgroundColor":"#f5f5f5","backgroundXPadding":24,"backgroundYPadding":24,"bodyColor":"#ffffff","bodyFontCategory":"sans-serif","bodyFontFamily":"Helvetica","bodyXPadding":24,"bodyYPadding":24,"borderColor":"#e5e5e5","borderRadius":8,"borderWidth":1,"buttonBodyColor":"#111827","buttonBodyXPadding":16,"buttonBodyYPadding":12,"buttonBorderColor":"#111827","buttonBorderRadius":6,"buttonBorderWidth":0,"buttonTextColor":"#ffffff","buttonTextFontSize":16,"buttonTextFormat":0,"dividerBorderWidth":1,"dividerColor":"#e5e5e5","heading1Color":"#111827","heading1FontSize":28,"heading1LetterSpacing":-0.5,"heading1LineHeight":36,"heading2Color":"#111827","heading2FontSize":22,"heading2LetterSpacing":-0.25,"heading2LineHeight":30,"heading3Color":"#111827","heading3FontSize":18,"heading3LetterSpacing":0,"heading3LineHeight":26,"textBaseColor":"#374151","textBaseFontSize":16,"textBaseLetterSpacing":0,"textBaseLineHeight":24,"textLinkColor":"#2563eb"}
+	Styles *ThemeStyles `json:"styles,omitempty"`
+}
+
 // TransactionalEmail A transactional email template from the content API, with the IDs of
 // its draft and published messages (either may be missing).
 //
@@ -1641,6 +2000,42 @@ type TransactionalRequest struct {
 	TransactionalID string `json:"transactionalId"`
 }
 
+// Upload A reserved image asset and where to PUT its file.
+//
+// Example: {"emailAssetId":"cla3s5s7e9t1i3d5f7g9h1j3","presignedUrl":"https://loops-assets.s3.amazonaws.com/uploads/cla3s5s7e9t1i3d5f7g9h1j3?X-Amz-Signature=abc123"}
+type Upload struct {
+	// EmailAssetID Loops' ID for the asset; pass it to completeUpload.
+	EmailAssetID string `json:"emailAssetId"`
+
+	// PresignedURL PUT the file here with the Content-Type and Content-Length you declared.
+	PresignedURL string `json:"presignedUrl"`
+}
+
+// UploadCompletion A finished image asset.
+//
+// Example: {"emailAssetId":"cla3s5s7e9t1i3d5f7g9h1j3","finalUrl":"https://assets.loops.so/cla3s5s7e9t1i3d5f7g9h1j3/logo.png"}
+type UploadCompletion struct {
+	// EmailAssetID Loops' ID for the asset.
+	EmailAssetID string `json:"emailAssetId"`
+
+	// FinalURL The image's public URL, for use in email content.
+	FinalURL string `json:"finalUrl"`
+}
+
+// UploadContentType The image types Loops accepts for upload.
+type UploadContentType string
+
+// UploadCreateRequest The image you are about to upload.
+//
+// Example: {"contentLength":102400,"contentType":"image/png"}
+type UploadCreateRequest struct {
+	// ContentLength The file's exact size in bytes, at most 4,000,000.
+	ContentLength int `json:"contentLength"`
+
+	// ContentType The image types Loops accepts for upload.
+	ContentType UploadContentType `json:"contentType"`
+}
+
 // Cursor defines model for Cursor.
 type Cursor = string
 
@@ -1755,6 +2150,15 @@ type ListCampaignsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListComponentsParams defines parameters for ListComponents.
+type ListComponentsParams struct {
+	// PerPage Results per page, from 10 to 50 (default 20).
+	PerPage *PerPage `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Cursor Where to continue, taken from `pagination.nextCursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // FindContactParams defines parameters for FindContact.
 type FindContactParams struct {
 	// Email The contact's email address. Give this or `userId`, not both.
@@ -1788,11 +2192,29 @@ type GetContactSuppressionParams struct {
 	UserID *UserIDQuery `form:"userId,omitempty" json:"userId,omitempty"`
 }
 
+// ListEventPatternsParams defines parameters for ListEventPatterns.
+type ListEventPatternsParams struct {
+	// PerPage Results per page, from 10 to 50 (default 20).
+	PerPage *PerPage `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Cursor Where to continue, taken from `pagination.nextCursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // SendEventParams defines parameters for SendEvent.
 type SendEventParams struct {
 	// IdempotencyKey A unique value (a UUID is ideal) that makes retries safe: Loops
 	// processes a key once in 24 hours and answers 409 to any reuse.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListThemesParams defines parameters for ListThemes.
+type ListThemesParams struct {
+	// PerPage Results per page, from 10 to 50 (default 20).
+	PerPage *PerPage `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Cursor Where to continue, taken from `pagination.nextCursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListPublishedTransactionalEmailsParams defines parameters for ListPublishedTransactionalEmails.
@@ -1844,6 +2266,12 @@ type CreateCampaignJSONRequestBody = CampaignCreateRequest
 // UpdateCampaignJSONRequestBody defines body for UpdateCampaign for application/json ContentType.
 type UpdateCampaignJSONRequestBody = CampaignUpdateRequest
 
+// CreateComponentJSONRequestBody defines body for CreateComponent for application/json ContentType.
+type CreateComponentJSONRequestBody = ComponentCreateRequest
+
+// UpdateComponentJSONRequestBody defines body for UpdateComponent for application/json ContentType.
+type UpdateComponentJSONRequestBody = ComponentUpdateRequest
+
 // CreateContactJSONRequestBody defines body for CreateContact for application/json ContentType.
 type CreateContactJSONRequestBody = ContactCreateRequest
 
@@ -1865,6 +2293,12 @@ type PreviewEmailMessageJSONRequestBody = EmailMessagePreviewRequest
 // SendEventJSONRequestBody defines body for SendEvent for application/json ContentType.
 type SendEventJSONRequestBody = EventRequest
 
+// CreateThemeJSONRequestBody defines body for CreateTheme for application/json ContentType.
+type CreateThemeJSONRequestBody = ThemeCreateRequest
+
+// UpdateThemeJSONRequestBody defines body for UpdateTheme for application/json ContentType.
+type UpdateThemeJSONRequestBody = ThemeUpdateRequest
+
 // SendTransactionalEmailJSONRequestBody defines body for SendTransactionalEmail for application/json ContentType.
 type SendTransactionalEmailJSONRequestBody = TransactionalRequest
 
@@ -1879,6 +2313,9 @@ type CreateTransactionalGroupJSONRequestBody = GroupCreateRequest
 
 // UpdateTransactionalGroupJSONRequestBody defines body for UpdateTransactionalGroup for application/json ContentType.
 type UpdateTransactionalGroupJSONRequestBody = GroupUpdateRequest
+
+// CreateUploadJSONRequestBody defines body for CreateUpload for application/json ContentType.
+type CreateUploadJSONRequestBody = UploadCreateRequest
 
 // Getter for additional properties for Contact. Returns the specified
 // element and whether it was found

@@ -297,6 +297,50 @@ func (r *CampaignUpdateRequest) Validate() error {
 	return nil
 }
 
+// Validate checks the ComponentCreateRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *ComponentCreateRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if utf8.RuneCountInString(string(r.Lmx)) < 1 {
+		return fieldError("lmx", "is required")
+	}
+	if utf8.RuneCountInString(string(r.Name)) < 1 {
+		return fieldError("name", "is required")
+	}
+	return nil
+}
+
+// Validate checks the ComponentUpdateRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *ComponentUpdateRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	set := 0
+	if r.Lmx != nil {
+		set++
+	}
+	if r.Name != nil {
+		set++
+	}
+	if set < 1 {
+		return fieldError("", "needs at least one field to change")
+	}
+	if r.Lmx != nil {
+		if utf8.RuneCountInString(string((*r.Lmx))) < 1 {
+			return fieldError("lmx", "must not be empty (leave it out instead)")
+		}
+	}
+	if r.Name != nil {
+		if utf8.RuneCountInString(string((*r.Name))) < 1 {
+			return fieldError("name", "must not be empty (leave it out instead)")
+		}
+	}
+	return nil
+}
+
 // Validate checks the ContactCreateRequest against the rules of the contract and returns a
 // *FieldError for the first field that breaks one, or nil.
 func (r *ContactCreateRequest) Validate() error {
@@ -548,6 +592,61 @@ func (r *PropertyConditionValue) Validate() error {
 	return nil
 }
 
+// Validate checks the ThemeCreateRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *ThemeCreateRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if utf8.RuneCountInString(string(r.Name)) < 1 {
+		return fieldError("name", "is required")
+	}
+	if r.Styles != nil {
+		if err := r.Styles.Validate(); err != nil {
+			return within("styles", err)
+		}
+	}
+	return nil
+}
+
+// Validate checks the ThemeStyles against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *ThemeStyles) Validate() error {
+	if r == nil {
+		return nil
+	}
+	return nil
+}
+
+// Validate checks the ThemeUpdateRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *ThemeUpdateRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	set := 0
+	if r.Name != nil {
+		set++
+	}
+	if r.Styles != nil {
+		set++
+	}
+	if set < 1 {
+		return fieldError("", "needs at least one field to change")
+	}
+	if r.Name != nil {
+		if utf8.RuneCountInString(string((*r.Name))) < 1 {
+			return fieldError("name", "must not be empty (leave it out instead)")
+		}
+	}
+	if r.Styles != nil {
+		if err := r.Styles.Validate(); err != nil {
+			return within("styles", err)
+		}
+	}
+	return nil
+}
+
 // Validate checks the TransactionalEmailCreateRequest against the rules of the contract and returns a
 // *FieldError for the first field that breaks one, or nil.
 func (r *TransactionalEmailCreateRequest) Validate() error {
@@ -610,6 +709,23 @@ func (r *TransactionalRequest) Validate() error {
 	}
 	if utf8.RuneCountInString(string(r.TransactionalID)) < 1 {
 		return fieldError("transactionalId", "is required")
+	}
+	return nil
+}
+
+// Validate checks the UploadCreateRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *UploadCreateRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if r.ContentLength < 1 || r.ContentLength > 4e+06 {
+		return fieldError("contentLength", "must be from 1 to 4e+06 (it is %v)", r.ContentLength)
+	}
+	switch r.ContentType {
+	case "image/jpeg", "image/png", "image/gif", "image/webp":
+	default:
+		return fieldError("contentType", "must be one of image/jpeg, image/png, image/gif, image/webp (it is %q)", r.ContentType)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/loopsdev/loops-go/gen"
 )
@@ -47,12 +48,21 @@ type Client struct {
 	EmailMessages *EmailMessagesService
 	// AudienceSegments manages saved audience filters.
 	AudienceSegments *AudienceSegmentsService
+	// Themes manages email themes.
+	Themes *ThemesService
+	// Components manages reusable LMX blocks.
+	Components *ComponentsService
+	// Uploads uploads images for email content.
+	Uploads *UploadsService
+	// EventPatterns lists the events workflows can start from.
+	EventPatterns *EventPatternsService
 
-	gen       *gen.Client
-	pipe      *pipeline
-	server    string // base URL ending in "/"
-	secret    *secret
-	userAgent string
+	gen           *gen.Client
+	pipe          *pipeline
+	server        string // base URL ending in "/"
+	secret        *secret
+	userAgent     string
+	uploadTimeout time.Duration
 }
 
 // secret holds the API key behind a pointer, so that fmt (which prints a
@@ -127,9 +137,10 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			logger:         cfg.logger,
 			basePath:       base.Path,
 		},
-		server:    base.String() + "/",
-		secret:    newSecret(apiKey),
-		userAgent: cfg.userAgent,
+		server:        base.String() + "/",
+		secret:        newSecret(apiKey),
+		userAgent:     cfg.userAgent,
+		uploadTimeout: cfg.uploadTimeout,
 	}
 	c.gen = &gen.Client{Server: c.server, Client: c.pipe, RequestEditors: []gen.RequestEditorFn{c.editRequest}}
 	s := &service{client: c}
@@ -145,6 +156,10 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c.TransactionalGroups = &GroupsService{c, "TransactionalGroups", (*Client).listTransactionalGroups, (*Client).createTransactionalGroup, (*Client).getTransactionalGroup, (*Client).updateTransactionalGroup}
 	c.EmailMessages = (*EmailMessagesService)(s)
 	c.AudienceSegments = (*AudienceSegmentsService)(s)
+	c.Themes = (*ThemesService)(s)
+	c.Components = (*ComponentsService)(s)
+	c.Uploads = (*UploadsService)(s)
+	c.EventPatterns = (*EventPatternsService)(s)
 	return c, nil
 }
 

@@ -120,6 +120,17 @@ func (e *APIError) revisionConflict() bool {
 	return e.StatusCode == http.StatusConflict && strings.Contains(e.Message, "RevisionId mismatch")
 }
 
+// Details decodes the error body into the contract's ErrorResponse, which
+// carries the fields some failures add: InvalidTags (a component change
+// that would break emails), MaxUploads and WindowHours (the upload limit),
+// SupportedContentTypes and MaxBytes (a refused upload). It is empty for a
+// body that is not JSON.
+func (e *APIError) Details() *ErrorResponse {
+	var d ErrorResponse
+	_ = json.Unmarshal(e.Body, &d)
+	return &d
+}
+
 // LatestRevisionID returns the current revision a revision conflict names,
 // or "" when the error is not one or its message gives none.
 func (e *APIError) LatestRevisionID() string {

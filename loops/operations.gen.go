@@ -12,6 +12,16 @@ import (
 
 var _ = bytes.NewReader
 
+// completeUpload sends POST /v1/uploads/{emailAssetId}/complete (completeUpload).
+func (c *Client) completeUpload(ctx context.Context, op string, opts []CallOption, emailAssetID string) (*gen.UploadCompletion, error) {
+	if err := firstError(checkPath(op, "emailAssetId", emailAssetID)); err != nil {
+		return nil, err
+	}
+	return call[gen.UploadCompletion](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.CompleteUpload(ctx, emailAssetID)
+	})
+}
+
 // createAudienceSegment sends POST /v1/audience-segments (createAudienceSegment).
 func (c *Client) createAudienceSegment(ctx context.Context, op string, opts []CallOption, body *gen.CreateAudienceSegmentJSONRequestBody) (*gen.AudienceSegment, error) {
 	payload, err := encodeBody(op, body)
@@ -45,6 +55,17 @@ func (c *Client) createCampaignGroup(ctx context.Context, op string, opts []Call
 	})
 }
 
+// createComponent sends POST /v1/components (createComponent).
+func (c *Client) createComponent(ctx context.Context, op string, opts []CallOption, body *gen.CreateComponentJSONRequestBody) (*gen.Component, error) {
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.Component](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.CreateComponentWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
 // createContact sends POST /v1/contacts/create (createContact).
 func (c *Client) createContact(ctx context.Context, op string, opts []CallOption, body *gen.CreateContactJSONRequestBody) (*gen.ContactSuccessResponse, error) {
 	payload, err := encodeBody(op, body)
@@ -67,6 +88,17 @@ func (c *Client) createContactProperty(ctx context.Context, op string, opts []Ca
 	})
 }
 
+// createTheme sends POST /v1/themes (createTheme).
+func (c *Client) createTheme(ctx context.Context, op string, opts []CallOption, body *gen.CreateThemeJSONRequestBody) (*gen.Theme, error) {
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.Theme](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.CreateThemeWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
 // createTransactionalEmail sends POST /v1/transactional-emails (createTransactionalEmail).
 func (c *Client) createTransactionalEmail(ctx context.Context, op string, opts []CallOption, body *gen.CreateTransactionalEmailJSONRequestBody) (*gen.TransactionalEmailDraft, error) {
 	payload, err := encodeBody(op, body)
@@ -86,6 +118,17 @@ func (c *Client) createTransactionalGroup(ctx context.Context, op string, opts [
 	}
 	return call[gen.Group](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.CreateTransactionalGroupWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
+// createUpload sends POST /v1/uploads (createUpload).
+func (c *Client) createUpload(ctx context.Context, op string, opts []CallOption, body *gen.CreateUploadJSONRequestBody) (*gen.Upload, error) {
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.Upload](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.CreateUploadWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -157,6 +200,16 @@ func (c *Client) getCampaignMetrics(ctx context.Context, op string, opts []CallO
 	})
 }
 
+// getComponent sends GET /v1/components/{componentId} (getComponent).
+func (c *Client) getComponent(ctx context.Context, op string, opts []CallOption, componentID string) (*gen.Component, error) {
+	if err := firstError(checkPath(op, "componentId", componentID)); err != nil {
+		return nil, err
+	}
+	return call[gen.Component](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetComponent(ctx, componentID)
+	})
+}
+
 // getContactSuppression sends GET /v1/contacts/suppression (getContactSuppression).
 func (c *Client) getContactSuppression(ctx context.Context, op string, opts []CallOption, params *gen.GetContactSuppressionParams) (*gen.ContactSuppressionStatus, error) {
 	return call[gen.ContactSuppressionStatus](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
@@ -181,6 +234,36 @@ func (c *Client) getEmailMessageGuardian(ctx context.Context, op string, opts []
 	}
 	return call[gen.GuardianReport](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetEmailMessageGuardian(ctx, emailMessageID)
+	})
+}
+
+// getEventPattern sends GET /v1/event-patterns/{eventPatternId} (getEventPattern).
+func (c *Client) getEventPattern(ctx context.Context, op string, opts []CallOption, eventPatternID string) (*gen.EventPattern, error) {
+	if err := firstError(checkPath(op, "eventPatternId", eventPatternID)); err != nil {
+		return nil, err
+	}
+	return call[gen.EventPattern](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetEventPattern(ctx, eventPatternID)
+	})
+}
+
+// getEventPatternByName sends GET /v1/event-patterns/by-name/{eventName} (getEventPatternByName).
+func (c *Client) getEventPatternByName(ctx context.Context, op string, opts []CallOption, eventName string) (*gen.EventPattern, error) {
+	if err := firstError(checkPath(op, "eventName", eventName)); err != nil {
+		return nil, err
+	}
+	return call[gen.EventPattern](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetEventPatternByName(ctx, eventName)
+	})
+}
+
+// getTheme sends GET /v1/themes/{themeId} (getTheme).
+func (c *Client) getTheme(ctx context.Context, op string, opts []CallOption, themeID string) (*gen.Theme, error) {
+	if err := firstError(checkPath(op, "themeId", themeID)); err != nil {
+		return nil, err
+	}
+	return call[gen.Theme](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetTheme(ctx, themeID)
 	})
 }
 
@@ -247,6 +330,17 @@ func (c *Client) listCampaigns(ctx context.Context, op string, opts []CallOption
 	})
 }
 
+// listComponents sends GET /v1/components (listComponents).
+func (c *Client) listComponents(ctx context.Context, op string, opts []CallOption, lo *ListOptions) (*gen.ComponentList, error) {
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.ComponentList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.ListComponents(ctx, &gen.ListComponentsParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
+}
+
 // listContactProperties sends GET /v1/contacts/properties (listContactProperties).
 func (c *Client) listContactProperties(ctx context.Context, op string, opts []CallOption, params *gen.ListContactPropertiesParams) ([]gen.ContactProperty, error) {
 	return callList[gen.ContactProperty](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
@@ -258,6 +352,17 @@ func (c *Client) listContactProperties(ctx context.Context, op string, opts []Ca
 func (c *Client) listDedicatedSendingIPs(ctx context.Context, op string, opts []CallOption) ([]string, error) {
 	return callList[string](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListDedicatedSendingIPs(ctx)
+	})
+}
+
+// listEventPatterns sends GET /v1/event-patterns (listEventPatterns).
+func (c *Client) listEventPatterns(ctx context.Context, op string, opts []CallOption, lo *ListOptions) (*gen.EventPatternList, error) {
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.EventPatternList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.ListEventPatterns(ctx, &gen.ListEventPatternsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
 
@@ -276,6 +381,17 @@ func (c *Client) listPublishedTransactionalEmails(ctx context.Context, op string
 	}
 	return call[gen.PublishedTransactionalEmailList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListPublishedTransactionalEmails(ctx, &gen.ListPublishedTransactionalEmailsParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
+}
+
+// listThemes sends GET /v1/themes (listThemes).
+func (c *Client) listThemes(ctx context.Context, op string, opts []CallOption, lo *ListOptions) (*gen.ThemeList, error) {
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.ThemeList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.ListThemes(ctx, &gen.ListThemesParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
 
@@ -389,6 +505,20 @@ func (c *Client) updateCampaignGroup(ctx context.Context, op string, opts []Call
 	})
 }
 
+// updateComponent sends POST /v1/components/{componentId} (updateComponent).
+func (c *Client) updateComponent(ctx context.Context, op string, opts []CallOption, componentID string, body *gen.UpdateComponentJSONRequestBody) (*gen.ComponentUpdate, error) {
+	if err := firstError(checkPath(op, "componentId", componentID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.ComponentUpdate](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.UpdateComponentWithBody(ctx, componentID, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
 // updateContact sends PUT /v1/contacts/update (updateContact).
 func (c *Client) updateContact(ctx context.Context, op string, opts []CallOption, body *gen.UpdateContactJSONRequestBody) (*gen.ContactSuccessResponse, error) {
 	payload, err := encodeBody(op, body)
@@ -411,6 +541,20 @@ func (c *Client) updateEmailMessage(ctx context.Context, op string, opts []CallO
 	}
 	return call[gen.EmailMessage](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.UpdateEmailMessageWithBody(ctx, emailMessageID, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
+// updateTheme sends POST /v1/themes/{themeId} (updateTheme).
+func (c *Client) updateTheme(ctx context.Context, op string, opts []CallOption, themeID string, body *gen.UpdateThemeJSONRequestBody) (*gen.ThemeUpdate, error) {
+	if err := firstError(checkPath(op, "themeId", themeID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.ThemeUpdate](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.UpdateThemeWithBody(ctx, themeID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -445,13 +589,17 @@ func (c *Client) updateTransactionalGroup(ctx context.Context, op string, opts [
 // routes lists every operation of the contract, sorted by operationId, with
 // what the pipeline needs to know about it.
 var routes = []route{
+	{"POST", "/v1/uploads/{emailAssetId}/complete", "completeUpload", routeIdempotent | routeContent},
 	{"POST", "/v1/audience-segments", "createAudienceSegment", 0},
 	{"POST", "/v1/campaigns", "createCampaign", routeContent},
 	{"POST", "/v1/campaign-groups", "createCampaignGroup", routeContent},
+	{"POST", "/v1/components", "createComponent", routeContent},
 	{"POST", "/v1/contacts/create", "createContact", 0},
 	{"POST", "/v1/contacts/properties", "createContactProperty", 0},
+	{"POST", "/v1/themes", "createTheme", routeContent},
 	{"POST", "/v1/transactional-emails", "createTransactionalEmail", routeContent},
 	{"POST", "/v1/transactional-groups", "createTransactionalGroup", routeContent},
+	{"POST", "/v1/uploads", "createUpload", routeContent},
 	{"POST", "/v1/contacts/delete", "deleteContact", 0},
 	{"POST", "/v1/transactional-emails/{transactionalId}/draft", "ensureTransactionalDraft", routeContent},
 	{"GET", "/v1/contacts/find", "findContact", 0},
@@ -459,19 +607,26 @@ var routes = []route{
 	{"GET", "/v1/campaigns/{campaignId}", "getCampaign", routeContent},
 	{"GET", "/v1/campaign-groups/{campaignGroupId}", "getCampaignGroup", routeContent},
 	{"GET", "/v1/campaigns/{campaignId}/metrics", "getCampaignMetrics", routeContent},
+	{"GET", "/v1/components/{componentId}", "getComponent", routeContent},
 	{"GET", "/v1/contacts/suppression", "getContactSuppression", 0},
 	{"GET", "/v1/email-messages/{emailMessageId}", "getEmailMessage", routeContent},
 	{"GET", "/v1/email-messages/{emailMessageId}/guardian", "getEmailMessageGuardian", routeContent},
+	{"GET", "/v1/event-patterns/{eventPatternId}", "getEventPattern", 0},
+	{"GET", "/v1/event-patterns/by-name/{eventName}", "getEventPatternByName", 0},
+	{"GET", "/v1/themes/{themeId}", "getTheme", routeContent},
 	{"GET", "/v1/transactional-emails/{transactionalId}", "getTransactionalEmail", routeContent},
 	{"GET", "/v1/transactional-emails/{transactionalId}/metrics", "getTransactionalEmailMetrics", routeContent},
 	{"GET", "/v1/transactional-groups/{transactionalGroupId}", "getTransactionalGroup", routeContent},
 	{"GET", "/v1/audience-segments", "listAudienceSegments", 0},
 	{"GET", "/v1/campaign-groups", "listCampaignGroups", routeContent},
 	{"GET", "/v1/campaigns", "listCampaigns", routeContent},
+	{"GET", "/v1/components", "listComponents", routeContent},
 	{"GET", "/v1/contacts/properties", "listContactProperties", 0},
 	{"GET", "/v1/dedicated-sending-ips", "listDedicatedSendingIps", 0},
+	{"GET", "/v1/event-patterns", "listEventPatterns", 0},
 	{"GET", "/v1/lists", "listMailingLists", 0},
 	{"GET", "/v1/transactional", "listPublishedTransactionalEmails", 0},
+	{"GET", "/v1/themes", "listThemes", routeContent},
 	{"GET", "/v1/transactional-emails", "listTransactionalEmails", routeContent},
 	{"GET", "/v1/transactional-groups", "listTransactionalGroups", routeContent},
 	{"POST", "/v1/email-messages/{emailMessageId}/preview", "previewEmailMessage", routeContent},
@@ -482,8 +637,10 @@ var routes = []route{
 	{"GET", "/v1/api-key", "testApiKey", 0},
 	{"POST", "/v1/campaigns/{campaignId}", "updateCampaign", routeContent},
 	{"POST", "/v1/campaign-groups/{campaignGroupId}", "updateCampaignGroup", routeContent},
+	{"POST", "/v1/components/{componentId}", "updateComponent", routeContent},
 	{"PUT", "/v1/contacts/update", "updateContact", 0},
 	{"POST", "/v1/email-messages/{emailMessageId}", "updateEmailMessage", routeRevisioned | routeContent},
+	{"POST", "/v1/themes/{themeId}", "updateTheme", routeContent},
 	{"POST", "/v1/transactional-emails/{transactionalId}", "updateTransactionalEmail", routeContent},
 	{"POST", "/v1/transactional-groups/{transactionalGroupId}", "updateTransactionalGroup", routeContent},
 }

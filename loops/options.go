@@ -25,6 +25,7 @@ type config struct {
 	limiter        Limiter
 	logger         *slog.Logger
 	attemptTimeout time.Duration
+	uploadTimeout  time.Duration
 }
 
 func defaultConfig() config {
@@ -39,6 +40,7 @@ func defaultConfig() config {
 		},
 		limiter:        NewLimiter(DefaultRequestsPerSecond),
 		attemptTimeout: DefaultAttemptTimeout,
+		uploadTimeout:  DefaultUploadTimeout,
 	}
 }
 
@@ -159,6 +161,19 @@ func WithAttemptTimeout(d time.Duration) Option {
 			return errors.New("loops: WithAttemptTimeout: must not be negative")
 		}
 		c.attemptTimeout = d
+		return nil
+	}
+}
+
+// WithUploadTimeout bounds each PUT of an upload's bytes to storage
+// (default 2 minutes): 4 MB over a slow link takes longer than an API call,
+// so the per-attempt timeout does not apply to it.
+func WithUploadTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return errors.New("loops: WithUploadTimeout: must be positive")
+		}
+		c.uploadTimeout = d
 		return nil
 	}
 }

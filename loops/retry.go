@@ -54,7 +54,7 @@ func classify(method string, flags routeFlag) safety {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut:
 		return repeatable
 	}
-	if flags&(routeKeyed|routeRevisioned) != 0 {
+	if flags&(routeKeyed|routeRevisioned|routeIdempotent) != 0 {
 		return repeatable
 	}
 	return oneShot

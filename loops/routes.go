@@ -21,6 +21,10 @@ const (
 	routeRevisioned
 	// routeContent operations count against the content API's own budget.
 	routeContent
+	// routeIdempotent operations (x-loops-idempotent in the contract) have
+	// the same effect however often they are repeated, such as completing
+	// an upload.
+	routeIdempotent
 )
 
 // routeIndex finds the operation of a request path; built once.

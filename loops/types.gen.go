@@ -83,6 +83,24 @@ type (
 	//
 	// Example: {"audienceFilter":{"conditions":[{"action":"opened","id":"cm9old901pqr234stu567vwx8","negate":false,"target":"campaign","type":"activity"}],"match":"all"},"audienceSegmentId":null,"scheduling":{"method":"now"}}
 	CampaignUpdateRequest = gen.CampaignUpdateRequest
+	// Component A reusable block of email content, written in LMX.
+	//
+	// Example: {"id":"clp2o4i6u8y0t5r3e1w7q9s1","lmx":"\u003cParagraph\u003eWelcome to Acme\u003c/Paragraph\u003e","name":"Header"}
+	Component = gen.Component
+	// ComponentCreateRequest A new component.
+	//
+	// Example: {"lmx":"\u003cParagraph\u003eWelcome to Acme\u003c/Paragraph\u003e","name":"Header"}
+	ComponentCreateRequest = gen.ComponentCreateRequest
+	// ComponentList One page of components.
+	ComponentList = gen.ComponentList
+	// ComponentUpdate A component after an update, with how many emails the change reached.
+	//
+	// Example: {"affectedEmailCount":3,"id":"clp2o4i6u8y0t5r3e1w7q9s1","lmx":"\u003cParagraph\u003eWelcome back to Acme\u003c/Paragraph\u003e","name":"Header"}
+	ComponentUpdate = gen.ComponentUpdate
+	// ComponentUpdateRequest Changes to a component (`name`, `lmx` or both).
+	//
+	// Example: {"lmx":"\u003cParagraph\u003eWelcome back to Acme\u003c/Paragraph\u003e"}
+	ComponentUpdateRequest = gen.ComponentUpdateRequest
 	// Contact A contact as Loops returns it. Custom properties are top-level keys
 	// next to the standard fields.
 	//
@@ -184,6 +202,20 @@ type (
 	//
 	// Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
 	ErrorResponse = gen.ErrorResponse
+	// EventPattern An event a workflow event trigger can use, with its properties.
+	//
+	// Example: {"eventName":"invoice.paid","eventProperties":[{"name":"amount","type":"number"},{"name":"currency","type":"string"}],"id":"clx1e2v3e4n5t6p7a8t9r0n1","incomingWebhookPlatform":"stripe"}
+	EventPattern = gen.EventPattern
+	// EventPatternList One page of event patterns.
+	EventPatternList = gen.EventPatternList
+	// EventPatternProperty A property that events with this name carry, usable in emails.
+	//
+	// Example: {"name":"plan","type":"string"}
+	EventPatternProperty = gen.EventPatternProperty
+	// EventPatternSummary An event pattern as the list shows it, without its properties.
+	//
+	// Example: {"eventName":"planUpgraded","id":"clx1e2v3e4n5t6p7a8t9r0n1","incomingWebhookPlatform":null}
+	EventPatternSummary = gen.EventPatternSummary
 	// EventPropertyValue An event property value. Dates are sent as strings or numbers.
 	EventPropertyValue = gen.EventPropertyValue
 	// EventRequest An event for the contact matching `email` or `userId` (at least one).
@@ -268,6 +300,30 @@ type (
 	SuccessResponse = gen.SuccessResponse
 	// SuppressionQuota Suppression removals allowed and left in the rolling 30-day window.
 	SuppressionQuota = gen.SuppressionQuota
+	// Theme An email theme.
+	//
+	// Example: {"createdAt":"2025-06-29T07:47:39.370Z","id":"clt3u5v7w9x1y3z5a7b9c1d3","isDefault":true,"name":"Default","styles":{"backgroundColor":"#f5f5f5","backgroundXPadding":24,"backgroundYPadding":24,"bodyColor":"#ffffff","bodyFontCategory":"sans-serif","bodyFontFamily":"Helvetica","bodyXPadding":24,"bodyYPadding":24,"borderColor":"#e5e5e5","borderRadius":8,"borderWidth":1,"buttonBodyColor":"#111827","buttonBodyXPadding":16,"buttonBodyYPadding":12,"buttonBorderColor":"#111827","buttonBorderRadius":6,"buttonBorderWidth":0,"buttonTextColor":"#ffffff","buttonTextFontSize":16,"buttonTextFormat":0,"dividerBorderWidth":1,"dividerColor":"#e5e5e5","heading1Color":"#111827","heading1FontSize":28,"heading1LetterSpacing":-0.5,"heading1LineHeight":36,"heading2Color":"#111827","heading2FontSize":22,"heading2LetterSpacing":-0.25,"heading2LineHeight":30,"heading3Color":"#111827","heading3FontSize":18,"heading3LetterSpacing":0,"heading3LineHeight":26,"textBaseColor":"#374151","textBaseFontSize":16,"textBaseLetterSpacing":0,"textBaseLineHeight":24,"textLinkColor":"#2563eb"},"updatedAt":"2025-06-29T07:47:39.370Z"}
+	Theme = gen.Theme
+	// ThemeCreateRequest A new theme.
+	//
+	// Example: {"name":"Dark mode","styles":{"backgroundColor":"#111827","bodyColor":"#1f2937","textBaseColor":"#f9fafb"}}
+	ThemeCreateRequest = gen.ThemeCreateRequest
+	// ThemeList One page of themes.
+	ThemeList = gen.ThemeList
+	// ThemeStyles A theme's style settings, keyed like the attributes of the LMX `<Style />`
+	// tag. Every key is optional: in a request, keys left out are not changed.
+	//
+	// Example: {"backgroundColor":"#f5f5f5","backgroundXPadding":24,"backgroundYPadding":24,"bodyColor":"#ffffff","bodyFontCategory":"sans-serif","bodyFontFamily":"Helvetica","bodyXPadding":24,"bodyYPadding":24,"borderColor":"#e5e5e5","borderRadius":8,"borderWidth":1,"buttonBodyColor":"#111827","buttonBodyXPadding":16,"buttonBodyYPadding":12,"buttonBorderColor":"#111827","buttonBorderRadius":6,"buttonBorderWidth":0,"buttonTextColor":"#ffffff","buttonTextFontSize":16,"buttonTextFormat":0,"dividerBorderWidth":1,"dividerColor":"#e5e5e5","heading1Color":"#111827","heading1FontSize":28,"heading1LetterSpacing":-0.5,"heading1LineHeight":36,"heading2Color":"#111827","heading2FontSize":22,"heading2LetterSpacing":-0.25,"heading2LineHeight":30,"heading3Color":"#111827","heading3FontSize":18,"heading3LetterSpacing":0,"heading3LineHeight":26,"textBaseColor":"#374151","textBaseFontSize":16,"textBaseLetterSpacing":0,"textBaseLineHeight":24,"textLinkColor":"#2563eb"}
+	ThemeStyles = gen.ThemeStyles
+	// ThemeUpdate A theme after an update, with how many emails the change reached.
+	//
+	// Example: {"affectedEmailCount":12,"createdAt":"2025-06-29T07:47:39.370Z","id":"clt3u5v7w9x1y3z5a7b9c1d3","isDefault":true,"name":"Default","styles":{"backgroundColor":"#f5f5f5","buttonBodyColor":"#2563eb","buttonBorderRadius":4},"updatedAt":"2025-07-02T10:15:00.000Z"}
+	ThemeUpdate = gen.ThemeUpdate
+	// ThemeUpdateRequest Changes to a theme (`name`, `styles` or both). Only the style keys given
+	// change; the rest keep their values.
+	//
+	// Example: {"styles":{"buttonBodyColor":"#2563eb","buttonBorderRadius":4}}
+	ThemeUpdateRequest = gen.ThemeUpdateRequest
 	// TransactionalEmail A transactional email template from the content API, with the IDs of
 	// its draft and published messages (either may be missing).
 	//
@@ -297,6 +353,20 @@ type (
 	//
 	// Example: {"dataVariables":{"confirmationUrl":"https://example.com/confirm/abc","items":[{"name":"Widget","price":9.5}]},"email":"alex@company.com","transactionalId":"cll42l54f20i1la0lfooe3z12"}
 	TransactionalRequest = gen.TransactionalRequest
+	// Upload A reserved image asset and where to PUT its file.
+	//
+	// Example: {"emailAssetId":"cla3s5s7e9t1i3d5f7g9h1j3","presignedUrl":"https://loops-assets.s3.amazonaws.com/uploads/cla3s5s7e9t1i3d5f7g9h1j3?X-Amz-Signature=abc123"}
+	Upload = gen.Upload
+	// UploadCompletion A finished image asset.
+	//
+	// Example: {"emailAssetId":"cla3s5s7e9t1i3d5f7g9h1j3","finalUrl":"https://assets.loops.so/cla3s5s7e9t1i3d5f7g9h1j3/logo.png"}
+	UploadCompletion = gen.UploadCompletion
+	// UploadContentType The image types Loops accepts for upload.
+	UploadContentType = gen.UploadContentType
+	// UploadCreateRequest The image you are about to upload.
+	//
+	// Example: {"contentLength":102400,"contentType":"image/png"}
+	UploadCreateRequest = gen.UploadCreateRequest
 )
 
 // The values of the enums above, re-exported from package gen.
@@ -370,4 +440,8 @@ const (
 	PropertyConditionOperatorNotEmpty                = gen.PropertyConditionOperatorNotEmpty
 	PropertyConditionOperatorNotEquals               = gen.PropertyConditionOperatorNotEquals
 	PropertyConditionTypeProperty                    = gen.PropertyConditionTypeProperty
+	UploadContentTypeImageGif                        = gen.UploadContentTypeImageGif
+	UploadContentTypeImageJpeg                       = gen.UploadContentTypeImageJpeg
+	UploadContentTypeImagePng                        = gen.UploadContentTypeImagePng
+	UploadContentTypeImageWebp                       = gen.UploadContentTypeImageWebp
 )

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -14,6 +15,7 @@ func (t *tour) contentSteps() []step {
 		{"Content API: create a transactional email, edit its draft, publish it and send it", t.publishAndSend},
 		{"Content API: read the email's metrics (zeros until Loops has data; seeded here)", t.readMetrics},
 		{"Content API: a campaign aimed at a typed audience filter", t.filteredCampaign},
+		{"Content API: upload an image in one call, then use its URL in a component", t.uploadImage},
 	}
 }
 
@@ -85,4 +87,22 @@ func describeCondition(v any) string {
 		return fmt.Sprintf("opt-in status %s", c.GetStatus())
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+func (t *tour) uploadImage(ctx context.Context) error {
+	img := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 120)...) // a PNG header is enough for the fake
+	done, err := t.client.Uploads.Upload(ctx, bytes.NewReader(img), "image/png", int64(len(img)))
+	if err != nil {
+		return err
+	}
+	t.say("   created, stored (no API key sent to storage) and completed: %s", done.FinalURL)
+	cp, err := t.client.Components.Create(ctx, &loops.ComponentCreateRequest{
+		Name: "Logo header",
+		Lmx:  fmt.Sprintf(`<Image src="%s" alt="Logo"/>`, done.FinalURL),
+	})
+	if err != nil {
+		return err
+	}
+	t.say("   component %s shows it", cp.ID)
+	return nil
 }

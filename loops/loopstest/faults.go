@@ -192,6 +192,9 @@ func routeKey(method, path string) string {
 	if strings.HasPrefix(path, apiPrefix+"/") {
 		path = strings.TrimPrefix(path, apiPrefix)
 	}
+	if strings.HasPrefix(path, storagePrefix) {
+		path = strings.TrimSuffix(storagePrefix, "/")
+	}
 	return method + " " + path
 }
 

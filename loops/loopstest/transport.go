@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 )
 
 // ErrConnectionDropped is the error Transport returns when a fault drops
@@ -71,6 +72,9 @@ func serverRequest(req *http.Request, body []byte) *http.Request {
 	r.RemoteAddr = "127.0.0.1:0"
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
+	if req.ContentLength > 0 { // a server sees the header the client sent
+		r.Header.Set("Content-Length", strconv.FormatInt(req.ContentLength, 10))
+	}
 	return r
 }
 

@@ -16,6 +16,7 @@ const (
 	flagKeyed      = "routeKeyed"      // takes an Idempotency-Key
 	flagRevisioned = "routeRevisioned" // carries expectedRevisionId: a replay meets 409
 	flagContent    = "routeContent"    // counts against the content API's budget
+	flagIdempotent = "routeIdempotent" // x-loops-idempotent: repeating it changes nothing
 )
 
 // contentExtension marks a tag whose operations form Loops' content API
@@ -56,6 +57,9 @@ func (g *generator) flags(o operation) string {
 		if strings.EqualFold(p.Value.Name, "Idempotency-Key") && p.Value.In == openapi3.ParameterInHeader {
 			fs = append(fs, flagKeyed)
 		}
+	}
+	if o.op.Extensions["x-loops-idempotent"] == true {
+		fs = append(fs, flagIdempotent)
 	}
 	if o.body != nil && o.body.Value != nil && o.body.Value.Properties["expectedRevisionId"] != nil {
 		fs = append(fs, flagRevisioned)

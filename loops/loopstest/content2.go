@@ -1,0 +1,112 @@
+package loopstest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Themes, components, uploads and event patterns. Uploads store their
+// bytes on the fake itself, under storagePrefix, as Loops' presigned URLs
+// point at storage outside the API.
+
+var (
+	themes        = register(&kind{path: "/v1/themes", noun: "Theme"})
+	components    = register(&kind{path: "/v1/components", noun: "Component"})
+	uploads       = register(&kind{path: "/v1/uploads", noun: "Upload"})
+	eventPatterns = register(&kind{path: "/v1/event-patterns", noun: "Event pattern"})
+)
+
+// storagePrefix is where the fake's presigned URLs point; the journal
+// names every storage request "PUT /storage", which Inject takes too.
+const storagePrefix = "/storage/"
+
+func init() {
+	components.create = func(s *Server, c *call, obj object) *response { return checkComponent(obj, obj) }
+	components.update = func(s *Server, c *call, obj, patch object) *response { return checkComponent(obj, patch) }
+	uploads.create = func(s *Server, c *call, obj object) *response {
+		sig := make([]byte, 8)
+		_, _ = rand.Read(sig)
+		obj["emailAssetId"] = obj["id"]
+		obj["presignedUrl"] = "http://" + c.r.Host + storagePrefix + obj["id"].(string) + "?X-Loopstest-Signature=" + hex.EncodeToString(sig)
+		return nil
+	}
+}
+
+// checkComponent refuses LMX over 100 KB (413), LMX that does not compile
+// (422), and LMX that drops a tag emails rely on (422 with invalidTags; a
+// test seeds those as "_requiredTags").
+func checkComponent(obj, change object) *response {
+	lmx, ok := change["lmx"].(string)
+	switch {
+	case !ok:
+		return nil
+	case len(lmx) > maxLMX:
+		return failure(http.StatusRequestEntityTooLarge, "LMX is larger than 100 KB.")
+	case wellFormed(lmx) != nil:
+		return failure(http.StatusUnprocessableEntity, "LMX could not be compiled: "+wellFormed(lmx).Error())
+	}
+	var missing []string
+	for _, tag := range asStrings(obj["_requiredTags"]) {
+		if !strings.Contains(lmx, tag) {
+			missing = append(missing, tag)
+		}
+	}
+	if len(missing) > 0 {
+		return newJSON(http.StatusUnprocessableEntity, map[string]any{"message": "This change would break emails that use the component.", "invalidTags": missing})
+	}
+	return nil
+}
+
+// storeBytes is the presigned URL's storage: it takes a PUT of exactly the
+// declared type and length for an upload the API created.
+func (s *Server) storeBytes(x *exchange) *response {
+	id := strings.TrimPrefix(x.r.URL.Path, storagePrefix)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	up, _ := s.object(uploads, id)
+	switch {
+	case x.r.Method != http.MethodPut || up == nil:
+		return failure(http.StatusForbidden, "Signature does not match.")
+	case x.r.Header.Get("Content-Type") != up["contentType"] || x.r.Header.Get("Content-Length") != strconv.Itoa(len(x.body)) || float64(len(x.body)) != up["contentLength"]:
+		return failure(http.StatusBadRequest, "Content-Type or Content-Length differs from the upload's.")
+	}
+	up["_stored"] = true
+	return &response{status: http.StatusOK, header: http.Header{}}
+}
+
+func (s *Server) completeUpload(c *call) *response {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	up, bad := s.object(uploads, c.rt.params["emailAssetId"])
+	switch {
+	case bad != nil:
+		return bad
+	case up["_stored"] != true:
+		return failure(http.StatusBadRequest, "The file has not been uploaded.")
+	}
+	ext := strings.TrimPrefix(str(up["contentType"]), "image/")
+	return s.answer(c.rt, object{"emailAssetId": up["id"], "finalUrl": "https://assets.loopstest.invalid/" + str(up["id"]) + "." + ext})
+}
+
+func (s *Server) eventPatternByName(c *call) *response {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, obj := range s.collection(eventPatterns).byID {
+		if obj["eventName"] == c.rt.params["eventName"] {
+			return s.answer(c.rt, obj)
+		}
+	}
+	return failure(http.StatusNotFound, "Event pattern not found")
+}
+
+func asStrings(v any) []string {
+	var out []string
+	list, _ := v.([]any)
+	for _, item := range list {
+		out = append(out, str(item))
+	}
+	return out
+}
