@@ -284,7 +284,6 @@ func TestUploadTimeout(t *testing.T) {
 	})
 }
 
-
 // The wire shapes of the remaining content-API part 2 calls.
 func TestContent2Wire(t *testing.T) {
 	ctx := context.Background()
