@@ -132,6 +132,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		pipe: &pipeline{
 			http:           hc,
 			limiter:        cfg.limiter,
+			contentLimiter: cfg.contentLimiter,
 			policy:         cfg.retry,
 			attemptTimeout: cfg.attemptTimeout,
 			logger:         cfg.logger,

@@ -23,6 +23,7 @@ type config struct {
 	userAgent      string
 	retry          retryPolicy
 	limiter        Limiter
+	contentLimiter Limiter
 	logger         *slog.Logger
 	attemptTimeout time.Duration
 	uploadTimeout  time.Duration
@@ -39,6 +40,7 @@ func defaultConfig() config {
 			jitter:     DefaultJitter,
 		},
 		limiter:        NewLimiter(DefaultRequestsPerSecond),
+		contentLimiter: NewLimiterPer(DefaultContentRequestsPerMinute, time.Minute),
 		attemptTimeout: DefaultAttemptTimeout,
 		uploadTimeout:  DefaultUploadTimeout,
 	}
@@ -137,9 +139,37 @@ func WithLimiter(l Limiter) Option {
 	}
 }
 
-// WithoutRateLimit turns client-side pacing off; Loops may then answer 429,
-// which the client retries.
-func WithoutRateLimit() Option { return WithLimiter(nil) }
+// WithoutRateLimit turns client-side pacing off, the content budget's too;
+// Loops may then answer 429, which the client retries.
+func WithoutRateLimit() Option {
+	return func(c *config) error {
+		c.limiter, c.contentLimiter = nil, nil
+		return nil
+	}
+}
+
+// WithContentRateLimit paces content-API calls (campaigns, email messages,
+// themes, components, transactional templates and groups, uploads,
+// workflows) to perMinute a minute (default 60, Loops' budget per team),
+// on top of the general limit. Which calls count comes from the contract.
+func WithContentRateLimit(perMinute float64) Option {
+	return func(c *config) error {
+		if !(perMinute > 0) {
+			return errors.New("loops: WithContentRateLimit: want a positive rate (use WithContentLimiter(nil) to disable)")
+		}
+		c.contentLimiter = NewLimiterPer(perMinute, time.Minute)
+		return nil
+	}
+}
+
+// WithContentLimiter paces content-API calls with l, which may be shared;
+// nil turns the content budget off.
+func WithContentLimiter(l Limiter) Option {
+	return func(c *config) error {
+		c.contentLimiter = l
+		return nil
+	}
+}
 
 // WithLogger logs each attempt (at Debug) and each retry (at Info) to l.
 // Log records carry the route, status, attempt and timing; never the API

@@ -29,6 +29,7 @@ const maxResponseBody = 16 << 20
 type pipeline struct {
 	http           *http.Client
 	limiter        Limiter // nil: no client-side limit
+	contentLimiter Limiter // the content API's own budget; nil: none
 	policy         retryPolicy
 	attemptTimeout time.Duration // 0: only the caller's ctx bounds an attempt
 	logger         *slog.Logger  // nil: no logging
@@ -83,14 +84,31 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	safe := classify(req.Method, flags)
+	limiters := []Limiter{p.limiter}
+	if flags&routeContent != 0 {
+		// The tighter budget first, so that no general slot is held while
+		// the content one is a second away.
+		limiters = []Limiter{p.contentLimiter, p.limiter}
+	}
 	for attempt := 1; ; attempt++ {
-		if err := p.wait(ctx); err != nil {
-			return nil, err
+		for _, l := range limiters {
+			if err := wait(ctx, l); err != nil {
+				return nil, err
+			}
 		}
 		st.attempts = attempt
 		start := time.Now()
 		resp, sent, err := p.send(ctx, req, attempt, safe, st)
 		p.logAttempt(ctx, route, attempt, resp, err, time.Since(start))
+		paced := false
+		if resp != nil {
+			if flags&routeContent != 0 {
+				paced = observe(p.contentLimiter, resp)
+			}
+			if flags&routeContent == 0 || resp.StatusCode != http.StatusTooManyRequests {
+				paced = observe(p.limiter, resp) || paced // a content 429 is the content budget's
+			}
+		}
 
 		var wait time.Duration
 		switch {
@@ -103,7 +121,7 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		default:
 			var ok bool
-			if wait, ok = p.policy.waitAfterStatus(attempt, resp.StatusCode, resp.Header, time.Now()); !ok {
+			if wait, ok = p.policy.waitAfterStatus(attempt, resp.StatusCode, resp.Header, time.Now(), paced); !ok {
 				return resp, nil
 			}
 		}
@@ -147,18 +165,30 @@ func (p *pipeline) applyIdempotencyKey(req *http.Request, st *callState, keyed b
 	return nil
 }
 
-func (p *pipeline) wait(ctx context.Context) error {
-	if p.limiter == nil {
+// observe reports a response to a limiter that learns from them, and says
+// whether it did (it then paces the retry after a 429).
+func observe(l Limiter, resp *http.Response) bool {
+	if o, ok := l.(ResponseObserver); ok {
+		o.OnResponse(resp.StatusCode, resp.Header)
+		return true
+	}
+	return false
+}
+
+// wait waits for l (nil: no limit), keeping a limiter's own error as the
+// cause and ctx errors as they are.
+func wait(ctx context.Context, l Limiter) error {
+	if l == nil {
 		return ctx.Err()
 	}
-	err := p.limiter.Wait(ctx)
+	err := l.Wait(ctx)
 	switch {
 	case err == nil:
 		return nil
 	case ctx.Err() != nil:
 		return ctx.Err()
 	}
-	if _, ok := p.limiter.(*rate.Limiter); ok {
+	if _, ok := l.(*rate.Limiter); ok {
 		if _, hasDeadline := ctx.Deadline(); hasDeadline {
 			// x/time/rate refuses early when the wait would pass the
 			// deadline, without wrapping the context error; keep

@@ -91,8 +91,11 @@ func (p retryPolicy) backoff(n int) time.Duration {
 
 // waitAfterStatus returns how long to wait before retry n after a response
 // with the given status and headers, and false when the server asked for a
-// wait too long to honour.
-func (p retryPolicy) waitAfterStatus(n, status int, h http.Header, now time.Time) (time.Duration, bool) {
+// wait too long to honour. After a 429, a limiter that saw the answer
+// (paced) already holds back every goroutine, Retry-After included, so the
+// retry only queues for its next slot; without one, the client waits out
+// Loops' one-second window.
+func (p retryPolicy) waitAfterStatus(n, status int, h http.Header, now time.Time, paced bool) (time.Duration, bool) {
 	wait := p.backoff(n)
 	if ra, ok := parseRetryAfter(h.Get("Retry-After"), now); ok {
 		if ra > maxRetryAfter {
@@ -100,8 +103,11 @@ func (p retryPolicy) waitAfterStatus(n, status int, h http.Header, now time.Time
 		}
 		wait = ra
 	}
-	if status == http.StatusTooManyRequests && wait < rateLimitWindow {
-		wait = rateLimitWindow
+	if status == http.StatusTooManyRequests {
+		if paced {
+			return 0, true
+		}
+		wait = max(wait, rateLimitWindow)
 	}
 	return wait, true
 }

@@ -206,15 +206,15 @@ func (s *Server) faultResponse(f fault) *response {
 	case kindReply:
 		resp := failure(f.code, "")
 		resp.body = []byte(f.body)
-		return resp.withRate(s.limiter.peek(s.cfg.apiKey, s.now()))
+		return resp.withRate(s.cfg.rate.peek(s.cfg.apiKey, s.now()))
 	case kindRateLimited, kindRetryAfter:
-		resp := failure(http.StatusTooManyRequests, "Rate limit exceeded").withRate(rateState{limit: s.limiter.limit()})
+		resp := failure(http.StatusTooManyRequests, "Rate limit exceeded").withRate(rateState{limit: s.cfg.rate.peek(s.cfg.apiKey, s.now()).limit})
 		if f.kind == kindRetryAfter {
 			resp.header.Set("Retry-After", strconv.Itoa(int(math.Ceil(f.delay.Seconds()))))
 		}
 		return resp
 	}
-	return failure(f.code, statusMessage(f.code)).withRate(s.limiter.peek(s.cfg.apiKey, s.now()))
+	return failure(f.code, statusMessage(f.code)).withRate(s.cfg.rate.peek(s.cfg.apiKey, s.now()))
 }
 
 func statusMessage(code int) string {

@@ -56,7 +56,7 @@ var operations = map[string]func(*Server, *call) *response{
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.enter() {
 		failure(http.StatusServiceUnavailable, "loopstest: server closed").
-			withRate(s.limiter.peek(s.cfg.apiKey, s.now())).write(w)
+			withRate(s.cfg.rate.peek(s.cfg.apiKey, s.now())).write(w)
 		return
 	}
 	defer s.life.RUnlock()
@@ -140,7 +140,7 @@ func (s *Server) process(x *exchange) *response {
 		return s.noRoute(x.r, err)
 	}
 	invalid := s.checkRequest(x.r, rt)
-	resp, rate := s.gate(x.r, invalid)
+	resp, rate := s.gate(x.r, rt, invalid)
 	if resp == nil {
 		resp = s.dispatch(rt, &call{r: x.r, rt: rt, body: x.body, now: s.now()})
 	}
@@ -158,14 +158,19 @@ func (s *Server) process(x *exchange) *response {
 // wrong key (401), too many requests (429) and, for the fake, requests the
 // contract forbids (400). It returns a nil response to let the request
 // through, and in every case the rate-limit state to report.
-func (s *Server) gate(r *http.Request, invalid string) (*response, rateState) {
+func (s *Server) gate(r *http.Request, rt *route, invalid string) (*response, rateState) {
 	now := s.now()
 	key, ok := bearer(r)
 	if !ok || subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.apiKey)) != 1 {
 		// A rejected key spends no tokens: it belongs to no team.
-		return unauthorized(), s.limiter.peek(key, now)
+		return unauthorized(), s.cfg.rate.peek(key, now)
 	}
-	rate := s.limiter.take(key, now)
+	rate := s.cfg.rate.take(key, now)
+	if rate.allowed && s.cfg.contentRate != nil && s.contract.content(rt) {
+		if budget := s.cfg.contentRate.take(key, now); !budget.allowed {
+			return failure(http.StatusTooManyRequests, "Content API rate limit exceeded"), budget
+		}
+	}
 	switch {
 	case !rate.allowed:
 		return failure(http.StatusTooManyRequests, "Rate limit exceeded"), rate

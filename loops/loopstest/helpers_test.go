@@ -162,6 +162,12 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
 // contains reports whether s contains every part.
 func contains(s string, parts ...string) bool {
 	for _, p := range parts {

@@ -1,6 +1,7 @@
 package loopstest
 
 import (
+	"math"
 	"time"
 
 	"github.com/loopsdev/loops-go/loops"
@@ -16,6 +17,9 @@ const (
 	// limit of 10 requests per second per team.
 	DefaultRatePerSecond = 10
 	DefaultRateBurst     = 10
+	// DefaultContentPerMinute is the content API's budget per team, counted
+	// in any 60 s span unless WithContentBudget says otherwise.
+	DefaultContentPerMinute = 60
 	// DefaultSuppressionRemovalLimit is how many suppression removals the
 	// team may make in a rolling 30 days.
 	DefaultSuppressionRemovalLimit = 10
@@ -29,8 +33,8 @@ type Option func(*config)
 type config struct {
 	apiKey        string
 	teamName      string
-	ratePerSecond float64
-	rateBurst     int
+	rate          RateModel
+	contentRate   RateModel
 	lists         []loops.MailingList
 	emails        []TransactionalEmail
 	ips           []string
@@ -44,8 +48,8 @@ func defaultConfig() config {
 	return config{
 		apiKey:        DefaultAPIKey,
 		teamName:      DefaultTeamName,
-		ratePerSecond: DefaultRatePerSecond,
-		rateBurst:     DefaultRateBurst,
+		rate:          TokenBucket(DefaultRatePerSecond, time.Second, DefaultRateBurst),
+		contentRate:   SlidingWindow(DefaultContentPerMinute, time.Minute),
 		lists:         defaultMailingLists(),
 		ips:           []string{"192.0.2.10", "192.0.2.11"},
 		now:           time.Now,
@@ -94,21 +98,31 @@ func WithTeamName(name string) Option {
 	return func(c *config) { c.teamName = name }
 }
 
-// WithRateLimit sets the token bucket applied per API key: perSecond tokens
-// are added each second up to burst. A perSecond of zero or less disables
-// rate limiting; a burst below one becomes one.
-// The x-ratelimit-limit header reports the burst.
+// WithRateLimit sets a token bucket per API key: perSecond tokens a
+// second, up to burst (Loops' documented limit is 10 a second). A
+// perSecond of zero or less disables rate limiting, the content budget's
+// too. It is WithRateModel(TokenBucket(perSecond, time.Second, burst)).
 func WithRateLimit(perSecond float64, burst int) Option {
-	return func(c *config) {
-		c.ratePerSecond = perSecond
-		c.rateBurst = max(burst, 1)
+	if perSecond <= 0 {
+		return WithoutRateLimit()
 	}
+	return WithRateModel(TokenBucket(int(math.Round(perSecond)), time.Second, burst))
 }
+
+// WithRateModel sets how the server counts requests against the general
+// limit: TokenBucket, FixedWindow or SlidingWindow.
+func WithRateModel(m RateModel) Option { return func(c *config) { c.rate = m } }
+
+// WithContentBudget sets how the server counts content-API requests (the
+// operations of the contract's content-API tags), on top of the general
+// limit; nil turns the budget off. The default is SlidingWindow(60,
+// time.Minute).
+func WithContentBudget(m RateModel) Option { return func(c *config) { c.contentRate = m } }
 
 // WithoutRateLimit disables rate limiting; responses still carry the
 // x-ratelimit headers, reporting the default limit as untouched.
 func WithoutRateLimit() Option {
-	return WithRateLimit(0, 0)
+	return func(c *config) { c.rate, c.contentRate = unlimited{}, nil }
 }
 
 // WithMailingLists replaces the default mailing lists. A list whose

@@ -8,6 +8,17 @@ import (
 	"golang.org/x/time/rate"
 )
 
+// A RateModel is how the fake counts a team's requests against a limit:
+// [TokenBucket], [FixedWindow] or [SlidingWindow]. Loops does not say which
+// it runs, so a client that must hold its own against any of them can be
+// tested against each. Every model answers 429 with Loops' headers:
+// x-ratelimit-limit (the limit per window) and x-ratelimit-remaining.
+// Models are driven by the server's clock (WithClock), keyed by API key.
+type RateModel interface {
+	take(key string, now time.Time) rateState
+	peek(key string, now time.Time) rateState
+}
+
 // rateState is what the rate-limit headers report about one request.
 type rateState struct {
 	limit     int
@@ -15,73 +26,99 @@ type rateState struct {
 	allowed   bool
 }
 
-// limiter keeps one token bucket per API key. The buckets are driven by the
-// server's clock (AllowN and TokensAt take the time explicitly), so a test
-// with WithClock controls refills without sleeping.
-type limiter struct {
-	perSecond float64
-	burst     int
+// TokenBucket refills limit tokens per window, holding at most burst; each
+// request takes one. TokenBucket(10, time.Second, 1) spaces requests at
+// least 100 ms apart; burst 10 lets ten arrive at once.
+func TokenBucket(limit int, window time.Duration, burst int) RateModel {
+	return &bucketModel{limit: limit, rate: rate.Limit(float64(limit) / window.Seconds()), burst: max(burst, 1), buckets: map[string]*rate.Limiter{}}
+}
 
+// FixedWindow allows limit requests in each window, the windows starting
+// at whole multiples of window (each second, each minute).
+func FixedWindow(limit int, window time.Duration) RateModel {
+	return &windowModel{limit: limit, window: window, fixed: true, seen: map[string][]time.Time{}}
+}
+
+// SlidingWindow allows limit requests in any span of window.
+func SlidingWindow(limit int, window time.Duration) RateModel {
+	return &windowModel{limit: limit, window: window, seen: map[string][]time.Time{}}
+}
+
+type bucketModel struct {
+	limit   int
+	rate    rate.Limit
+	burst   int
 	mu      sync.Mutex
 	buckets map[string]*rate.Limiter
 }
 
-func newLimiter(perSecond float64, burst int) *limiter {
-	return &limiter{perSecond: perSecond, burst: burst, buckets: map[string]*rate.Limiter{}}
-}
-
-func (l *limiter) enabled() bool { return l.perSecond > 0 }
-
-// limit is what x-ratelimit-limit reports: the bucket's size, or Loops'
-// default when limiting is off.
-func (l *limiter) limit() int {
-	if !l.enabled() {
-		return DefaultRateBurst
+func (m *bucketModel) take(key string, now time.Time) rateState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b := m.buckets[key]
+	if b == nil {
+		b = rate.NewLimiter(m.rate, m.burst)
+		m.buckets[key] = b
 	}
-	return l.burst
+	ok := b.AllowN(now, 1)
+	return rateState{m.limit, max(int(math.Floor(b.TokensAt(now))), 0), ok}
 }
 
-// take spends a token of key's bucket if one is left.
-func (l *limiter) take(key string, now time.Time) rateState {
-	if !l.enabled() {
-		return l.untouched()
+func (m *bucketModel) peek(key string, now time.Time) rateState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if b := m.buckets[key]; b != nil {
+		return rateState{m.limit, max(int(math.Floor(b.TokensAt(now))), 0), true}
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.bucket(key)
-	allowed := b.AllowN(now, 1)
-	return rateState{limit: l.burst, remaining: remaining(b, now), allowed: allowed}
+	return rateState{m.limit, m.burst, true}
 }
 
-// peek reports key's bucket without spending from it or creating it.
-func (l *limiter) peek(key string, now time.Time) rateState {
-	if !l.enabled() {
-		return l.untouched()
+type windowModel struct {
+	limit  int
+	window time.Duration
+	fixed  bool
+	mu     sync.Mutex
+	seen   map[string][]time.Time // accepted requests still in a window
+}
+
+// count drops what has left the window and returns what is left.
+func (m *windowModel) count(key string, now time.Time) int {
+	start := now.Add(-m.window)
+	if m.fixed {
+		start = now.Truncate(m.window).Add(-1)
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.buckets[key]
-	if !ok {
-		return rateState{limit: l.burst, remaining: l.burst, allowed: true}
+	kept := m.seen[key][:0]
+	for _, t := range m.seen[key] {
+		if t.After(start) {
+			kept = append(kept, t)
+		}
 	}
-	return rateState{limit: l.burst, remaining: remaining(b, now), allowed: true}
+	m.seen[key] = kept
+	return len(kept)
 }
 
-func (l *limiter) untouched() rateState {
-	return rateState{limit: DefaultRateBurst, remaining: DefaultRateBurst, allowed: true}
-}
-
-// bucket returns key's bucket, creating a full one. The caller holds l.mu.
-func (l *limiter) bucket(key string) *rate.Limiter {
-	b, ok := l.buckets[key]
-	if !ok {
-		b = rate.NewLimiter(rate.Limit(l.perSecond), l.burst)
-		l.buckets[key] = b
+func (m *windowModel) take(key string, now time.Time) rateState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := m.count(key, now)
+	if n >= m.limit {
+		return rateState{m.limit, 0, false}
 	}
-	return b
+	m.seen[key] = append(m.seen[key], now)
+	return rateState{m.limit, m.limit - n - 1, true}
 }
 
-// remaining is the whole number of tokens left, never negative.
-func remaining(b *rate.Limiter, now time.Time) int {
-	return max(int(math.Floor(b.TokensAt(now))), 0)
+func (m *windowModel) peek(key string, now time.Time) rateState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return rateState{m.limit, max(m.limit-m.count(key, now), 0), true}
 }
+
+// unlimited is the model of a server built WithoutRateLimit: it reports
+// Loops' default limit as untouched.
+type unlimited struct{}
+
+func (unlimited) take(string, time.Time) rateState {
+	return rateState{DefaultRatePerSecond, DefaultRatePerSecond, true}
+}
+func (u unlimited) peek(k string, t time.Time) rateState { return u.take(k, t) }

@@ -21,7 +21,7 @@ const offlineBaseURL = "http://loopstest.invalid/api"
 type Server struct {
 	cfg      config
 	contract *contract
-	limiter  *limiter
+	rate     RateModel
 	report   func(string) // extra sink for violations (t.Errorf), or nil
 	http     *httptest.Server
 	baseURL  string
@@ -95,7 +95,6 @@ func build(opts []Option) (*Server, error) {
 	return &Server{
 		cfg:      cfg,
 		contract: c,
-		limiter:  newLimiter(cfg.ratePerSecond, cfg.rateBurst),
 		done:     make(chan struct{}),
 		attempts: map[string]int{},
 		faults:   map[string][]Fault{},

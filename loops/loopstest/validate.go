@@ -72,6 +72,20 @@ func parseContract(yaml []byte) (*contract, error) {
 	return c, nil
 }
 
+// content reports whether an operation counts against the content API's
+// budget: its tag, or the operation itself, says x-loops-content-api.
+func (c *contract) content(rt *route) bool {
+	if v, ok := rt.Operation.Extensions["x-loops-content-api"].(bool); ok {
+		return v
+	}
+	for _, name := range rt.Operation.Tags {
+		if tag := c.doc.Tags.Get(name); tag != nil && tag.Extensions["x-loops-content-api"] == true {
+			return true
+		}
+	}
+	return false
+}
+
 // find maps a request to its operation. It matches the escaped path segment
 // by segment, so that an ID holding "/" (sent as %2F) stays one parameter,
 // and unescapes each parameter value only once it is matched.
@@ -191,7 +205,7 @@ func (s *Server) checkResponse(r *http.Request, rt *route, resp *response) {
 // reports it: a client built from the contract never sends one.
 func (s *Server) noRoute(r *http.Request, err error) *response {
 	key, _ := bearer(r)
-	rate := s.limiter.peek(key, s.now())
+	rate := s.cfg.rate.peek(key, s.now())
 	if errors.Is(err, routers.ErrMethodNotAllowed) {
 		allowed := s.contract.methods(r.URL.EscapedPath())
 		s.violation("loopstest: contract violation: %s %s: the contract allows only %s on this path",
