@@ -64,6 +64,7 @@ func (c *Client) exchange(ctx context.Context, op string, opts []CallOption, sen
 			Body:           st.body,
 			RateLimit:      rateLimitFrom(resp.Header),
 			Attempts:       st.attempts,
+			Transmissions:  st.transmissions,
 			IdempotencyKey: st.key,
 		}
 	}
@@ -76,13 +77,14 @@ func (c *Client) exchange(ctx context.Context, op string, opts []CallOption, sen
 			return fmt.Errorf("loops: %s: decoding the %d response of %s %s: %w", op, resp.StatusCode, method, route, err)
 		}
 		return nil
-	case resp.StatusCode == http.StatusConflict && st.key != "" && !st.keyFromCaller:
-		// Loops has already processed this call's generated key, which only
-		// this call can have sent: an earlier transmission landed and only
-		// its answer was lost (possibly one that net/http re-sent on a
-		// broken keep-alive connection). Under the caller's key the client
-		// cannot tell this from a reuse by another call (perhaps with a
-		// different body), so that 409 stays an error for the caller.
+	case resp.StatusCode == http.StatusConflict && st.key != "" && (!st.keyFromCaller || st.ambiguous || st.lastWrites > 1):
+		// Loops has already processed this key. A generated key only this
+		// call can have sent: an earlier transmission landed and only its
+		// answer was lost. Under the caller's key that is as certain when an
+		// earlier attempt ended ambiguously (a timeout, a lost answer, a
+		// 5xx), or net/http re-sent the request within this attempt on a
+		// broken keep-alive connection. Otherwise the caller's key was used
+		// before, by another call: ErrIdempotencyKeyReused, below.
 		if st.info != nil {
 			st.info.Deduplicated = true
 		}

@@ -213,13 +213,26 @@ type CallOption func(*callState)
 
 // WithIdempotencyKey sends key as the call's Idempotency-Key instead of a
 // generated one. Only Events.Send and Transactional.Send accept it. Loops
-// processes a key once in 24 hours; a reuse fails with an error matching
-// [ErrIdempotencyKeyReused]. When that error comes after a retry
-// (APIError.Attempts > 1), an earlier attempt of this very call was most
-// likely processed and only its answer lost; the client cannot prove it, so
-// it leaves that judgement to you. Without your own key the client proves it
-// and reports success. The key must be 1 to 100 characters without control
-// characters; it is never truncated.
+// processes a key once in 24 hours and answers any repeat with 409. The key
+// must be 1 to 100 characters without control characters; it is never
+// truncated.
+//
+// A 409 under your key is read as follows:
+//
+//   - If this call's own earlier transmission may have landed (an earlier
+//     attempt timed out, lost its answer or got a 5xx, or net/http re-sent
+//     the request by itself on a broken keep-alive connection), the 409 is
+//     that transmission's echo: the call succeeds, and [ResponseInfo]
+//     reports Deduplicated, with Attempts and Transmissions saying why.
+//   - If this call sent the key exactly once and got 409, the key was used
+//     before, by another call: the error matches [ErrIdempotencyKeyReused].
+//
+// The trade-off: reusing one key for two different sends is a caller bug,
+// and it still shows as ErrIdempotencyKeyReused on the first, single
+// transmission. But after an ambiguous attempt, calling the 409 "reused"
+// would push a correct caller to retry under a new key and send the email
+// twice, so it is reported as the deduplicated success it almost surely
+// is. A strict caller can check ResponseInfo.Deduplicated and decide.
 func WithIdempotencyKey(key string) CallOption {
 	return func(s *callState) { s.key, s.keyFromCaller = key, true }
 }

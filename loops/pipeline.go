@@ -46,6 +46,9 @@ type callState struct {
 	route         string        // "POST /v1/events/send", set by the pipeline
 	key           string        // Idempotency-Key sent, if any
 	keyFromCaller bool          // the caller chose key
+	ambiguous     bool          // an attempt ended in a way that may have processed it
+	transmissions int           // times the request was written, net/http's re-sends included
+	lastWrites    int           // of those, in the last attempt
 	attempts      int           // requests sent so far
 	body          []byte        // last response body, read in full
 	rawBody       bool          // hand the body back in resp.Body too (low-level calls)
@@ -110,6 +113,9 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 			}
 		}
 
+		if err != nil && sent || resp != nil && resp.StatusCode >= 500 {
+			st.ambiguous = true // Loops may have processed this attempt
+		}
 		var wait time.Duration
 		switch {
 		case err != nil:
@@ -213,10 +219,11 @@ func (p *pipeline) send(ctx context.Context, req *http.Request, attempt int, saf
 		actx, cancel = context.WithTimeout(ctx, p.attemptTimeout)
 		defer cancel()
 	}
-	// Only one-shot requests need to know whether any byte left; the trace
-	// costs a few allocations, so repeatable requests skip it.
+	// Only one-shot requests need to know whether any byte left, and only
+	// sends under the caller's key how often net/http wrote them; the
+	// trace costs a few allocations, so other requests skip it.
 	var trace *sendTrace
-	if safe == oneShot {
+	if safe == oneShot || st.keyFromCaller {
 		trace = new(sendTrace)
 		actx = httptrace.WithClientTrace(actx, trace.hooks())
 	}
@@ -230,6 +237,10 @@ func (p *pipeline) send(ctx context.Context, req *http.Request, attempt int, saf
 		}
 	}
 	resp, err = p.http.Do(r)
+	if trace != nil {
+		st.lastWrites = int(trace.writes.Load())
+		st.transmissions += st.lastWrites
+	}
 	if err != nil {
 		return nil, !trace.provesNothingSent(), redactURLError(err)
 	}
@@ -250,12 +261,14 @@ func (p *pipeline) send(ctx context.Context, req *http.Request, attempt int, saf
 type sendTrace struct {
 	traced atomic.Bool // the transport reports through httptrace at all
 	wrote  atomic.Bool // some of the request was written (perhaps only buffered)
+	writes atomic.Int32 // whole transmissions, net/http's own re-sends included
 }
 
 func (t *sendTrace) hooks() *httptrace.ClientTrace {
 	return &httptrace.ClientTrace{
 		GetConn:          func(string) { t.traced.Store(true) },
 		WroteHeaderField: func(string, []string) { t.wrote.Store(true) },
+		WroteRequest:     func(httptrace.WroteRequestInfo) { t.writes.Add(1) },
 	}
 }
 

@@ -108,14 +108,14 @@ func (l *AdaptiveLimiter) OnResponse(status int, header http.Header) {
 	}
 	switch {
 	case status == http.StatusTooManyRequests:
-		l.interval = min(max(l.interval*3/2, l.floor), 4*l.floor)
-		pause := 2 * l.interval
+		l.interval = min(max(l.interval*5/4, l.floor), 2*l.floor)
+		pause := l.interval
 		if ra, ok := parseRetryAfter(header.Get("Retry-After"), now); ok && ra <= maxRetryAfter {
 			pause = max(pause, ra)
 		}
 		l.next = later(l.next, now.Add(pause))
 	case status < 500:
-		l.interval = max(l.floor, l.interval-l.floor/16)
+		l.interval = max(l.floor, l.interval-l.floor/8)
 	}
 }
 

@@ -45,14 +45,22 @@ type ResponseInfo struct {
 	Body []byte
 	// RateLimit holds the x-ratelimit-* numbers of the last response.
 	RateLimit RateLimit
-	// Attempts is how many times the request was sent, retries included.
+	// Attempts is how many times the client sent the request, retries
+	// included.
 	Attempts int
+	// Transmissions is how many times the request was written to a
+	// connection, counted through net/http/httptrace, for sends under your
+	// own Idempotency-Key: more than Attempts when net/http re-sent it by
+	// itself on a broken keep-alive connection. 0 when not counted.
+	Transmissions int
 	// IdempotencyKey is the key sent with the request, whether you chose
 	// it or the client generated it; empty for calls that take none.
 	IdempotencyKey string
-	// Deduplicated is true when Loops answered 409 to the Idempotency-Key
-	// the client generated for this call: an earlier transmission of the
-	// same call was processed and its answer lost, so the call is reported
-	// as a success and nothing was sent twice.
+	// Deduplicated is true when Loops answered 409 "already processed" to
+	// a send whose earlier transmission of this very call must have landed
+	// (its answer lost), so the call is reported as a success and nothing
+	// was sent twice: always for a generated key, and for your own key when
+	// an earlier attempt ended ambiguously or net/http re-sent the request
+	// (Attempts > 1 or Transmissions > 1 say which).
 	Deduplicated bool
 }
