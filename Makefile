@@ -7,7 +7,7 @@ PKGS    := ./...
 # never enter the graph of programs that import this one.
 OASDIFF := $(GO) tool -modfile=tools/go.mod oasdiff
 
-.PHONY: help generate test lint check-generated drift drift-update breaking bench fuzz tour
+.PHONY: help generate test lint check-generated drift drift-update breaking bench bench-pacing fuzz tour
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -43,8 +43,11 @@ breaking: ## fail when the contract breaks callers since the last release tag, u
 		$(GO) run ./internal/cmd/changelog -breaking-since "$$base"; \
 	fi
 
-bench: ## run the benchmarks
-	$(GO) test -run='^$$' -bench=. -benchmem ./loops/...
+bench: ## run the benchmarks (but the slow pacing one)
+	$(GO) test -run='^$$' -bench='^Benchmark[^P]' -benchmem ./loops/...
+
+bench-pacing: ## 300 sends per server rate model over loopback, in real time (about 2 minutes)
+	$(GO) test -run='^$$' -bench=BenchmarkPacingOverLoopback -benchtime=1x ./loops
 
 fuzz: ## fuzz the error decoder and the Retry-After parser for a while
 	$(GO) test -run='^$$' -fuzz=FuzzDecodeError -fuzztime=30s ./loops

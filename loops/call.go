@@ -44,11 +44,11 @@ func callNoContent(ctx context.Context, c *Client, op string, opts []CallOption,
 
 // exchange runs one logical call. out may be nil when the body is unwanted.
 func (c *Client) exchange(ctx context.Context, op string, opts []CallOption, send sendFunc, out any) error {
-	st := &callState{op: op}
+	st := &callState{Context: ctx, op: op}
 	for _, opt := range opts {
 		opt(st)
 	}
-	resp, err := send(context.WithValue(ctx, stateKey{}, st))
+	resp, err := send(st) // the state is the call's context: one allocation for both
 	if err != nil {
 		var ve *ValidationError
 		if errors.As(err, &ve) {
@@ -56,7 +56,7 @@ func (c *Client) exchange(ctx context.Context, op string, opts []CallOption, sen
 		}
 		return fmt.Errorf("loops: %s: %w", op, err)
 	}
-	method, route, _ := strings.Cut(st.route, " ")
+	method, route := st.method, st.path
 	if st.info != nil {
 		*st.info = ResponseInfo{
 			StatusCode:     resp.StatusCode,

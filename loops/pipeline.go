@@ -41,9 +41,13 @@ type pipeline struct {
 type stateKey struct{}
 
 // callState is what one logical call knows about itself across attempts.
+// It is also the call's context, wrapping the caller's, so that the
+// pipeline finds it in the request (Value(stateKey{})) without a
+// context.WithValue per call.
 type callState struct {
+	context.Context
 	op            string        // "Events.Send", for errors
-	route         string        // "POST /v1/events/send", set by the pipeline
+	method, path  string        // "POST" and "/v1/events/send", set by the pipeline
 	key           string        // Idempotency-Key sent, if any
 	keyFromCaller bool          // the caller chose key
 	ambiguous     bool          // an attempt ended in a way that may have processed it
@@ -55,6 +59,14 @@ type callState struct {
 	info          *ResponseInfo // where to report, if asked
 }
 
+// Value makes the state findable from the request's context.
+func (st *callState) Value(key any) any {
+	if key == (stateKey{}) {
+		return st
+	}
+	return st.Context.Value(key)
+}
+
 func stateFrom(ctx context.Context) *callState {
 	if st, ok := ctx.Value(stateKey{}).(*callState); ok {
 		return st
@@ -62,24 +74,22 @@ func stateFrom(ctx context.Context) *callState {
 	return nil
 }
 
-// route names a request for messages: "POST /v1/events/send". It never
-// includes the query string; path parameters stay escaped, as sent.
-func (p *pipeline) route(r *http.Request) string {
-	return r.Method + " " + strings.TrimPrefix(r.URL.EscapedPath(), p.basePath)
-}
+// route names a call's request for messages: "POST /v1/events/send". It
+// never includes the query string; path parameters stay escaped, as sent.
+func (st *callState) route() string { return st.method + " " + st.path }
 
 // Do sends req, retrying as its safety allows, and returns the last
 // response with its body fully read (so the connection is reused).
 func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	route := p.route(req)
+	path := strings.TrimPrefix(req.URL.EscapedPath(), p.basePath)
 	st := stateFrom(ctx)
 	if st == nil { // a call through the low-level gen client
-		st = &callState{op: route, rawBody: true}
+		st = &callState{Context: ctx, op: req.Method + " " + path, rawBody: true}
 	}
-	st.route = route
+	st.method, st.path = req.Method, path
 	var flags routeFlag
-	if rt := matchRoute(req.Method, strings.TrimPrefix(req.URL.EscapedPath(), p.basePath)); rt != nil {
+	if rt := matchRoute(req.Method, path); rt != nil {
 		flags = rt.flags
 	}
 	keyed := flags&routeKeyed != 0
@@ -102,7 +112,7 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		st.attempts = attempt
 		start := time.Now()
 		resp, sent, err := p.send(ctx, req, attempt, safe, st)
-		p.logAttempt(ctx, route, attempt, resp, err, time.Since(start))
+		p.logAttempt(ctx, st, attempt, resp, err, time.Since(start))
 		paced := false
 		if resp != nil {
 			if flags&routeContent != 0 {
@@ -136,7 +146,7 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 			// we have instead of a bare timeout.
 			return resp, err
 		}
-		p.logRetry(ctx, route, attempt, wait, resp, err)
+		p.logRetry(ctx, st, attempt, wait, resp, err)
 		if err := sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("retry wait interrupted: %w", err)
 		}
@@ -259,8 +269,8 @@ func (p *pipeline) send(ctx context.Context, req *http.Request, attempt int, saf
 
 // sendTrace watches one attempt for proof that nothing was sent.
 type sendTrace struct {
-	traced atomic.Bool // the transport reports through httptrace at all
-	wrote  atomic.Bool // some of the request was written (perhaps only buffered)
+	traced atomic.Bool  // the transport reports through httptrace at all
+	wrote  atomic.Bool  // some of the request was written (perhaps only buffered)
 	writes atomic.Int32 // whole transmissions, net/http's own re-sends included
 }
 
@@ -284,10 +294,17 @@ func (t *sendTrace) provesNothingSent() bool {
 // back to the pool for the next request.
 func readBody(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
-	var buf bytes.Buffer
-	if n := resp.ContentLength; n > 0 && n <= maxResponseBody {
-		buf.Grow(int(n) + bytes.MinRead)
+	if n := resp.ContentLength; n >= 0 && n <= maxResponseBody {
+		// The usual case, in one allocation: read exactly what was
+		// announced (net/http's body ends there; Close drains any rest,
+		// so the connection is reused).
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
 	}
+	var buf bytes.Buffer
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBody+1)); err != nil {
 		return nil, err
 	}
@@ -316,11 +333,11 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func (p *pipeline) logAttempt(ctx context.Context, route string, attempt int, resp *http.Response, err error, took time.Duration) {
+func (p *pipeline) logAttempt(ctx context.Context, st *callState, attempt int, resp *http.Response, err error, took time.Duration) {
 	if p.logger == nil {
 		return
 	}
-	attrs := []slog.Attr{slog.String("route", route), slog.Int("attempt", attempt), slog.Duration("took", took)}
+	attrs := []slog.Attr{slog.String("route", st.route()), slog.Int("attempt", attempt), slog.Duration("took", took)}
 	if resp != nil {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
@@ -330,11 +347,11 @@ func (p *pipeline) logAttempt(ctx context.Context, route string, attempt int, re
 	p.logger.LogAttrs(ctx, slog.LevelDebug, "loops: request", attrs...)
 }
 
-func (p *pipeline) logRetry(ctx context.Context, route string, attempt int, wait time.Duration, resp *http.Response, err error) {
+func (p *pipeline) logRetry(ctx context.Context, st *callState, attempt int, wait time.Duration, resp *http.Response, err error) {
 	if p.logger == nil {
 		return
 	}
-	attrs := []slog.Attr{slog.String("route", route), slog.Int("attempt", attempt), slog.Duration("wait", wait)}
+	attrs := []slog.Attr{slog.String("route", st.route()), slog.Int("attempt", attempt), slog.Duration("wait", wait)}
 	if resp != nil {
 		attrs = append(attrs, slog.String("reason", resp.Status))
 	}

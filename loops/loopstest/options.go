@@ -31,30 +31,30 @@ type Option func(*config)
 // config is the immutable setup of one server; options fill it in before
 // the server starts and nothing changes it afterwards.
 type config struct {
-	apiKey        string
-	teamName      string
-	rate          RateModel
-	contentRate   RateModel
-	lists         []loops.MailingList
-	emails        []TransactionalEmail
-	ips           []string
-	now           func() time.Time
-	listen        bool
-	hook          func(Request)
-	removalLimit  int
+	apiKey       string
+	teamName     string
+	rate         RateModel
+	contentRate  RateModel
+	lists        []loops.MailingList
+	emails       []TransactionalEmail
+	ips          []string
+	now          func() time.Time
+	listen       bool
+	hook         func(Request)
+	removalLimit int
 }
 
 func defaultConfig() config {
 	return config{
-		apiKey:        DefaultAPIKey,
-		teamName:      DefaultTeamName,
-		rate:          TokenBucket(DefaultRatePerSecond, time.Second, DefaultRateBurst),
-		contentRate:   SlidingWindow(DefaultContentPerMinute, time.Minute),
-		lists:         defaultMailingLists(),
-		ips:           []string{"192.0.2.10", "192.0.2.11"},
-		now:           time.Now,
-		listen:        true,
-		removalLimit:  DefaultSuppressionRemovalLimit,
+		apiKey:       DefaultAPIKey,
+		teamName:     DefaultTeamName,
+		rate:         TokenBucket(DefaultRatePerSecond, time.Second, DefaultRateBurst),
+		contentRate:  SlidingWindow(DefaultContentPerMinute, time.Minute),
+		lists:        defaultMailingLists(),
+		ips:          []string{"192.0.2.10", "192.0.2.11"},
+		now:          time.Now,
+		listen:       true,
+		removalLimit: DefaultSuppressionRemovalLimit,
 	}
 }
 
