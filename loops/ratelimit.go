@@ -57,7 +57,8 @@ type AdaptiveLimiter struct {
 	mu       sync.Mutex
 	interval time.Duration // the current interval, base or slower after 429s
 	floor    time.Duration // base, or slower when the server says its limit is lower
-	next     time.Time     // when the next request may leave
+	last        time.Time // when the last request left
+	pausedUntil time.Time // after a 429, no request leaves before this
 }
 
 // NewLimiter returns an [AdaptiveLimiter] for perSecond requests a second.
@@ -70,32 +71,32 @@ func NewLimiterPer(limit float64, window time.Duration) *AdaptiveLimiter {
 	return &AdaptiveLimiter{window: window, base: base, interval: base, floor: base}
 }
 
-// Wait blocks until the limiter's next slot, which it reserves.
+// Wait blocks until a request may leave: one interval after the last one
+// actually left, and not before a pause ends. Slots are not reserved
+// ahead, so a goroutine that wakes late pushes the next one back instead
+// of letting two requests leave closer together than the interval.
 func (l *AdaptiveLimiter) Wait(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	l.mu.Lock()
-	now := time.Now()
-	at := later(now, l.next)
-	if deadline, ok := ctx.Deadline(); ok && at.After(deadline) {
-		l.mu.Unlock()
-		return fmt.Errorf("rate limiter: the next slot is %v away, past the deadline: %w", at.Sub(now), context.DeadlineExceeded)
-	}
-	l.next = at.Add(l.interval)
-	l.mu.Unlock()
-	if !at.After(now) {
-		return nil
-	}
-	if err := sleep(ctx, at.Sub(now)); err != nil {
+	deadline, hasDeadline := ctx.Deadline()
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		l.mu.Lock()
-		if l.next.Equal(at.Add(l.interval)) {
-			l.next = at // give the slot back
+		now := time.Now()
+		at := later(l.last.Add(l.interval), l.pausedUntil)
+		if !at.After(now) {
+			l.last = now
+			l.mu.Unlock()
+			return nil
 		}
 		l.mu.Unlock()
-		return err
+		if hasDeadline && at.After(deadline) {
+			return fmt.Errorf("rate limiter: the next slot is %v away, past the deadline: %w", at.Sub(now), context.DeadlineExceeded)
+		}
+		if err := sleep(ctx, at.Sub(now)); err != nil {
+			return err
+		}
 	}
-	return nil
 }
 
 // OnResponse adapts the pace to an answer.
@@ -113,7 +114,7 @@ func (l *AdaptiveLimiter) OnResponse(status int, header http.Header) {
 		if ra, ok := parseRetryAfter(header.Get("Retry-After"), now); ok && ra <= maxRetryAfter {
 			pause = max(pause, ra)
 		}
-		l.next = later(l.next, now.Add(pause))
+		l.pausedUntil = later(l.pausedUntil, now.Add(pause))
 	case status < 500:
 		l.interval = max(l.floor, l.interval-l.floor/8)
 	}
