@@ -109,7 +109,7 @@ func (l *AdaptiveLimiter) OnResponse(status int, header http.Header) {
 	}
 	switch {
 	case status == http.StatusTooManyRequests:
-		l.interval = min(max(l.interval*5/4, l.floor), 2*l.floor)
+		l.interval = min(max(l.interval*9/8, l.floor), 2*l.floor)
 		pause := l.interval
 		if ra, ok := parseRetryAfter(header.Get("Retry-After"), now); ok && ra <= maxRetryAfter {
 			pause = max(pause, ra)
