@@ -160,6 +160,8 @@ type WorkflowMailingListResultValue interface {
 	GetMailingListID() string
 	// GetQueuedContactCount returns the queuedContactCount field.
 	GetQueuedContactCount() int
+	// Done reports whether Loops made the change: true only for *WorkflowMailingListUpdated.
+	Done() bool
 	isWorkflowMailingListResultValue()
 }
 
@@ -195,6 +197,9 @@ func (x *WorkflowMailingListDryRun) GetQueuedContactCount() int {
 
 func (*WorkflowMailingListDryRun) isWorkflowMailingListResultValue() {}
 
+// Done reports whether Loops made the change.
+func (*WorkflowMailingListDryRun) Done() bool { return false }
+
 // GetStatus returns the status.
 func (x *WorkflowMailingListQueuedContactsFound) GetStatus() string {
 	if x == nil {
@@ -214,6 +219,9 @@ func (x *WorkflowMailingListQueuedContactsFound) GetQueuedContactCount() int {
 
 func (*WorkflowMailingListQueuedContactsFound) isWorkflowMailingListResultValue() {}
 
+// Done reports whether Loops made the change.
+func (*WorkflowMailingListQueuedContactsFound) Done() bool { return false }
+
 // GetStatus returns the status.
 func (x *WorkflowMailingListUpdated) GetStatus() string {
 	if x == nil {
@@ -232,6 +240,9 @@ func (x *WorkflowMailingListUpdated) GetQueuedContactCount() int {
 }
 
 func (*WorkflowMailingListUpdated) isWorkflowMailingListResultValue() {}
+
+// Done reports whether Loops made the change.
+func (*WorkflowMailingListUpdated) Done() bool { return true }
 
 // GetStatus returns the status.
 func (x *UnknownWorkflowMailingListResult) GetStatus() string {
@@ -261,6 +272,9 @@ func (x *UnknownWorkflowMailingListResult) GetQueuedContactCount() int {
 
 func (*UnknownWorkflowMailingListResult) isWorkflowMailingListResultValue() {}
 
+// Done reports whether Loops made the change.
+func (*UnknownWorkflowMailingListResult) Done() bool { return false }
+
 // Value decodes the WorkflowMailingListResult into the alternative its status names, or an
 // *UnknownWorkflowMailingListResult when this version does not know it (or it does not
 // decode as that alternative). It never fails.
@@ -283,6 +297,11 @@ func (t WorkflowMailingListResult) Value() WorkflowMailingListResultValue {
 	_ = json.Unmarshal(t.union, u)
 	return u
 }
+
+// Done reports whether Loops made the change: the answer is a *WorkflowMailingListUpdated. Any
+// other answer (a report, or an alternative this version does not know)
+// changed nothing.
+func (t WorkflowMailingListResult) Done() bool { return t.Value().Done() }
 
 // WorkflowNodeValue is what the union WorkflowNode holds, as its Value method decodes it: one of
 // *AddToListTriggerNode, *AudienceFilterNode, *BlankTriggerNode, *BranchNode, *ContactPropertyTriggerNode, *EventTriggerNode, *ExitActionNode, *ExperimentBranchNode, *SendEmailActionNode, *SignupTriggerNode, *TimerActionNode, *VariantNode, or *UnknownWorkflowNode for a typeName this version does not know.
@@ -1016,6 +1035,8 @@ type WorkflowNodeDeleteResultValue interface {
 	GetNodeIds() []string
 	// GetQueuedContactCount returns the queuedContactCount field.
 	GetQueuedContactCount() int
+	// Done reports whether Loops made the change: true only for *WorkflowNodesDeleted.
+	Done() bool
 	isWorkflowNodeDeleteResultValue()
 }
 
@@ -1060,6 +1081,9 @@ func (x *WorkflowNodesDeleted) GetQueuedContactCount() int {
 
 func (*WorkflowNodesDeleted) isWorkflowNodeDeleteResultValue() {}
 
+// Done reports whether Loops made the change.
+func (*WorkflowNodesDeleted) Done() bool { return true }
+
 // GetStatus returns the status.
 func (x *WorkflowNodeDeleteDryRun) GetStatus() string {
 	if x == nil {
@@ -1087,6 +1111,9 @@ func (x *WorkflowNodeDeleteDryRun) GetQueuedContactCount() int {
 }
 
 func (*WorkflowNodeDeleteDryRun) isWorkflowNodeDeleteResultValue() {}
+
+// Done reports whether Loops made the change.
+func (*WorkflowNodeDeleteDryRun) Done() bool { return false }
 
 // GetStatus returns the status.
 func (x *WorkflowNodeDeleteQueuedContactsFound) GetStatus() string {
@@ -1116,6 +1143,9 @@ func (x *WorkflowNodeDeleteQueuedContactsFound) GetQueuedContactCount() int {
 
 func (*WorkflowNodeDeleteQueuedContactsFound) isWorkflowNodeDeleteResultValue() {}
 
+// Done reports whether Loops made the change.
+func (*WorkflowNodeDeleteQueuedContactsFound) Done() bool { return false }
+
 // GetStatus returns the status.
 func (x *UnknownWorkflowNodeDeleteResult) GetStatus() string {
 	if x == nil {
@@ -1144,6 +1174,9 @@ func (x *UnknownWorkflowNodeDeleteResult) GetQueuedContactCount() int {
 
 func (*UnknownWorkflowNodeDeleteResult) isWorkflowNodeDeleteResultValue() {}
 
+// Done reports whether Loops made the change.
+func (*UnknownWorkflowNodeDeleteResult) Done() bool { return false }
+
 // Value decodes the WorkflowNodeDeleteResult into the alternative its status names, or an
 // *UnknownWorkflowNodeDeleteResult when this version does not know it (or it does not
 // decode as that alternative). It never fails.
@@ -1166,3 +1199,8 @@ func (t WorkflowNodeDeleteResult) Value() WorkflowNodeDeleteResultValue {
 	_ = json.Unmarshal(t.union, u)
 	return u
 }
+
+// Done reports whether Loops made the change: the answer is a *WorkflowNodesDeleted. Any
+// other answer (a report, or an alternative this version does not know)
+// changed nothing.
+func (t WorkflowNodeDeleteResult) Done() bool { return t.Value().Done() }

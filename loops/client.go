@@ -47,6 +47,10 @@ type Client struct {
 	EmailMessages *EmailMessagesService
 	// AudienceSegments manages saved audience filters.
 	AudienceSegments *AudienceSegmentsService
+	// Workflows manages workflows, the automated email sequences.
+	Workflows *WorkflowsService
+	// WorkflowNodes edits the node graphs of workflows.
+	WorkflowNodes *WorkflowNodesService
 
 	gen       *gen.Client
 	pipe      *pipeline
@@ -145,6 +149,8 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c.TransactionalGroups = &GroupsService{c, "TransactionalGroups", (*Client).listTransactionalGroups, (*Client).createTransactionalGroup, (*Client).getTransactionalGroup, (*Client).updateTransactionalGroup}
 	c.EmailMessages = (*EmailMessagesService)(s)
 	c.AudienceSegments = (*AudienceSegmentsService)(s)
+	c.Workflows = (*WorkflowsService)(s)
+	c.WorkflowNodes = (*WorkflowNodesService)(s)
 	return c, nil
 }
 

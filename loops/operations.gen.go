@@ -633,7 +633,7 @@ var routes = []route{
 	{"POST", "/v1/transactional-emails", "createTransactionalEmail", routeContent},
 	{"POST", "/v1/transactional-groups", "createTransactionalGroup", routeContent},
 	{"POST", "/v1/workflows", "createWorkflow", routeContent},
-	{"POST", "/v1/workflows/{workflowId}/nodes", "createWorkflowNode", routeContent},
+	{"POST", "/v1/workflows/{workflowId}/nodes", "createWorkflowNode", routeRevisioned | routeContent},
 	{"POST", "/v1/contacts/delete", "deleteContact", 0},
 	{"DELETE", "/v1/workflows/{workflowId}", "deleteWorkflow", routeRevisioned | routeContent},
 	{"DELETE", "/v1/workflows/{workflowId}/nodes/{nodeId}", "deleteWorkflowNode", routeRevisioned | routeContent},

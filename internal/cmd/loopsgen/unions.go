@@ -19,7 +19,9 @@ import (
 //     know: the shared fields decoded, and its raw JSON;
 //   - a Value method on the union (and on each allOf type built on it)
 //     that decodes it and never fails, so that an answer with a type Loops
-//     adds later still decodes and its shared fields stay readable.
+//     adds later still decodes and its shared fields stay readable;
+//   - for a union answer with an alternative marked x-loops-done, Done
+//     methods saying whether the answer is that alternative.
 func (g *generator) unions(b *bytes.Buffer) error {
 	b.WriteString("package gen\n\n")
 	g.extra = map[string]string{}
@@ -44,6 +46,9 @@ func (g *generator) unions(b *bytes.Buffer) error {
 		fmt.Fprintf(b, "\t// Get%s returns the %s that tells the alternatives apart.\n\tGet%s() string\n", u.disc, u.prop, u.disc)
 		for _, f := range u.common {
 			fmt.Fprintf(b, "\t// Get%s returns the %s field.\n\tGet%s() %s\n", f.name, f.json, f.name, g.getterType(f))
+		}
+		if u.done != "" {
+			fmt.Fprintf(b, "\t// Done reports whether Loops made the change: true only for *%s.\n\tDone() bool\n", u.done)
 		}
 		fmt.Fprintf(b, "\tis%s()\n}\n\n", iface)
 		// The unknown alternative.
@@ -71,6 +76,10 @@ func (g *generator) unions(b *bytes.Buffer) error {
 				g.getter(b, t, f, t == unknown, done)
 			}
 			fmt.Fprintf(b, "func (*%s) is%s() {}\n\n", t, iface)
+			if u.done != "" {
+				comment(b, "Done reports whether Loops made the change.")
+				fmt.Fprintf(b, "func (*%s) Done() bool { return %t }\n\n", t, t == u.done)
+			}
 		}
 		// Value, on the union and on the allOf types that embed it.
 		for _, holder := range append([]string{u.goName}, g.embedders(name)...) {
@@ -80,6 +89,10 @@ func (g *generator) unions(b *bytes.Buffer) error {
 				fmt.Fprintf(b, "\tcase %s:\n\t\tif v, err := t.As%s(); err == nil {\n\t\t\treturn &v\n\t\t}\n", strconv.Quote(u.values[i]), v)
 			}
 			fmt.Fprintf(b, "\t}\n\tu := &%s{Raw: append(json.RawMessage(nil), t.union...)}\n\t_ = json.Unmarshal(t.union, u)\n\treturn u\n}\n\n", unknown)
+			if u.done != "" {
+				comment(b, "Done reports whether Loops made the change: the answer is a *%s. Any\nother answer (a report, or an alternative this version does not know)\nchanged nothing.", u.done)
+				fmt.Fprintf(b, "func (t %s) Done() bool { return t.Value().Done() }\n\n", holder)
+			}
 		}
 	}
 	return nil
@@ -93,7 +106,13 @@ type union struct {
 	values   []string // discriminator values, sorted
 	variants []string // the gen type of each value
 	common   []*goField
+	done     string // the alternative marked x-loops-done, if any
 }
+
+// doneExtension marks the alternative of a union answer that means Loops
+// made the change (the others report why it did not): the union and its
+// alternatives get a Done method.
+const doneExtension = "x-loops-done"
 
 // discriminated describes the component schema name if it is a union with
 // a discriminator whose alternatives are all gen structs, or returns nil.
@@ -115,6 +134,9 @@ func (g *generator) discriminated(name string) *union {
 			return nil
 		}
 		u.values, u.variants, structs = append(u.values, value), append(u.variants, vt), append(structs, st)
+		if ref := g.c.doc.Components.Schemas[strings.TrimPrefix(s.Discriminator.Mapping[value].Ref, "#/components/schemas/")]; ref.Value.Extensions[doneExtension] == true {
+			u.done = vt
+		}
 	}
 	u.disc = structs[0].field(u.prop).name
 	for _, f := range structs[0].fields {
