@@ -318,6 +318,10 @@ func TestWorkflowNodeLimits(t *testing.T) {
 	if _, err := c.WorkflowNodes.AddBranch(ctx, big, "n0", &loops.WorkflowBranchRequest{ExpectedRevisionID: rev(&add.Workflow)}); !errors.Is(err, loops.ErrBadRequest) || len(add.Workflow.Nodes) != 300 {
 		t.Errorf("a 301st node: want the fake's 400, got %v (%d nodes)", err, len(add.Workflow.Nodes))
 	}
+	del, err := c.WorkflowNodes.Delete(ctx, big, "n5", &loops.WorkflowNodeDeleteRequest{ExpectedRevisionID: rev(&add.Workflow)})
+	if err != nil || !del.Done() || len(del.Value().(*loops.WorkflowNodesDeleted).Workflow.Nodes) != 299 {
+		t.Errorf("deleting a node of a seeded workflow: %v", err)
+	}
 }
 
 // Node deletes and mailing-list changes report instead of acting on a dry

@@ -31,7 +31,7 @@ var (
 )
 
 func createWorkflow(s *Server, c *call, wf object) *response {
-	wf["status"], wf["nodes"] = "Draft", object{}
+	wf["status"], wf["nodes"], wf["_queued"] = "Draft", object{}, map[string]int{}
 	wf["rootNodeId"] = s.addNode(wf, "BlankTrigger", s.addNode(wf, "ExitAction")["id"])["id"]
 	return s.checkAudience(wf)
 }
@@ -94,17 +94,11 @@ func reachable(wf object, id string) []string {
 	return out
 }
 
-// queue holds the contacts queued in wf, by node.
-func queue(wf object) map[string]int {
-	if wf["_queued"] == nil {
-		wf["_queued"] = map[string]int{}
-	}
-	return wf["_queued"].(map[string]int)
-}
-
-// queuedAt counts the contacts queued at ids (at every node for nil).
+// queuedAt counts the contacts queued in wf (by node, in "_queued") at ids,
+// or at every node for nil.
 func queuedAt(wf object, ids []string) (n int) {
-	for id, count := range queue(wf) {
+	q, _ := wf["_queued"].(map[string]int)
+	for id, count := range q {
 		if ids == nil || slices.Contains(ids, id) {
 			n += count
 		}
@@ -139,6 +133,8 @@ func graphOp(h func(s *Server, c *call, wf, body, node object) *response) func(*
 		if id, ok := c.rt.params["nodeId"]; ok && bad == nil {
 			if node = nodeOf(wf, id); node == nil {
 				bad = failure(http.StatusNotFound, "Workflow node not found")
+			} else {
+				node["id"] = id // seeded nodes may lack it
 			}
 		}
 		if bad != nil {
@@ -255,9 +251,10 @@ func (s *Server) deleteNodes(c *call, wf, body, n object, subtree bool) *respons
 	if !subtree {
 		relink(parents(wf, ids[0]), ids[0], next(n)...) // its parents lead on to its child
 	}
+	q, _ := wf["_queued"].(map[string]int)
 	for _, id := range ids {
 		delete(nodes(wf), id)
-		delete(queue(wf), id)
+		delete(q, id)
 		relink(parents(wf, id), id)
 	}
 	return s.changed(c, wf, v)
@@ -331,5 +328,8 @@ func (s *Server) QueueContacts(workflowID, nodeID string, n int) {
 	if wf == nil || nodeOf(wf, nodeID) == nil {
 		panic("loopstest: QueueContacts: no node " + nodeID + " in workflow " + workflowID)
 	}
-	queue(wf)[nodeID] += n
+	if wf["_queued"] == nil { // a seeded workflow
+		wf["_queued"] = map[string]int{}
+	}
+	wf["_queued"].(map[string]int)[nodeID] += n
 }
