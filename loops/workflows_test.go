@@ -211,6 +211,12 @@ func TestWorkflowGraph(t *testing.T) {
 		t.Fatalf("after building: %s (%d nodes)", got, len(wf.Nodes))
 	}
 
+	var wrong loops.WorkflowNodeUpdatePayload
+	_ = wrong.FromTimerActionNodeUpdate(loops.TimerActionNodeUpdate{Amount: new(1.0)})
+	if _, err := c.WorkflowNodes.Update(ctx, wf.ID, email.GetID(), &loops.WorkflowNodeUpdateRequest{ExpectedRevisionID: rev(wf), Payload: wrong}); !errors.Is(err, loops.ErrBadRequest) {
+		t.Errorf("timer settings on a send-email node: want ErrBadRequest, got %v", err)
+	}
+
 	// A branch after the email, with a third path.
 	res, err = c.WorkflowNodes.Create(ctx, wf, loops.InsertAfter(email.GetID()), loops.NewBranchNode())
 	check(t, err)

@@ -24,10 +24,6 @@ const maxNodes = 300
 var (
 	tooManyNodes = failure(http.StatusBadRequest, fmt.Sprintf("A workflow can have at most %d nodes.", maxNodes))
 	pathKinds    = map[string]string{"BranchNode": "AudienceFilter", "ExperimentBranchNode": "VariantNode"}
-	// nodeSettings are the payload fields an update may set, by node type.
-	nodeSettings = map[string]string{"SignupTrigger": "typeName", "BlankTrigger": "typeName", "AddToListTrigger": "typeName reEligible",
-		"EventTrigger": "typeName eventPatternId eventName reEligible", "ContactPropertyTrigger": "typeName contactPropertyQuery reEligible",
-		"AudienceFilter": "audienceSegmentId audienceFilter appliesDownstream", "TimerAction": "amount unit", "ExperimentBranchNode": "samplingRate", "VariantNode": "isControl"}
 )
 
 func createWorkflow(s *Server, c *call, wf object) *response {
@@ -201,8 +197,10 @@ func updateNode(s *Server, c *call, wf, body, n object) *response {
 	case payload["typeName"] != nil && (!isTrigger(n) || !strings.HasSuffix(typ, "Trigger")):
 		return failure(http.StatusBadRequest, "Only a trigger can change its type, and only to another trigger.")
 	}
+	// What a type takes is its update schema in the contract: TimerActionNode's is TimerActionNodeUpdate.
+	update := shared.doc.Components.Schemas[strings.TrimPrefix(shared.doc.Components.Schemas["WorkflowNode"].Value.Discriminator.Mapping[typ].Ref, "#/components/schemas/")+"Update"]
 	for key := range payload {
-		if !slices.Contains(strings.Fields(nodeSettings[typ]), key) {
+		if update == nil || update.Value.Properties[key] == nil {
 			return failure(http.StatusBadRequest, key+" cannot be set on a "+typ+" node.")
 		}
 	}
