@@ -4,6 +4,122 @@ package gen
 
 import time "time"
 
+// GetID returns ID, or the zero value when it is absent or the AddToListTriggerNode is nil.
+func (x *AddToListTriggerNode) GetID() string {
+	if x == nil || x.ID == nil {
+		var zero string
+		return zero
+	}
+	return *x.ID
+}
+
+// GetMailingListID returns MailingListID, or the zero value when it is absent or the AddToListTriggerNode is nil.
+func (x *AddToListTriggerNode) GetMailingListID() string {
+	if x == nil || x.MailingListID == nil {
+		var zero string
+		return zero
+	}
+	return *x.MailingListID
+}
+
+// GetWorkflowID returns WorkflowID, or the zero value when it is absent or the AddToListTriggerNode is nil.
+func (x *AddToListTriggerNode) GetWorkflowID() string {
+	if x == nil || x.WorkflowID == nil {
+		var zero string
+		return zero
+	}
+	return *x.WorkflowID
+}
+
+// GetReEligible returns ReEligible, or the zero value when it is absent or the AddToListTriggerNodeUpdate is nil.
+func (x *AddToListTriggerNodeUpdate) GetReEligible() bool {
+	if x == nil || x.ReEligible == nil {
+		var zero bool
+		return zero
+	}
+	return *x.ReEligible
+}
+
+// GetTypeName returns TypeName, or the zero value when it is absent or the AddToListTriggerNodeUpdate is nil.
+func (x *AddToListTriggerNodeUpdate) GetTypeName() AddToListTriggerNodeUpdateTypeName {
+	if x == nil || x.TypeName == nil {
+		var zero AddToListTriggerNodeUpdateTypeName
+		return zero
+	}
+	return *x.TypeName
+}
+
+// GetAppliesDownstream returns AppliesDownstream, or the zero value when it is absent or the AudienceFilterNode is nil.
+func (x *AudienceFilterNode) GetAppliesDownstream() bool {
+	if x == nil || x.AppliesDownstream == nil {
+		var zero bool
+		return zero
+	}
+	return *x.AppliesDownstream
+}
+
+// GetAudienceFilter returns AudienceFilter, or nil when it is absent or the AudienceFilterNode is nil.
+func (x *AudienceFilterNode) GetAudienceFilter() *AudienceFilter {
+	if x == nil {
+		return nil
+	}
+	return x.AudienceFilter
+}
+
+// GetAudienceSegmentID returns AudienceSegmentID, or the zero value when it is absent or the AudienceFilterNode is nil.
+func (x *AudienceFilterNode) GetAudienceSegmentID() string {
+	if x == nil || x.AudienceSegmentID == nil {
+		var zero string
+		return zero
+	}
+	return *x.AudienceSegmentID
+}
+
+// GetID returns ID, or the zero value when it is absent or the AudienceFilterNode is nil.
+func (x *AudienceFilterNode) GetID() string {
+	if x == nil || x.ID == nil {
+		var zero string
+		return zero
+	}
+	return *x.ID
+}
+
+// GetWorkflowID returns WorkflowID, or the zero value when it is absent or the AudienceFilterNode is nil.
+func (x *AudienceFilterNode) GetWorkflowID() string {
+	if x == nil || x.WorkflowID == nil {
+		var zero string
+		return zero
+	}
+	return *x.WorkflowID
+}
+
+// GetAppliesDownstream returns AppliesDownstream, or the zero value when it is absent or the AudienceFilterNodeUpdate is nil.
+func (x *AudienceFilterNodeUpdate) GetAppliesDownstream() bool {
+	if x == nil || x.AppliesDownstream == nil {
+		var zero bool
+		return zero
+	}
+	return *x.AppliesDownstream
+}
+
+// GetAudienceFilter returns AudienceFilter, or nil when it is absent or the AudienceFilterNodeUpdate is nil.
+func (x *AudienceFilterNodeUpdate) GetAudienceFilter() *AudienceFilter {
+	if x == nil {
+		return nil
+	}
+	return x.AudienceFilter
+}
+
+// GetAudienceSegmentID returns AudienceSegmentID, or the zero value when it is null, absent, or the AudienceFilterNodeUpdate is nil.
+func (x *AudienceFilterNodeUpdate) GetAudienceSegmentID() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.AudienceSegmentID.Get()
+	return v
+}
+
 // GetDescription returns Description, or the zero value when it is absent or the AudienceSegment is nil.
 func (x *AudienceSegment) GetDescription() string {
 	if x == nil || x.Description == nil {
@@ -45,6 +161,42 @@ func (x *AudienceSegmentList) NextCursor() string {
 		return ""
 	}
 	return x.Pagination.GetNextCursor()
+}
+
+// GetID returns ID, or the zero value when it is absent or the BlankTriggerNode is nil.
+func (x *BlankTriggerNode) GetID() string {
+	if x == nil || x.ID == nil {
+		var zero string
+		return zero
+	}
+	return *x.ID
+}
+
+// GetWorkflowID returns WorkflowID, or the zero value when it is absent or the BlankTriggerNode is nil.
+func (x *BlankTriggerNode) GetWorkflowID() string {
+	if x == nil || x.WorkflowID == nil {
+		var zero string
+		return zero
+	}
+	return *x.WorkflowID
+}
+
+// GetID returns ID, or the zero value when it is absent or the BranchNode is nil.
+func (x *BranchNode) GetID() string {
+	if x == nil || x.ID == nil {
+		var zero string
+		return zero
+	}
+	return *x.ID
+}
+
+// GetWorkflowID returns WorkflowID, or the zero value when it is absent or the BranchNode is nil.
+func (x *BranchNode) GetWorkflowID() string {
+	if x == nil || x.WorkflowID == nil {
+		var zero string
+		return zero
+	}
+	return *x.WorkflowID
 }
 
 // GetAudienceFilter returns AudienceFilter, or nil when it is absent or the Campaign is nil.
@@ -397,6 +549,58 @@ func (x *ContactIdentity) GetUserID() string {
 		return zero
 	}
 	return *x.UserID
+}
+
+// GetContactPropertyQuery returns ContactPropertyQuery, or nil when it is absent or the ContactPropertyTriggerNode is nil.
+func (x *ContactPropertyTriggerNode) GetContactPropertyQuery() *WorkflowContactPropertyQuery {
+	if x == nil {
+		return nil
+	}
+	return x.ContactPropertyQuery
+}
+
+// GetID returns ID, or the zero value when it is absent or the ContactPropertyTriggerNode is nil.
+func (x *ContactPropertyTriggerNode) GetID() string {
+	if x == nil || x.ID == nil {
+		var zero string
+		return zero
+	}
+	return *x.ID
+}
+
+// GetWorkflowID returns WorkflowID, or the zero value when it is absent or the ContactPropertyTriggerNode is nil.
+func (x *ContactPropertyTriggerNode) GetWorkflowID() string {
+	if x == nil || x.WorkflowID == nil {
+		var zero string
+		return zero
+	}
+	return *x.WorkflowID
+}
+
+// GetContactPropertyQuery returns ContactPropertyQuery, or nil when it is absent or the ContactPropertyTriggerNodeUpdate is nil.
+func (x *ContactPropertyTriggerNodeUpdate) GetContactPropertyQuery() *WorkflowContactPropertyQuery {
+	if x == nil {
+		return nil
+	}
+	return x.ContactPropertyQuery
+}
+
+// GetReEligible returns ReEligible, or the zero value when it is absent or the ContactPropertyTriggerNodeUpdate is nil.
+func (x *ContactPropertyTriggerNodeUpdate) GetReEligible() bool {
+	if x == nil || x.ReEligible == nil {
+		var zero bool
+		return zero
+	}
+	return *x.ReEligible
+}
+
+// GetTypeName returns TypeName, or the zero value when it is absent or the ContactPropertyTriggerNodeUpdate is nil.
+func (x *ContactPropertyTriggerNodeUpdate) GetTypeName() ContactPropertyTriggerNodeUpdateTypeName {
+	if x == nil || x.TypeName == nil {
+		var zero ContactPropertyTriggerNodeUpdateTypeName
+		return zero
+	}
+	return *x.TypeName
 }
 
 // GetEmail returns Email, or the zero value when it is absent or the ContactUpdateRequest is nil.
@@ -824,6 +1028,116 @@ func (x *EventRequest) GetUserID() string {
 	return *x.UserID
 }
 
+// GetEventName returns EventName, or the zero value when it is absent or the EventTriggerNode is nil.
+func (x *EventTriggerNode) GetEventName() string {
+	if x == nil || x.EventName == nil {
+		var zero string
+		return zero
+	}
+	return *x.EventName
+}
+
+// GetID returns ID, or the zero value when it is absent or the EventTriggerNode is nil.
+func (x *EventTriggerNode) GetID() string {
+	if x == nil || x.ID == nil {
+		var zero string
+		return zero
+	}
+	return *x.ID
+}
+
+// GetWorkflowID returns WorkflowID, or the zero value when it is absent or the EventTriggerNode is nil.
+func (x *EventTriggerNode) GetWorkflowID() string {
+	if x == nil || x.WorkflowID == nil {
+		var zero string
+		return zero
+	}
+	return *x.WorkflowID
+}
+
+// GetEventName returns EventName, or the zero value when it is null, absent, or the EventTriggerNodeUpdate is nil.
+func (x *EventTriggerNodeUpdate) GetEventName() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.EventName.Get()
+	return v
+}
+
+// GetEventPatternID returns EventPatternID, or the zero value when it is null, absent, or the EventTriggerNodeUpdate is nil.
+func (x *EventTriggerNodeUpdate) GetEventPatternID() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.EventPatternID.Get()
+	return v
+}
+
+// GetReEligible returns ReEligible, or the zero value when it is absent or the EventTriggerNodeUpdate is nil.
+func (x *EventTriggerNodeUpdate) GetReEligible() bool {
+	if x == nil || x.ReEligible == nil {
+		var zero bool
+		return zero
+	}
+	return *x.ReEligible
+}
+
+// GetTypeName returns TypeName, or the zero value when it is absent or the EventTriggerNodeUpdate is nil.
+func (x *EventTriggerNodeUpdate) GetTypeName() EventTriggerNodeUpdateTypeName {
+	if x == nil || x.TypeName == nil {
+		var zero EventTriggerNodeUpdateTypeName
+		return zero
+	}
+	return *x.TypeName
+}
+
+// GetID returns ID, or the zero value when it is absent or the ExitActionNode is nil.
+func (x *ExitActionNode) GetID() string {
+	if x == nil || x.ID == nil {
+		var zero string
+		return zero
+	}
+	return *x.ID
+}
+
+// GetWorkflowID returns WorkflowID, or the zero value when it is absent or the ExitActionNode is nil.
+func (x *ExitActionNode) GetWorkflowID() string {
+	if x == nil || x.WorkflowID == nil {
+		var zero string
+		return zero
+	}
+	return *x.WorkflowID
+}
+
+// GetID returns ID, or the zero value when it is absent or the ExperimentBranchNode is nil.
+func (x *ExperimentBranchNode) GetID() string {
+	if x == nil || x.ID == nil {
+		var zero string
+		return zero
+	}
+	return *x.ID
+}
+
+// GetWorkflowID returns WorkflowID, or the zero value when it is absent or the ExperimentBranchNode is nil.
+func (x *ExperimentBranchNode) GetWorkflowID() string {
+	if x == nil || x.WorkflowID == nil {
+		var zero string
+		return zero
+	}
+	return *x.WorkflowID
+}
+
+// GetSamplingRate returns SamplingRate, or the zero value when it is absent or the ExperimentBranchNodeUpdate is nil.
+func (x *ExperimentBranchNodeUpdate) GetSamplingRate() float64 {
+	if x == nil || x.SamplingRate == nil {
+		var zero float64
+		return zero
+	}
+	return *x.SamplingRate
+}
+
 // GetDescription returns Description, or the zero value when it is absent or the GroupCreateRequest is nil.
 func (x *GroupCreateRequest) GetDescription() string {
 	if x == nil || x.Description == nil {
@@ -937,6 +1251,51 @@ func (x *PublishedTransactionalEmailList) NextCursor() string {
 		return ""
 	}
 	return x.Pagination.GetNextCursor()
+}
+
+// GetEmailMessageID returns EmailMessageID, or the zero value when it is absent or the SendEmailActionNode is nil.
+func (x *SendEmailActionNode) GetEmailMessageID() string {
+	if x == nil || x.EmailMessageID == nil {
+		var zero string
+		return zero
+	}
+	return *x.EmailMessageID
+}
+
+// GetID returns ID, or the zero value when it is absent or the SendEmailActionNode is nil.
+func (x *SendEmailActionNode) GetID() string {
+	if x == nil || x.ID == nil {
+		var zero string
+		return zero
+	}
+	return *x.ID
+}
+
+// GetWorkflowID returns WorkflowID, or the zero value when it is absent or the SendEmailActionNode is nil.
+func (x *SendEmailActionNode) GetWorkflowID() string {
+	if x == nil || x.WorkflowID == nil {
+		var zero string
+		return zero
+	}
+	return *x.WorkflowID
+}
+
+// GetID returns ID, or the zero value when it is absent or the SignupTriggerNode is nil.
+func (x *SignupTriggerNode) GetID() string {
+	if x == nil || x.ID == nil {
+		var zero string
+		return zero
+	}
+	return *x.ID
+}
+
+// GetWorkflowID returns WorkflowID, or the zero value when it is absent or the SignupTriggerNode is nil.
+func (x *SignupTriggerNode) GetWorkflowID() string {
+	if x == nil || x.WorkflowID == nil {
+		var zero string
+		return zero
+	}
+	return *x.WorkflowID
 }
 
 // GetStyles returns Styles, or nil when it is absent or the ThemeCreateRequest is nil.
@@ -1332,6 +1691,42 @@ func (x *ThemeUpdateRequest) GetStyles() *ThemeStyles {
 	return x.Styles
 }
 
+// GetID returns ID, or the zero value when it is absent or the TimerActionNode is nil.
+func (x *TimerActionNode) GetID() string {
+	if x == nil || x.ID == nil {
+		var zero string
+		return zero
+	}
+	return *x.ID
+}
+
+// GetWorkflowID returns WorkflowID, or the zero value when it is absent or the TimerActionNode is nil.
+func (x *TimerActionNode) GetWorkflowID() string {
+	if x == nil || x.WorkflowID == nil {
+		var zero string
+		return zero
+	}
+	return *x.WorkflowID
+}
+
+// GetAmount returns Amount, or the zero value when it is absent or the TimerActionNodeUpdate is nil.
+func (x *TimerActionNodeUpdate) GetAmount() float64 {
+	if x == nil || x.Amount == nil {
+		var zero float64
+		return zero
+	}
+	return *x.Amount
+}
+
+// GetUnit returns Unit, or the zero value when it is absent or the TimerActionNodeUpdate is nil.
+func (x *TimerActionNodeUpdate) GetUnit() TimerUnit {
+	if x == nil || x.Unit == nil {
+		var zero TimerUnit
+		return zero
+	}
+	return *x.Unit
+}
+
 // GetDraftEmailMessageID returns DraftEmailMessageID, or the zero value when it is absent or the TransactionalEmail is nil.
 func (x *TransactionalEmail) GetDraftEmailMessageID() string {
 	if x == nil || x.DraftEmailMessageID == nil {
@@ -1446,4 +1841,338 @@ func (x *TransactionalRequest) GetAddToAudience() bool {
 		return zero
 	}
 	return *x.AddToAudience
+}
+
+// GetID returns ID, or the zero value when it is absent or the VariantNode is nil.
+func (x *VariantNode) GetID() string {
+	if x == nil || x.ID == nil {
+		var zero string
+		return zero
+	}
+	return *x.ID
+}
+
+// GetIsControl returns IsControl, or the zero value when it is absent or the VariantNode is nil.
+func (x *VariantNode) GetIsControl() bool {
+	if x == nil || x.IsControl == nil {
+		var zero bool
+		return zero
+	}
+	return *x.IsControl
+}
+
+// GetWorkflowID returns WorkflowID, or the zero value when it is absent or the VariantNode is nil.
+func (x *VariantNode) GetWorkflowID() string {
+	if x == nil || x.WorkflowID == nil {
+		var zero string
+		return zero
+	}
+	return *x.WorkflowID
+}
+
+// GetIsControl returns IsControl, or the zero value when it is absent or the VariantNodeUpdate is nil.
+func (x *VariantNodeUpdate) GetIsControl() bool {
+	if x == nil || x.IsControl == nil {
+		var zero bool
+		return zero
+	}
+	return *x.IsControl
+}
+
+// GetDescription returns Description, or the zero value when it is absent or the Workflow is nil.
+func (x *Workflow) GetDescription() string {
+	if x == nil || x.Description == nil {
+		var zero string
+		return zero
+	}
+	return *x.Description
+}
+
+// GetMailingListID returns MailingListID, or the zero value when it is absent or the Workflow is nil.
+func (x *Workflow) GetMailingListID() string {
+	if x == nil || x.MailingListID == nil {
+		var zero string
+		return zero
+	}
+	return *x.MailingListID
+}
+
+// GetName returns Name, or the zero value when it is absent or the Workflow is nil.
+func (x *Workflow) GetName() string {
+	if x == nil || x.Name == nil {
+		var zero string
+		return zero
+	}
+	return *x.Name
+}
+
+// GetWorkflowRevisionID returns WorkflowRevisionID, or the zero value when it is absent or the Workflow is nil.
+func (x *Workflow) GetWorkflowRevisionID() string {
+	if x == nil || x.WorkflowRevisionID == nil {
+		var zero string
+		return zero
+	}
+	return *x.WorkflowRevisionID
+}
+
+// GetExpectedRevisionID returns ExpectedRevisionID, or the zero value when it is null, absent, or the WorkflowBranchRequest is nil.
+func (x *WorkflowBranchRequest) GetExpectedRevisionID() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.ExpectedRevisionID.Get()
+	return v
+}
+
+// GetDescription returns Description, or the zero value when it is absent or the WorkflowCreateRequest is nil.
+func (x *WorkflowCreateRequest) GetDescription() string {
+	if x == nil || x.Description == nil {
+		var zero string
+		return zero
+	}
+	return *x.Description
+}
+
+// GetMailingListID returns MailingListID, or the zero value when it is absent or the WorkflowCreateRequest is nil.
+func (x *WorkflowCreateRequest) GetMailingListID() string {
+	if x == nil || x.MailingListID == nil {
+		var zero string
+		return zero
+	}
+	return *x.MailingListID
+}
+
+// GetConfirmDelete returns ConfirmDelete, or the zero value when it is absent or the WorkflowDeleteRequest is nil.
+func (x *WorkflowDeleteRequest) GetConfirmDelete() bool {
+	if x == nil || x.ConfirmDelete == nil {
+		var zero bool
+		return zero
+	}
+	return *x.ConfirmDelete
+}
+
+// GetExpectedRevisionID returns ExpectedRevisionID, or the zero value when it is null, absent, or the WorkflowDeleteRequest is nil.
+func (x *WorkflowDeleteRequest) GetExpectedRevisionID() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.ExpectedRevisionID.Get()
+	return v
+}
+
+// Items returns the []WorkflowSummary on this page; nil for a nil page.
+func (x *WorkflowList) Items() []WorkflowSummary {
+	if x == nil {
+		return nil
+	}
+	return x.Data
+}
+
+// NextCursor returns the cursor of the page after this one, or "" when this
+// is the last page.
+func (x *WorkflowList) NextCursor() string {
+	if x == nil {
+		return ""
+	}
+	return x.Pagination.GetNextCursor()
+}
+
+// GetMailingListID returns MailingListID, or the zero value when it is absent or the WorkflowMailingListDryRun is nil.
+func (x *WorkflowMailingListDryRun) GetMailingListID() string {
+	if x == nil || x.MailingListID == nil {
+		var zero string
+		return zero
+	}
+	return *x.MailingListID
+}
+
+// GetMailingListID returns MailingListID, or the zero value when it is absent or the WorkflowMailingListQueuedContactsFound is nil.
+func (x *WorkflowMailingListQueuedContactsFound) GetMailingListID() string {
+	if x == nil || x.MailingListID == nil {
+		var zero string
+		return zero
+	}
+	return *x.MailingListID
+}
+
+// GetDryRun returns DryRun, or the zero value when it is absent or the WorkflowMailingListRequest is nil.
+func (x *WorkflowMailingListRequest) GetDryRun() bool {
+	if x == nil || x.DryRun == nil {
+		var zero bool
+		return zero
+	}
+	return *x.DryRun
+}
+
+// GetExpectedRevisionID returns ExpectedRevisionID, or the zero value when it is null, absent, or the WorkflowMailingListRequest is nil.
+func (x *WorkflowMailingListRequest) GetExpectedRevisionID() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.ExpectedRevisionID.Get()
+	return v
+}
+
+// GetMailingListID returns MailingListID, or the zero value when it is null, absent, or the WorkflowMailingListRequest is nil.
+func (x *WorkflowMailingListRequest) GetMailingListID() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.MailingListID.Get()
+	return v
+}
+
+// GetQueuedContactPolicy returns QueuedContactPolicy, or the zero value when it is absent or the WorkflowMailingListRequest is nil.
+func (x *WorkflowMailingListRequest) GetQueuedContactPolicy() QueuedContactPolicy {
+	if x == nil || x.QueuedContactPolicy == nil {
+		var zero QueuedContactPolicy
+		return zero
+	}
+	return *x.QueuedContactPolicy
+}
+
+// GetMailingListID returns MailingListID, or the zero value when it is absent or the WorkflowMailingListUpdated is nil.
+func (x *WorkflowMailingListUpdated) GetMailingListID() string {
+	if x == nil || x.MailingListID == nil {
+		var zero string
+		return zero
+	}
+	return *x.MailingListID
+}
+
+// GetExpectedRevisionID returns ExpectedRevisionID, or the zero value when it is null, absent, or the WorkflowNodeCreateAfterRequest is nil.
+func (x *WorkflowNodeCreateAfterRequest) GetExpectedRevisionID() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.ExpectedRevisionID.Get()
+	return v
+}
+
+// GetBeforeNodeID returns BeforeNodeID, or the zero value when it is absent or the WorkflowNodeCreateBeforeRequest is nil.
+func (x *WorkflowNodeCreateBeforeRequest) GetBeforeNodeID() string {
+	if x == nil || x.BeforeNodeID == nil {
+		var zero string
+		return zero
+	}
+	return *x.BeforeNodeID
+}
+
+// GetExpectedRevisionID returns ExpectedRevisionID, or the zero value when it is null, absent, or the WorkflowNodeCreateBeforeRequest is nil.
+func (x *WorkflowNodeCreateBeforeRequest) GetExpectedRevisionID() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.ExpectedRevisionID.Get()
+	return v
+}
+
+// GetToNodeID returns ToNodeID, or the zero value when it is absent or the WorkflowNodeCreateBeforeRequest is nil.
+func (x *WorkflowNodeCreateBeforeRequest) GetToNodeID() string {
+	if x == nil || x.ToNodeID == nil {
+		var zero string
+		return zero
+	}
+	return *x.ToNodeID
+}
+
+// GetExpectedRevisionID returns ExpectedRevisionID, or the zero value when it is null, absent, or the WorkflowNodeCreateBetweenRequest is nil.
+func (x *WorkflowNodeCreateBetweenRequest) GetExpectedRevisionID() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.ExpectedRevisionID.Get()
+	return v
+}
+
+// GetDryRun returns DryRun, or the zero value when it is absent or the WorkflowNodeDeleteRequest is nil.
+func (x *WorkflowNodeDeleteRequest) GetDryRun() bool {
+	if x == nil || x.DryRun == nil {
+		var zero bool
+		return zero
+	}
+	return *x.DryRun
+}
+
+// GetExpectedRevisionID returns ExpectedRevisionID, or the zero value when it is null, absent, or the WorkflowNodeDeleteRequest is nil.
+func (x *WorkflowNodeDeleteRequest) GetExpectedRevisionID() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.ExpectedRevisionID.Get()
+	return v
+}
+
+// GetQueuedContactPolicy returns QueuedContactPolicy, or the zero value when it is absent or the WorkflowNodeDeleteRequest is nil.
+func (x *WorkflowNodeDeleteRequest) GetQueuedContactPolicy() QueuedContactPolicy {
+	if x == nil || x.QueuedContactPolicy == nil {
+		var zero QueuedContactPolicy
+		return zero
+	}
+	return *x.QueuedContactPolicy
+}
+
+// GetWorkflowRevisionID returns WorkflowRevisionID, or the zero value when it is absent or the WorkflowNodeDetails is nil.
+func (x *WorkflowNodeDetails) GetWorkflowRevisionID() string {
+	if x == nil || x.WorkflowRevisionID == nil {
+		var zero string
+		return zero
+	}
+	return *x.WorkflowRevisionID
+}
+
+// GetExpectedRevisionID returns ExpectedRevisionID, or the zero value when it is null, absent, or the WorkflowNodeUpdateRequest is nil.
+func (x *WorkflowNodeUpdateRequest) GetExpectedRevisionID() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.ExpectedRevisionID.Get()
+	return v
+}
+
+// GetExpectedRevisionID returns ExpectedRevisionID, or the zero value when it is null, absent, or the WorkflowRerouteRequest is nil.
+func (x *WorkflowRerouteRequest) GetExpectedRevisionID() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.ExpectedRevisionID.Get()
+	return v
+}
+
+// GetDescription returns Description, or the zero value when it is absent or the WorkflowUpdateRequest is nil.
+func (x *WorkflowUpdateRequest) GetDescription() string {
+	if x == nil || x.Description == nil {
+		var zero string
+		return zero
+	}
+	return *x.Description
+}
+
+// GetExpectedRevisionID returns ExpectedRevisionID, or the zero value when it is null, absent, or the WorkflowUpdateRequest is nil.
+func (x *WorkflowUpdateRequest) GetExpectedRevisionID() string {
+	if x == nil {
+		var zero string
+		return zero
+	}
+	v, _ := x.ExpectedRevisionID.Get()
+	return v
+}
+
+// GetName returns Name, or the zero value when it is absent or the WorkflowUpdateRequest is nil.
+func (x *WorkflowUpdateRequest) GetName() string {
+	if x == nil || x.Name == nil {
+		var zero string
+		return zero
+	}
+	return *x.Name
 }

@@ -764,6 +764,259 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/uploads/{emailAssetId}/complete (the `CompleteUpload` operationId).
 	CompleteUpload(ctx context.Context, emailAssetID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListWorkflows List workflows
+	//
+	// Lists the team's workflows a page at a time, as summaries; getWorkflow
+	// returns one with its graph.
+	//
+	// Corresponds with GET /v1/workflows (the `ListWorkflows` operationId).
+	ListWorkflows(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWorkflowWithBody Create a workflow
+	//
+	// Creates a draft workflow holding a blank trigger and an exit node. A
+	// team that may not create workflows gets a 500 (a 5XX) saying so.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/workflows (the `CreateWorkflow` operationId).
+	CreateWorkflowWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWorkflow Create a workflow
+	//
+	// Creates a draft workflow holding a blank trigger and an exit node. A
+	// team that may not create workflows gets a 500 (a 5XX) saying so.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/workflows (the `CreateWorkflow` operationId).
+	CreateWorkflow(ctx context.Context, body CreateWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteWorkflowWithBody Delete a workflow
+	//
+	// Deletes a workflow, stopping its sends and dropping its queued contacts;
+	// it then reads as not found. While it is sending or has queued contacts
+	// the first call answers 409: repeat it with the same `expectedRevisionId`
+	// and `confirmDelete: true`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with DELETE /v1/workflows/{workflowId} (the `DeleteWorkflow` operationId).
+	DeleteWorkflowWithBody(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteWorkflow Delete a workflow
+	//
+	// Deletes a workflow, stopping its sends and dropping its queued contacts;
+	// it then reads as not found. While it is sending or has queued contacts
+	// the first call answers 409: repeat it with the same `expectedRevisionId`
+	// and `confirmDelete: true`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with DELETE /v1/workflows/{workflowId} (the `DeleteWorkflow` operationId).
+	DeleteWorkflow(ctx context.Context, workflowID string, body DeleteWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWorkflow Get a workflow
+	//
+	// Returns a workflow with its whole graph; each node gives its type,
+	// connections and display fields.
+	//
+	// Corresponds with GET /v1/workflows/{workflowId} (the `GetWorkflow` operationId).
+	GetWorkflow(ctx context.Context, workflowID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateWorkflowPropertiesWithBody Update a workflow
+	//
+	// Renames a workflow or changes its description (at least one of the two).
+	// Its mailing list changes through changeWorkflowMailingList instead.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/workflows/{workflowId} (the `UpdateWorkflowProperties` operationId).
+	UpdateWorkflowPropertiesWithBody(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateWorkflowProperties Update a workflow
+	//
+	// Renames a workflow or changes its description (at least one of the two).
+	// Its mailing list changes through changeWorkflowMailingList instead.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/workflows/{workflowId} (the `UpdateWorkflowProperties` operationId).
+	UpdateWorkflowProperties(ctx context.Context, workflowID string, body UpdateWorkflowPropertiesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangeWorkflowMailingListWithBody Change a workflow's mailing list
+	//
+	// Sets or clears a workflow's mailing list. When the new list would drop
+	// queued contacts, nothing changes and the answer says
+	// `queuedContactsFound`, unless `queuedContactPolicy` is `discard`;
+	// `dryRun` only reports.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/mailing-list (the `ChangeWorkflowMailingList` operationId).
+	ChangeWorkflowMailingListWithBody(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangeWorkflowMailingList Change a workflow's mailing list
+	//
+	// Sets or clears a workflow's mailing list. When the new list would drop
+	// queued contacts, nothing changes and the answer says
+	// `queuedContactsFound`, unless `queuedContactPolicy` is `discard`;
+	// `dryRun` only reports.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/mailing-list (the `ChangeWorkflowMailingList` operationId).
+	ChangeWorkflowMailingList(ctx context.Context, workflowID string, body ChangeWorkflowMailingListJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWorkflowNodeWithBody Create a workflow node
+	//
+	// Inserts a node with default settings (set them with updateWorkflowNode).
+	// A BranchNode comes with 2 AudienceFilter children and an
+	// ExperimentBranchNode with 3 VariantNode children; a workflow holds at
+	// most 300 nodes, children included.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/nodes (the `CreateWorkflowNode` operationId).
+	CreateWorkflowNodeWithBody(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWorkflowNode Create a workflow node
+	//
+	// Inserts a node with default settings (set them with updateWorkflowNode).
+	// A BranchNode comes with 2 AudienceFilter children and an
+	// ExperimentBranchNode with 3 VariantNode children; a workflow holds at
+	// most 300 nodes, children included.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/nodes (the `CreateWorkflowNode` operationId).
+	CreateWorkflowNode(ctx context.Context, workflowID string, body CreateWorkflowNodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteWorkflowNodeWithBody Delete a workflow node
+	//
+	// Deletes one node. Contacts queued at it stop the delete (the answer says
+	// `queuedContactsFound`) unless `queuedContactPolicy` is `discard`;
+	// `dryRun` only reports.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId} (the `DeleteWorkflowNode` operationId).
+	DeleteWorkflowNodeWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteWorkflowNode Delete a workflow node
+	//
+	// Deletes one node. Contacts queued at it stop the delete (the answer says
+	// `queuedContactsFound`) unless `queuedContactPolicy` is `discard`;
+	// `dryRun` only reports.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId} (the `DeleteWorkflowNode` operationId).
+	DeleteWorkflowNode(ctx context.Context, workflowID string, nodeID string, body DeleteWorkflowNodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWorkflowNode Get a workflow node
+	//
+	// Returns one node with all its fields, and the workflow's current
+	// revision.
+	//
+	// Corresponds with GET /v1/workflows/{workflowId}/nodes/{nodeId} (the `GetWorkflowNode` operationId).
+	GetWorkflowNode(ctx context.Context, workflowID string, nodeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateWorkflowNodeWithBody Update a workflow node
+	//
+	// Changes a node's own settings; which fields apply depends on its type,
+	// and a trigger can switch to another trigger type. Emails and segments
+	// change through their own APIs; an update Loops has not implemented for a
+	// type answers 501 (a 5XX).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId} (the `UpdateWorkflowNode` operationId).
+	UpdateWorkflowNodeWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateWorkflowNode Update a workflow node
+	//
+	// Changes a node's own settings; which fields apply depends on its type,
+	// and a trigger can switch to another trigger type. Emails and segments
+	// change through their own APIs; an update Loops has not implemented for a
+	// type answers 501 (a 5XX).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId} (the `UpdateWorkflowNode` operationId).
+	UpdateWorkflowNode(ctx context.Context, workflowID string, nodeID string, body UpdateWorkflowNodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddWorkflowBranchWithBody Add a branch
+	//
+	// Adds one path under a BranchNode (a new AudienceFilter child) or an
+	// ExperimentBranchNode (a new VariantNode child). It adds 1 node toward
+	// the 300-node limit; configure the child with updateWorkflowNode.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/add-branch (the `AddWorkflowBranch` operationId).
+	AddWorkflowBranchWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddWorkflowBranch Add a branch
+	//
+	// Adds one path under a BranchNode (a new AudienceFilter child) or an
+	// ExperimentBranchNode (a new VariantNode child). It adds 1 node toward
+	// the 300-node limit; configure the child with updateWorkflowNode.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/add-branch (the `AddWorkflowBranch` operationId).
+	AddWorkflowBranch(ctx context.Context, workflowID string, nodeID string, body AddWorkflowBranchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWorkflowNodeMetrics Get a node's email metrics
+	//
+	// All-time counts for the emails a SendEmailAction node sent (zeros before
+	// any send); other node types answer 400. The metrics API must be enabled
+	// for the team.
+	//
+	// Corresponds with GET /v1/workflows/{workflowId}/nodes/{nodeId}/metrics (the `GetWorkflowNodeMetrics` operationId).
+	GetWorkflowNodeMetrics(ctx context.Context, workflowID string, nodeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteWorkflowNodeRecursivelyWithBody Delete a node and its subtree
+	//
+	// Deletes a node and every node below it, with the same queued-contact
+	// safety as deleteWorkflowNode.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId}/recursive (the `DeleteWorkflowNodeRecursively` operationId).
+	DeleteWorkflowNodeRecursivelyWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteWorkflowNodeRecursively Delete a node and its subtree
+	//
+	// Deletes a node and every node below it, with the same queued-contact
+	// safety as deleteWorkflowNode.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId}/recursive (the `DeleteWorkflowNodeRecursively` operationId).
+	DeleteWorkflowNodeRecursively(ctx context.Context, workflowID string, nodeID string, body DeleteWorkflowNodeRecursivelyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RerouteNodeConnectionWithBody Reroute a node connection
+	//
+	// Points a node's outgoing connection at another node, and returns the
+	// node with the updated workflow.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/reroute (the `RerouteNodeConnection` operationId).
+	RerouteNodeConnectionWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RerouteNodeConnection Reroute a node connection
+	//
+	// Points a node's outgoing connection at another node, and returns the
+	// node with the updated workflow.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/reroute (the `RerouteNodeConnection` operationId).
+	RerouteNodeConnection(ctx context.Context, workflowID string, nodeID string, body RerouteNodeConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // TestAPIKey Test an API key
@@ -2189,6 +2442,499 @@ func (c *Client) CreateUpload(ctx context.Context, body CreateUploadJSONRequestB
 // Corresponds with POST /v1/uploads/{emailAssetId}/complete (the `CompleteUpload` operationId).
 func (c *Client) CompleteUpload(ctx context.Context, emailAssetID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCompleteUploadRequest(c.Server, emailAssetID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListWorkflows List workflows
+//
+// Lists the team's workflows a page at a time, as summaries; getWorkflow
+// returns one with its graph.
+//
+// Corresponds with GET /v1/workflows (the `ListWorkflows` operationId).
+func (c *Client) ListWorkflows(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWorkflowsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWorkflowWithBody Create a workflow
+//
+// Creates a draft workflow holding a blank trigger and an exit node. A
+// team that may not create workflows gets a 500 (a 5XX) saying so.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/workflows (the `CreateWorkflow` operationId).
+func (c *Client) CreateWorkflowWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWorkflowRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWorkflow Create a workflow
+//
+// Creates a draft workflow holding a blank trigger and an exit node. A
+// team that may not create workflows gets a 500 (a 5XX) saying so.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/workflows (the `CreateWorkflow` operationId).
+func (c *Client) CreateWorkflow(ctx context.Context, body CreateWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWorkflowRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteWorkflowWithBody Delete a workflow
+//
+// Deletes a workflow, stopping its sends and dropping its queued contacts;
+// it then reads as not found. While it is sending or has queued contacts
+// the first call answers 409: repeat it with the same `expectedRevisionId`
+// and `confirmDelete: true`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with DELETE /v1/workflows/{workflowId} (the `DeleteWorkflow` operationId).
+func (c *Client) DeleteWorkflowWithBody(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteWorkflowRequestWithBody(c.Server, workflowID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteWorkflow Delete a workflow
+//
+// Deletes a workflow, stopping its sends and dropping its queued contacts;
+// it then reads as not found. While it is sending or has queued contacts
+// the first call answers 409: repeat it with the same `expectedRevisionId`
+// and `confirmDelete: true`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with DELETE /v1/workflows/{workflowId} (the `DeleteWorkflow` operationId).
+func (c *Client) DeleteWorkflow(ctx context.Context, workflowID string, body DeleteWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteWorkflowRequest(c.Server, workflowID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWorkflow Get a workflow
+//
+// Returns a workflow with its whole graph; each node gives its type,
+// connections and display fields.
+//
+// Corresponds with GET /v1/workflows/{workflowId} (the `GetWorkflow` operationId).
+func (c *Client) GetWorkflow(ctx context.Context, workflowID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWorkflowRequest(c.Server, workflowID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateWorkflowPropertiesWithBody Update a workflow
+//
+// Renames a workflow or changes its description (at least one of the two).
+// Its mailing list changes through changeWorkflowMailingList instead.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/workflows/{workflowId} (the `UpdateWorkflowProperties` operationId).
+func (c *Client) UpdateWorkflowPropertiesWithBody(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateWorkflowPropertiesRequestWithBody(c.Server, workflowID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateWorkflowProperties Update a workflow
+//
+// Renames a workflow or changes its description (at least one of the two).
+// Its mailing list changes through changeWorkflowMailingList instead.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/workflows/{workflowId} (the `UpdateWorkflowProperties` operationId).
+func (c *Client) UpdateWorkflowProperties(ctx context.Context, workflowID string, body UpdateWorkflowPropertiesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateWorkflowPropertiesRequest(c.Server, workflowID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangeWorkflowMailingListWithBody Change a workflow's mailing list
+//
+// Sets or clears a workflow's mailing list. When the new list would drop
+// queued contacts, nothing changes and the answer says
+// `queuedContactsFound`, unless `queuedContactPolicy` is `discard`;
+// `dryRun` only reports.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/workflows/{workflowId}/mailing-list (the `ChangeWorkflowMailingList` operationId).
+func (c *Client) ChangeWorkflowMailingListWithBody(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeWorkflowMailingListRequestWithBody(c.Server, workflowID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangeWorkflowMailingList Change a workflow's mailing list
+//
+// Sets or clears a workflow's mailing list. When the new list would drop
+// queued contacts, nothing changes and the answer says
+// `queuedContactsFound`, unless `queuedContactPolicy` is `discard`;
+// `dryRun` only reports.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/workflows/{workflowId}/mailing-list (the `ChangeWorkflowMailingList` operationId).
+func (c *Client) ChangeWorkflowMailingList(ctx context.Context, workflowID string, body ChangeWorkflowMailingListJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeWorkflowMailingListRequest(c.Server, workflowID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWorkflowNodeWithBody Create a workflow node
+//
+// Inserts a node with default settings (set them with updateWorkflowNode).
+// A BranchNode comes with 2 AudienceFilter children and an
+// ExperimentBranchNode with 3 VariantNode children; a workflow holds at
+// most 300 nodes, children included.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/workflows/{workflowId}/nodes (the `CreateWorkflowNode` operationId).
+func (c *Client) CreateWorkflowNodeWithBody(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWorkflowNodeRequestWithBody(c.Server, workflowID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWorkflowNode Create a workflow node
+//
+// Inserts a node with default settings (set them with updateWorkflowNode).
+// A BranchNode comes with 2 AudienceFilter children and an
+// ExperimentBranchNode with 3 VariantNode children; a workflow holds at
+// most 300 nodes, children included.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/workflows/{workflowId}/nodes (the `CreateWorkflowNode` operationId).
+func (c *Client) CreateWorkflowNode(ctx context.Context, workflowID string, body CreateWorkflowNodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWorkflowNodeRequest(c.Server, workflowID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteWorkflowNodeWithBody Delete a workflow node
+//
+// Deletes one node. Contacts queued at it stop the delete (the answer says
+// `queuedContactsFound`) unless `queuedContactPolicy` is `discard`;
+// `dryRun` only reports.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId} (the `DeleteWorkflowNode` operationId).
+func (c *Client) DeleteWorkflowNodeWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteWorkflowNodeRequestWithBody(c.Server, workflowID, nodeID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteWorkflowNode Delete a workflow node
+//
+// Deletes one node. Contacts queued at it stop the delete (the answer says
+// `queuedContactsFound`) unless `queuedContactPolicy` is `discard`;
+// `dryRun` only reports.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId} (the `DeleteWorkflowNode` operationId).
+func (c *Client) DeleteWorkflowNode(ctx context.Context, workflowID string, nodeID string, body DeleteWorkflowNodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteWorkflowNodeRequest(c.Server, workflowID, nodeID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWorkflowNode Get a workflow node
+//
+// Returns one node with all its fields, and the workflow's current
+// revision.
+//
+// Corresponds with GET /v1/workflows/{workflowId}/nodes/{nodeId} (the `GetWorkflowNode` operationId).
+func (c *Client) GetWorkflowNode(ctx context.Context, workflowID string, nodeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWorkflowNodeRequest(c.Server, workflowID, nodeID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateWorkflowNodeWithBody Update a workflow node
+//
+// Changes a node's own settings; which fields apply depends on its type,
+// and a trigger can switch to another trigger type. Emails and segments
+// change through their own APIs; an update Loops has not implemented for a
+// type answers 501 (a 5XX).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId} (the `UpdateWorkflowNode` operationId).
+func (c *Client) UpdateWorkflowNodeWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateWorkflowNodeRequestWithBody(c.Server, workflowID, nodeID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateWorkflowNode Update a workflow node
+//
+// Changes a node's own settings; which fields apply depends on its type,
+// and a trigger can switch to another trigger type. Emails and segments
+// change through their own APIs; an update Loops has not implemented for a
+// type answers 501 (a 5XX).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId} (the `UpdateWorkflowNode` operationId).
+func (c *Client) UpdateWorkflowNode(ctx context.Context, workflowID string, nodeID string, body UpdateWorkflowNodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateWorkflowNodeRequest(c.Server, workflowID, nodeID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddWorkflowBranchWithBody Add a branch
+//
+// Adds one path under a BranchNode (a new AudienceFilter child) or an
+// ExperimentBranchNode (a new VariantNode child). It adds 1 node toward
+// the 300-node limit; configure the child with updateWorkflowNode.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/add-branch (the `AddWorkflowBranch` operationId).
+func (c *Client) AddWorkflowBranchWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddWorkflowBranchRequestWithBody(c.Server, workflowID, nodeID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddWorkflowBranch Add a branch
+//
+// Adds one path under a BranchNode (a new AudienceFilter child) or an
+// ExperimentBranchNode (a new VariantNode child). It adds 1 node toward
+// the 300-node limit; configure the child with updateWorkflowNode.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/add-branch (the `AddWorkflowBranch` operationId).
+func (c *Client) AddWorkflowBranch(ctx context.Context, workflowID string, nodeID string, body AddWorkflowBranchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddWorkflowBranchRequest(c.Server, workflowID, nodeID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWorkflowNodeMetrics Get a node's email metrics
+//
+// All-time counts for the emails a SendEmailAction node sent (zeros before
+// any send); other node types answer 400. The metrics API must be enabled
+// for the team.
+//
+// Corresponds with GET /v1/workflows/{workflowId}/nodes/{nodeId}/metrics (the `GetWorkflowNodeMetrics` operationId).
+func (c *Client) GetWorkflowNodeMetrics(ctx context.Context, workflowID string, nodeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWorkflowNodeMetricsRequest(c.Server, workflowID, nodeID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteWorkflowNodeRecursivelyWithBody Delete a node and its subtree
+//
+// Deletes a node and every node below it, with the same queued-contact
+// safety as deleteWorkflowNode.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId}/recursive (the `DeleteWorkflowNodeRecursively` operationId).
+func (c *Client) DeleteWorkflowNodeRecursivelyWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteWorkflowNodeRecursivelyRequestWithBody(c.Server, workflowID, nodeID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteWorkflowNodeRecursively Delete a node and its subtree
+//
+// Deletes a node and every node below it, with the same queued-contact
+// safety as deleteWorkflowNode.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId}/recursive (the `DeleteWorkflowNodeRecursively` operationId).
+func (c *Client) DeleteWorkflowNodeRecursively(ctx context.Context, workflowID string, nodeID string, body DeleteWorkflowNodeRecursivelyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteWorkflowNodeRecursivelyRequest(c.Server, workflowID, nodeID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RerouteNodeConnectionWithBody Reroute a node connection
+//
+// Points a node's outgoing connection at another node, and returns the
+// node with the updated workflow.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/reroute (the `RerouteNodeConnection` operationId).
+func (c *Client) RerouteNodeConnectionWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRerouteNodeConnectionRequestWithBody(c.Server, workflowID, nodeID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RerouteNodeConnection Reroute a node connection
+//
+// Points a node's outgoing connection at another node, and returns the
+// node with the updated workflow.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/reroute (the `RerouteNodeConnection` operationId).
+func (c *Client) RerouteNodeConnection(ctx context.Context, workflowID string, nodeID string, body RerouteNodeConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRerouteNodeConnectionRequest(c.Server, workflowID, nodeID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4636,6 +5382,686 @@ func NewCompleteUploadRequest(server string, emailAssetID string) (*http.Request
 	return req, nil
 }
 
+// NewListWorkflowsRequest constructs an http.Request for the ListWorkflows method
+func NewListWorkflowsRequest(server string, params *ListWorkflowsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/workflows")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perPage", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateWorkflowRequest calls the generic CreateWorkflow builder with application/json body
+func NewCreateWorkflowRequest(server string, body CreateWorkflowJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateWorkflowRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateWorkflowRequestWithBody constructs an http.Request for the CreateWorkflow method, with any body, and a specified content type
+func NewCreateWorkflowRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/workflows")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteWorkflowRequest calls the generic DeleteWorkflow builder with application/json body
+func NewDeleteWorkflowRequest(server string, workflowID string, body DeleteWorkflowJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDeleteWorkflowRequestWithBody(server, workflowID, "application/json", bodyReader)
+}
+
+// NewDeleteWorkflowRequestWithBody constructs an http.Request for the DeleteWorkflow method, with any body, and a specified content type
+func NewDeleteWorkflowRequestWithBody(server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "workflowId", workflowID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/workflows/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetWorkflowRequest constructs an http.Request for the GetWorkflow method
+func NewGetWorkflowRequest(server string, workflowID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "workflowId", workflowID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/workflows/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateWorkflowPropertiesRequest calls the generic UpdateWorkflowProperties builder with application/json body
+func NewUpdateWorkflowPropertiesRequest(server string, workflowID string, body UpdateWorkflowPropertiesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateWorkflowPropertiesRequestWithBody(server, workflowID, "application/json", bodyReader)
+}
+
+// NewUpdateWorkflowPropertiesRequestWithBody constructs an http.Request for the UpdateWorkflowProperties method, with any body, and a specified content type
+func NewUpdateWorkflowPropertiesRequestWithBody(server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "workflowId", workflowID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/workflows/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewChangeWorkflowMailingListRequest calls the generic ChangeWorkflowMailingList builder with application/json body
+func NewChangeWorkflowMailingListRequest(server string, workflowID string, body ChangeWorkflowMailingListJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewChangeWorkflowMailingListRequestWithBody(server, workflowID, "application/json", bodyReader)
+}
+
+// NewChangeWorkflowMailingListRequestWithBody constructs an http.Request for the ChangeWorkflowMailingList method, with any body, and a specified content type
+func NewChangeWorkflowMailingListRequestWithBody(server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "workflowId", workflowID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/workflows/%s/mailing-list", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateWorkflowNodeRequest calls the generic CreateWorkflowNode builder with application/json body
+func NewCreateWorkflowNodeRequest(server string, workflowID string, body CreateWorkflowNodeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateWorkflowNodeRequestWithBody(server, workflowID, "application/json", bodyReader)
+}
+
+// NewCreateWorkflowNodeRequestWithBody constructs an http.Request for the CreateWorkflowNode method, with any body, and a specified content type
+func NewCreateWorkflowNodeRequestWithBody(server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "workflowId", workflowID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/workflows/%s/nodes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteWorkflowNodeRequest calls the generic DeleteWorkflowNode builder with application/json body
+func NewDeleteWorkflowNodeRequest(server string, workflowID string, nodeID string, body DeleteWorkflowNodeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDeleteWorkflowNodeRequestWithBody(server, workflowID, nodeID, "application/json", bodyReader)
+}
+
+// NewDeleteWorkflowNodeRequestWithBody constructs an http.Request for the DeleteWorkflowNode method, with any body, and a specified content type
+func NewDeleteWorkflowNodeRequestWithBody(server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "workflowId", workflowID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "nodeId", nodeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/workflows/%s/nodes/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetWorkflowNodeRequest constructs an http.Request for the GetWorkflowNode method
+func NewGetWorkflowNodeRequest(server string, workflowID string, nodeID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "workflowId", workflowID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "nodeId", nodeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/workflows/%s/nodes/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateWorkflowNodeRequest calls the generic UpdateWorkflowNode builder with application/json body
+func NewUpdateWorkflowNodeRequest(server string, workflowID string, nodeID string, body UpdateWorkflowNodeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateWorkflowNodeRequestWithBody(server, workflowID, nodeID, "application/json", bodyReader)
+}
+
+// NewUpdateWorkflowNodeRequestWithBody constructs an http.Request for the UpdateWorkflowNode method, with any body, and a specified content type
+func NewUpdateWorkflowNodeRequestWithBody(server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "workflowId", workflowID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "nodeId", nodeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/workflows/%s/nodes/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAddWorkflowBranchRequest calls the generic AddWorkflowBranch builder with application/json body
+func NewAddWorkflowBranchRequest(server string, workflowID string, nodeID string, body AddWorkflowBranchJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddWorkflowBranchRequestWithBody(server, workflowID, nodeID, "application/json", bodyReader)
+}
+
+// NewAddWorkflowBranchRequestWithBody constructs an http.Request for the AddWorkflowBranch method, with any body, and a specified content type
+func NewAddWorkflowBranchRequestWithBody(server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "workflowId", workflowID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "nodeId", nodeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/workflows/%s/nodes/%s/add-branch", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetWorkflowNodeMetricsRequest constructs an http.Request for the GetWorkflowNodeMetrics method
+func NewGetWorkflowNodeMetricsRequest(server string, workflowID string, nodeID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "workflowId", workflowID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "nodeId", nodeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/workflows/%s/nodes/%s/metrics", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteWorkflowNodeRecursivelyRequest calls the generic DeleteWorkflowNodeRecursively builder with application/json body
+func NewDeleteWorkflowNodeRecursivelyRequest(server string, workflowID string, nodeID string, body DeleteWorkflowNodeRecursivelyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDeleteWorkflowNodeRecursivelyRequestWithBody(server, workflowID, nodeID, "application/json", bodyReader)
+}
+
+// NewDeleteWorkflowNodeRecursivelyRequestWithBody constructs an http.Request for the DeleteWorkflowNodeRecursively method, with any body, and a specified content type
+func NewDeleteWorkflowNodeRecursivelyRequestWithBody(server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "workflowId", workflowID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "nodeId", nodeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/workflows/%s/nodes/%s/recursive", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRerouteNodeConnectionRequest calls the generic RerouteNodeConnection builder with application/json body
+func NewRerouteNodeConnectionRequest(server string, workflowID string, nodeID string, body RerouteNodeConnectionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRerouteNodeConnectionRequestWithBody(server, workflowID, nodeID, "application/json", bodyReader)
+}
+
+// NewRerouteNodeConnectionRequestWithBody constructs an http.Request for the RerouteNodeConnection method, with any body, and a specified content type
+func NewRerouteNodeConnectionRequestWithBody(server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "workflowId", workflowID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "nodeId", nodeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/workflows/%s/nodes/%s/reroute", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -5417,6 +6843,267 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/uploads/{emailAssetId}/complete (the `CompleteUpload` operationId).
 	CompleteUploadWithResponse(ctx context.Context, emailAssetID string, reqEditors ...RequestEditorFn) (*CompleteUploadResponse, error)
+
+	// ListWorkflowsWithResponse List workflows
+	//
+	// Lists the team's workflows a page at a time, as summaries; getWorkflow
+	// returns one with its graph.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/workflows (the `ListWorkflows` operationId).
+	ListWorkflowsWithResponse(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*ListWorkflowsResponse, error)
+
+	// CreateWorkflowWithBodyWithResponse Create a workflow
+	//
+	// Creates a draft workflow holding a blank trigger and an exit node. A
+	// team that may not create workflows gets a 500 (a 5XX) saying so.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/workflows (the `CreateWorkflow` operationId).
+	CreateWorkflowWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowResponse, error)
+
+	// CreateWorkflowWithResponse Create a workflow
+	//
+	// Creates a draft workflow holding a blank trigger and an exit node. A
+	// team that may not create workflows gets a 500 (a 5XX) saying so.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/workflows (the `CreateWorkflow` operationId).
+	CreateWorkflowWithResponse(ctx context.Context, body CreateWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowResponse, error)
+
+	// DeleteWorkflowWithBodyWithResponse Delete a workflow
+	//
+	// Deletes a workflow, stopping its sends and dropping its queued contacts;
+	// it then reads as not found. While it is sending or has queued contacts
+	// the first call answers 409: repeat it with the same `expectedRevisionId`
+	// and `confirmDelete: true`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/workflows/{workflowId} (the `DeleteWorkflow` operationId).
+	DeleteWorkflowWithBodyWithResponse(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteWorkflowResponse, error)
+
+	// DeleteWorkflowWithResponse Delete a workflow
+	//
+	// Deletes a workflow, stopping its sends and dropping its queued contacts;
+	// it then reads as not found. While it is sending or has queued contacts
+	// the first call answers 409: repeat it with the same `expectedRevisionId`
+	// and `confirmDelete: true`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/workflows/{workflowId} (the `DeleteWorkflow` operationId).
+	DeleteWorkflowWithResponse(ctx context.Context, workflowID string, body DeleteWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteWorkflowResponse, error)
+
+	// GetWorkflowWithResponse Get a workflow
+	//
+	// Returns a workflow with its whole graph; each node gives its type,
+	// connections and display fields.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/workflows/{workflowId} (the `GetWorkflow` operationId).
+	GetWorkflowWithResponse(ctx context.Context, workflowID string, reqEditors ...RequestEditorFn) (*GetWorkflowResponse, error)
+
+	// UpdateWorkflowPropertiesWithBodyWithResponse Update a workflow
+	//
+	// Renames a workflow or changes its description (at least one of the two).
+	// Its mailing list changes through changeWorkflowMailingList instead.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/workflows/{workflowId} (the `UpdateWorkflowProperties` operationId).
+	UpdateWorkflowPropertiesWithBodyWithResponse(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWorkflowPropertiesResponse, error)
+
+	// UpdateWorkflowPropertiesWithResponse Update a workflow
+	//
+	// Renames a workflow or changes its description (at least one of the two).
+	// Its mailing list changes through changeWorkflowMailingList instead.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/workflows/{workflowId} (the `UpdateWorkflowProperties` operationId).
+	UpdateWorkflowPropertiesWithResponse(ctx context.Context, workflowID string, body UpdateWorkflowPropertiesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWorkflowPropertiesResponse, error)
+
+	// ChangeWorkflowMailingListWithBodyWithResponse Change a workflow's mailing list
+	//
+	// Sets or clears a workflow's mailing list. When the new list would drop
+	// queued contacts, nothing changes and the answer says
+	// `queuedContactsFound`, unless `queuedContactPolicy` is `discard`;
+	// `dryRun` only reports.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/mailing-list (the `ChangeWorkflowMailingList` operationId).
+	ChangeWorkflowMailingListWithBodyWithResponse(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeWorkflowMailingListResponse, error)
+
+	// ChangeWorkflowMailingListWithResponse Change a workflow's mailing list
+	//
+	// Sets or clears a workflow's mailing list. When the new list would drop
+	// queued contacts, nothing changes and the answer says
+	// `queuedContactsFound`, unless `queuedContactPolicy` is `discard`;
+	// `dryRun` only reports.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/mailing-list (the `ChangeWorkflowMailingList` operationId).
+	ChangeWorkflowMailingListWithResponse(ctx context.Context, workflowID string, body ChangeWorkflowMailingListJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeWorkflowMailingListResponse, error)
+
+	// CreateWorkflowNodeWithBodyWithResponse Create a workflow node
+	//
+	// Inserts a node with default settings (set them with updateWorkflowNode).
+	// A BranchNode comes with 2 AudienceFilter children and an
+	// ExperimentBranchNode with 3 VariantNode children; a workflow holds at
+	// most 300 nodes, children included.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/nodes (the `CreateWorkflowNode` operationId).
+	CreateWorkflowNodeWithBodyWithResponse(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowNodeResponse, error)
+
+	// CreateWorkflowNodeWithResponse Create a workflow node
+	//
+	// Inserts a node with default settings (set them with updateWorkflowNode).
+	// A BranchNode comes with 2 AudienceFilter children and an
+	// ExperimentBranchNode with 3 VariantNode children; a workflow holds at
+	// most 300 nodes, children included.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/nodes (the `CreateWorkflowNode` operationId).
+	CreateWorkflowNodeWithResponse(ctx context.Context, workflowID string, body CreateWorkflowNodeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowNodeResponse, error)
+
+	// DeleteWorkflowNodeWithBodyWithResponse Delete a workflow node
+	//
+	// Deletes one node. Contacts queued at it stop the delete (the answer says
+	// `queuedContactsFound`) unless `queuedContactPolicy` is `discard`;
+	// `dryRun` only reports.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId} (the `DeleteWorkflowNode` operationId).
+	DeleteWorkflowNodeWithBodyWithResponse(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteWorkflowNodeResponse, error)
+
+	// DeleteWorkflowNodeWithResponse Delete a workflow node
+	//
+	// Deletes one node. Contacts queued at it stop the delete (the answer says
+	// `queuedContactsFound`) unless `queuedContactPolicy` is `discard`;
+	// `dryRun` only reports.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId} (the `DeleteWorkflowNode` operationId).
+	DeleteWorkflowNodeWithResponse(ctx context.Context, workflowID string, nodeID string, body DeleteWorkflowNodeJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteWorkflowNodeResponse, error)
+
+	// GetWorkflowNodeWithResponse Get a workflow node
+	//
+	// Returns one node with all its fields, and the workflow's current
+	// revision.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/workflows/{workflowId}/nodes/{nodeId} (the `GetWorkflowNode` operationId).
+	GetWorkflowNodeWithResponse(ctx context.Context, workflowID string, nodeID string, reqEditors ...RequestEditorFn) (*GetWorkflowNodeResponse, error)
+
+	// UpdateWorkflowNodeWithBodyWithResponse Update a workflow node
+	//
+	// Changes a node's own settings; which fields apply depends on its type,
+	// and a trigger can switch to another trigger type. Emails and segments
+	// change through their own APIs; an update Loops has not implemented for a
+	// type answers 501 (a 5XX).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId} (the `UpdateWorkflowNode` operationId).
+	UpdateWorkflowNodeWithBodyWithResponse(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWorkflowNodeResponse, error)
+
+	// UpdateWorkflowNodeWithResponse Update a workflow node
+	//
+	// Changes a node's own settings; which fields apply depends on its type,
+	// and a trigger can switch to another trigger type. Emails and segments
+	// change through their own APIs; an update Loops has not implemented for a
+	// type answers 501 (a 5XX).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId} (the `UpdateWorkflowNode` operationId).
+	UpdateWorkflowNodeWithResponse(ctx context.Context, workflowID string, nodeID string, body UpdateWorkflowNodeJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWorkflowNodeResponse, error)
+
+	// AddWorkflowBranchWithBodyWithResponse Add a branch
+	//
+	// Adds one path under a BranchNode (a new AudienceFilter child) or an
+	// ExperimentBranchNode (a new VariantNode child). It adds 1 node toward
+	// the 300-node limit; configure the child with updateWorkflowNode.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/add-branch (the `AddWorkflowBranch` operationId).
+	AddWorkflowBranchWithBodyWithResponse(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddWorkflowBranchResponse, error)
+
+	// AddWorkflowBranchWithResponse Add a branch
+	//
+	// Adds one path under a BranchNode (a new AudienceFilter child) or an
+	// ExperimentBranchNode (a new VariantNode child). It adds 1 node toward
+	// the 300-node limit; configure the child with updateWorkflowNode.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/add-branch (the `AddWorkflowBranch` operationId).
+	AddWorkflowBranchWithResponse(ctx context.Context, workflowID string, nodeID string, body AddWorkflowBranchJSONRequestBody, reqEditors ...RequestEditorFn) (*AddWorkflowBranchResponse, error)
+
+	// GetWorkflowNodeMetricsWithResponse Get a node's email metrics
+	//
+	// All-time counts for the emails a SendEmailAction node sent (zeros before
+	// any send); other node types answer 400. The metrics API must be enabled
+	// for the team.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/workflows/{workflowId}/nodes/{nodeId}/metrics (the `GetWorkflowNodeMetrics` operationId).
+	GetWorkflowNodeMetricsWithResponse(ctx context.Context, workflowID string, nodeID string, reqEditors ...RequestEditorFn) (*GetWorkflowNodeMetricsResponse, error)
+
+	// DeleteWorkflowNodeRecursivelyWithBodyWithResponse Delete a node and its subtree
+	//
+	// Deletes a node and every node below it, with the same queued-contact
+	// safety as deleteWorkflowNode.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId}/recursive (the `DeleteWorkflowNodeRecursively` operationId).
+	DeleteWorkflowNodeRecursivelyWithBodyWithResponse(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteWorkflowNodeRecursivelyResponse, error)
+
+	// DeleteWorkflowNodeRecursivelyWithResponse Delete a node and its subtree
+	//
+	// Deletes a node and every node below it, with the same queued-contact
+	// safety as deleteWorkflowNode.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId}/recursive (the `DeleteWorkflowNodeRecursively` operationId).
+	DeleteWorkflowNodeRecursivelyWithResponse(ctx context.Context, workflowID string, nodeID string, body DeleteWorkflowNodeRecursivelyJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteWorkflowNodeRecursivelyResponse, error)
+
+	// RerouteNodeConnectionWithBodyWithResponse Reroute a node connection
+	//
+	// Points a node's outgoing connection at another node, and returns the
+	// node with the updated workflow.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/reroute (the `RerouteNodeConnection` operationId).
+	RerouteNodeConnectionWithBodyWithResponse(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RerouteNodeConnectionResponse, error)
+
+	// RerouteNodeConnectionWithResponse Reroute a node connection
+	//
+	// Points a node's outgoing connection at another node, and returns the
+	// node with the updated workflow.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/reroute (the `RerouteNodeConnection` operationId).
+	RerouteNodeConnectionWithResponse(ctx context.Context, workflowID string, nodeID string, body RerouteNodeConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*RerouteNodeConnectionResponse, error)
 }
 
 // TestAPIKeyResponse is the answer to TestAPIKey: the raw body and
@@ -9662,6 +11349,1168 @@ func (r CompleteUploadResponse) ContentType() string {
 	return ""
 }
 
+// ListWorkflowsResponse is the answer to ListWorkflows: the raw body and
+// response, and the body decoded for each documented status.
+type ListWorkflowsResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListWorkflowsResponse) GetJSON200() *WorkflowList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListWorkflowsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListWorkflowsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListWorkflowsResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListWorkflowsResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListWorkflowsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListWorkflowsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListWorkflowsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListWorkflowsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateWorkflowResponse is the answer to CreateWorkflow: the raw body and
+// response, and the body decoded for each documented status.
+type CreateWorkflowResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Workflow
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateWorkflowResponse) GetJSON200() *Workflow {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateWorkflowResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateWorkflowResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateWorkflowResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateWorkflowResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateWorkflowResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateWorkflowResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateWorkflowResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateWorkflowResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteWorkflowResponse is the answer to DeleteWorkflow: the raw body and
+// response, and the body decoded for each documented status.
+type DeleteWorkflowResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteWorkflowResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteWorkflowResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteWorkflowResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteWorkflowResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteWorkflowResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r DeleteWorkflowResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteWorkflowResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteWorkflowResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteWorkflowResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteWorkflowResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetWorkflowResponse is the answer to GetWorkflow: the raw body and
+// response, and the body decoded for each documented status.
+type GetWorkflowResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Workflow
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWorkflowResponse) GetJSON200() *Workflow {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetWorkflowResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetWorkflowResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetWorkflowResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetWorkflowResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetWorkflowResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWorkflowResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWorkflowResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWorkflowResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWorkflowResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateWorkflowPropertiesResponse is the answer to UpdateWorkflowProperties: the raw body and
+// response, and the body decoded for each documented status.
+type UpdateWorkflowPropertiesResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Workflow
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateWorkflowPropertiesResponse) GetJSON200() *Workflow {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateWorkflowPropertiesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateWorkflowPropertiesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateWorkflowPropertiesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateWorkflowPropertiesResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateWorkflowPropertiesResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UpdateWorkflowPropertiesResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateWorkflowPropertiesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateWorkflowPropertiesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateWorkflowPropertiesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateWorkflowPropertiesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ChangeWorkflowMailingListResponse is the answer to ChangeWorkflowMailingList: the raw body and
+// response, and the body decoded for each documented status.
+type ChangeWorkflowMailingListResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowMailingListResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ChangeWorkflowMailingListResponse) GetJSON200() *WorkflowMailingListResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ChangeWorkflowMailingListResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ChangeWorkflowMailingListResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ChangeWorkflowMailingListResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ChangeWorkflowMailingListResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ChangeWorkflowMailingListResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ChangeWorkflowMailingListResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ChangeWorkflowMailingListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ChangeWorkflowMailingListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ChangeWorkflowMailingListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ChangeWorkflowMailingListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateWorkflowNodeResponse is the answer to CreateWorkflowNode: the raw body and
+// response, and the body decoded for each documented status.
+type CreateWorkflowNodeResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowNodeCreateResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateWorkflowNodeResponse) GetJSON200() *WorkflowNodeCreateResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateWorkflowNodeResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateWorkflowNodeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateWorkflowNodeResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateWorkflowNodeResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateWorkflowNodeResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateWorkflowNodeResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateWorkflowNodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateWorkflowNodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateWorkflowNodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateWorkflowNodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteWorkflowNodeResponse is the answer to DeleteWorkflowNode: the raw body and
+// response, and the body decoded for each documented status.
+type DeleteWorkflowNodeResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowNodeDeleteResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteWorkflowNodeResponse) GetJSON200() *WorkflowNodeDeleteResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteWorkflowNodeResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteWorkflowNodeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteWorkflowNodeResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteWorkflowNodeResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteWorkflowNodeResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r DeleteWorkflowNodeResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteWorkflowNodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteWorkflowNodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteWorkflowNodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteWorkflowNodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetWorkflowNodeResponse is the answer to GetWorkflowNode: the raw body and
+// response, and the body decoded for each documented status.
+type GetWorkflowNodeResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowNodeDetails
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWorkflowNodeResponse) GetJSON200() *WorkflowNodeDetails {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetWorkflowNodeResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetWorkflowNodeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetWorkflowNodeResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetWorkflowNodeResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetWorkflowNodeResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWorkflowNodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWorkflowNodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWorkflowNodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWorkflowNodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateWorkflowNodeResponse is the answer to UpdateWorkflowNode: the raw body and
+// response, and the body decoded for each documented status.
+type UpdateWorkflowNodeResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowNodeChangeResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateWorkflowNodeResponse) GetJSON200() *WorkflowNodeChangeResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateWorkflowNodeResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateWorkflowNodeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateWorkflowNodeResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateWorkflowNodeResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateWorkflowNodeResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UpdateWorkflowNodeResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateWorkflowNodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateWorkflowNodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateWorkflowNodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateWorkflowNodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AddWorkflowBranchResponse is the answer to AddWorkflowBranch: the raw body and
+// response, and the body decoded for each documented status.
+type AddWorkflowBranchResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowBranchResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AddWorkflowBranchResponse) GetJSON200() *WorkflowBranchResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AddWorkflowBranchResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AddWorkflowBranchResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AddWorkflowBranchResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r AddWorkflowBranchResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AddWorkflowBranchResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r AddWorkflowBranchResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r AddWorkflowBranchResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddWorkflowBranchResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddWorkflowBranchResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddWorkflowBranchResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetWorkflowNodeMetricsResponse is the answer to GetWorkflowNodeMetrics: the raw body and
+// response, and the body decoded for each documented status.
+type GetWorkflowNodeMetricsResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EmailMetrics
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWorkflowNodeMetricsResponse) GetJSON200() *EmailMetrics {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetWorkflowNodeMetricsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetWorkflowNodeMetricsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetWorkflowNodeMetricsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetWorkflowNodeMetricsResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetWorkflowNodeMetricsResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWorkflowNodeMetricsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWorkflowNodeMetricsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWorkflowNodeMetricsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWorkflowNodeMetricsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteWorkflowNodeRecursivelyResponse is the answer to DeleteWorkflowNodeRecursively: the raw body and
+// response, and the body decoded for each documented status.
+type DeleteWorkflowNodeRecursivelyResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowNodeDeleteResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteWorkflowNodeRecursivelyResponse) GetJSON200() *WorkflowNodeDeleteResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteWorkflowNodeRecursivelyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteWorkflowNodeRecursivelyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteWorkflowNodeRecursivelyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteWorkflowNodeRecursivelyResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteWorkflowNodeRecursivelyResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r DeleteWorkflowNodeRecursivelyResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteWorkflowNodeRecursivelyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteWorkflowNodeRecursivelyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteWorkflowNodeRecursivelyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteWorkflowNodeRecursivelyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RerouteNodeConnectionResponse is the answer to RerouteNodeConnection: the raw body and
+// response, and the body decoded for each documented status.
+type RerouteNodeConnectionResponse struct {
+	// Body is the response body, read in full.
+	Body []byte
+	// HTTPResponse is the response; its body has already been read into Body.
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowNodeChangeResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RerouteNodeConnectionResponse) GetJSON200() *WorkflowNodeChangeResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RerouteNodeConnectionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RerouteNodeConnectionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RerouteNodeConnectionResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r RerouteNodeConnectionResponse) GetJSON409() *ErrorResponse {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RerouteNodeConnectionResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r RerouteNodeConnectionResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r RerouteNodeConnectionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RerouteNodeConnectionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RerouteNodeConnectionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RerouteNodeConnectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // TestAPIKeyWithResponse Test an API key
 //
 // Checks the key and returns the name of the team it belongs to.
@@ -10854,6 +13703,411 @@ func (c *ClientWithResponses) CompleteUploadWithResponse(ctx context.Context, em
 		return nil, err
 	}
 	return ParseCompleteUploadResponse(rsp)
+}
+
+// ListWorkflowsWithResponse List workflows
+//
+// Lists the team's workflows a page at a time, as summaries; getWorkflow
+// returns one with its graph.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/workflows (the `ListWorkflows` operationId).
+func (c *ClientWithResponses) ListWorkflowsWithResponse(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*ListWorkflowsResponse, error) {
+	rsp, err := c.ListWorkflows(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListWorkflowsResponse(rsp)
+}
+
+// CreateWorkflowWithBodyWithResponse Create a workflow
+//
+// Creates a draft workflow holding a blank trigger and an exit node. A
+// team that may not create workflows gets a 500 (a 5XX) saying so.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/workflows (the `CreateWorkflow` operationId).
+func (c *ClientWithResponses) CreateWorkflowWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowResponse, error) {
+	rsp, err := c.CreateWorkflowWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWorkflowResponse(rsp)
+}
+
+// CreateWorkflowWithResponse Create a workflow
+//
+// Creates a draft workflow holding a blank trigger and an exit node. A
+// team that may not create workflows gets a 500 (a 5XX) saying so.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/workflows (the `CreateWorkflow` operationId).
+func (c *ClientWithResponses) CreateWorkflowWithResponse(ctx context.Context, body CreateWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowResponse, error) {
+	rsp, err := c.CreateWorkflow(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWorkflowResponse(rsp)
+}
+
+// DeleteWorkflowWithBodyWithResponse Delete a workflow
+//
+// Deletes a workflow, stopping its sends and dropping its queued contacts;
+// it then reads as not found. While it is sending or has queued contacts
+// the first call answers 409: repeat it with the same `expectedRevisionId`
+// and `confirmDelete: true`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/workflows/{workflowId} (the `DeleteWorkflow` operationId).
+func (c *ClientWithResponses) DeleteWorkflowWithBodyWithResponse(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteWorkflowResponse, error) {
+	rsp, err := c.DeleteWorkflowWithBody(ctx, workflowID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteWorkflowResponse(rsp)
+}
+
+// DeleteWorkflowWithResponse Delete a workflow
+//
+// Deletes a workflow, stopping its sends and dropping its queued contacts;
+// it then reads as not found. While it is sending or has queued contacts
+// the first call answers 409: repeat it with the same `expectedRevisionId`
+// and `confirmDelete: true`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/workflows/{workflowId} (the `DeleteWorkflow` operationId).
+func (c *ClientWithResponses) DeleteWorkflowWithResponse(ctx context.Context, workflowID string, body DeleteWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteWorkflowResponse, error) {
+	rsp, err := c.DeleteWorkflow(ctx, workflowID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteWorkflowResponse(rsp)
+}
+
+// GetWorkflowWithResponse Get a workflow
+//
+// Returns a workflow with its whole graph; each node gives its type,
+// connections and display fields.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/workflows/{workflowId} (the `GetWorkflow` operationId).
+func (c *ClientWithResponses) GetWorkflowWithResponse(ctx context.Context, workflowID string, reqEditors ...RequestEditorFn) (*GetWorkflowResponse, error) {
+	rsp, err := c.GetWorkflow(ctx, workflowID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWorkflowResponse(rsp)
+}
+
+// UpdateWorkflowPropertiesWithBodyWithResponse Update a workflow
+//
+// Renames a workflow or changes its description (at least one of the two).
+// Its mailing list changes through changeWorkflowMailingList instead.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/workflows/{workflowId} (the `UpdateWorkflowProperties` operationId).
+func (c *ClientWithResponses) UpdateWorkflowPropertiesWithBodyWithResponse(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWorkflowPropertiesResponse, error) {
+	rsp, err := c.UpdateWorkflowPropertiesWithBody(ctx, workflowID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateWorkflowPropertiesResponse(rsp)
+}
+
+// UpdateWorkflowPropertiesWithResponse Update a workflow
+//
+// Renames a workflow or changes its description (at least one of the two).
+// Its mailing list changes through changeWorkflowMailingList instead.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/workflows/{workflowId} (the `UpdateWorkflowProperties` operationId).
+func (c *ClientWithResponses) UpdateWorkflowPropertiesWithResponse(ctx context.Context, workflowID string, body UpdateWorkflowPropertiesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWorkflowPropertiesResponse, error) {
+	rsp, err := c.UpdateWorkflowProperties(ctx, workflowID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateWorkflowPropertiesResponse(rsp)
+}
+
+// ChangeWorkflowMailingListWithBodyWithResponse Change a workflow's mailing list
+//
+// Sets or clears a workflow's mailing list. When the new list would drop
+// queued contacts, nothing changes and the answer says
+// `queuedContactsFound`, unless `queuedContactPolicy` is `discard`;
+// `dryRun` only reports.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/workflows/{workflowId}/mailing-list (the `ChangeWorkflowMailingList` operationId).
+func (c *ClientWithResponses) ChangeWorkflowMailingListWithBodyWithResponse(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeWorkflowMailingListResponse, error) {
+	rsp, err := c.ChangeWorkflowMailingListWithBody(ctx, workflowID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangeWorkflowMailingListResponse(rsp)
+}
+
+// ChangeWorkflowMailingListWithResponse Change a workflow's mailing list
+//
+// Sets or clears a workflow's mailing list. When the new list would drop
+// queued contacts, nothing changes and the answer says
+// `queuedContactsFound`, unless `queuedContactPolicy` is `discard`;
+// `dryRun` only reports.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/workflows/{workflowId}/mailing-list (the `ChangeWorkflowMailingList` operationId).
+func (c *ClientWithResponses) ChangeWorkflowMailingListWithResponse(ctx context.Context, workflowID string, body ChangeWorkflowMailingListJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeWorkflowMailingListResponse, error) {
+	rsp, err := c.ChangeWorkflowMailingList(ctx, workflowID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangeWorkflowMailingListResponse(rsp)
+}
+
+// CreateWorkflowNodeWithBodyWithResponse Create a workflow node
+//
+// Inserts a node with default settings (set them with updateWorkflowNode).
+// A BranchNode comes with 2 AudienceFilter children and an
+// ExperimentBranchNode with 3 VariantNode children; a workflow holds at
+// most 300 nodes, children included.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/workflows/{workflowId}/nodes (the `CreateWorkflowNode` operationId).
+func (c *ClientWithResponses) CreateWorkflowNodeWithBodyWithResponse(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowNodeResponse, error) {
+	rsp, err := c.CreateWorkflowNodeWithBody(ctx, workflowID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWorkflowNodeResponse(rsp)
+}
+
+// CreateWorkflowNodeWithResponse Create a workflow node
+//
+// Inserts a node with default settings (set them with updateWorkflowNode).
+// A BranchNode comes with 2 AudienceFilter children and an
+// ExperimentBranchNode with 3 VariantNode children; a workflow holds at
+// most 300 nodes, children included.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/workflows/{workflowId}/nodes (the `CreateWorkflowNode` operationId).
+func (c *ClientWithResponses) CreateWorkflowNodeWithResponse(ctx context.Context, workflowID string, body CreateWorkflowNodeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowNodeResponse, error) {
+	rsp, err := c.CreateWorkflowNode(ctx, workflowID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWorkflowNodeResponse(rsp)
+}
+
+// DeleteWorkflowNodeWithBodyWithResponse Delete a workflow node
+//
+// Deletes one node. Contacts queued at it stop the delete (the answer says
+// `queuedContactsFound`) unless `queuedContactPolicy` is `discard`;
+// `dryRun` only reports.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId} (the `DeleteWorkflowNode` operationId).
+func (c *ClientWithResponses) DeleteWorkflowNodeWithBodyWithResponse(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteWorkflowNodeResponse, error) {
+	rsp, err := c.DeleteWorkflowNodeWithBody(ctx, workflowID, nodeID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteWorkflowNodeResponse(rsp)
+}
+
+// DeleteWorkflowNodeWithResponse Delete a workflow node
+//
+// Deletes one node. Contacts queued at it stop the delete (the answer says
+// `queuedContactsFound`) unless `queuedContactPolicy` is `discard`;
+// `dryRun` only reports.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId} (the `DeleteWorkflowNode` operationId).
+func (c *ClientWithResponses) DeleteWorkflowNodeWithResponse(ctx context.Context, workflowID string, nodeID string, body DeleteWorkflowNodeJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteWorkflowNodeResponse, error) {
+	rsp, err := c.DeleteWorkflowNode(ctx, workflowID, nodeID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteWorkflowNodeResponse(rsp)
+}
+
+// GetWorkflowNodeWithResponse Get a workflow node
+//
+// Returns one node with all its fields, and the workflow's current
+// revision.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/workflows/{workflowId}/nodes/{nodeId} (the `GetWorkflowNode` operationId).
+func (c *ClientWithResponses) GetWorkflowNodeWithResponse(ctx context.Context, workflowID string, nodeID string, reqEditors ...RequestEditorFn) (*GetWorkflowNodeResponse, error) {
+	rsp, err := c.GetWorkflowNode(ctx, workflowID, nodeID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWorkflowNodeResponse(rsp)
+}
+
+// UpdateWorkflowNodeWithBodyWithResponse Update a workflow node
+//
+// Changes a node's own settings; which fields apply depends on its type,
+// and a trigger can switch to another trigger type. Emails and segments
+// change through their own APIs; an update Loops has not implemented for a
+// type answers 501 (a 5XX).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId} (the `UpdateWorkflowNode` operationId).
+func (c *ClientWithResponses) UpdateWorkflowNodeWithBodyWithResponse(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWorkflowNodeResponse, error) {
+	rsp, err := c.UpdateWorkflowNodeWithBody(ctx, workflowID, nodeID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateWorkflowNodeResponse(rsp)
+}
+
+// UpdateWorkflowNodeWithResponse Update a workflow node
+//
+// Changes a node's own settings; which fields apply depends on its type,
+// and a trigger can switch to another trigger type. Emails and segments
+// change through their own APIs; an update Loops has not implemented for a
+// type answers 501 (a 5XX).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId} (the `UpdateWorkflowNode` operationId).
+func (c *ClientWithResponses) UpdateWorkflowNodeWithResponse(ctx context.Context, workflowID string, nodeID string, body UpdateWorkflowNodeJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWorkflowNodeResponse, error) {
+	rsp, err := c.UpdateWorkflowNode(ctx, workflowID, nodeID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateWorkflowNodeResponse(rsp)
+}
+
+// AddWorkflowBranchWithBodyWithResponse Add a branch
+//
+// Adds one path under a BranchNode (a new AudienceFilter child) or an
+// ExperimentBranchNode (a new VariantNode child). It adds 1 node toward
+// the 300-node limit; configure the child with updateWorkflowNode.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/add-branch (the `AddWorkflowBranch` operationId).
+func (c *ClientWithResponses) AddWorkflowBranchWithBodyWithResponse(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddWorkflowBranchResponse, error) {
+	rsp, err := c.AddWorkflowBranchWithBody(ctx, workflowID, nodeID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddWorkflowBranchResponse(rsp)
+}
+
+// AddWorkflowBranchWithResponse Add a branch
+//
+// Adds one path under a BranchNode (a new AudienceFilter child) or an
+// ExperimentBranchNode (a new VariantNode child). It adds 1 node toward
+// the 300-node limit; configure the child with updateWorkflowNode.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/add-branch (the `AddWorkflowBranch` operationId).
+func (c *ClientWithResponses) AddWorkflowBranchWithResponse(ctx context.Context, workflowID string, nodeID string, body AddWorkflowBranchJSONRequestBody, reqEditors ...RequestEditorFn) (*AddWorkflowBranchResponse, error) {
+	rsp, err := c.AddWorkflowBranch(ctx, workflowID, nodeID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddWorkflowBranchResponse(rsp)
+}
+
+// GetWorkflowNodeMetricsWithResponse Get a node's email metrics
+//
+// All-time counts for the emails a SendEmailAction node sent (zeros before
+// any send); other node types answer 400. The metrics API must be enabled
+// for the team.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/workflows/{workflowId}/nodes/{nodeId}/metrics (the `GetWorkflowNodeMetrics` operationId).
+func (c *ClientWithResponses) GetWorkflowNodeMetricsWithResponse(ctx context.Context, workflowID string, nodeID string, reqEditors ...RequestEditorFn) (*GetWorkflowNodeMetricsResponse, error) {
+	rsp, err := c.GetWorkflowNodeMetrics(ctx, workflowID, nodeID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWorkflowNodeMetricsResponse(rsp)
+}
+
+// DeleteWorkflowNodeRecursivelyWithBodyWithResponse Delete a node and its subtree
+//
+// Deletes a node and every node below it, with the same queued-contact
+// safety as deleteWorkflowNode.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId}/recursive (the `DeleteWorkflowNodeRecursively` operationId).
+func (c *ClientWithResponses) DeleteWorkflowNodeRecursivelyWithBodyWithResponse(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteWorkflowNodeRecursivelyResponse, error) {
+	rsp, err := c.DeleteWorkflowNodeRecursivelyWithBody(ctx, workflowID, nodeID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteWorkflowNodeRecursivelyResponse(rsp)
+}
+
+// DeleteWorkflowNodeRecursivelyWithResponse Delete a node and its subtree
+//
+// Deletes a node and every node below it, with the same queued-contact
+// safety as deleteWorkflowNode.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId}/recursive (the `DeleteWorkflowNodeRecursively` operationId).
+func (c *ClientWithResponses) DeleteWorkflowNodeRecursivelyWithResponse(ctx context.Context, workflowID string, nodeID string, body DeleteWorkflowNodeRecursivelyJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteWorkflowNodeRecursivelyResponse, error) {
+	rsp, err := c.DeleteWorkflowNodeRecursively(ctx, workflowID, nodeID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteWorkflowNodeRecursivelyResponse(rsp)
+}
+
+// RerouteNodeConnectionWithBodyWithResponse Reroute a node connection
+//
+// Points a node's outgoing connection at another node, and returns the
+// node with the updated workflow.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/reroute (the `RerouteNodeConnection` operationId).
+func (c *ClientWithResponses) RerouteNodeConnectionWithBodyWithResponse(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RerouteNodeConnectionResponse, error) {
+	rsp, err := c.RerouteNodeConnectionWithBody(ctx, workflowID, nodeID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRerouteNodeConnectionResponse(rsp)
+}
+
+// RerouteNodeConnectionWithResponse Reroute a node connection
+//
+// Points a node's outgoing connection at another node, and returns the
+// node with the updated workflow.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/reroute (the `RerouteNodeConnection` operationId).
+func (c *ClientWithResponses) RerouteNodeConnectionWithResponse(ctx context.Context, workflowID string, nodeID string, body RerouteNodeConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*RerouteNodeConnectionResponse, error) {
+	rsp, err := c.RerouteNodeConnection(ctx, workflowID, nodeID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRerouteNodeConnectionResponse(rsp)
 }
 
 // ParseTestAPIKeyResponse parses an HTTP response from a TestAPIKeyWithResponse call
@@ -14377,6 +17631,989 @@ func ParseCompleteUploadResponse(rsp *http.Response) (*CompleteUploadResponse, e
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListWorkflowsResponse parses an HTTP response from a ListWorkflowsWithResponse call
+func ParseListWorkflowsResponse(rsp *http.Response) (*ListWorkflowsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListWorkflowsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateWorkflowResponse parses an HTTP response from a CreateWorkflowWithResponse call
+func ParseCreateWorkflowResponse(rsp *http.Response) (*CreateWorkflowResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateWorkflowResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Workflow
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteWorkflowResponse parses an HTTP response from a DeleteWorkflowWithResponse call
+func ParseDeleteWorkflowResponse(rsp *http.Response) (*DeleteWorkflowResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteWorkflowResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetWorkflowResponse parses an HTTP response from a GetWorkflowWithResponse call
+func ParseGetWorkflowResponse(rsp *http.Response) (*GetWorkflowResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWorkflowResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Workflow
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateWorkflowPropertiesResponse parses an HTTP response from a UpdateWorkflowPropertiesWithResponse call
+func ParseUpdateWorkflowPropertiesResponse(rsp *http.Response) (*UpdateWorkflowPropertiesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateWorkflowPropertiesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Workflow
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseChangeWorkflowMailingListResponse parses an HTTP response from a ChangeWorkflowMailingListWithResponse call
+func ParseChangeWorkflowMailingListResponse(rsp *http.Response) (*ChangeWorkflowMailingListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ChangeWorkflowMailingListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowMailingListResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateWorkflowNodeResponse parses an HTTP response from a CreateWorkflowNodeWithResponse call
+func ParseCreateWorkflowNodeResponse(rsp *http.Response) (*CreateWorkflowNodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateWorkflowNodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowNodeCreateResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteWorkflowNodeResponse parses an HTTP response from a DeleteWorkflowNodeWithResponse call
+func ParseDeleteWorkflowNodeResponse(rsp *http.Response) (*DeleteWorkflowNodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteWorkflowNodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowNodeDeleteResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetWorkflowNodeResponse parses an HTTP response from a GetWorkflowNodeWithResponse call
+func ParseGetWorkflowNodeResponse(rsp *http.Response) (*GetWorkflowNodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWorkflowNodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowNodeDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateWorkflowNodeResponse parses an HTTP response from a UpdateWorkflowNodeWithResponse call
+func ParseUpdateWorkflowNodeResponse(rsp *http.Response) (*UpdateWorkflowNodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateWorkflowNodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowNodeChangeResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseAddWorkflowBranchResponse parses an HTTP response from a AddWorkflowBranchWithResponse call
+func ParseAddWorkflowBranchResponse(rsp *http.Response) (*AddWorkflowBranchResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddWorkflowBranchResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowBranchResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetWorkflowNodeMetricsResponse parses an HTTP response from a GetWorkflowNodeMetricsWithResponse call
+func ParseGetWorkflowNodeMetricsResponse(rsp *http.Response) (*GetWorkflowNodeMetricsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWorkflowNodeMetricsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EmailMetrics
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteWorkflowNodeRecursivelyResponse parses an HTTP response from a DeleteWorkflowNodeRecursivelyWithResponse call
+func ParseDeleteWorkflowNodeRecursivelyResponse(rsp *http.Response) (*DeleteWorkflowNodeRecursivelyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteWorkflowNodeRecursivelyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowNodeDeleteResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode/100 == 5:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseRerouteNodeConnectionResponse parses an HTTP response from a RerouteNodeConnectionWithResponse call
+func ParseRerouteNodeConnectionResponse(rsp *http.Response) (*RerouteNodeConnectionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RerouteNodeConnectionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowNodeChangeResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -70,6 +70,36 @@ func (e ActivityConditionType) Valid() bool {
 	}
 }
 
+// Defines values for AddToListTriggerNodeTypeName.
+const (
+	AddToListTriggerNodeTypeNameAddToListTrigger AddToListTriggerNodeTypeName = "AddToListTrigger"
+)
+
+// Valid indicates whether the value is a known member of the AddToListTriggerNodeTypeName enum.
+func (e AddToListTriggerNodeTypeName) Valid() bool {
+	switch e {
+	case AddToListTriggerNodeTypeNameAddToListTrigger:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AddToListTriggerNodeUpdateTypeName.
+const (
+	AddToListTriggerNodeUpdateTypeNameAddToListTrigger AddToListTriggerNodeUpdateTypeName = "AddToListTrigger"
+)
+
+// Valid indicates whether the value is a known member of the AddToListTriggerNodeUpdateTypeName enum.
+func (e AddToListTriggerNodeUpdateTypeName) Valid() bool {
+	switch e {
+	case AddToListTriggerNodeUpdateTypeNameAddToListTrigger:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AudienceFilterMatch.
 const (
 	AudienceFilterMatchAll AudienceFilterMatch = "all"
@@ -82,6 +112,51 @@ func (e AudienceFilterMatch) Valid() bool {
 	case AudienceFilterMatchAll:
 		return true
 	case AudienceFilterMatchAny:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AudienceFilterNodeTypeName.
+const (
+	AudienceFilterNodeTypeNameAudienceFilter AudienceFilterNodeTypeName = "AudienceFilter"
+)
+
+// Valid indicates whether the value is a known member of the AudienceFilterNodeTypeName enum.
+func (e AudienceFilterNodeTypeName) Valid() bool {
+	switch e {
+	case AudienceFilterNodeTypeNameAudienceFilter:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BlankTriggerNodeTypeName.
+const (
+	BlankTriggerNodeTypeNameBlankTrigger BlankTriggerNodeTypeName = "BlankTrigger"
+)
+
+// Valid indicates whether the value is a known member of the BlankTriggerNodeTypeName enum.
+func (e BlankTriggerNodeTypeName) Valid() bool {
+	switch e {
+	case BlankTriggerNodeTypeNameBlankTrigger:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BranchNodeTypeName.
+const (
+	BranchNodeTypeNameBranchNode BranchNodeTypeName = "BranchNode"
+)
+
+// Valid indicates whether the value is a known member of the BranchNodeTypeName enum.
+func (e BranchNodeTypeName) Valid() bool {
+	switch e {
+	case BranchNodeTypeNameBranchNode:
 		return true
 	default:
 		return false
@@ -178,6 +253,36 @@ func (e ContactPropertyFilter) Valid() bool {
 	}
 }
 
+// Defines values for ContactPropertyTriggerNodeTypeName.
+const (
+	ContactPropertyTriggerNodeTypeNameContactPropertyTrigger ContactPropertyTriggerNodeTypeName = "ContactPropertyTrigger"
+)
+
+// Valid indicates whether the value is a known member of the ContactPropertyTriggerNodeTypeName enum.
+func (e ContactPropertyTriggerNodeTypeName) Valid() bool {
+	switch e {
+	case ContactPropertyTriggerNodeTypeNameContactPropertyTrigger:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ContactPropertyTriggerNodeUpdateTypeName.
+const (
+	ContactPropertyTriggerNodeUpdateTypeNameContactPropertyTrigger ContactPropertyTriggerNodeUpdateTypeName = "ContactPropertyTrigger"
+)
+
+// Valid indicates whether the value is a known member of the ContactPropertyTriggerNodeUpdateTypeName enum.
+func (e ContactPropertyTriggerNodeUpdateTypeName) Valid() bool {
+	switch e {
+	case ContactPropertyTriggerNodeUpdateTypeNameContactPropertyTrigger:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ContactPropertyType.
 const (
 	ContactPropertyTypeBoolean ContactPropertyType = "boolean"
@@ -262,6 +367,66 @@ const (
 func (e EmailMessageWarningSeverity) Valid() bool {
 	switch e {
 	case EmailMessageWarningSeverityWarning:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EventTriggerNodeTypeName.
+const (
+	EventTriggerNodeTypeNameEventTrigger EventTriggerNodeTypeName = "EventTrigger"
+)
+
+// Valid indicates whether the value is a known member of the EventTriggerNodeTypeName enum.
+func (e EventTriggerNodeTypeName) Valid() bool {
+	switch e {
+	case EventTriggerNodeTypeNameEventTrigger:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EventTriggerNodeUpdateTypeName.
+const (
+	EventTriggerNodeUpdateTypeNameEventTrigger EventTriggerNodeUpdateTypeName = "EventTrigger"
+)
+
+// Valid indicates whether the value is a known member of the EventTriggerNodeUpdateTypeName enum.
+func (e EventTriggerNodeUpdateTypeName) Valid() bool {
+	switch e {
+	case EventTriggerNodeUpdateTypeNameEventTrigger:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExitActionNodeTypeName.
+const (
+	ExitActionNodeTypeNameExitAction ExitActionNodeTypeName = "ExitAction"
+)
+
+// Valid indicates whether the value is a known member of the ExitActionNodeTypeName enum.
+func (e ExitActionNodeTypeName) Valid() bool {
+	switch e {
+	case ExitActionNodeTypeNameExitAction:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExperimentBranchNodeTypeName.
+const (
+	ExperimentBranchNodeTypeNameExperimentBranchNode ExperimentBranchNodeTypeName = "ExperimentBranchNode"
+)
+
+// Valid indicates whether the value is a known member of the ExperimentBranchNodeTypeName enum.
+func (e ExperimentBranchNodeTypeName) Valid() bool {
+	switch e {
+	case ExperimentBranchNodeTypeNameExperimentBranchNode:
 		return true
 	default:
 		return false
@@ -448,6 +613,105 @@ func (e PropertyConditionType) Valid() bool {
 	}
 }
 
+// Defines values for QueuedContactPolicy.
+const (
+	QueuedContactPolicyDiscard QueuedContactPolicy = "discard"
+	QueuedContactPolicyFail    QueuedContactPolicy = "fail"
+)
+
+// Valid indicates whether the value is a known member of the QueuedContactPolicy enum.
+func (e QueuedContactPolicy) Valid() bool {
+	switch e {
+	case QueuedContactPolicyDiscard:
+		return true
+	case QueuedContactPolicyFail:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SendEmailActionNodeTypeName.
+const (
+	SendEmailActionNodeTypeNameSendEmailAction SendEmailActionNodeTypeName = "SendEmailAction"
+)
+
+// Valid indicates whether the value is a known member of the SendEmailActionNodeTypeName enum.
+func (e SendEmailActionNodeTypeName) Valid() bool {
+	switch e {
+	case SendEmailActionNodeTypeNameSendEmailAction:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SignupTriggerNodeTypeName.
+const (
+	SignupTriggerNodeTypeNameSignupTrigger SignupTriggerNodeTypeName = "SignupTrigger"
+)
+
+// Valid indicates whether the value is a known member of the SignupTriggerNodeTypeName enum.
+func (e SignupTriggerNodeTypeName) Valid() bool {
+	switch e {
+	case SignupTriggerNodeTypeNameSignupTrigger:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SignupTriggerNodeUpdateTypeName.
+const (
+	SignupTriggerNodeUpdateTypeNameSignupTrigger SignupTriggerNodeUpdateTypeName = "SignupTrigger"
+)
+
+// Valid indicates whether the value is a known member of the SignupTriggerNodeUpdateTypeName enum.
+func (e SignupTriggerNodeUpdateTypeName) Valid() bool {
+	switch e {
+	case SignupTriggerNodeUpdateTypeNameSignupTrigger:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TimerActionNodeTypeName.
+const (
+	TimerActionNodeTypeNameTimerAction TimerActionNodeTypeName = "TimerAction"
+)
+
+// Valid indicates whether the value is a known member of the TimerActionNodeTypeName enum.
+func (e TimerActionNodeTypeName) Valid() bool {
+	switch e {
+	case TimerActionNodeTypeNameTimerAction:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TimerUnit.
+const (
+	TimerUnitD TimerUnit = "d"
+	TimerUnitH TimerUnit = "h"
+	TimerUnitM TimerUnit = "m"
+)
+
+// Valid indicates whether the value is a known member of the TimerUnit enum.
+func (e TimerUnit) Valid() bool {
+	switch e {
+	case TimerUnitD:
+		return true
+	case TimerUnitH:
+		return true
+	case TimerUnitM:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UploadContentType.
 const (
 	UploadContentTypeImageGif  UploadContentType = "image/gif"
@@ -466,6 +730,294 @@ func (e UploadContentType) Valid() bool {
 	case UploadContentTypeImagePng:
 		return true
 	case UploadContentTypeImageWebp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for VariantNodeTypeName.
+const (
+	VariantNodeTypeNameVariantNode VariantNodeTypeName = "VariantNode"
+)
+
+// Valid indicates whether the value is a known member of the VariantNodeTypeName enum.
+func (e VariantNodeTypeName) Valid() bool {
+	switch e {
+	case VariantNodeTypeNameVariantNode:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowStatus.
+const (
+	WorkflowStatusDraft             WorkflowStatus = "Draft"
+	WorkflowStatusPaused            WorkflowStatus = "Paused"
+	WorkflowStatusPausedAndQueueing WorkflowStatus = "PausedAndQueueing"
+	WorkflowStatusSending           WorkflowStatus = "Sending"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowStatus enum.
+func (e WorkflowStatus) Valid() bool {
+	switch e {
+	case WorkflowStatusDraft:
+		return true
+	case WorkflowStatusPaused:
+		return true
+	case WorkflowStatusPausedAndQueueing:
+		return true
+	case WorkflowStatusSending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowContactPropertyComparisonOperator.
+const (
+	WorkflowContactPropertyComparisonOperatorAfter           WorkflowContactPropertyComparisonOperator = "after"
+	WorkflowContactPropertyComparisonOperatorAny             WorkflowContactPropertyComparisonOperator = "any"
+	WorkflowContactPropertyComparisonOperatorBefore          WorkflowContactPropertyComparisonOperator = "before"
+	WorkflowContactPropertyComparisonOperatorBetween         WorkflowContactPropertyComparisonOperator = "between"
+	WorkflowContactPropertyComparisonOperatorContains        WorkflowContactPropertyComparisonOperator = "contains"
+	WorkflowContactPropertyComparisonOperatorEmpty           WorkflowContactPropertyComparisonOperator = "empty"
+	WorkflowContactPropertyComparisonOperatorEqual           WorkflowContactPropertyComparisonOperator = "equal"
+	WorkflowContactPropertyComparisonOperatorFalse           WorkflowContactPropertyComparisonOperator = "false"
+	WorkflowContactPropertyComparisonOperatorGreaterThan     WorkflowContactPropertyComparisonOperator = "greater_than"
+	WorkflowContactPropertyComparisonOperatorLessThan        WorkflowContactPropertyComparisonOperator = "less_than"
+	WorkflowContactPropertyComparisonOperatorNotContains     WorkflowContactPropertyComparisonOperator = "not_contains"
+	WorkflowContactPropertyComparisonOperatorNotEmpty        WorkflowContactPropertyComparisonOperator = "not_empty"
+	WorkflowContactPropertyComparisonOperatorNotEqual        WorkflowContactPropertyComparisonOperator = "not_equal"
+	WorkflowContactPropertyComparisonOperatorNumericEqual    WorkflowContactPropertyComparisonOperator = "numeric_equal"
+	WorkflowContactPropertyComparisonOperatorNumericNotEqual WorkflowContactPropertyComparisonOperator = "numeric_not_equal"
+	WorkflowContactPropertyComparisonOperatorTrue            WorkflowContactPropertyComparisonOperator = "true"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowContactPropertyComparisonOperator enum.
+func (e WorkflowContactPropertyComparisonOperator) Valid() bool {
+	switch e {
+	case WorkflowContactPropertyComparisonOperatorAfter:
+		return true
+	case WorkflowContactPropertyComparisonOperatorAny:
+		return true
+	case WorkflowContactPropertyComparisonOperatorBefore:
+		return true
+	case WorkflowContactPropertyComparisonOperatorBetween:
+		return true
+	case WorkflowContactPropertyComparisonOperatorContains:
+		return true
+	case WorkflowContactPropertyComparisonOperatorEmpty:
+		return true
+	case WorkflowContactPropertyComparisonOperatorEqual:
+		return true
+	case WorkflowContactPropertyComparisonOperatorFalse:
+		return true
+	case WorkflowContactPropertyComparisonOperatorGreaterThan:
+		return true
+	case WorkflowContactPropertyComparisonOperatorLessThan:
+		return true
+	case WorkflowContactPropertyComparisonOperatorNotContains:
+		return true
+	case WorkflowContactPropertyComparisonOperatorNotEmpty:
+		return true
+	case WorkflowContactPropertyComparisonOperatorNotEqual:
+		return true
+	case WorkflowContactPropertyComparisonOperatorNumericEqual:
+		return true
+	case WorkflowContactPropertyComparisonOperatorNumericNotEqual:
+		return true
+	case WorkflowContactPropertyComparisonOperatorTrue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowEventPropertyType.
+const (
+	WorkflowEventPropertyTypeBoolean WorkflowEventPropertyType = "boolean"
+	WorkflowEventPropertyTypeDate    WorkflowEventPropertyType = "date"
+	WorkflowEventPropertyTypeNumber  WorkflowEventPropertyType = "number"
+	WorkflowEventPropertyTypeString  WorkflowEventPropertyType = "string"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowEventPropertyType enum.
+func (e WorkflowEventPropertyType) Valid() bool {
+	switch e {
+	case WorkflowEventPropertyTypeBoolean:
+		return true
+	case WorkflowEventPropertyTypeDate:
+		return true
+	case WorkflowEventPropertyTypeNumber:
+		return true
+	case WorkflowEventPropertyTypeString:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowMailingListDryRunStatus.
+const (
+	WorkflowMailingListDryRunStatusDryRun WorkflowMailingListDryRunStatus = "dryRun"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowMailingListDryRunStatus enum.
+func (e WorkflowMailingListDryRunStatus) Valid() bool {
+	switch e {
+	case WorkflowMailingListDryRunStatusDryRun:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowMailingListQueuedContactsFoundStatus.
+const (
+	WorkflowMailingListQueuedContactsFoundStatusQueuedContactsFound WorkflowMailingListQueuedContactsFoundStatus = "queuedContactsFound"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowMailingListQueuedContactsFoundStatus enum.
+func (e WorkflowMailingListQueuedContactsFoundStatus) Valid() bool {
+	switch e {
+	case WorkflowMailingListQueuedContactsFoundStatusQueuedContactsFound:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowMailingListUpdatedStatus.
+const (
+	WorkflowMailingListUpdatedStatusUpdated WorkflowMailingListUpdatedStatus = "updated"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowMailingListUpdatedStatus enum.
+func (e WorkflowMailingListUpdatedStatus) Valid() bool {
+	switch e {
+	case WorkflowMailingListUpdatedStatusUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowNodeCreatableType.
+const (
+	WorkflowNodeCreatableTypeAudienceFilter       WorkflowNodeCreatableType = "AudienceFilter"
+	WorkflowNodeCreatableTypeBranchNode           WorkflowNodeCreatableType = "BranchNode"
+	WorkflowNodeCreatableTypeExperimentBranchNode WorkflowNodeCreatableType = "ExperimentBranchNode"
+	WorkflowNodeCreatableTypeSendEmailAction      WorkflowNodeCreatableType = "SendEmailAction"
+	WorkflowNodeCreatableTypeTimerAction          WorkflowNodeCreatableType = "TimerAction"
+	WorkflowNodeCreatableTypeVariantNode          WorkflowNodeCreatableType = "VariantNode"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowNodeCreatableType enum.
+func (e WorkflowNodeCreatableType) Valid() bool {
+	switch e {
+	case WorkflowNodeCreatableTypeAudienceFilter:
+		return true
+	case WorkflowNodeCreatableTypeBranchNode:
+		return true
+	case WorkflowNodeCreatableTypeExperimentBranchNode:
+		return true
+	case WorkflowNodeCreatableTypeSendEmailAction:
+		return true
+	case WorkflowNodeCreatableTypeTimerAction:
+		return true
+	case WorkflowNodeCreatableTypeVariantNode:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowNodeCreateAfterRequestInsertMode.
+const (
+	WorkflowNodeCreateAfterRequestInsertModeAfter WorkflowNodeCreateAfterRequestInsertMode = "after"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowNodeCreateAfterRequestInsertMode enum.
+func (e WorkflowNodeCreateAfterRequestInsertMode) Valid() bool {
+	switch e {
+	case WorkflowNodeCreateAfterRequestInsertModeAfter:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowNodeCreateBeforeRequestInsertMode.
+const (
+	WorkflowNodeCreateBeforeRequestInsertModeBefore WorkflowNodeCreateBeforeRequestInsertMode = "before"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowNodeCreateBeforeRequestInsertMode enum.
+func (e WorkflowNodeCreateBeforeRequestInsertMode) Valid() bool {
+	switch e {
+	case WorkflowNodeCreateBeforeRequestInsertModeBefore:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowNodeCreateBetweenRequestInsertMode.
+const (
+	WorkflowNodeCreateBetweenRequestInsertModeBetween WorkflowNodeCreateBetweenRequestInsertMode = "between"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowNodeCreateBetweenRequestInsertMode enum.
+func (e WorkflowNodeCreateBetweenRequestInsertMode) Valid() bool {
+	switch e {
+	case WorkflowNodeCreateBetweenRequestInsertModeBetween:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowNodeDeleteDryRunStatus.
+const (
+	WorkflowNodeDeleteDryRunStatusDryRun WorkflowNodeDeleteDryRunStatus = "dryRun"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowNodeDeleteDryRunStatus enum.
+func (e WorkflowNodeDeleteDryRunStatus) Valid() bool {
+	switch e {
+	case WorkflowNodeDeleteDryRunStatusDryRun:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowNodeDeleteQueuedContactsFoundStatus.
+const (
+	WorkflowNodeDeleteQueuedContactsFoundStatusQueuedContactsFound WorkflowNodeDeleteQueuedContactsFoundStatus = "queuedContactsFound"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowNodeDeleteQueuedContactsFoundStatus enum.
+func (e WorkflowNodeDeleteQueuedContactsFoundStatus) Valid() bool {
+	switch e {
+	case WorkflowNodeDeleteQueuedContactsFoundStatusQueuedContactsFound:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowNodesDeletedStatus.
+const (
+	WorkflowNodesDeletedStatusDeleted WorkflowNodesDeletedStatus = "deleted"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowNodesDeletedStatus enum.
+func (e WorkflowNodesDeletedStatus) Valid() bool {
+	switch e {
+	case WorkflowNodesDeletedStatusDeleted:
 		return true
 	default:
 		return false
@@ -512,6 +1064,46 @@ type ActivityConditionTarget string
 // ActivityConditionType Always `activity`.
 type ActivityConditionType string
 
+// AddToListTriggerNode A trigger that starts the workflow when a contact joins a mailing list.
+//
+// Example: {"mailingListId":"cm06f5v0e45nf0ml5754o9cix","nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"reEligible":false,"typeName":"AddToListTrigger"}
+type AddToListTriggerNode struct {
+	// ID The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	ID *string `json:"id,omitempty"`
+
+	// MailingListID The mailing list whose new members enter the workflow; null until one is set.
+	MailingListID *string `json:"mailingListId,omitempty"`
+
+	// NextNodeIds The IDs of the nodes this one leads to.
+	NextNodeIds []string `json:"nextNodeIds"`
+
+	// ReEligible True lets a contact enter the workflow every time the trigger fires; false only once.
+	ReEligible bool `json:"reEligible"`
+
+	// TypeName Always `AddToListTrigger`.
+	TypeName AddToListTriggerNodeTypeName `json:"typeName"`
+
+	// WorkflowID The workflow the node belongs to (sent by getWorkflowNode).
+	WorkflowID *string `json:"workflowId,omitempty"`
+}
+
+// AddToListTriggerNodeTypeName Always `AddToListTrigger`.
+type AddToListTriggerNodeTypeName string
+
+// AddToListTriggerNodeUpdate Changes an add-to-list trigger, or turns a trigger node into one.
+//
+// Example: {"reEligible":false,"typeName":"AddToListTrigger"}
+type AddToListTriggerNodeUpdate struct {
+	// ReEligible True lets a contact enter the workflow every time the trigger fires; false only once.
+	ReEligible *bool `json:"reEligible,omitempty"`
+
+	// TypeName `AddToListTrigger`, to turn another trigger into this kind.
+	TypeName *AddToListTriggerNodeUpdateTypeName `json:"typeName,omitempty"`
+}
+
+// AddToListTriggerNodeUpdateTypeName `AddToListTrigger`, to turn another trigger into this kind.
+type AddToListTriggerNodeUpdateTypeName string
+
 // Attachment A file sent with a transactional email.
 type Attachment struct {
 	// ContentType The MIME type, such as `application/pdf`.
@@ -543,6 +1135,56 @@ type AudienceFilterMatch string
 // Example: {"status":"pending","type":"optIn"}
 type AudienceFilterCondition struct {
 	union json.RawMessage
+}
+
+// AudienceFilterNode Lets through only contacts that match a filter or segment. The filter
+// fields come in single-node answers, not in a workflow's `nodes` map.
+//
+// Example: {"appliesDownstream":true,"audienceSegmentId":"cm9sg8h9j0k1m2n3p4q5r6s7t","id":"cm9nd4e5f6g7h8j9k0m1n2p3q","nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"AudienceFilter","workflowId":"cm9wf3k7p2q8r4s6t0v1x5z9a"}
+type AudienceFilterNode struct {
+	// AppliesDownstream True applies the filter to every later node too; false to this step only.
+	AppliesDownstream *bool `json:"appliesDownstream,omitempty"`
+
+	// AudienceFilter Conditions on contacts, combined so that all of them or any of them must hold.
+	//
+	// Example: {"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"},{"status":"accepted","type":"optIn"}],"match":"any"}
+	AudienceFilter *AudienceFilter `json:"audienceFilter,omitempty"`
+
+	// AudienceSegmentID The audience segment the node filters by, if any.
+	AudienceSegmentID *string `json:"audienceSegmentId,omitempty"`
+
+	// ID The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	ID *string `json:"id,omitempty"`
+
+	// NextNodeIds The IDs of the nodes this one leads to.
+	NextNodeIds []string `json:"nextNodeIds"`
+
+	// TypeName Always `AudienceFilter`.
+	TypeName AudienceFilterNodeTypeName `json:"typeName"`
+
+	// WorkflowID The workflow the node belongs to (sent by getWorkflowNode).
+	WorkflowID *string `json:"workflowId,omitempty"`
+}
+
+// AudienceFilterNodeTypeName Always `AudienceFilter`.
+type AudienceFilterNodeTypeName string
+
+// AudienceFilterNodeUpdate Changes an audience-filter node. A segment given alone clears the
+// filter and a filter given alone clears the segment; given both, the
+// filter narrows the segment.
+//
+// Example: {"appliesDownstream":false,"audienceSegmentId":"cm9sg8h9j0k1m2n3p4q5r6s7t"}
+type AudienceFilterNodeUpdate struct {
+	// AppliesDownstream True applies the filter to every later node too; false to this step only.
+	AppliesDownstream *bool `json:"appliesDownstream,omitempty"`
+
+	// AudienceFilter Conditions on contacts, combined so that all of them or any of them must hold.
+	//
+	// Example: {"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"},{"status":"accepted","type":"optIn"}],"match":"any"}
+	AudienceFilter *AudienceFilter `json:"audienceFilter,omitempty"`
+
+	// AudienceSegmentID The audience segment to filter by, or null to clear it.
+	AudienceSegmentID nullable.Nullable[string] `json:"audienceSegmentId,omitempty"`
 }
 
 // AudienceSegment A saved audience filter that campaigns can target.
@@ -592,6 +1234,46 @@ type AudienceSegmentList struct {
 	// Pagination Where a page sits in a list, and where the next one starts.
 	Pagination Pagination `json:"pagination"`
 }
+
+// BlankTriggerNode A trigger not configured yet; new workflows start with one.
+//
+// Example: {"nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"typeName":"BlankTrigger"}
+type BlankTriggerNode struct {
+	// ID The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	ID *string `json:"id,omitempty"`
+
+	// NextNodeIds The IDs of the nodes this one leads to.
+	NextNodeIds []string `json:"nextNodeIds"`
+
+	// TypeName Always `BlankTrigger`.
+	TypeName BlankTriggerNodeTypeName `json:"typeName"`
+
+	// WorkflowID The workflow the node belongs to (sent by getWorkflowNode).
+	WorkflowID *string `json:"workflowId,omitempty"`
+}
+
+// BlankTriggerNodeTypeName Always `BlankTrigger`.
+type BlankTriggerNodeTypeName string
+
+// BranchNode Splits the path; a workflow can start only when every direct child is an AudienceFilter node.
+//
+// Example: {"nextNodeIds":["cm9nd4e5f6g7h8j9k0m1n2p3q","cm9nd5f6g7h8j9k0m1n2p3q4r"],"typeName":"BranchNode"}
+type BranchNode struct {
+	// ID The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	ID *string `json:"id,omitempty"`
+
+	// NextNodeIds The IDs of the branch's paths (its children).
+	NextNodeIds []string `json:"nextNodeIds"`
+
+	// TypeName Always `BranchNode`.
+	TypeName BranchNodeTypeName `json:"typeName"`
+
+	// WorkflowID The workflow the node belongs to (sent by getWorkflowNode).
+	WorkflowID *string `json:"workflowId,omitempty"`
+}
+
+// BranchNodeTypeName Always `BranchNode`.
+type BranchNodeTypeName string
 
 // Campaign A campaign, with its audience and its send schedule.
 //
@@ -938,6 +1620,51 @@ type ContactPropertyCreateRequest struct {
 
 // ContactPropertyFilter Which contact properties to list: all, or only custom ones.
 type ContactPropertyFilter string
+
+// ContactPropertyTriggerNode A trigger that starts the workflow when a contact property changes in a given way.
+//
+// Example: {"contactPropertyQuery":{"is":{"operator":"equal","value":"pro"},"key":"planName","was":{"operator":"any","value":""}},"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"reEligible":true,"typeName":"ContactPropertyTrigger"}
+type ContactPropertyTriggerNode struct {
+	// ContactPropertyQuery The property change that fires the trigger; null until one is set.
+	ContactPropertyQuery *WorkflowContactPropertyQuery `json:"contactPropertyQuery,omitempty"`
+
+	// ID The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	ID *string `json:"id,omitempty"`
+
+	// NextNodeIds The IDs of the nodes this one leads to.
+	NextNodeIds []string `json:"nextNodeIds"`
+
+	// ReEligible True lets a contact enter the workflow every time the trigger fires; false only once.
+	ReEligible bool `json:"reEligible"`
+
+	// TypeName Always `ContactPropertyTrigger`.
+	TypeName ContactPropertyTriggerNodeTypeName `json:"typeName"`
+
+	// WorkflowID The workflow the node belongs to (sent by getWorkflowNode).
+	WorkflowID *string `json:"workflowId,omitempty"`
+}
+
+// ContactPropertyTriggerNodeTypeName Always `ContactPropertyTrigger`.
+type ContactPropertyTriggerNodeTypeName string
+
+// ContactPropertyTriggerNodeUpdate Changes a contact-property trigger, or turns a trigger node into one.
+//
+// Example: {"contactPropertyQuery":{"is":{"operator":"equal","value":"pro"},"key":"planName","was":{"operator":"not_equal","value":"pro"}}}
+type ContactPropertyTriggerNodeUpdate struct {
+	// ContactPropertyQuery The contact-property change that fires a trigger: the property, its
+	// value before (`was`) and after (`is`). The property must exist and be
+	// usable in Contact Updated triggers.
+	ContactPropertyQuery *WorkflowContactPropertyQuery `json:"contactPropertyQuery,omitempty"`
+
+	// ReEligible True lets a contact enter the workflow every time the trigger fires; false only once.
+	ReEligible *bool `json:"reEligible,omitempty"`
+
+	// TypeName `ContactPropertyTrigger`, to turn another trigger into this kind.
+	TypeName *ContactPropertyTriggerNodeUpdateTypeName `json:"typeName,omitempty"`
+}
+
+// ContactPropertyTriggerNodeUpdateTypeName `ContactPropertyTrigger`, to turn another trigger into this kind.
+type ContactPropertyTriggerNodeUpdateTypeName string
 
 // ContactPropertyType The type of a custom contact property.
 type ContactPropertyType string
@@ -1389,6 +2116,107 @@ type EventRequest struct {
 	AdditionalProperties map[string]PropertyValue `json:"-"`
 }
 
+// EventTriggerNode A trigger that starts the workflow when a contact sends a given event.
+//
+// Example: {"eventName":"planUpgraded","eventProperties":[{"name":"plan","type":"string"}],"id":"cm9nd0a1b2c3d4e5f6g7h8j9k","nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"reEligible":false,"typeName":"EventTrigger","workflowId":"cm9wf3k7p2q8r4s6t0v1x5z9a"}
+type EventTriggerNode struct {
+	// EventName The event that starts the workflow; null or absent when none is chosen yet.
+	EventName *string `json:"eventName,omitempty"`
+
+	// EventProperties The event's properties, usable in the workflow's emails (single-node answers only).
+	EventProperties []WorkflowEventProperty `json:"eventProperties,omitempty"`
+
+	// ID The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	ID *string `json:"id,omitempty"`
+
+	// NextNodeIds The IDs of the nodes this one leads to.
+	NextNodeIds []string `json:"nextNodeIds"`
+
+	// ReEligible True lets a contact enter the workflow every time the trigger fires; false only once.
+	ReEligible bool `json:"reEligible"`
+
+	// TypeName Always `EventTrigger`.
+	TypeName EventTriggerNodeTypeName `json:"typeName"`
+
+	// WorkflowID The workflow the node belongs to (sent by getWorkflowNode).
+	WorkflowID *string `json:"workflowId,omitempty"`
+}
+
+// EventTriggerNodeTypeName Always `EventTrigger`.
+type EventTriggerNodeTypeName string
+
+// EventTriggerNodeUpdate Changes an event trigger, or turns a trigger node into one. Name the
+// event by `eventPatternId` or `eventName`, not both; null clears it.
+//
+// Example: {"eventName":"planUpgraded","reEligible":true,"typeName":"EventTrigger"}
+type EventTriggerNodeUpdate struct {
+	// EventName The event to trigger on, by name, or null to clear it.
+	EventName nullable.Nullable[string] `json:"eventName,omitempty"`
+
+	// EventPatternID The event pattern to trigger on, or null to clear it.
+	EventPatternID nullable.Nullable[string] `json:"eventPatternId,omitempty"`
+
+	// ReEligible True lets a contact enter the workflow every time the trigger fires; false only once.
+	ReEligible *bool `json:"reEligible,omitempty"`
+
+	// TypeName `EventTrigger`, to turn another trigger into this kind.
+	TypeName *EventTriggerNodeUpdateTypeName `json:"typeName,omitempty"`
+}
+
+// EventTriggerNodeUpdateTypeName `EventTrigger`, to turn another trigger into this kind.
+type EventTriggerNodeUpdateTypeName string
+
+// ExitActionNode Ends the path; contacts leave the workflow here.
+//
+// Example: {"nextNodeIds":[],"typeName":"ExitAction"}
+type ExitActionNode struct {
+	// ID The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	ID *string `json:"id,omitempty"`
+
+	// NextNodeIds The IDs of the nodes this one leads to (normally none).
+	NextNodeIds []string `json:"nextNodeIds"`
+
+	// TypeName Always `ExitAction`.
+	TypeName ExitActionNodeTypeName `json:"typeName"`
+
+	// WorkflowID The workflow the node belongs to (sent by getWorkflowNode).
+	WorkflowID *string `json:"workflowId,omitempty"`
+}
+
+// ExitActionNodeTypeName Always `ExitAction`.
+type ExitActionNodeTypeName string
+
+// ExperimentBranchNode An A/B test; its children are VariantNode paths, one of which may be the control.
+//
+// Example: {"nextNodeIds":["cm9nd6g7h8j9k0m1n2p3q4r5s","cm9nd7h8j9k0m1n2p3q4r5s6t","cm9nd8j9k0m1n2p3q4r5s6t7v"],"samplingRate":50,"typeName":"ExperimentBranchNode"}
+type ExperimentBranchNode struct {
+	// ID The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	ID *string `json:"id,omitempty"`
+
+	// NextNodeIds The IDs of the variant paths.
+	NextNodeIds []string `json:"nextNodeIds"`
+
+	// SamplingRate The percentage of contacts sent down the variant paths; the rest take the control path.
+	SamplingRate float64 `json:"samplingRate"`
+
+	// TypeName Always `ExperimentBranchNode`.
+	TypeName ExperimentBranchNodeTypeName `json:"typeName"`
+
+	// WorkflowID The workflow the node belongs to (sent by getWorkflowNode).
+	WorkflowID *string `json:"workflowId,omitempty"`
+}
+
+// ExperimentBranchNodeTypeName Always `ExperimentBranchNode`.
+type ExperimentBranchNodeTypeName string
+
+// ExperimentBranchNodeUpdate Changes an experiment's split.
+//
+// Example: {"samplingRate":80}
+type ExperimentBranchNodeUpdate struct {
+	// SamplingRate The percentage of contacts sent down the variant paths (100 sends everyone); the rest take the control path.
+	SamplingRate *float64 `json:"samplingRate,omitempty"`
+}
+
 // Group A campaign group or a transactional group (both have this shape). Every
 // team also has a built-in group named "Unsorted".
 //
@@ -1628,6 +2456,67 @@ type PublishedTransactionalEmailList struct {
 	Pagination Pagination `json:"pagination"`
 }
 
+// QueuedContactPolicy What to do with contacts queued where a change would remove them:
+// `fail` (the default) reports them and changes nothing, `discard` drops them.
+type QueuedContactPolicy string
+
+// SendEmailActionNode Sends an email; edit its content through the email-message API.
+//
+// Example: {"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","id":"cm9nd2c3d4e5f6g7h8j9k0m1n","nextNodeIds":[],"subject":"Welcome to Acme!","typeName":"SendEmailAction","workflowId":"cm9wf3k7p2q8r4s6t0v1x5z9a"}
+type SendEmailActionNode struct {
+	// EmailMessageID The email message the node sends; a workflow's `nodes` map may give null.
+	EmailMessageID *string `json:"emailMessageId,omitempty"`
+
+	// ID The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	ID *string `json:"id,omitempty"`
+
+	// NextNodeIds The IDs of the nodes this one leads to.
+	NextNodeIds []string `json:"nextNodeIds"`
+
+	// Subject The email's subject, for display.
+	Subject string `json:"subject"`
+
+	// TypeName Always `SendEmailAction`.
+	TypeName SendEmailActionNodeTypeName `json:"typeName"`
+
+	// WorkflowID The workflow the node belongs to (sent by getWorkflowNode).
+	WorkflowID *string `json:"workflowId,omitempty"`
+}
+
+// SendEmailActionNodeTypeName Always `SendEmailAction`.
+type SendEmailActionNodeTypeName string
+
+// SignupTriggerNode A trigger that starts the workflow when a contact is added.
+//
+// Example: {"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"}
+type SignupTriggerNode struct {
+	// ID The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	ID *string `json:"id,omitempty"`
+
+	// NextNodeIds The IDs of the nodes this one leads to.
+	NextNodeIds []string `json:"nextNodeIds"`
+
+	// TypeName Always `SignupTrigger`.
+	TypeName SignupTriggerNodeTypeName `json:"typeName"`
+
+	// WorkflowID The workflow the node belongs to (sent by getWorkflowNode).
+	WorkflowID *string `json:"workflowId,omitempty"`
+}
+
+// SignupTriggerNodeTypeName Always `SignupTrigger`.
+type SignupTriggerNodeTypeName string
+
+// SignupTriggerNodeUpdate Turns a trigger node into a signup trigger.
+//
+// Example: {"typeName":"SignupTrigger"}
+type SignupTriggerNodeUpdate struct {
+	// TypeName Always `SignupTrigger`.
+	TypeName SignupTriggerNodeUpdateTypeName `json:"typeName"`
+}
+
+// SignupTriggerNodeUpdateTypeName Always `SignupTrigger`.
+type SignupTriggerNodeUpdateTypeName string
+
 // SuccessResponse Loops' bare success answer.
 //
 // Example: {"success":true}
@@ -1865,6 +2754,46 @@ type ThemeUpdateRequest struct {
 	Styles *ThemeStyles `json:"styles,omitempty"`
 }
 
+// TimerActionNode Waits for a while before moving on.
+//
+// Example: {"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"}
+type TimerActionNode struct {
+	// Amount How many units to wait; 0 moves on at once.
+	Amount float64 `json:"amount"`
+
+	// ID The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	ID *string `json:"id,omitempty"`
+
+	// NextNodeIds The IDs of the nodes this one leads to.
+	NextNodeIds []string `json:"nextNodeIds"`
+
+	// TypeName Always `TimerAction`.
+	TypeName TimerActionNodeTypeName `json:"typeName"`
+
+	// Unit A timer's unit; `m` minutes, `h` hours, `d` days.
+	Unit TimerUnit `json:"unit"`
+
+	// WorkflowID The workflow the node belongs to (sent by getWorkflowNode).
+	WorkflowID *string `json:"workflowId,omitempty"`
+}
+
+// TimerActionNodeTypeName Always `TimerAction`.
+type TimerActionNodeTypeName string
+
+// TimerActionNodeUpdate Changes how long a timer waits.
+//
+// Example: {"amount":3,"unit":"h"}
+type TimerActionNodeUpdate struct {
+	// Amount How many units to wait; 0 moves on at once.
+	Amount *float64 `json:"amount,omitempty"`
+
+	// Unit A timer's unit; `m` minutes, `h` hours, `d` days.
+	Unit *TimerUnit `json:"unit,omitempty"`
+}
+
+// TimerUnit A timer's unit; `m` minutes, `h` hours, `d` days.
+type TimerUnit string
+
 // TransactionalEmail A transactional email template from the content API, with the IDs of
 // its draft and published messages (either may be missing).
 //
@@ -2034,6 +2963,545 @@ type UploadCreateRequest struct {
 
 	// ContentType The image types Loops accepts for upload.
 	ContentType UploadContentType `json:"contentType"`
+}
+
+// VariantNode One path of an experiment.
+//
+// Example: {"isControl":false,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"VariantNode"}
+type VariantNode struct {
+	// ID The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	ID *string `json:"id,omitempty"`
+
+	// IsControl Whether this path is the experiment's control.
+	IsControl *bool `json:"isControl,omitempty"`
+
+	// NextNodeIds The IDs of the nodes this one leads to.
+	NextNodeIds []string `json:"nextNodeIds"`
+
+	// TypeName Always `VariantNode`.
+	TypeName VariantNodeTypeName `json:"typeName"`
+
+	// WorkflowID The workflow the node belongs to (sent by getWorkflowNode).
+	WorkflowID *string `json:"workflowId,omitempty"`
+}
+
+// VariantNodeTypeName Always `VariantNode`.
+type VariantNodeTypeName string
+
+// VariantNodeUpdate Changes an experiment path.
+//
+// Example: {"isControl":true}
+type VariantNodeUpdate struct {
+	// IsControl True makes this path the control, taking the role from any other; experiments need no control.
+	IsControl *bool `json:"isControl,omitempty"`
+}
+
+// Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
+// `expectedRevisionId` on the next change. A workflow holds at most 300 nodes.
+//
+// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+type Workflow struct {
+	// Description The workflow's description.
+	Description *string `json:"description,omitempty"`
+
+	// ID Loops' ID for the workflow.
+	ID string `json:"id"`
+
+	// MailingListID The mailing list the workflow sends to; null when it has none.
+	MailingListID *string `json:"mailingListId,omitempty"`
+
+	// Name The workflow's name.
+	Name *string `json:"name,omitempty"`
+
+	// Nodes Every node of the workflow, keyed by node ID. Nodes here carry their
+	// type, connections and display fields; getWorkflowNode gives one in full.
+	Nodes map[string]WorkflowNode `json:"nodes"`
+
+	// RootNodeID The ID of the graph's first node (its trigger).
+	RootNodeID string `json:"rootNodeId"`
+
+	// Status Whether the workflow is a draft, sending, paused, or paused while still queueing contacts.
+	Status WorkflowStatus `json:"status"`
+
+	// WorkflowRevisionID The current revision; null for an old workflow not yet changed through the revision-aware API.
+	WorkflowRevisionID *string `json:"workflowRevisionId,omitempty"`
+}
+
+// WorkflowStatus Whether the workflow is a draft, sending, paused, or paused while still queueing contacts.
+type WorkflowStatus string
+
+// WorkflowBranchRequest Adds one path under a branch or experiment node.
+//
+// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+type WorkflowBranchRequest struct {
+	// ExpectedRevisionID The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	ExpectedRevisionID nullable.Nullable[string] `json:"expectedRevisionId"`
+}
+
+// WorkflowBranchResult The answer to addWorkflowBranch; `node` is the new child.
+type WorkflowBranchResult struct {
+	// Node A node a change touched, with the workflow's revision after the change.
+	Node WorkflowNodeAtRevision `json:"node"`
+
+	// Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
+	// `expectedRevisionId` on the next change. A workflow holds at most 300 nodes.
+	//
+	//
+	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+	Workflow Workflow `json:"workflow"`
+}
+
+// WorkflowComparisonValue The value a comparison tests against, a string, number or boolean.
+type WorkflowComparisonValue = any
+
+// WorkflowContactPropertyComparison A test on a property value. Operators by property type: strings any, equal, not_equal,
+// contains, not_contains, empty, not_empty; numbers any, greater_than, less_than,
+// numeric_equal, numeric_not_equal, empty, not_empty; booleans any, true, false, empty,
+// not_empty; dates any, empty, not_empty, after, before, between. Numbers and booleans
+// cannot use `empty` on the `is` side.
+type WorkflowContactPropertyComparison struct {
+	// Operator How the value is tested; it must suit the property's type (see above).
+	Operator WorkflowContactPropertyComparisonOperator `json:"operator"`
+
+	// Value The value a comparison tests against, a string, number or boolean.
+	Value WorkflowComparisonValue `json:"value"`
+}
+
+// WorkflowContactPropertyComparisonOperator How the value is tested; it must suit the property's type (see above).
+type WorkflowContactPropertyComparisonOperator string
+
+// WorkflowContactPropertyQuery The contact-property change that fires a trigger: the property, its
+// value before (`was`) and after (`is`). The property must exist and be
+// usable in Contact Updated triggers.
+type WorkflowContactPropertyQuery struct {
+	// Is A test on a property value. Operators by property type: strings any, equal, not_equal,
+	// contains, not_contains, empty, not_empty; numbers any, greater_than, less_than,
+	// numeric_equal, numeric_not_equal, empty, not_empty; booleans any, true, false, empty,
+	// not_empty; dates any, empty, not_empty, after, before, between. Numbers and booleans
+	// cannot use `empty` on the `is` side.
+	Is WorkflowContactPropertyComparison `json:"is"`
+
+	// Key The property's camelCase key, such as `planName`.
+	Key string `json:"key"`
+
+	// Was A test on a property value. Operators by property type: strings any, equal, not_equal,
+	// contains, not_contains, empty, not_empty; numbers any, greater_than, less_than,
+	// numeric_equal, numeric_not_equal, empty, not_empty; booleans any, true, false, empty,
+	// not_empty; dates any, empty, not_empty, after, before, between. Numbers and booleans
+	// cannot use `empty` on the `is` side.
+	Was WorkflowContactPropertyComparison `json:"was"`
+}
+
+// WorkflowCreateRequest A new draft workflow; it starts with a blank trigger and an exit node.
+//
+// Example: {"description":"Emails for new signups","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series"}
+type WorkflowCreateRequest struct {
+	// Description The workflow's description.
+	Description *string `json:"description,omitempty"`
+
+	// MailingListID The mailing list the workflow sends to; change it later with changeWorkflowMailingList.
+	MailingListID *string `json:"mailingListId,omitempty"`
+
+	// Name The workflow's name.
+	Name string `json:"name"`
+}
+
+// WorkflowDeleteRequest Deletes a workflow. While it is sending or has queued contacts, Loops
+// answers 409 until the call is repeated with `confirmDelete: true`.
+//
+// Example: {"confirmDelete":true,"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+type WorkflowDeleteRequest struct {
+	// ConfirmDelete Set true only when repeating a delete that answered 409 asking for confirmation.
+	ConfirmDelete *bool `json:"confirmDelete,omitempty"`
+
+	// ExpectedRevisionID The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	ExpectedRevisionID nullable.Nullable[string] `json:"expectedRevisionId"`
+}
+
+// WorkflowEventProperty A property of the event that triggers a workflow.
+type WorkflowEventProperty struct {
+	// Name The property's name.
+	Name string `json:"name"`
+
+	// Type The property's value type.
+	Type WorkflowEventPropertyType `json:"type"`
+}
+
+// WorkflowEventPropertyType The property's value type.
+type WorkflowEventPropertyType string
+
+// WorkflowList One page of workflows.
+type WorkflowList struct {
+	// Data The workflows on this page.
+	Data []WorkflowSummary `json:"data"`
+
+	// Pagination Where a page sits in a list, and where the next one starts.
+	Pagination Pagination `json:"pagination"`
+}
+
+// WorkflowMailingListDryRun What a mailing-list change would do; nothing was changed.
+//
+// Example: {"mailingListId":"cm06f5v0e45nf0ml5754o9cix","queuedContactCount":12,"status":"dryRun"}
+type WorkflowMailingListDryRun struct {
+	// MailingListID The mailing list that was asked for.
+	MailingListID *string `json:"mailingListId,omitempty"`
+
+	// QueuedContactCount How many queued contacts the change would drop.
+	QueuedContactCount int `json:"queuedContactCount"`
+
+	// Status Always `dryRun`.
+	Status WorkflowMailingListDryRunStatus `json:"status"`
+}
+
+// WorkflowMailingListDryRunStatus Always `dryRun`.
+type WorkflowMailingListDryRunStatus string
+
+// WorkflowMailingListQueuedContactsFound The change would drop queued contacts, so nothing was changed; repeat
+// it with `queuedContactPolicy: discard` to go ahead.
+//
+// Example: {"mailingListId":"cm06f5v0e45nf0ml5754o9cix","queuedContactCount":12,"status":"queuedContactsFound"}
+type WorkflowMailingListQueuedContactsFound struct {
+	// MailingListID The mailing list that was asked for.
+	MailingListID *string `json:"mailingListId,omitempty"`
+
+	// QueuedContactCount How many queued contacts the change would drop.
+	QueuedContactCount int `json:"queuedContactCount"`
+
+	// Status Always `queuedContactsFound`.
+	Status WorkflowMailingListQueuedContactsFoundStatus `json:"status"`
+}
+
+// WorkflowMailingListQueuedContactsFoundStatus Always `queuedContactsFound`.
+type WorkflowMailingListQueuedContactsFoundStatus string
+
+// WorkflowMailingListRequest The mailing list a workflow should send to, with the queued-contact safety options.
+//
+// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","mailingListId":"cm06f5v0e45nf0ml5754o9cix","queuedContactPolicy":"fail"}
+type WorkflowMailingListRequest struct {
+	// DryRun When true, Loops only reports what the change would do.
+	DryRun *bool `json:"dryRun,omitempty"`
+
+	// ExpectedRevisionID The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	ExpectedRevisionID nullable.Nullable[string] `json:"expectedRevisionId"`
+
+	// MailingListID The new mailing list, or null to clear it (clearing never drops queued contacts).
+	MailingListID nullable.Nullable[string] `json:"mailingListId"`
+
+	// QueuedContactPolicy What to do with contacts queued where a change would remove them:
+	// `fail` (the default) reports them and changes nothing, `discard` drops them.
+	QueuedContactPolicy *QueuedContactPolicy `json:"queuedContactPolicy,omitempty"`
+}
+
+// WorkflowMailingListResult The answer to changeWorkflowMailingList, by `status`: `dryRun` and
+// `queuedContactsFound` report without changing anything, `updated` means done.
+type WorkflowMailingListResult struct {
+	union json.RawMessage
+}
+
+// WorkflowMailingListUpdated The mailing list was changed.
+type WorkflowMailingListUpdated struct {
+	// MailingListID The workflow's mailing list now; null when cleared.
+	MailingListID *string `json:"mailingListId,omitempty"`
+
+	// QueuedContactCount How many queued contacts were dropped.
+	QueuedContactCount int `json:"queuedContactCount"`
+
+	// Status Always `updated`.
+	Status WorkflowMailingListUpdatedStatus `json:"status"`
+
+	// Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
+	// `expectedRevisionId` on the next change. A workflow holds at most 300 nodes.
+	//
+	//
+	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+	Workflow Workflow `json:"workflow"`
+
+	// WorkflowRevisionID The workflow's new revision, for the next change.
+	WorkflowRevisionID string `json:"workflowRevisionId"`
+}
+
+// WorkflowMailingListUpdatedStatus Always `updated`.
+type WorkflowMailingListUpdatedStatus string
+
+// WorkflowNode One node of a workflow graph; `typeName` tells which kind. In a
+// workflow's `nodes` map a node carries its display fields only (no `id`:
+// the map key is its ID); single-node answers give it in full.
+type WorkflowNode struct {
+	union json.RawMessage
+}
+
+// WorkflowNodeAtRevision A node a change touched, with the workflow's revision after the change.
+type WorkflowNodeAtRevision struct {
+	// WorkflowRevisionID The workflow's new revision, for the next change.
+	WorkflowRevisionID string `json:"workflowRevisionId"`
+	union              json.RawMessage
+}
+
+// WorkflowNodeChangeResult A changed node, its fields at the top level, with the new revision and the whole workflow.
+type WorkflowNodeChangeResult struct {
+	// Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
+	// `expectedRevisionId` on the next change. A workflow holds at most 300 nodes.
+	//
+	//
+	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+	Workflow Workflow `json:"workflow"`
+
+	// WorkflowRevisionID The workflow's new revision, for the next change.
+	WorkflowRevisionID string `json:"workflowRevisionId"`
+	union              json.RawMessage
+}
+
+// WorkflowNodeCreatableType The node types the API can create; triggers and exit nodes cannot be.
+type WorkflowNodeCreatableType string
+
+// WorkflowNodeCreateAfterRequest Inserts a node right after `fromNodeId`, which must have exactly one
+// next node and not be an exit; otherwise use `between`.
+//
+// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","fromNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","insertMode":"after","nodeTypeName":"TimerAction"}
+type WorkflowNodeCreateAfterRequest struct {
+	// ExpectedRevisionID The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	ExpectedRevisionID nullable.Nullable[string] `json:"expectedRevisionId"`
+
+	// FromNodeID The node the new one follows.
+	FromNodeID string `json:"fromNodeId"`
+
+	// InsertMode Always `after`.
+	InsertMode WorkflowNodeCreateAfterRequestInsertMode `json:"insertMode"`
+
+	// NodeTypeName The node types the API can create; triggers and exit nodes cannot be.
+	NodeTypeName WorkflowNodeCreatableType `json:"nodeTypeName"`
+}
+
+// WorkflowNodeCreateAfterRequestInsertMode Always `after`.
+type WorkflowNodeCreateAfterRequestInsertMode string
+
+// WorkflowNodeCreateBeforeRequest Inserts a node in front of `toNodeId`, which must have a parent and not
+// be a trigger. A VariantNode cannot be inserted this way.
+//
+// Example: {"expectedRevisionId":null,"insertMode":"before","nodeTypeName":"AudienceFilter","toNodeId":"cm9nd2c3d4e5f6g7h8j9k0m1n"}
+type WorkflowNodeCreateBeforeRequest struct {
+	// BeforeNodeID The old name of `toNodeId`; send `toNodeId` instead.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	BeforeNodeID *string `json:"beforeNodeId,omitempty"`
+
+	// ExpectedRevisionID The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	ExpectedRevisionID nullable.Nullable[string] `json:"expectedRevisionId"`
+
+	// InsertMode Always `before`.
+	InsertMode WorkflowNodeCreateBeforeRequestInsertMode `json:"insertMode"`
+
+	// NodeTypeName The node types the API can create; triggers and exit nodes cannot be.
+	NodeTypeName WorkflowNodeCreatableType `json:"nodeTypeName"`
+
+	// ToNodeID The node the new one goes in front of.
+	ToNodeID *string `json:"toNodeId,omitempty"`
+}
+
+// WorkflowNodeCreateBeforeRequestInsertMode Always `before`.
+type WorkflowNodeCreateBeforeRequestInsertMode string
+
+// WorkflowNodeCreateBetweenRequest Inserts a node on the connection from `fromNodeId` to `toNodeId`. Under
+// an ExperimentBranchNode only a VariantNode may go here, and not before
+// another VariantNode.
+//
+// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","fromNodeId":"cm9nd1b2c3d4e5f6g7h8j9k0m","insertMode":"between","nodeTypeName":"SendEmailAction","toNodeId":"cm9nd3d4e5f6g7h8j9k0m1n2p"}
+type WorkflowNodeCreateBetweenRequest struct {
+	// ExpectedRevisionID The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	ExpectedRevisionID nullable.Nullable[string] `json:"expectedRevisionId"`
+
+	// FromNodeID The node before the new one; it must lead to `toNodeId` now.
+	FromNodeID string `json:"fromNodeId"`
+
+	// InsertMode Always `between`.
+	InsertMode WorkflowNodeCreateBetweenRequestInsertMode `json:"insertMode"`
+
+	// NodeTypeName The node types the API can create; triggers and exit nodes cannot be.
+	NodeTypeName WorkflowNodeCreatableType `json:"nodeTypeName"`
+
+	// ToNodeID The node after the new one.
+	ToNodeID string `json:"toNodeId"`
+}
+
+// WorkflowNodeCreateBetweenRequestInsertMode Always `between`.
+type WorkflowNodeCreateBetweenRequestInsertMode string
+
+// WorkflowNodeCreateRequest Where to insert a new node, by `insertMode`, and its type. The node
+// starts with default settings; configure it with updateWorkflowNode.
+//
+// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","fromNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","insertMode":"after","nodeTypeName":"TimerAction"}
+type WorkflowNodeCreateRequest struct {
+	union json.RawMessage
+}
+
+// WorkflowNodeCreateResult The answer to createWorkflowNode.
+type WorkflowNodeCreateResult struct {
+	// Node A node just created, with the workflow's new revision and the child nodes created with it.
+	Node WorkflowNodeWithChildren `json:"node"`
+
+	// Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
+	// `expectedRevisionId` on the next change. A workflow holds at most 300 nodes.
+	//
+	//
+	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+	Workflow Workflow `json:"workflow"`
+}
+
+// WorkflowNodeDeleteDryRun What a delete would do; nothing was deleted.
+//
+// Example: {"nodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"queuedContactCount":0,"status":"dryRun"}
+type WorkflowNodeDeleteDryRun struct {
+	// NodeIds The nodes the delete would remove.
+	NodeIds []string `json:"nodeIds"`
+
+	// QueuedContactCount How many queued contacts the delete would drop.
+	QueuedContactCount int `json:"queuedContactCount"`
+
+	// Status Always `dryRun`.
+	Status WorkflowNodeDeleteDryRunStatus `json:"status"`
+}
+
+// WorkflowNodeDeleteDryRunStatus Always `dryRun`.
+type WorkflowNodeDeleteDryRunStatus string
+
+// WorkflowNodeDeleteQueuedContactsFound Contacts are queued at the nodes, so nothing was deleted; repeat the
+// call with `queuedContactPolicy: discard` to go ahead.
+//
+// Example: {"nodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"queuedContactCount":4,"status":"queuedContactsFound"}
+type WorkflowNodeDeleteQueuedContactsFound struct {
+	// NodeIds The nodes the delete would remove.
+	NodeIds []string `json:"nodeIds"`
+
+	// QueuedContactCount How many queued contacts the delete would drop.
+	QueuedContactCount int `json:"queuedContactCount"`
+
+	// Status Always `queuedContactsFound`.
+	Status WorkflowNodeDeleteQueuedContactsFoundStatus `json:"status"`
+}
+
+// WorkflowNodeDeleteQueuedContactsFoundStatus Always `queuedContactsFound`.
+type WorkflowNodeDeleteQueuedContactsFoundStatus string
+
+// WorkflowNodeDeleteRequest Deletes a node (or a subtree), with the queued-contact safety options.
+//
+// Example: {"dryRun":true,"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+type WorkflowNodeDeleteRequest struct {
+	// DryRun When true, Loops only reports what the delete would do.
+	DryRun *bool `json:"dryRun,omitempty"`
+
+	// ExpectedRevisionID The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	ExpectedRevisionID nullable.Nullable[string] `json:"expectedRevisionId"`
+
+	// QueuedContactPolicy What to do with contacts queued where a change would remove them:
+	// `fail` (the default) reports them and changes nothing, `discard` drops them.
+	QueuedContactPolicy *QueuedContactPolicy `json:"queuedContactPolicy,omitempty"`
+}
+
+// WorkflowNodeDeleteResult The answer to a node delete, by `status`: `dryRun` and
+// `queuedContactsFound` report without deleting, `deleted` means done.
+type WorkflowNodeDeleteResult struct {
+	union json.RawMessage
+}
+
+// WorkflowNodeDetails One node in full, as getWorkflowNode returns it, with the workflow's current revision.
+type WorkflowNodeDetails struct {
+	// WorkflowRevisionID The workflow's current revision; null for an old workflow not yet changed through the revision-aware API.
+	WorkflowRevisionID *string `json:"workflowRevisionId,omitempty"`
+	union              json.RawMessage
+}
+
+// WorkflowNodeUpdatePayload The fields to change, which must suit the node's type. A trigger can
+// become another kind of trigger by giving its `typeName`.
+type WorkflowNodeUpdatePayload struct {
+	union json.RawMessage
+}
+
+// WorkflowNodeUpdateRequest New settings for one node.
+//
+// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","payload":{"amount":3,"unit":"h"}}
+type WorkflowNodeUpdateRequest struct {
+	// ExpectedRevisionID The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	ExpectedRevisionID nullable.Nullable[string] `json:"expectedRevisionId"`
+
+	// Payload The fields to change, which must suit the node's type. A trigger can
+	// become another kind of trigger by giving its `typeName`.
+	Payload WorkflowNodeUpdatePayload `json:"payload"`
+}
+
+// WorkflowNodeWithChildren A node just created, with the workflow's new revision and the child nodes created with it.
+type WorkflowNodeWithChildren struct {
+	// CreatedChildNodes The default paths made with a branch (2 AudienceFilter nodes) or an experiment (3 VariantNode nodes, one the control).
+	CreatedChildNodes []WorkflowNode `json:"createdChildNodes,omitempty"`
+
+	// WorkflowRevisionID The workflow's new revision, for the next change.
+	WorkflowRevisionID string `json:"workflowRevisionId"`
+	union              json.RawMessage
+}
+
+// WorkflowNodesDeleted The nodes were deleted.
+type WorkflowNodesDeleted struct {
+	// NodeIds The nodes removed.
+	NodeIds []string `json:"nodeIds"`
+
+	// QueuedContactCount How many queued contacts were dropped.
+	QueuedContactCount int `json:"queuedContactCount"`
+
+	// Status Always `deleted`.
+	Status WorkflowNodesDeletedStatus `json:"status"`
+
+	// Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
+	// `expectedRevisionId` on the next change. A workflow holds at most 300 nodes.
+	//
+	//
+	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+	Workflow Workflow `json:"workflow"`
+
+	// WorkflowRevisionID The workflow's new revision, for the next change.
+	WorkflowRevisionID string `json:"workflowRevisionId"`
+}
+
+// WorkflowNodesDeletedStatus Always `deleted`.
+type WorkflowNodesDeletedStatus string
+
+// WorkflowRerouteRequest Moves the source node's outgoing connection to another node.
+//
+// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","newTargetNodeId":"cm9nd3d4e5f6g7h8j9k0m1n2p"}
+type WorkflowRerouteRequest struct {
+	// ExpectedRevisionID The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	ExpectedRevisionID nullable.Nullable[string] `json:"expectedRevisionId"`
+
+	// NewTargetNodeID The node the connection should lead to.
+	NewTargetNodeID string `json:"newTargetNodeId"`
+}
+
+// WorkflowSummary A workflow as listWorkflows returns it; getWorkflow gives the full graph.
+//
+// Example: {"createdAt":"2026-06-29T07:47:39.370Z","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","name":"Welcome series","updatedAt":"2026-07-02T10:15:00.000Z"}
+type WorkflowSummary struct {
+	// CreatedAt When the workflow was created.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// ID Loops' ID for the workflow.
+	ID string `json:"id"`
+
+	// Name The workflow's name.
+	Name string `json:"name"`
+
+	// UpdatedAt When the workflow last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// WorkflowUpdateRequest New display properties for a workflow; give `name`, `description` or both.
+//
+// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","name":"Welcome series (v2)"}
+type WorkflowUpdateRequest struct {
+	// Description The new description.
+	Description *string `json:"description,omitempty"`
+
+	// ExpectedRevisionID The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	ExpectedRevisionID nullable.Nullable[string] `json:"expectedRevisionId"`
+
+	// Name The new name.
+	Name *string `json:"name,omitempty"`
 }
 
 // Cursor defines model for Cursor.
@@ -2251,6 +3719,15 @@ type ListTransactionalGroupsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListWorkflowsParams defines parameters for ListWorkflows.
+type ListWorkflowsParams struct {
+	// PerPage Results per page, from 10 to 50 (default 20).
+	PerPage *PerPage `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Cursor Where to continue, taken from `pagination.nextCursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // CreateAudienceSegmentJSONRequestBody defines body for CreateAudienceSegment for application/json ContentType.
 type CreateAudienceSegmentJSONRequestBody = AudienceSegmentCreateRequest
 
@@ -2316,6 +3793,36 @@ type UpdateTransactionalGroupJSONRequestBody = GroupUpdateRequest
 
 // CreateUploadJSONRequestBody defines body for CreateUpload for application/json ContentType.
 type CreateUploadJSONRequestBody = UploadCreateRequest
+
+// CreateWorkflowJSONRequestBody defines body for CreateWorkflow for application/json ContentType.
+type CreateWorkflowJSONRequestBody = WorkflowCreateRequest
+
+// DeleteWorkflowJSONRequestBody defines body for DeleteWorkflow for application/json ContentType.
+type DeleteWorkflowJSONRequestBody = WorkflowDeleteRequest
+
+// UpdateWorkflowPropertiesJSONRequestBody defines body for UpdateWorkflowProperties for application/json ContentType.
+type UpdateWorkflowPropertiesJSONRequestBody = WorkflowUpdateRequest
+
+// ChangeWorkflowMailingListJSONRequestBody defines body for ChangeWorkflowMailingList for application/json ContentType.
+type ChangeWorkflowMailingListJSONRequestBody = WorkflowMailingListRequest
+
+// CreateWorkflowNodeJSONRequestBody defines body for CreateWorkflowNode for application/json ContentType.
+type CreateWorkflowNodeJSONRequestBody = WorkflowNodeCreateRequest
+
+// DeleteWorkflowNodeJSONRequestBody defines body for DeleteWorkflowNode for application/json ContentType.
+type DeleteWorkflowNodeJSONRequestBody = WorkflowNodeDeleteRequest
+
+// UpdateWorkflowNodeJSONRequestBody defines body for UpdateWorkflowNode for application/json ContentType.
+type UpdateWorkflowNodeJSONRequestBody = WorkflowNodeUpdateRequest
+
+// AddWorkflowBranchJSONRequestBody defines body for AddWorkflowBranch for application/json ContentType.
+type AddWorkflowBranchJSONRequestBody = WorkflowBranchRequest
+
+// DeleteWorkflowNodeRecursivelyJSONRequestBody defines body for DeleteWorkflowNodeRecursively for application/json ContentType.
+type DeleteWorkflowNodeRecursivelyJSONRequestBody = WorkflowNodeDeleteRequest
+
+// RerouteNodeConnectionJSONRequestBody defines body for RerouteNodeConnection for application/json ContentType.
+type RerouteNodeConnectionJSONRequestBody = WorkflowRerouteRequest
 
 // Getter for additional properties for Contact. Returns the specified
 // element and whether it was found
@@ -3325,5 +4832,3156 @@ func (t PropertyConditionValue) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes the contract's JSON into the value.
 func (t *PropertyConditionValue) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsWorkflowMailingListDryRun returns the union data inside the WorkflowMailingListResult as a WorkflowMailingListDryRun
+func (t WorkflowMailingListResult) AsWorkflowMailingListDryRun() (WorkflowMailingListDryRun, error) {
+	var body WorkflowMailingListDryRun
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWorkflowMailingListDryRun overwrites any union data inside the WorkflowMailingListResult as the provided WorkflowMailingListDryRun
+func (t *WorkflowMailingListResult) FromWorkflowMailingListDryRun(v WorkflowMailingListDryRun) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"status":"dryRun"}`))
+	t.union = b
+	return err
+}
+
+// MergeWorkflowMailingListDryRun performs a merge with any union data inside the WorkflowMailingListResult, using the provided WorkflowMailingListDryRun
+func (t *WorkflowMailingListResult) MergeWorkflowMailingListDryRun(v WorkflowMailingListDryRun) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"status":"dryRun"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWorkflowMailingListQueuedContactsFound returns the union data inside the WorkflowMailingListResult as a WorkflowMailingListQueuedContactsFound
+func (t WorkflowMailingListResult) AsWorkflowMailingListQueuedContactsFound() (WorkflowMailingListQueuedContactsFound, error) {
+	var body WorkflowMailingListQueuedContactsFound
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWorkflowMailingListQueuedContactsFound overwrites any union data inside the WorkflowMailingListResult as the provided WorkflowMailingListQueuedContactsFound
+func (t *WorkflowMailingListResult) FromWorkflowMailingListQueuedContactsFound(v WorkflowMailingListQueuedContactsFound) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"status":"queuedContactsFound"}`))
+	t.union = b
+	return err
+}
+
+// MergeWorkflowMailingListQueuedContactsFound performs a merge with any union data inside the WorkflowMailingListResult, using the provided WorkflowMailingListQueuedContactsFound
+func (t *WorkflowMailingListResult) MergeWorkflowMailingListQueuedContactsFound(v WorkflowMailingListQueuedContactsFound) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"status":"queuedContactsFound"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWorkflowMailingListUpdated returns the union data inside the WorkflowMailingListResult as a WorkflowMailingListUpdated
+func (t WorkflowMailingListResult) AsWorkflowMailingListUpdated() (WorkflowMailingListUpdated, error) {
+	var body WorkflowMailingListUpdated
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWorkflowMailingListUpdated overwrites any union data inside the WorkflowMailingListResult as the provided WorkflowMailingListUpdated
+func (t *WorkflowMailingListResult) FromWorkflowMailingListUpdated(v WorkflowMailingListUpdated) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"status":"updated"}`))
+	t.union = b
+	return err
+}
+
+// MergeWorkflowMailingListUpdated performs a merge with any union data inside the WorkflowMailingListResult, using the provided WorkflowMailingListUpdated
+func (t *WorkflowMailingListResult) MergeWorkflowMailingListUpdated(v WorkflowMailingListUpdated) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"status":"updated"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// Discriminator returns the value of the property that tells the union's
+// alternatives apart, as it is in the JSON.
+func (t WorkflowMailingListResult) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"status"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+// ValueByDiscriminator decodes the union into the alternative its
+// discriminator names; an alternative the contract does not list is an
+// error (the raw JSON stays in the union).
+func (t WorkflowMailingListResult) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "dryRun":
+		return t.AsWorkflowMailingListDryRun()
+	case "queuedContactsFound":
+		return t.AsWorkflowMailingListQueuedContactsFound()
+	case "updated":
+		return t.AsWorkflowMailingListUpdated()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+// MarshalJSON encodes the value as the contract's JSON.
+func (t WorkflowMailingListResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+// UnmarshalJSON decodes the contract's JSON into the value.
+func (t *WorkflowMailingListResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsSignupTriggerNode returns the union data inside the WorkflowNode as a SignupTriggerNode
+func (t WorkflowNode) AsSignupTriggerNode() (SignupTriggerNode, error) {
+	var body SignupTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSignupTriggerNode overwrites any union data inside the WorkflowNode as the provided SignupTriggerNode
+func (t *WorkflowNode) FromSignupTriggerNode(v SignupTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SignupTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeSignupTriggerNode performs a merge with any union data inside the WorkflowNode, using the provided SignupTriggerNode
+func (t *WorkflowNode) MergeSignupTriggerNode(v SignupTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SignupTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsEventTriggerNode returns the union data inside the WorkflowNode as a EventTriggerNode
+func (t WorkflowNode) AsEventTriggerNode() (EventTriggerNode, error) {
+	var body EventTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromEventTriggerNode overwrites any union data inside the WorkflowNode as the provided EventTriggerNode
+func (t *WorkflowNode) FromEventTriggerNode(v EventTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"EventTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeEventTriggerNode performs a merge with any union data inside the WorkflowNode, using the provided EventTriggerNode
+func (t *WorkflowNode) MergeEventTriggerNode(v EventTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"EventTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsContactPropertyTriggerNode returns the union data inside the WorkflowNode as a ContactPropertyTriggerNode
+func (t WorkflowNode) AsContactPropertyTriggerNode() (ContactPropertyTriggerNode, error) {
+	var body ContactPropertyTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromContactPropertyTriggerNode overwrites any union data inside the WorkflowNode as the provided ContactPropertyTriggerNode
+func (t *WorkflowNode) FromContactPropertyTriggerNode(v ContactPropertyTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ContactPropertyTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeContactPropertyTriggerNode performs a merge with any union data inside the WorkflowNode, using the provided ContactPropertyTriggerNode
+func (t *WorkflowNode) MergeContactPropertyTriggerNode(v ContactPropertyTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ContactPropertyTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAddToListTriggerNode returns the union data inside the WorkflowNode as a AddToListTriggerNode
+func (t WorkflowNode) AsAddToListTriggerNode() (AddToListTriggerNode, error) {
+	var body AddToListTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAddToListTriggerNode overwrites any union data inside the WorkflowNode as the provided AddToListTriggerNode
+func (t *WorkflowNode) FromAddToListTriggerNode(v AddToListTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AddToListTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeAddToListTriggerNode performs a merge with any union data inside the WorkflowNode, using the provided AddToListTriggerNode
+func (t *WorkflowNode) MergeAddToListTriggerNode(v AddToListTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AddToListTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBlankTriggerNode returns the union data inside the WorkflowNode as a BlankTriggerNode
+func (t WorkflowNode) AsBlankTriggerNode() (BlankTriggerNode, error) {
+	var body BlankTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBlankTriggerNode overwrites any union data inside the WorkflowNode as the provided BlankTriggerNode
+func (t *WorkflowNode) FromBlankTriggerNode(v BlankTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BlankTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeBlankTriggerNode performs a merge with any union data inside the WorkflowNode, using the provided BlankTriggerNode
+func (t *WorkflowNode) MergeBlankTriggerNode(v BlankTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BlankTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAudienceFilterNode returns the union data inside the WorkflowNode as a AudienceFilterNode
+func (t WorkflowNode) AsAudienceFilterNode() (AudienceFilterNode, error) {
+	var body AudienceFilterNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAudienceFilterNode overwrites any union data inside the WorkflowNode as the provided AudienceFilterNode
+func (t *WorkflowNode) FromAudienceFilterNode(v AudienceFilterNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AudienceFilter"}`))
+	t.union = b
+	return err
+}
+
+// MergeAudienceFilterNode performs a merge with any union data inside the WorkflowNode, using the provided AudienceFilterNode
+func (t *WorkflowNode) MergeAudienceFilterNode(v AudienceFilterNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AudienceFilter"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsTimerActionNode returns the union data inside the WorkflowNode as a TimerActionNode
+func (t WorkflowNode) AsTimerActionNode() (TimerActionNode, error) {
+	var body TimerActionNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromTimerActionNode overwrites any union data inside the WorkflowNode as the provided TimerActionNode
+func (t *WorkflowNode) FromTimerActionNode(v TimerActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"TimerAction"}`))
+	t.union = b
+	return err
+}
+
+// MergeTimerActionNode performs a merge with any union data inside the WorkflowNode, using the provided TimerActionNode
+func (t *WorkflowNode) MergeTimerActionNode(v TimerActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"TimerAction"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSendEmailActionNode returns the union data inside the WorkflowNode as a SendEmailActionNode
+func (t WorkflowNode) AsSendEmailActionNode() (SendEmailActionNode, error) {
+	var body SendEmailActionNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSendEmailActionNode overwrites any union data inside the WorkflowNode as the provided SendEmailActionNode
+func (t *WorkflowNode) FromSendEmailActionNode(v SendEmailActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SendEmailAction"}`))
+	t.union = b
+	return err
+}
+
+// MergeSendEmailActionNode performs a merge with any union data inside the WorkflowNode, using the provided SendEmailActionNode
+func (t *WorkflowNode) MergeSendEmailActionNode(v SendEmailActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SendEmailAction"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsExitActionNode returns the union data inside the WorkflowNode as a ExitActionNode
+func (t WorkflowNode) AsExitActionNode() (ExitActionNode, error) {
+	var body ExitActionNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromExitActionNode overwrites any union data inside the WorkflowNode as the provided ExitActionNode
+func (t *WorkflowNode) FromExitActionNode(v ExitActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExitAction"}`))
+	t.union = b
+	return err
+}
+
+// MergeExitActionNode performs a merge with any union data inside the WorkflowNode, using the provided ExitActionNode
+func (t *WorkflowNode) MergeExitActionNode(v ExitActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExitAction"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBranchNode returns the union data inside the WorkflowNode as a BranchNode
+func (t WorkflowNode) AsBranchNode() (BranchNode, error) {
+	var body BranchNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBranchNode overwrites any union data inside the WorkflowNode as the provided BranchNode
+func (t *WorkflowNode) FromBranchNode(v BranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BranchNode"}`))
+	t.union = b
+	return err
+}
+
+// MergeBranchNode performs a merge with any union data inside the WorkflowNode, using the provided BranchNode
+func (t *WorkflowNode) MergeBranchNode(v BranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BranchNode"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsExperimentBranchNode returns the union data inside the WorkflowNode as a ExperimentBranchNode
+func (t WorkflowNode) AsExperimentBranchNode() (ExperimentBranchNode, error) {
+	var body ExperimentBranchNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromExperimentBranchNode overwrites any union data inside the WorkflowNode as the provided ExperimentBranchNode
+func (t *WorkflowNode) FromExperimentBranchNode(v ExperimentBranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExperimentBranchNode"}`))
+	t.union = b
+	return err
+}
+
+// MergeExperimentBranchNode performs a merge with any union data inside the WorkflowNode, using the provided ExperimentBranchNode
+func (t *WorkflowNode) MergeExperimentBranchNode(v ExperimentBranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExperimentBranchNode"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsVariantNode returns the union data inside the WorkflowNode as a VariantNode
+func (t WorkflowNode) AsVariantNode() (VariantNode, error) {
+	var body VariantNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromVariantNode overwrites any union data inside the WorkflowNode as the provided VariantNode
+func (t *WorkflowNode) FromVariantNode(v VariantNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"VariantNode"}`))
+	t.union = b
+	return err
+}
+
+// MergeVariantNode performs a merge with any union data inside the WorkflowNode, using the provided VariantNode
+func (t *WorkflowNode) MergeVariantNode(v VariantNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"VariantNode"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// Discriminator returns the value of the property that tells the union's
+// alternatives apart, as it is in the JSON.
+func (t WorkflowNode) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"typeName"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+// ValueByDiscriminator decodes the union into the alternative its
+// discriminator names; an alternative the contract does not list is an
+// error (the raw JSON stays in the union).
+func (t WorkflowNode) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "AddToListTrigger":
+		return t.AsAddToListTriggerNode()
+	case "AudienceFilter":
+		return t.AsAudienceFilterNode()
+	case "BlankTrigger":
+		return t.AsBlankTriggerNode()
+	case "BranchNode":
+		return t.AsBranchNode()
+	case "ContactPropertyTrigger":
+		return t.AsContactPropertyTriggerNode()
+	case "EventTrigger":
+		return t.AsEventTriggerNode()
+	case "ExitAction":
+		return t.AsExitActionNode()
+	case "ExperimentBranchNode":
+		return t.AsExperimentBranchNode()
+	case "SendEmailAction":
+		return t.AsSendEmailActionNode()
+	case "SignupTrigger":
+		return t.AsSignupTriggerNode()
+	case "TimerAction":
+		return t.AsTimerActionNode()
+	case "VariantNode":
+		return t.AsVariantNode()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+// MarshalJSON encodes the value as the contract's JSON.
+func (t WorkflowNode) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+// UnmarshalJSON decodes the contract's JSON into the value.
+func (t *WorkflowNode) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsSignupTriggerNode returns the union data inside the WorkflowNodeAtRevision as a SignupTriggerNode
+func (t WorkflowNodeAtRevision) AsSignupTriggerNode() (SignupTriggerNode, error) {
+	var body SignupTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSignupTriggerNode overwrites any union data inside the WorkflowNodeAtRevision as the provided SignupTriggerNode
+func (t *WorkflowNodeAtRevision) FromSignupTriggerNode(v SignupTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SignupTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeSignupTriggerNode performs a merge with any union data inside the WorkflowNodeAtRevision, using the provided SignupTriggerNode
+func (t *WorkflowNodeAtRevision) MergeSignupTriggerNode(v SignupTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SignupTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsEventTriggerNode returns the union data inside the WorkflowNodeAtRevision as a EventTriggerNode
+func (t WorkflowNodeAtRevision) AsEventTriggerNode() (EventTriggerNode, error) {
+	var body EventTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromEventTriggerNode overwrites any union data inside the WorkflowNodeAtRevision as the provided EventTriggerNode
+func (t *WorkflowNodeAtRevision) FromEventTriggerNode(v EventTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"EventTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeEventTriggerNode performs a merge with any union data inside the WorkflowNodeAtRevision, using the provided EventTriggerNode
+func (t *WorkflowNodeAtRevision) MergeEventTriggerNode(v EventTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"EventTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsContactPropertyTriggerNode returns the union data inside the WorkflowNodeAtRevision as a ContactPropertyTriggerNode
+func (t WorkflowNodeAtRevision) AsContactPropertyTriggerNode() (ContactPropertyTriggerNode, error) {
+	var body ContactPropertyTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromContactPropertyTriggerNode overwrites any union data inside the WorkflowNodeAtRevision as the provided ContactPropertyTriggerNode
+func (t *WorkflowNodeAtRevision) FromContactPropertyTriggerNode(v ContactPropertyTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ContactPropertyTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeContactPropertyTriggerNode performs a merge with any union data inside the WorkflowNodeAtRevision, using the provided ContactPropertyTriggerNode
+func (t *WorkflowNodeAtRevision) MergeContactPropertyTriggerNode(v ContactPropertyTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ContactPropertyTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAddToListTriggerNode returns the union data inside the WorkflowNodeAtRevision as a AddToListTriggerNode
+func (t WorkflowNodeAtRevision) AsAddToListTriggerNode() (AddToListTriggerNode, error) {
+	var body AddToListTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAddToListTriggerNode overwrites any union data inside the WorkflowNodeAtRevision as the provided AddToListTriggerNode
+func (t *WorkflowNodeAtRevision) FromAddToListTriggerNode(v AddToListTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AddToListTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeAddToListTriggerNode performs a merge with any union data inside the WorkflowNodeAtRevision, using the provided AddToListTriggerNode
+func (t *WorkflowNodeAtRevision) MergeAddToListTriggerNode(v AddToListTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AddToListTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBlankTriggerNode returns the union data inside the WorkflowNodeAtRevision as a BlankTriggerNode
+func (t WorkflowNodeAtRevision) AsBlankTriggerNode() (BlankTriggerNode, error) {
+	var body BlankTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBlankTriggerNode overwrites any union data inside the WorkflowNodeAtRevision as the provided BlankTriggerNode
+func (t *WorkflowNodeAtRevision) FromBlankTriggerNode(v BlankTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BlankTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeBlankTriggerNode performs a merge with any union data inside the WorkflowNodeAtRevision, using the provided BlankTriggerNode
+func (t *WorkflowNodeAtRevision) MergeBlankTriggerNode(v BlankTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BlankTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAudienceFilterNode returns the union data inside the WorkflowNodeAtRevision as a AudienceFilterNode
+func (t WorkflowNodeAtRevision) AsAudienceFilterNode() (AudienceFilterNode, error) {
+	var body AudienceFilterNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAudienceFilterNode overwrites any union data inside the WorkflowNodeAtRevision as the provided AudienceFilterNode
+func (t *WorkflowNodeAtRevision) FromAudienceFilterNode(v AudienceFilterNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AudienceFilter"}`))
+	t.union = b
+	return err
+}
+
+// MergeAudienceFilterNode performs a merge with any union data inside the WorkflowNodeAtRevision, using the provided AudienceFilterNode
+func (t *WorkflowNodeAtRevision) MergeAudienceFilterNode(v AudienceFilterNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AudienceFilter"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsTimerActionNode returns the union data inside the WorkflowNodeAtRevision as a TimerActionNode
+func (t WorkflowNodeAtRevision) AsTimerActionNode() (TimerActionNode, error) {
+	var body TimerActionNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromTimerActionNode overwrites any union data inside the WorkflowNodeAtRevision as the provided TimerActionNode
+func (t *WorkflowNodeAtRevision) FromTimerActionNode(v TimerActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"TimerAction"}`))
+	t.union = b
+	return err
+}
+
+// MergeTimerActionNode performs a merge with any union data inside the WorkflowNodeAtRevision, using the provided TimerActionNode
+func (t *WorkflowNodeAtRevision) MergeTimerActionNode(v TimerActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"TimerAction"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSendEmailActionNode returns the union data inside the WorkflowNodeAtRevision as a SendEmailActionNode
+func (t WorkflowNodeAtRevision) AsSendEmailActionNode() (SendEmailActionNode, error) {
+	var body SendEmailActionNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSendEmailActionNode overwrites any union data inside the WorkflowNodeAtRevision as the provided SendEmailActionNode
+func (t *WorkflowNodeAtRevision) FromSendEmailActionNode(v SendEmailActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SendEmailAction"}`))
+	t.union = b
+	return err
+}
+
+// MergeSendEmailActionNode performs a merge with any union data inside the WorkflowNodeAtRevision, using the provided SendEmailActionNode
+func (t *WorkflowNodeAtRevision) MergeSendEmailActionNode(v SendEmailActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SendEmailAction"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsExitActionNode returns the union data inside the WorkflowNodeAtRevision as a ExitActionNode
+func (t WorkflowNodeAtRevision) AsExitActionNode() (ExitActionNode, error) {
+	var body ExitActionNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromExitActionNode overwrites any union data inside the WorkflowNodeAtRevision as the provided ExitActionNode
+func (t *WorkflowNodeAtRevision) FromExitActionNode(v ExitActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExitAction"}`))
+	t.union = b
+	return err
+}
+
+// MergeExitActionNode performs a merge with any union data inside the WorkflowNodeAtRevision, using the provided ExitActionNode
+func (t *WorkflowNodeAtRevision) MergeExitActionNode(v ExitActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExitAction"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBranchNode returns the union data inside the WorkflowNodeAtRevision as a BranchNode
+func (t WorkflowNodeAtRevision) AsBranchNode() (BranchNode, error) {
+	var body BranchNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBranchNode overwrites any union data inside the WorkflowNodeAtRevision as the provided BranchNode
+func (t *WorkflowNodeAtRevision) FromBranchNode(v BranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BranchNode"}`))
+	t.union = b
+	return err
+}
+
+// MergeBranchNode performs a merge with any union data inside the WorkflowNodeAtRevision, using the provided BranchNode
+func (t *WorkflowNodeAtRevision) MergeBranchNode(v BranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BranchNode"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsExperimentBranchNode returns the union data inside the WorkflowNodeAtRevision as a ExperimentBranchNode
+func (t WorkflowNodeAtRevision) AsExperimentBranchNode() (ExperimentBranchNode, error) {
+	var body ExperimentBranchNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromExperimentBranchNode overwrites any union data inside the WorkflowNodeAtRevision as the provided ExperimentBranchNode
+func (t *WorkflowNodeAtRevision) FromExperimentBranchNode(v ExperimentBranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExperimentBranchNode"}`))
+	t.union = b
+	return err
+}
+
+// MergeExperimentBranchNode performs a merge with any union data inside the WorkflowNodeAtRevision, using the provided ExperimentBranchNode
+func (t *WorkflowNodeAtRevision) MergeExperimentBranchNode(v ExperimentBranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExperimentBranchNode"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsVariantNode returns the union data inside the WorkflowNodeAtRevision as a VariantNode
+func (t WorkflowNodeAtRevision) AsVariantNode() (VariantNode, error) {
+	var body VariantNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromVariantNode overwrites any union data inside the WorkflowNodeAtRevision as the provided VariantNode
+func (t *WorkflowNodeAtRevision) FromVariantNode(v VariantNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"VariantNode"}`))
+	t.union = b
+	return err
+}
+
+// MergeVariantNode performs a merge with any union data inside the WorkflowNodeAtRevision, using the provided VariantNode
+func (t *WorkflowNodeAtRevision) MergeVariantNode(v VariantNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"VariantNode"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// Discriminator returns the value of the property that tells the union's
+// alternatives apart, as it is in the JSON.
+func (t WorkflowNodeAtRevision) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"typeName"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+// ValueByDiscriminator decodes the union into the alternative its
+// discriminator names; an alternative the contract does not list is an
+// error (the raw JSON stays in the union).
+func (t WorkflowNodeAtRevision) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "AddToListTrigger":
+		return t.AsAddToListTriggerNode()
+	case "AudienceFilter":
+		return t.AsAudienceFilterNode()
+	case "BlankTrigger":
+		return t.AsBlankTriggerNode()
+	case "BranchNode":
+		return t.AsBranchNode()
+	case "ContactPropertyTrigger":
+		return t.AsContactPropertyTriggerNode()
+	case "EventTrigger":
+		return t.AsEventTriggerNode()
+	case "ExitAction":
+		return t.AsExitActionNode()
+	case "ExperimentBranchNode":
+		return t.AsExperimentBranchNode()
+	case "SendEmailAction":
+		return t.AsSendEmailActionNode()
+	case "SignupTrigger":
+		return t.AsSignupTriggerNode()
+	case "TimerAction":
+		return t.AsTimerActionNode()
+	case "VariantNode":
+		return t.AsVariantNode()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+// MarshalJSON encodes the value as the contract's JSON.
+func (t WorkflowNodeAtRevision) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	object := make(map[string]json.RawMessage)
+	if t.union != nil {
+		err = json.Unmarshal(b, &object)
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	object["workflowRevisionId"], err = json.Marshal(t.WorkflowRevisionID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'workflowRevisionId': %w", err)
+	}
+
+	b, err = json.Marshal(object)
+	return b, err
+}
+
+// UnmarshalJSON decodes the contract's JSON into the value.
+func (t *WorkflowNodeAtRevision) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	if err != nil {
+		return err
+	}
+	object := make(map[string]json.RawMessage)
+	err = json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["workflowRevisionId"]; found {
+		err = json.Unmarshal(raw, &t.WorkflowRevisionID)
+		if err != nil {
+			return fmt.Errorf("error reading 'workflowRevisionId': %w", err)
+		}
+	}
+
+	return err
+}
+
+// AsSignupTriggerNode returns the union data inside the WorkflowNodeChangeResult as a SignupTriggerNode
+func (t WorkflowNodeChangeResult) AsSignupTriggerNode() (SignupTriggerNode, error) {
+	var body SignupTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSignupTriggerNode overwrites any union data inside the WorkflowNodeChangeResult as the provided SignupTriggerNode
+func (t *WorkflowNodeChangeResult) FromSignupTriggerNode(v SignupTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SignupTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeSignupTriggerNode performs a merge with any union data inside the WorkflowNodeChangeResult, using the provided SignupTriggerNode
+func (t *WorkflowNodeChangeResult) MergeSignupTriggerNode(v SignupTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SignupTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsEventTriggerNode returns the union data inside the WorkflowNodeChangeResult as a EventTriggerNode
+func (t WorkflowNodeChangeResult) AsEventTriggerNode() (EventTriggerNode, error) {
+	var body EventTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromEventTriggerNode overwrites any union data inside the WorkflowNodeChangeResult as the provided EventTriggerNode
+func (t *WorkflowNodeChangeResult) FromEventTriggerNode(v EventTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"EventTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeEventTriggerNode performs a merge with any union data inside the WorkflowNodeChangeResult, using the provided EventTriggerNode
+func (t *WorkflowNodeChangeResult) MergeEventTriggerNode(v EventTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"EventTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsContactPropertyTriggerNode returns the union data inside the WorkflowNodeChangeResult as a ContactPropertyTriggerNode
+func (t WorkflowNodeChangeResult) AsContactPropertyTriggerNode() (ContactPropertyTriggerNode, error) {
+	var body ContactPropertyTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromContactPropertyTriggerNode overwrites any union data inside the WorkflowNodeChangeResult as the provided ContactPropertyTriggerNode
+func (t *WorkflowNodeChangeResult) FromContactPropertyTriggerNode(v ContactPropertyTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ContactPropertyTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeContactPropertyTriggerNode performs a merge with any union data inside the WorkflowNodeChangeResult, using the provided ContactPropertyTriggerNode
+func (t *WorkflowNodeChangeResult) MergeContactPropertyTriggerNode(v ContactPropertyTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ContactPropertyTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAddToListTriggerNode returns the union data inside the WorkflowNodeChangeResult as a AddToListTriggerNode
+func (t WorkflowNodeChangeResult) AsAddToListTriggerNode() (AddToListTriggerNode, error) {
+	var body AddToListTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAddToListTriggerNode overwrites any union data inside the WorkflowNodeChangeResult as the provided AddToListTriggerNode
+func (t *WorkflowNodeChangeResult) FromAddToListTriggerNode(v AddToListTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AddToListTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeAddToListTriggerNode performs a merge with any union data inside the WorkflowNodeChangeResult, using the provided AddToListTriggerNode
+func (t *WorkflowNodeChangeResult) MergeAddToListTriggerNode(v AddToListTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AddToListTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBlankTriggerNode returns the union data inside the WorkflowNodeChangeResult as a BlankTriggerNode
+func (t WorkflowNodeChangeResult) AsBlankTriggerNode() (BlankTriggerNode, error) {
+	var body BlankTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBlankTriggerNode overwrites any union data inside the WorkflowNodeChangeResult as the provided BlankTriggerNode
+func (t *WorkflowNodeChangeResult) FromBlankTriggerNode(v BlankTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BlankTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeBlankTriggerNode performs a merge with any union data inside the WorkflowNodeChangeResult, using the provided BlankTriggerNode
+func (t *WorkflowNodeChangeResult) MergeBlankTriggerNode(v BlankTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BlankTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAudienceFilterNode returns the union data inside the WorkflowNodeChangeResult as a AudienceFilterNode
+func (t WorkflowNodeChangeResult) AsAudienceFilterNode() (AudienceFilterNode, error) {
+	var body AudienceFilterNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAudienceFilterNode overwrites any union data inside the WorkflowNodeChangeResult as the provided AudienceFilterNode
+func (t *WorkflowNodeChangeResult) FromAudienceFilterNode(v AudienceFilterNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AudienceFilter"}`))
+	t.union = b
+	return err
+}
+
+// MergeAudienceFilterNode performs a merge with any union data inside the WorkflowNodeChangeResult, using the provided AudienceFilterNode
+func (t *WorkflowNodeChangeResult) MergeAudienceFilterNode(v AudienceFilterNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AudienceFilter"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsTimerActionNode returns the union data inside the WorkflowNodeChangeResult as a TimerActionNode
+func (t WorkflowNodeChangeResult) AsTimerActionNode() (TimerActionNode, error) {
+	var body TimerActionNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromTimerActionNode overwrites any union data inside the WorkflowNodeChangeResult as the provided TimerActionNode
+func (t *WorkflowNodeChangeResult) FromTimerActionNode(v TimerActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"TimerAction"}`))
+	t.union = b
+	return err
+}
+
+// MergeTimerActionNode performs a merge with any union data inside the WorkflowNodeChangeResult, using the provided TimerActionNode
+func (t *WorkflowNodeChangeResult) MergeTimerActionNode(v TimerActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"TimerAction"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSendEmailActionNode returns the union data inside the WorkflowNodeChangeResult as a SendEmailActionNode
+func (t WorkflowNodeChangeResult) AsSendEmailActionNode() (SendEmailActionNode, error) {
+	var body SendEmailActionNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSendEmailActionNode overwrites any union data inside the WorkflowNodeChangeResult as the provided SendEmailActionNode
+func (t *WorkflowNodeChangeResult) FromSendEmailActionNode(v SendEmailActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SendEmailAction"}`))
+	t.union = b
+	return err
+}
+
+// MergeSendEmailActionNode performs a merge with any union data inside the WorkflowNodeChangeResult, using the provided SendEmailActionNode
+func (t *WorkflowNodeChangeResult) MergeSendEmailActionNode(v SendEmailActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SendEmailAction"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsExitActionNode returns the union data inside the WorkflowNodeChangeResult as a ExitActionNode
+func (t WorkflowNodeChangeResult) AsExitActionNode() (ExitActionNode, error) {
+	var body ExitActionNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromExitActionNode overwrites any union data inside the WorkflowNodeChangeResult as the provided ExitActionNode
+func (t *WorkflowNodeChangeResult) FromExitActionNode(v ExitActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExitAction"}`))
+	t.union = b
+	return err
+}
+
+// MergeExitActionNode performs a merge with any union data inside the WorkflowNodeChangeResult, using the provided ExitActionNode
+func (t *WorkflowNodeChangeResult) MergeExitActionNode(v ExitActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExitAction"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBranchNode returns the union data inside the WorkflowNodeChangeResult as a BranchNode
+func (t WorkflowNodeChangeResult) AsBranchNode() (BranchNode, error) {
+	var body BranchNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBranchNode overwrites any union data inside the WorkflowNodeChangeResult as the provided BranchNode
+func (t *WorkflowNodeChangeResult) FromBranchNode(v BranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BranchNode"}`))
+	t.union = b
+	return err
+}
+
+// MergeBranchNode performs a merge with any union data inside the WorkflowNodeChangeResult, using the provided BranchNode
+func (t *WorkflowNodeChangeResult) MergeBranchNode(v BranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BranchNode"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsExperimentBranchNode returns the union data inside the WorkflowNodeChangeResult as a ExperimentBranchNode
+func (t WorkflowNodeChangeResult) AsExperimentBranchNode() (ExperimentBranchNode, error) {
+	var body ExperimentBranchNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromExperimentBranchNode overwrites any union data inside the WorkflowNodeChangeResult as the provided ExperimentBranchNode
+func (t *WorkflowNodeChangeResult) FromExperimentBranchNode(v ExperimentBranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExperimentBranchNode"}`))
+	t.union = b
+	return err
+}
+
+// MergeExperimentBranchNode performs a merge with any union data inside the WorkflowNodeChangeResult, using the provided ExperimentBranchNode
+func (t *WorkflowNodeChangeResult) MergeExperimentBranchNode(v ExperimentBranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExperimentBranchNode"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsVariantNode returns the union data inside the WorkflowNodeChangeResult as a VariantNode
+func (t WorkflowNodeChangeResult) AsVariantNode() (VariantNode, error) {
+	var body VariantNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromVariantNode overwrites any union data inside the WorkflowNodeChangeResult as the provided VariantNode
+func (t *WorkflowNodeChangeResult) FromVariantNode(v VariantNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"VariantNode"}`))
+	t.union = b
+	return err
+}
+
+// MergeVariantNode performs a merge with any union data inside the WorkflowNodeChangeResult, using the provided VariantNode
+func (t *WorkflowNodeChangeResult) MergeVariantNode(v VariantNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"VariantNode"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// Discriminator returns the value of the property that tells the union's
+// alternatives apart, as it is in the JSON.
+func (t WorkflowNodeChangeResult) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"typeName"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+// ValueByDiscriminator decodes the union into the alternative its
+// discriminator names; an alternative the contract does not list is an
+// error (the raw JSON stays in the union).
+func (t WorkflowNodeChangeResult) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "AddToListTrigger":
+		return t.AsAddToListTriggerNode()
+	case "AudienceFilter":
+		return t.AsAudienceFilterNode()
+	case "BlankTrigger":
+		return t.AsBlankTriggerNode()
+	case "BranchNode":
+		return t.AsBranchNode()
+	case "ContactPropertyTrigger":
+		return t.AsContactPropertyTriggerNode()
+	case "EventTrigger":
+		return t.AsEventTriggerNode()
+	case "ExitAction":
+		return t.AsExitActionNode()
+	case "ExperimentBranchNode":
+		return t.AsExperimentBranchNode()
+	case "SendEmailAction":
+		return t.AsSendEmailActionNode()
+	case "SignupTrigger":
+		return t.AsSignupTriggerNode()
+	case "TimerAction":
+		return t.AsTimerActionNode()
+	case "VariantNode":
+		return t.AsVariantNode()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+// MarshalJSON encodes the value as the contract's JSON.
+func (t WorkflowNodeChangeResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	object := make(map[string]json.RawMessage)
+	if t.union != nil {
+		err = json.Unmarshal(b, &object)
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	object["workflow"], err = json.Marshal(t.Workflow)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'workflow': %w", err)
+	}
+
+	object["workflowRevisionId"], err = json.Marshal(t.WorkflowRevisionID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'workflowRevisionId': %w", err)
+	}
+
+	b, err = json.Marshal(object)
+	return b, err
+}
+
+// UnmarshalJSON decodes the contract's JSON into the value.
+func (t *WorkflowNodeChangeResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	if err != nil {
+		return err
+	}
+	object := make(map[string]json.RawMessage)
+	err = json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["workflow"]; found {
+		err = json.Unmarshal(raw, &t.Workflow)
+		if err != nil {
+			return fmt.Errorf("error reading 'workflow': %w", err)
+		}
+	}
+
+	if raw, found := object["workflowRevisionId"]; found {
+		err = json.Unmarshal(raw, &t.WorkflowRevisionID)
+		if err != nil {
+			return fmt.Errorf("error reading 'workflowRevisionId': %w", err)
+		}
+	}
+
+	return err
+}
+
+// AsWorkflowNodeCreateBetweenRequest returns the union data inside the WorkflowNodeCreateRequest as a WorkflowNodeCreateBetweenRequest
+func (t WorkflowNodeCreateRequest) AsWorkflowNodeCreateBetweenRequest() (WorkflowNodeCreateBetweenRequest, error) {
+	var body WorkflowNodeCreateBetweenRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWorkflowNodeCreateBetweenRequest overwrites any union data inside the WorkflowNodeCreateRequest as the provided WorkflowNodeCreateBetweenRequest
+func (t *WorkflowNodeCreateRequest) FromWorkflowNodeCreateBetweenRequest(v WorkflowNodeCreateBetweenRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"insertMode":"between"}`))
+	t.union = b
+	return err
+}
+
+// MergeWorkflowNodeCreateBetweenRequest performs a merge with any union data inside the WorkflowNodeCreateRequest, using the provided WorkflowNodeCreateBetweenRequest
+func (t *WorkflowNodeCreateRequest) MergeWorkflowNodeCreateBetweenRequest(v WorkflowNodeCreateBetweenRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"insertMode":"between"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWorkflowNodeCreateBeforeRequest returns the union data inside the WorkflowNodeCreateRequest as a WorkflowNodeCreateBeforeRequest
+func (t WorkflowNodeCreateRequest) AsWorkflowNodeCreateBeforeRequest() (WorkflowNodeCreateBeforeRequest, error) {
+	var body WorkflowNodeCreateBeforeRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWorkflowNodeCreateBeforeRequest overwrites any union data inside the WorkflowNodeCreateRequest as the provided WorkflowNodeCreateBeforeRequest
+func (t *WorkflowNodeCreateRequest) FromWorkflowNodeCreateBeforeRequest(v WorkflowNodeCreateBeforeRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"insertMode":"before"}`))
+	t.union = b
+	return err
+}
+
+// MergeWorkflowNodeCreateBeforeRequest performs a merge with any union data inside the WorkflowNodeCreateRequest, using the provided WorkflowNodeCreateBeforeRequest
+func (t *WorkflowNodeCreateRequest) MergeWorkflowNodeCreateBeforeRequest(v WorkflowNodeCreateBeforeRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"insertMode":"before"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWorkflowNodeCreateAfterRequest returns the union data inside the WorkflowNodeCreateRequest as a WorkflowNodeCreateAfterRequest
+func (t WorkflowNodeCreateRequest) AsWorkflowNodeCreateAfterRequest() (WorkflowNodeCreateAfterRequest, error) {
+	var body WorkflowNodeCreateAfterRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWorkflowNodeCreateAfterRequest overwrites any union data inside the WorkflowNodeCreateRequest as the provided WorkflowNodeCreateAfterRequest
+func (t *WorkflowNodeCreateRequest) FromWorkflowNodeCreateAfterRequest(v WorkflowNodeCreateAfterRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"insertMode":"after"}`))
+	t.union = b
+	return err
+}
+
+// MergeWorkflowNodeCreateAfterRequest performs a merge with any union data inside the WorkflowNodeCreateRequest, using the provided WorkflowNodeCreateAfterRequest
+func (t *WorkflowNodeCreateRequest) MergeWorkflowNodeCreateAfterRequest(v WorkflowNodeCreateAfterRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"insertMode":"after"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// Discriminator returns the value of the property that tells the union's
+// alternatives apart, as it is in the JSON.
+func (t WorkflowNodeCreateRequest) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"insertMode"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+// ValueByDiscriminator decodes the union into the alternative its
+// discriminator names; an alternative the contract does not list is an
+// error (the raw JSON stays in the union).
+func (t WorkflowNodeCreateRequest) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "after":
+		return t.AsWorkflowNodeCreateAfterRequest()
+	case "before":
+		return t.AsWorkflowNodeCreateBeforeRequest()
+	case "between":
+		return t.AsWorkflowNodeCreateBetweenRequest()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+// MarshalJSON encodes the value as the contract's JSON.
+func (t WorkflowNodeCreateRequest) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+// UnmarshalJSON decodes the contract's JSON into the value.
+func (t *WorkflowNodeCreateRequest) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsWorkflowNodeDeleteDryRun returns the union data inside the WorkflowNodeDeleteResult as a WorkflowNodeDeleteDryRun
+func (t WorkflowNodeDeleteResult) AsWorkflowNodeDeleteDryRun() (WorkflowNodeDeleteDryRun, error) {
+	var body WorkflowNodeDeleteDryRun
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWorkflowNodeDeleteDryRun overwrites any union data inside the WorkflowNodeDeleteResult as the provided WorkflowNodeDeleteDryRun
+func (t *WorkflowNodeDeleteResult) FromWorkflowNodeDeleteDryRun(v WorkflowNodeDeleteDryRun) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"status":"dryRun"}`))
+	t.union = b
+	return err
+}
+
+// MergeWorkflowNodeDeleteDryRun performs a merge with any union data inside the WorkflowNodeDeleteResult, using the provided WorkflowNodeDeleteDryRun
+func (t *WorkflowNodeDeleteResult) MergeWorkflowNodeDeleteDryRun(v WorkflowNodeDeleteDryRun) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"status":"dryRun"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWorkflowNodeDeleteQueuedContactsFound returns the union data inside the WorkflowNodeDeleteResult as a WorkflowNodeDeleteQueuedContactsFound
+func (t WorkflowNodeDeleteResult) AsWorkflowNodeDeleteQueuedContactsFound() (WorkflowNodeDeleteQueuedContactsFound, error) {
+	var body WorkflowNodeDeleteQueuedContactsFound
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWorkflowNodeDeleteQueuedContactsFound overwrites any union data inside the WorkflowNodeDeleteResult as the provided WorkflowNodeDeleteQueuedContactsFound
+func (t *WorkflowNodeDeleteResult) FromWorkflowNodeDeleteQueuedContactsFound(v WorkflowNodeDeleteQueuedContactsFound) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"status":"queuedContactsFound"}`))
+	t.union = b
+	return err
+}
+
+// MergeWorkflowNodeDeleteQueuedContactsFound performs a merge with any union data inside the WorkflowNodeDeleteResult, using the provided WorkflowNodeDeleteQueuedContactsFound
+func (t *WorkflowNodeDeleteResult) MergeWorkflowNodeDeleteQueuedContactsFound(v WorkflowNodeDeleteQueuedContactsFound) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"status":"queuedContactsFound"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWorkflowNodesDeleted returns the union data inside the WorkflowNodeDeleteResult as a WorkflowNodesDeleted
+func (t WorkflowNodeDeleteResult) AsWorkflowNodesDeleted() (WorkflowNodesDeleted, error) {
+	var body WorkflowNodesDeleted
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWorkflowNodesDeleted overwrites any union data inside the WorkflowNodeDeleteResult as the provided WorkflowNodesDeleted
+func (t *WorkflowNodeDeleteResult) FromWorkflowNodesDeleted(v WorkflowNodesDeleted) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"status":"deleted"}`))
+	t.union = b
+	return err
+}
+
+// MergeWorkflowNodesDeleted performs a merge with any union data inside the WorkflowNodeDeleteResult, using the provided WorkflowNodesDeleted
+func (t *WorkflowNodeDeleteResult) MergeWorkflowNodesDeleted(v WorkflowNodesDeleted) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"status":"deleted"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// Discriminator returns the value of the property that tells the union's
+// alternatives apart, as it is in the JSON.
+func (t WorkflowNodeDeleteResult) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"status"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+// ValueByDiscriminator decodes the union into the alternative its
+// discriminator names; an alternative the contract does not list is an
+// error (the raw JSON stays in the union).
+func (t WorkflowNodeDeleteResult) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "deleted":
+		return t.AsWorkflowNodesDeleted()
+	case "dryRun":
+		return t.AsWorkflowNodeDeleteDryRun()
+	case "queuedContactsFound":
+		return t.AsWorkflowNodeDeleteQueuedContactsFound()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+// MarshalJSON encodes the value as the contract's JSON.
+func (t WorkflowNodeDeleteResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+// UnmarshalJSON decodes the contract's JSON into the value.
+func (t *WorkflowNodeDeleteResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsSignupTriggerNode returns the union data inside the WorkflowNodeDetails as a SignupTriggerNode
+func (t WorkflowNodeDetails) AsSignupTriggerNode() (SignupTriggerNode, error) {
+	var body SignupTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSignupTriggerNode overwrites any union data inside the WorkflowNodeDetails as the provided SignupTriggerNode
+func (t *WorkflowNodeDetails) FromSignupTriggerNode(v SignupTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SignupTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeSignupTriggerNode performs a merge with any union data inside the WorkflowNodeDetails, using the provided SignupTriggerNode
+func (t *WorkflowNodeDetails) MergeSignupTriggerNode(v SignupTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SignupTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsEventTriggerNode returns the union data inside the WorkflowNodeDetails as a EventTriggerNode
+func (t WorkflowNodeDetails) AsEventTriggerNode() (EventTriggerNode, error) {
+	var body EventTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromEventTriggerNode overwrites any union data inside the WorkflowNodeDetails as the provided EventTriggerNode
+func (t *WorkflowNodeDetails) FromEventTriggerNode(v EventTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"EventTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeEventTriggerNode performs a merge with any union data inside the WorkflowNodeDetails, using the provided EventTriggerNode
+func (t *WorkflowNodeDetails) MergeEventTriggerNode(v EventTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"EventTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsContactPropertyTriggerNode returns the union data inside the WorkflowNodeDetails as a ContactPropertyTriggerNode
+func (t WorkflowNodeDetails) AsContactPropertyTriggerNode() (ContactPropertyTriggerNode, error) {
+	var body ContactPropertyTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromContactPropertyTriggerNode overwrites any union data inside the WorkflowNodeDetails as the provided ContactPropertyTriggerNode
+func (t *WorkflowNodeDetails) FromContactPropertyTriggerNode(v ContactPropertyTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ContactPropertyTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeContactPropertyTriggerNode performs a merge with any union data inside the WorkflowNodeDetails, using the provided ContactPropertyTriggerNode
+func (t *WorkflowNodeDetails) MergeContactPropertyTriggerNode(v ContactPropertyTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ContactPropertyTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAddToListTriggerNode returns the union data inside the WorkflowNodeDetails as a AddToListTriggerNode
+func (t WorkflowNodeDetails) AsAddToListTriggerNode() (AddToListTriggerNode, error) {
+	var body AddToListTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAddToListTriggerNode overwrites any union data inside the WorkflowNodeDetails as the provided AddToListTriggerNode
+func (t *WorkflowNodeDetails) FromAddToListTriggerNode(v AddToListTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AddToListTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeAddToListTriggerNode performs a merge with any union data inside the WorkflowNodeDetails, using the provided AddToListTriggerNode
+func (t *WorkflowNodeDetails) MergeAddToListTriggerNode(v AddToListTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AddToListTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBlankTriggerNode returns the union data inside the WorkflowNodeDetails as a BlankTriggerNode
+func (t WorkflowNodeDetails) AsBlankTriggerNode() (BlankTriggerNode, error) {
+	var body BlankTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBlankTriggerNode overwrites any union data inside the WorkflowNodeDetails as the provided BlankTriggerNode
+func (t *WorkflowNodeDetails) FromBlankTriggerNode(v BlankTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BlankTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeBlankTriggerNode performs a merge with any union data inside the WorkflowNodeDetails, using the provided BlankTriggerNode
+func (t *WorkflowNodeDetails) MergeBlankTriggerNode(v BlankTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BlankTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAudienceFilterNode returns the union data inside the WorkflowNodeDetails as a AudienceFilterNode
+func (t WorkflowNodeDetails) AsAudienceFilterNode() (AudienceFilterNode, error) {
+	var body AudienceFilterNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAudienceFilterNode overwrites any union data inside the WorkflowNodeDetails as the provided AudienceFilterNode
+func (t *WorkflowNodeDetails) FromAudienceFilterNode(v AudienceFilterNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AudienceFilter"}`))
+	t.union = b
+	return err
+}
+
+// MergeAudienceFilterNode performs a merge with any union data inside the WorkflowNodeDetails, using the provided AudienceFilterNode
+func (t *WorkflowNodeDetails) MergeAudienceFilterNode(v AudienceFilterNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AudienceFilter"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsTimerActionNode returns the union data inside the WorkflowNodeDetails as a TimerActionNode
+func (t WorkflowNodeDetails) AsTimerActionNode() (TimerActionNode, error) {
+	var body TimerActionNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromTimerActionNode overwrites any union data inside the WorkflowNodeDetails as the provided TimerActionNode
+func (t *WorkflowNodeDetails) FromTimerActionNode(v TimerActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"TimerAction"}`))
+	t.union = b
+	return err
+}
+
+// MergeTimerActionNode performs a merge with any union data inside the WorkflowNodeDetails, using the provided TimerActionNode
+func (t *WorkflowNodeDetails) MergeTimerActionNode(v TimerActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"TimerAction"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSendEmailActionNode returns the union data inside the WorkflowNodeDetails as a SendEmailActionNode
+func (t WorkflowNodeDetails) AsSendEmailActionNode() (SendEmailActionNode, error) {
+	var body SendEmailActionNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSendEmailActionNode overwrites any union data inside the WorkflowNodeDetails as the provided SendEmailActionNode
+func (t *WorkflowNodeDetails) FromSendEmailActionNode(v SendEmailActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SendEmailAction"}`))
+	t.union = b
+	return err
+}
+
+// MergeSendEmailActionNode performs a merge with any union data inside the WorkflowNodeDetails, using the provided SendEmailActionNode
+func (t *WorkflowNodeDetails) MergeSendEmailActionNode(v SendEmailActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SendEmailAction"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsExitActionNode returns the union data inside the WorkflowNodeDetails as a ExitActionNode
+func (t WorkflowNodeDetails) AsExitActionNode() (ExitActionNode, error) {
+	var body ExitActionNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromExitActionNode overwrites any union data inside the WorkflowNodeDetails as the provided ExitActionNode
+func (t *WorkflowNodeDetails) FromExitActionNode(v ExitActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExitAction"}`))
+	t.union = b
+	return err
+}
+
+// MergeExitActionNode performs a merge with any union data inside the WorkflowNodeDetails, using the provided ExitActionNode
+func (t *WorkflowNodeDetails) MergeExitActionNode(v ExitActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExitAction"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBranchNode returns the union data inside the WorkflowNodeDetails as a BranchNode
+func (t WorkflowNodeDetails) AsBranchNode() (BranchNode, error) {
+	var body BranchNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBranchNode overwrites any union data inside the WorkflowNodeDetails as the provided BranchNode
+func (t *WorkflowNodeDetails) FromBranchNode(v BranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BranchNode"}`))
+	t.union = b
+	return err
+}
+
+// MergeBranchNode performs a merge with any union data inside the WorkflowNodeDetails, using the provided BranchNode
+func (t *WorkflowNodeDetails) MergeBranchNode(v BranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BranchNode"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsExperimentBranchNode returns the union data inside the WorkflowNodeDetails as a ExperimentBranchNode
+func (t WorkflowNodeDetails) AsExperimentBranchNode() (ExperimentBranchNode, error) {
+	var body ExperimentBranchNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromExperimentBranchNode overwrites any union data inside the WorkflowNodeDetails as the provided ExperimentBranchNode
+func (t *WorkflowNodeDetails) FromExperimentBranchNode(v ExperimentBranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExperimentBranchNode"}`))
+	t.union = b
+	return err
+}
+
+// MergeExperimentBranchNode performs a merge with any union data inside the WorkflowNodeDetails, using the provided ExperimentBranchNode
+func (t *WorkflowNodeDetails) MergeExperimentBranchNode(v ExperimentBranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExperimentBranchNode"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsVariantNode returns the union data inside the WorkflowNodeDetails as a VariantNode
+func (t WorkflowNodeDetails) AsVariantNode() (VariantNode, error) {
+	var body VariantNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromVariantNode overwrites any union data inside the WorkflowNodeDetails as the provided VariantNode
+func (t *WorkflowNodeDetails) FromVariantNode(v VariantNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"VariantNode"}`))
+	t.union = b
+	return err
+}
+
+// MergeVariantNode performs a merge with any union data inside the WorkflowNodeDetails, using the provided VariantNode
+func (t *WorkflowNodeDetails) MergeVariantNode(v VariantNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"VariantNode"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// Discriminator returns the value of the property that tells the union's
+// alternatives apart, as it is in the JSON.
+func (t WorkflowNodeDetails) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"typeName"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+// ValueByDiscriminator decodes the union into the alternative its
+// discriminator names; an alternative the contract does not list is an
+// error (the raw JSON stays in the union).
+func (t WorkflowNodeDetails) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "AddToListTrigger":
+		return t.AsAddToListTriggerNode()
+	case "AudienceFilter":
+		return t.AsAudienceFilterNode()
+	case "BlankTrigger":
+		return t.AsBlankTriggerNode()
+	case "BranchNode":
+		return t.AsBranchNode()
+	case "ContactPropertyTrigger":
+		return t.AsContactPropertyTriggerNode()
+	case "EventTrigger":
+		return t.AsEventTriggerNode()
+	case "ExitAction":
+		return t.AsExitActionNode()
+	case "ExperimentBranchNode":
+		return t.AsExperimentBranchNode()
+	case "SendEmailAction":
+		return t.AsSendEmailActionNode()
+	case "SignupTrigger":
+		return t.AsSignupTriggerNode()
+	case "TimerAction":
+		return t.AsTimerActionNode()
+	case "VariantNode":
+		return t.AsVariantNode()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+// MarshalJSON encodes the value as the contract's JSON.
+func (t WorkflowNodeDetails) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	object := make(map[string]json.RawMessage)
+	if t.union != nil {
+		err = json.Unmarshal(b, &object)
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	if t.WorkflowRevisionID != nil {
+		object["workflowRevisionId"], err = json.Marshal(t.WorkflowRevisionID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'workflowRevisionId': %w", err)
+		}
+	}
+	b, err = json.Marshal(object)
+	return b, err
+}
+
+// UnmarshalJSON decodes the contract's JSON into the value.
+func (t *WorkflowNodeDetails) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	if err != nil {
+		return err
+	}
+	object := make(map[string]json.RawMessage)
+	err = json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["workflowRevisionId"]; found {
+		err = json.Unmarshal(raw, &t.WorkflowRevisionID)
+		if err != nil {
+			return fmt.Errorf("error reading 'workflowRevisionId': %w", err)
+		}
+	}
+
+	return err
+}
+
+// AsSignupTriggerNodeUpdate returns the union data inside the WorkflowNodeUpdatePayload as a SignupTriggerNodeUpdate
+func (t WorkflowNodeUpdatePayload) AsSignupTriggerNodeUpdate() (SignupTriggerNodeUpdate, error) {
+	var body SignupTriggerNodeUpdate
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSignupTriggerNodeUpdate overwrites any union data inside the WorkflowNodeUpdatePayload as the provided SignupTriggerNodeUpdate
+func (t *WorkflowNodeUpdatePayload) FromSignupTriggerNodeUpdate(v SignupTriggerNodeUpdate) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeSignupTriggerNodeUpdate performs a merge with any union data inside the WorkflowNodeUpdatePayload, using the provided SignupTriggerNodeUpdate
+func (t *WorkflowNodeUpdatePayload) MergeSignupTriggerNodeUpdate(v SignupTriggerNodeUpdate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsEventTriggerNodeUpdate returns the union data inside the WorkflowNodeUpdatePayload as a EventTriggerNodeUpdate
+func (t WorkflowNodeUpdatePayload) AsEventTriggerNodeUpdate() (EventTriggerNodeUpdate, error) {
+	var body EventTriggerNodeUpdate
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromEventTriggerNodeUpdate overwrites any union data inside the WorkflowNodeUpdatePayload as the provided EventTriggerNodeUpdate
+func (t *WorkflowNodeUpdatePayload) FromEventTriggerNodeUpdate(v EventTriggerNodeUpdate) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeEventTriggerNodeUpdate performs a merge with any union data inside the WorkflowNodeUpdatePayload, using the provided EventTriggerNodeUpdate
+func (t *WorkflowNodeUpdatePayload) MergeEventTriggerNodeUpdate(v EventTriggerNodeUpdate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsContactPropertyTriggerNodeUpdate returns the union data inside the WorkflowNodeUpdatePayload as a ContactPropertyTriggerNodeUpdate
+func (t WorkflowNodeUpdatePayload) AsContactPropertyTriggerNodeUpdate() (ContactPropertyTriggerNodeUpdate, error) {
+	var body ContactPropertyTriggerNodeUpdate
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromContactPropertyTriggerNodeUpdate overwrites any union data inside the WorkflowNodeUpdatePayload as the provided ContactPropertyTriggerNodeUpdate
+func (t *WorkflowNodeUpdatePayload) FromContactPropertyTriggerNodeUpdate(v ContactPropertyTriggerNodeUpdate) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeContactPropertyTriggerNodeUpdate performs a merge with any union data inside the WorkflowNodeUpdatePayload, using the provided ContactPropertyTriggerNodeUpdate
+func (t *WorkflowNodeUpdatePayload) MergeContactPropertyTriggerNodeUpdate(v ContactPropertyTriggerNodeUpdate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAddToListTriggerNodeUpdate returns the union data inside the WorkflowNodeUpdatePayload as a AddToListTriggerNodeUpdate
+func (t WorkflowNodeUpdatePayload) AsAddToListTriggerNodeUpdate() (AddToListTriggerNodeUpdate, error) {
+	var body AddToListTriggerNodeUpdate
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAddToListTriggerNodeUpdate overwrites any union data inside the WorkflowNodeUpdatePayload as the provided AddToListTriggerNodeUpdate
+func (t *WorkflowNodeUpdatePayload) FromAddToListTriggerNodeUpdate(v AddToListTriggerNodeUpdate) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeAddToListTriggerNodeUpdate performs a merge with any union data inside the WorkflowNodeUpdatePayload, using the provided AddToListTriggerNodeUpdate
+func (t *WorkflowNodeUpdatePayload) MergeAddToListTriggerNodeUpdate(v AddToListTriggerNodeUpdate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAudienceFilterNodeUpdate returns the union data inside the WorkflowNodeUpdatePayload as a AudienceFilterNodeUpdate
+func (t WorkflowNodeUpdatePayload) AsAudienceFilterNodeUpdate() (AudienceFilterNodeUpdate, error) {
+	var body AudienceFilterNodeUpdate
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAudienceFilterNodeUpdate overwrites any union data inside the WorkflowNodeUpdatePayload as the provided AudienceFilterNodeUpdate
+func (t *WorkflowNodeUpdatePayload) FromAudienceFilterNodeUpdate(v AudienceFilterNodeUpdate) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeAudienceFilterNodeUpdate performs a merge with any union data inside the WorkflowNodeUpdatePayload, using the provided AudienceFilterNodeUpdate
+func (t *WorkflowNodeUpdatePayload) MergeAudienceFilterNodeUpdate(v AudienceFilterNodeUpdate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsTimerActionNodeUpdate returns the union data inside the WorkflowNodeUpdatePayload as a TimerActionNodeUpdate
+func (t WorkflowNodeUpdatePayload) AsTimerActionNodeUpdate() (TimerActionNodeUpdate, error) {
+	var body TimerActionNodeUpdate
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromTimerActionNodeUpdate overwrites any union data inside the WorkflowNodeUpdatePayload as the provided TimerActionNodeUpdate
+func (t *WorkflowNodeUpdatePayload) FromTimerActionNodeUpdate(v TimerActionNodeUpdate) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeTimerActionNodeUpdate performs a merge with any union data inside the WorkflowNodeUpdatePayload, using the provided TimerActionNodeUpdate
+func (t *WorkflowNodeUpdatePayload) MergeTimerActionNodeUpdate(v TimerActionNodeUpdate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsExperimentBranchNodeUpdate returns the union data inside the WorkflowNodeUpdatePayload as a ExperimentBranchNodeUpdate
+func (t WorkflowNodeUpdatePayload) AsExperimentBranchNodeUpdate() (ExperimentBranchNodeUpdate, error) {
+	var body ExperimentBranchNodeUpdate
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromExperimentBranchNodeUpdate overwrites any union data inside the WorkflowNodeUpdatePayload as the provided ExperimentBranchNodeUpdate
+func (t *WorkflowNodeUpdatePayload) FromExperimentBranchNodeUpdate(v ExperimentBranchNodeUpdate) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeExperimentBranchNodeUpdate performs a merge with any union data inside the WorkflowNodeUpdatePayload, using the provided ExperimentBranchNodeUpdate
+func (t *WorkflowNodeUpdatePayload) MergeExperimentBranchNodeUpdate(v ExperimentBranchNodeUpdate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsVariantNodeUpdate returns the union data inside the WorkflowNodeUpdatePayload as a VariantNodeUpdate
+func (t WorkflowNodeUpdatePayload) AsVariantNodeUpdate() (VariantNodeUpdate, error) {
+	var body VariantNodeUpdate
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromVariantNodeUpdate overwrites any union data inside the WorkflowNodeUpdatePayload as the provided VariantNodeUpdate
+func (t *WorkflowNodeUpdatePayload) FromVariantNodeUpdate(v VariantNodeUpdate) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeVariantNodeUpdate performs a merge with any union data inside the WorkflowNodeUpdatePayload, using the provided VariantNodeUpdate
+func (t *WorkflowNodeUpdatePayload) MergeVariantNodeUpdate(v VariantNodeUpdate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// MarshalJSON encodes the value as the contract's JSON.
+func (t WorkflowNodeUpdatePayload) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+// UnmarshalJSON decodes the contract's JSON into the value.
+func (t *WorkflowNodeUpdatePayload) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsSignupTriggerNode returns the union data inside the WorkflowNodeWithChildren as a SignupTriggerNode
+func (t WorkflowNodeWithChildren) AsSignupTriggerNode() (SignupTriggerNode, error) {
+	var body SignupTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSignupTriggerNode overwrites any union data inside the WorkflowNodeWithChildren as the provided SignupTriggerNode
+func (t *WorkflowNodeWithChildren) FromSignupTriggerNode(v SignupTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SignupTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeSignupTriggerNode performs a merge with any union data inside the WorkflowNodeWithChildren, using the provided SignupTriggerNode
+func (t *WorkflowNodeWithChildren) MergeSignupTriggerNode(v SignupTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SignupTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsEventTriggerNode returns the union data inside the WorkflowNodeWithChildren as a EventTriggerNode
+func (t WorkflowNodeWithChildren) AsEventTriggerNode() (EventTriggerNode, error) {
+	var body EventTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromEventTriggerNode overwrites any union data inside the WorkflowNodeWithChildren as the provided EventTriggerNode
+func (t *WorkflowNodeWithChildren) FromEventTriggerNode(v EventTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"EventTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeEventTriggerNode performs a merge with any union data inside the WorkflowNodeWithChildren, using the provided EventTriggerNode
+func (t *WorkflowNodeWithChildren) MergeEventTriggerNode(v EventTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"EventTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsContactPropertyTriggerNode returns the union data inside the WorkflowNodeWithChildren as a ContactPropertyTriggerNode
+func (t WorkflowNodeWithChildren) AsContactPropertyTriggerNode() (ContactPropertyTriggerNode, error) {
+	var body ContactPropertyTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromContactPropertyTriggerNode overwrites any union data inside the WorkflowNodeWithChildren as the provided ContactPropertyTriggerNode
+func (t *WorkflowNodeWithChildren) FromContactPropertyTriggerNode(v ContactPropertyTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ContactPropertyTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeContactPropertyTriggerNode performs a merge with any union data inside the WorkflowNodeWithChildren, using the provided ContactPropertyTriggerNode
+func (t *WorkflowNodeWithChildren) MergeContactPropertyTriggerNode(v ContactPropertyTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ContactPropertyTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAddToListTriggerNode returns the union data inside the WorkflowNodeWithChildren as a AddToListTriggerNode
+func (t WorkflowNodeWithChildren) AsAddToListTriggerNode() (AddToListTriggerNode, error) {
+	var body AddToListTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAddToListTriggerNode overwrites any union data inside the WorkflowNodeWithChildren as the provided AddToListTriggerNode
+func (t *WorkflowNodeWithChildren) FromAddToListTriggerNode(v AddToListTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AddToListTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeAddToListTriggerNode performs a merge with any union data inside the WorkflowNodeWithChildren, using the provided AddToListTriggerNode
+func (t *WorkflowNodeWithChildren) MergeAddToListTriggerNode(v AddToListTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AddToListTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBlankTriggerNode returns the union data inside the WorkflowNodeWithChildren as a BlankTriggerNode
+func (t WorkflowNodeWithChildren) AsBlankTriggerNode() (BlankTriggerNode, error) {
+	var body BlankTriggerNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBlankTriggerNode overwrites any union data inside the WorkflowNodeWithChildren as the provided BlankTriggerNode
+func (t *WorkflowNodeWithChildren) FromBlankTriggerNode(v BlankTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BlankTrigger"}`))
+	t.union = b
+	return err
+}
+
+// MergeBlankTriggerNode performs a merge with any union data inside the WorkflowNodeWithChildren, using the provided BlankTriggerNode
+func (t *WorkflowNodeWithChildren) MergeBlankTriggerNode(v BlankTriggerNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BlankTrigger"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAudienceFilterNode returns the union data inside the WorkflowNodeWithChildren as a AudienceFilterNode
+func (t WorkflowNodeWithChildren) AsAudienceFilterNode() (AudienceFilterNode, error) {
+	var body AudienceFilterNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAudienceFilterNode overwrites any union data inside the WorkflowNodeWithChildren as the provided AudienceFilterNode
+func (t *WorkflowNodeWithChildren) FromAudienceFilterNode(v AudienceFilterNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AudienceFilter"}`))
+	t.union = b
+	return err
+}
+
+// MergeAudienceFilterNode performs a merge with any union data inside the WorkflowNodeWithChildren, using the provided AudienceFilterNode
+func (t *WorkflowNodeWithChildren) MergeAudienceFilterNode(v AudienceFilterNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"AudienceFilter"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsTimerActionNode returns the union data inside the WorkflowNodeWithChildren as a TimerActionNode
+func (t WorkflowNodeWithChildren) AsTimerActionNode() (TimerActionNode, error) {
+	var body TimerActionNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromTimerActionNode overwrites any union data inside the WorkflowNodeWithChildren as the provided TimerActionNode
+func (t *WorkflowNodeWithChildren) FromTimerActionNode(v TimerActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"TimerAction"}`))
+	t.union = b
+	return err
+}
+
+// MergeTimerActionNode performs a merge with any union data inside the WorkflowNodeWithChildren, using the provided TimerActionNode
+func (t *WorkflowNodeWithChildren) MergeTimerActionNode(v TimerActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"TimerAction"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSendEmailActionNode returns the union data inside the WorkflowNodeWithChildren as a SendEmailActionNode
+func (t WorkflowNodeWithChildren) AsSendEmailActionNode() (SendEmailActionNode, error) {
+	var body SendEmailActionNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSendEmailActionNode overwrites any union data inside the WorkflowNodeWithChildren as the provided SendEmailActionNode
+func (t *WorkflowNodeWithChildren) FromSendEmailActionNode(v SendEmailActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SendEmailAction"}`))
+	t.union = b
+	return err
+}
+
+// MergeSendEmailActionNode performs a merge with any union data inside the WorkflowNodeWithChildren, using the provided SendEmailActionNode
+func (t *WorkflowNodeWithChildren) MergeSendEmailActionNode(v SendEmailActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"SendEmailAction"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsExitActionNode returns the union data inside the WorkflowNodeWithChildren as a ExitActionNode
+func (t WorkflowNodeWithChildren) AsExitActionNode() (ExitActionNode, error) {
+	var body ExitActionNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromExitActionNode overwrites any union data inside the WorkflowNodeWithChildren as the provided ExitActionNode
+func (t *WorkflowNodeWithChildren) FromExitActionNode(v ExitActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExitAction"}`))
+	t.union = b
+	return err
+}
+
+// MergeExitActionNode performs a merge with any union data inside the WorkflowNodeWithChildren, using the provided ExitActionNode
+func (t *WorkflowNodeWithChildren) MergeExitActionNode(v ExitActionNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExitAction"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBranchNode returns the union data inside the WorkflowNodeWithChildren as a BranchNode
+func (t WorkflowNodeWithChildren) AsBranchNode() (BranchNode, error) {
+	var body BranchNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBranchNode overwrites any union data inside the WorkflowNodeWithChildren as the provided BranchNode
+func (t *WorkflowNodeWithChildren) FromBranchNode(v BranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BranchNode"}`))
+	t.union = b
+	return err
+}
+
+// MergeBranchNode performs a merge with any union data inside the WorkflowNodeWithChildren, using the provided BranchNode
+func (t *WorkflowNodeWithChildren) MergeBranchNode(v BranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"BranchNode"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsExperimentBranchNode returns the union data inside the WorkflowNodeWithChildren as a ExperimentBranchNode
+func (t WorkflowNodeWithChildren) AsExperimentBranchNode() (ExperimentBranchNode, error) {
+	var body ExperimentBranchNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromExperimentBranchNode overwrites any union data inside the WorkflowNodeWithChildren as the provided ExperimentBranchNode
+func (t *WorkflowNodeWithChildren) FromExperimentBranchNode(v ExperimentBranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExperimentBranchNode"}`))
+	t.union = b
+	return err
+}
+
+// MergeExperimentBranchNode performs a merge with any union data inside the WorkflowNodeWithChildren, using the provided ExperimentBranchNode
+func (t *WorkflowNodeWithChildren) MergeExperimentBranchNode(v ExperimentBranchNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"ExperimentBranchNode"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsVariantNode returns the union data inside the WorkflowNodeWithChildren as a VariantNode
+func (t WorkflowNodeWithChildren) AsVariantNode() (VariantNode, error) {
+	var body VariantNode
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromVariantNode overwrites any union data inside the WorkflowNodeWithChildren as the provided VariantNode
+func (t *WorkflowNodeWithChildren) FromVariantNode(v VariantNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"VariantNode"}`))
+	t.union = b
+	return err
+}
+
+// MergeVariantNode performs a merge with any union data inside the WorkflowNodeWithChildren, using the provided VariantNode
+func (t *WorkflowNodeWithChildren) MergeVariantNode(v VariantNode) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"typeName":"VariantNode"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// Discriminator returns the value of the property that tells the union's
+// alternatives apart, as it is in the JSON.
+func (t WorkflowNodeWithChildren) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"typeName"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+// ValueByDiscriminator decodes the union into the alternative its
+// discriminator names; an alternative the contract does not list is an
+// error (the raw JSON stays in the union).
+func (t WorkflowNodeWithChildren) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "AddToListTrigger":
+		return t.AsAddToListTriggerNode()
+	case "AudienceFilter":
+		return t.AsAudienceFilterNode()
+	case "BlankTrigger":
+		return t.AsBlankTriggerNode()
+	case "BranchNode":
+		return t.AsBranchNode()
+	case "ContactPropertyTrigger":
+		return t.AsContactPropertyTriggerNode()
+	case "EventTrigger":
+		return t.AsEventTriggerNode()
+	case "ExitAction":
+		return t.AsExitActionNode()
+	case "ExperimentBranchNode":
+		return t.AsExperimentBranchNode()
+	case "SendEmailAction":
+		return t.AsSendEmailActionNode()
+	case "SignupTrigger":
+		return t.AsSignupTriggerNode()
+	case "TimerAction":
+		return t.AsTimerActionNode()
+	case "VariantNode":
+		return t.AsVariantNode()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+// MarshalJSON encodes the value as the contract's JSON.
+func (t WorkflowNodeWithChildren) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	object := make(map[string]json.RawMessage)
+	if t.union != nil {
+		err = json.Unmarshal(b, &object)
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	if t.CreatedChildNodes != nil {
+		object["createdChildNodes"], err = json.Marshal(t.CreatedChildNodes)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'createdChildNodes': %w", err)
+		}
+	}
+
+	object["workflowRevisionId"], err = json.Marshal(t.WorkflowRevisionID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'workflowRevisionId': %w", err)
+	}
+
+	b, err = json.Marshal(object)
+	return b, err
+}
+
+// UnmarshalJSON decodes the contract's JSON into the value.
+func (t *WorkflowNodeWithChildren) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	if err != nil {
+		return err
+	}
+	object := make(map[string]json.RawMessage)
+	err = json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["createdChildNodes"]; found {
+		err = json.Unmarshal(raw, &t.CreatedChildNodes)
+		if err != nil {
+			return fmt.Errorf("error reading 'createdChildNodes': %w", err)
+		}
+	}
+
+	if raw, found := object["workflowRevisionId"]; found {
+		err = json.Unmarshal(raw, &t.WorkflowRevisionID)
+		if err != nil {
+			return fmt.Errorf("error reading 'workflowRevisionId': %w", err)
+		}
+	}
+
 	return err
 }

@@ -67,6 +67,32 @@ func (r *ActivityCondition) Validate() error {
 	return nil
 }
 
+// Validate checks the AddToListTriggerNodeUpdate against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *AddToListTriggerNodeUpdate) Validate() error {
+	if r == nil {
+		return nil
+	}
+	set := 0
+	if r.ReEligible != nil {
+		set++
+	}
+	if r.TypeName != nil {
+		set++
+	}
+	if set < 1 {
+		return fieldError("", "needs at least one field to change")
+	}
+	if r.TypeName != nil {
+		switch *r.TypeName {
+		case "AddToListTrigger":
+		default:
+			return fieldError("typeName", "must be one of AddToListTrigger (it is %q)", (*r.TypeName))
+		}
+	}
+	return nil
+}
+
 // Validate checks the Attachment against the rules of the contract and returns a
 // *FieldError for the first field that breaks one, or nil.
 func (r *Attachment) Validate() error {
@@ -122,6 +148,38 @@ func (r *AudienceFilterCondition) Validate() error {
 	}
 	if alt, ok := value.(PropertyCondition); ok {
 		return alt.Validate()
+	}
+	return nil
+}
+
+// Validate checks the AudienceFilterNodeUpdate against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *AudienceFilterNodeUpdate) Validate() error {
+	if r == nil {
+		return nil
+	}
+	set := 0
+	if r.AppliesDownstream != nil {
+		set++
+	}
+	if r.AudienceFilter != nil {
+		set++
+	}
+	if r.AudienceSegmentID.IsSpecified() {
+		set++
+	}
+	if set < 1 {
+		return fieldError("", "needs at least one field to change")
+	}
+	if r.AudienceFilter != nil {
+		if err := r.AudienceFilter.Validate(); err != nil {
+			return within("audienceFilter", err)
+		}
+	}
+	if value, err := r.AudienceSegmentID.Get(); err == nil {
+		if utf8.RuneCountInString(string(value)) < 1 {
+			return fieldError("audienceSegmentId", "must not be empty (leave it out instead)")
+		}
 	}
 	return nil
 }
@@ -364,6 +422,18 @@ func (r *ContactDeleteRequest) Validate() error {
 	if r == nil {
 		return nil
 	}
+	{
+		matched := 0
+		if r.Email != nil {
+			matched++
+		}
+		if r.UserID != nil {
+			matched++
+		}
+		if matched != 1 {
+			return fieldError("email/userId", "give exactly one of email or userId")
+		}
+	}
 	if r.Email != nil {
 		if utf8.RuneCountInString(string((*r.Email))) < 1 {
 			return fieldError("email", "must not be empty (leave it out instead)")
@@ -394,11 +464,57 @@ func (r *ContactPropertyCreateRequest) Validate() error {
 	return nil
 }
 
+// Validate checks the ContactPropertyTriggerNodeUpdate against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *ContactPropertyTriggerNodeUpdate) Validate() error {
+	if r == nil {
+		return nil
+	}
+	set := 0
+	if r.ContactPropertyQuery != nil {
+		set++
+	}
+	if r.ReEligible != nil {
+		set++
+	}
+	if r.TypeName != nil {
+		set++
+	}
+	if set < 1 {
+		return fieldError("", "needs at least one field to change")
+	}
+	if r.ContactPropertyQuery != nil {
+		if err := r.ContactPropertyQuery.Validate(); err != nil {
+			return within("contactPropertyQuery", err)
+		}
+	}
+	if r.TypeName != nil {
+		switch *r.TypeName {
+		case "ContactPropertyTrigger":
+		default:
+			return fieldError("typeName", "must be one of ContactPropertyTrigger (it is %q)", (*r.TypeName))
+		}
+	}
+	return nil
+}
+
 // Validate checks the ContactUpdateRequest against the rules of the contract and returns a
 // *FieldError for the first field that breaks one, or nil.
 func (r *ContactUpdateRequest) Validate() error {
 	if r == nil {
 		return nil
+	}
+	{
+		matched := 0
+		if r.Email != nil {
+			matched++
+		}
+		if r.UserID != nil {
+			matched++
+		}
+		if matched == 0 {
+			return fieldError("email/userId", "give at least one of email or userId")
+		}
 	}
 	if r.Email != nil {
 		if utf8.RuneCountInString(string((*r.Email))) < 1 {
@@ -457,6 +573,18 @@ func (r *EventRequest) Validate() error {
 	if r == nil {
 		return nil
 	}
+	{
+		matched := 0
+		if r.Email != nil {
+			matched++
+		}
+		if r.UserID != nil {
+			matched++
+		}
+		if matched == 0 {
+			return fieldError("email/userId", "give at least one of email or userId")
+		}
+	}
 	if r.Email != nil {
 		if utf8.RuneCountInString(string((*r.Email))) < 1 {
 			return fieldError("email", "must not be empty (leave it out instead)")
@@ -468,6 +596,69 @@ func (r *EventRequest) Validate() error {
 	if r.UserID != nil {
 		if utf8.RuneCountInString(string((*r.UserID))) < 1 {
 			return fieldError("userId", "must not be empty (leave it out instead)")
+		}
+	}
+	return nil
+}
+
+// Validate checks the EventTriggerNodeUpdate against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *EventTriggerNodeUpdate) Validate() error {
+	if r == nil {
+		return nil
+	}
+	set := 0
+	if r.EventName.IsSpecified() {
+		set++
+	}
+	if r.EventPatternID.IsSpecified() {
+		set++
+	}
+	if r.ReEligible != nil {
+		set++
+	}
+	if r.TypeName != nil {
+		set++
+	}
+	if set < 1 {
+		return fieldError("", "needs at least one field to change")
+	}
+	if value, err := r.EventName.Get(); err == nil {
+		if utf8.RuneCountInString(string(value)) < 1 {
+			return fieldError("eventName", "must not be empty (leave it out instead)")
+		}
+	}
+	if value, err := r.EventPatternID.Get(); err == nil {
+		if utf8.RuneCountInString(string(value)) < 1 {
+			return fieldError("eventPatternId", "must not be empty (leave it out instead)")
+		}
+	}
+	if r.TypeName != nil {
+		switch *r.TypeName {
+		case "EventTrigger":
+		default:
+			return fieldError("typeName", "must be one of EventTrigger (it is %q)", (*r.TypeName))
+		}
+	}
+	return nil
+}
+
+// Validate checks the ExperimentBranchNodeUpdate against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *ExperimentBranchNodeUpdate) Validate() error {
+	if r == nil {
+		return nil
+	}
+	set := 0
+	if r.SamplingRate != nil {
+		set++
+	}
+	if set < 1 {
+		return fieldError("", "needs at least one field to change")
+	}
+	if r.SamplingRate != nil {
+		if (*r.SamplingRate) < 0 || (*r.SamplingRate) > 100 {
+			return fieldError("samplingRate", "must be from 0 to 100 (it is %v)", (*r.SamplingRate))
 		}
 	}
 	return nil
@@ -592,6 +783,20 @@ func (r *PropertyConditionValue) Validate() error {
 	return nil
 }
 
+// Validate checks the SignupTriggerNodeUpdate against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *SignupTriggerNodeUpdate) Validate() error {
+	if r == nil {
+		return nil
+	}
+	switch r.TypeName {
+	case "SignupTrigger":
+	default:
+		return fieldError("typeName", "must be one of SignupTrigger (it is %q)", r.TypeName)
+	}
+	return nil
+}
+
 // Validate checks the ThemeCreateRequest against the rules of the contract and returns a
 // *FieldError for the first field that breaks one, or nil.
 func (r *ThemeCreateRequest) Validate() error {
@@ -642,6 +847,32 @@ func (r *ThemeUpdateRequest) Validate() error {
 	if r.Styles != nil {
 		if err := r.Styles.Validate(); err != nil {
 			return within("styles", err)
+		}
+	}
+	return nil
+}
+
+// Validate checks the TimerActionNodeUpdate against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *TimerActionNodeUpdate) Validate() error {
+	if r == nil {
+		return nil
+	}
+	set := 0
+	if r.Amount != nil {
+		set++
+	}
+	if r.Unit != nil {
+		set++
+	}
+	if set < 1 {
+		return fieldError("", "needs at least one field to change")
+	}
+	if r.Unit != nil {
+		switch *r.Unit {
+		case "m", "h", "d":
+		default:
+			return fieldError("unit", "must be one of m, h, d (it is %q)", (*r.Unit))
 		}
 	}
 	return nil
@@ -726,6 +957,378 @@ func (r *UploadCreateRequest) Validate() error {
 	case "image/jpeg", "image/png", "image/gif", "image/webp":
 	default:
 		return fieldError("contentType", "must be one of image/jpeg, image/png, image/gif, image/webp (it is %q)", r.ContentType)
+	}
+	return nil
+}
+
+// Validate checks the VariantNodeUpdate against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *VariantNodeUpdate) Validate() error {
+	if r == nil {
+		return nil
+	}
+	set := 0
+	if r.IsControl != nil {
+		set++
+	}
+	if set < 1 {
+		return fieldError("", "needs at least one field to change")
+	}
+	return nil
+}
+
+// Validate checks the WorkflowBranchRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *WorkflowBranchRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if !r.ExpectedRevisionID.IsSpecified() {
+		return fieldError("expectedRevisionId", "is required: set a value, or null")
+	}
+	if value, err := r.ExpectedRevisionID.Get(); err == nil {
+		if utf8.RuneCountInString(string(value)) < 1 {
+			return fieldError("expectedRevisionId", "must not be empty (set null instead)")
+		}
+	}
+	return nil
+}
+
+// Validate checks the WorkflowContactPropertyComparison against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *WorkflowContactPropertyComparison) Validate() error {
+	if r == nil {
+		return nil
+	}
+	switch r.Operator {
+	case "any", "contains", "not_contains", "empty", "not_empty", "equal", "not_equal", "greater_than", "less_than", "true", "false", "numeric_equal", "numeric_not_equal", "after", "before", "between":
+	default:
+		return fieldError("operator", "must be one of any, contains, not_contains, empty, not_empty, equal, not_equal, greater_than, less_than, true, false, numeric_equal, numeric_not_equal, after, before, between (it is %q)", r.Operator)
+	}
+	return nil
+}
+
+// Validate checks the WorkflowContactPropertyQuery against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *WorkflowContactPropertyQuery) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if err := (&r.Is).Validate(); err != nil {
+		return within("is", err)
+	}
+	if utf8.RuneCountInString(string(r.Key)) < 1 {
+		return fieldError("key", "is required")
+	}
+	if err := (&r.Was).Validate(); err != nil {
+		return within("was", err)
+	}
+	return nil
+}
+
+// Validate checks the WorkflowCreateRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *WorkflowCreateRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if r.MailingListID != nil {
+		if utf8.RuneCountInString(string((*r.MailingListID))) < 1 {
+			return fieldError("mailingListId", "must not be empty (leave it out instead)")
+		}
+	}
+	if utf8.RuneCountInString(string(r.Name)) < 1 {
+		return fieldError("name", "is required")
+	}
+	return nil
+}
+
+// Validate checks the WorkflowDeleteRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *WorkflowDeleteRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if !r.ExpectedRevisionID.IsSpecified() {
+		return fieldError("expectedRevisionId", "is required: set a value, or null")
+	}
+	if value, err := r.ExpectedRevisionID.Get(); err == nil {
+		if utf8.RuneCountInString(string(value)) < 1 {
+			return fieldError("expectedRevisionId", "must not be empty (set null instead)")
+		}
+	}
+	return nil
+}
+
+// Validate checks the WorkflowMailingListRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *WorkflowMailingListRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if !r.ExpectedRevisionID.IsSpecified() {
+		return fieldError("expectedRevisionId", "is required: set a value, or null")
+	}
+	if value, err := r.ExpectedRevisionID.Get(); err == nil {
+		if utf8.RuneCountInString(string(value)) < 1 {
+			return fieldError("expectedRevisionId", "must not be empty (set null instead)")
+		}
+	}
+	if !r.MailingListID.IsSpecified() {
+		return fieldError("mailingListId", "is required: set a value, or null")
+	}
+	if value, err := r.MailingListID.Get(); err == nil {
+		if utf8.RuneCountInString(string(value)) < 1 {
+			return fieldError("mailingListId", "must not be empty (set null instead)")
+		}
+	}
+	if r.QueuedContactPolicy != nil {
+		switch *r.QueuedContactPolicy {
+		case "fail", "discard":
+		default:
+			return fieldError("queuedContactPolicy", "must be one of fail, discard (it is %q)", (*r.QueuedContactPolicy))
+		}
+	}
+	return nil
+}
+
+// Validate checks the WorkflowNodeCreateAfterRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *WorkflowNodeCreateAfterRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if !r.ExpectedRevisionID.IsSpecified() {
+		return fieldError("expectedRevisionId", "is required: set a value, or null")
+	}
+	if value, err := r.ExpectedRevisionID.Get(); err == nil {
+		if utf8.RuneCountInString(string(value)) < 1 {
+			return fieldError("expectedRevisionId", "must not be empty (set null instead)")
+		}
+	}
+	if utf8.RuneCountInString(string(r.FromNodeID)) < 1 {
+		return fieldError("fromNodeId", "is required")
+	}
+	switch r.InsertMode {
+	case "after":
+	default:
+		return fieldError("insertMode", "must be one of after (it is %q)", r.InsertMode)
+	}
+	switch r.NodeTypeName {
+	case "AudienceFilter", "BranchNode", "ExperimentBranchNode", "TimerAction", "SendEmailAction", "VariantNode":
+	default:
+		return fieldError("nodeTypeName", "must be one of AudienceFilter, BranchNode, ExperimentBranchNode, TimerAction, SendEmailAction, VariantNode (it is %q)", r.NodeTypeName)
+	}
+	return nil
+}
+
+// Validate checks the WorkflowNodeCreateBeforeRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *WorkflowNodeCreateBeforeRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	{
+		matched := 0
+		if r.ToNodeID != nil {
+			matched++
+		}
+		if r.BeforeNodeID != nil {
+			matched++
+		}
+		if matched != 1 {
+			return fieldError("toNodeId/beforeNodeId", "give exactly one of toNodeId or beforeNodeId")
+		}
+	}
+	if r.BeforeNodeID != nil {
+		if utf8.RuneCountInString(string((*r.BeforeNodeID))) < 1 {
+			return fieldError("beforeNodeId", "must not be empty (leave it out instead)")
+		}
+	}
+	if !r.ExpectedRevisionID.IsSpecified() {
+		return fieldError("expectedRevisionId", "is required: set a value, or null")
+	}
+	if value, err := r.ExpectedRevisionID.Get(); err == nil {
+		if utf8.RuneCountInString(string(value)) < 1 {
+			return fieldError("expectedRevisionId", "must not be empty (set null instead)")
+		}
+	}
+	switch r.InsertMode {
+	case "before":
+	default:
+		return fieldError("insertMode", "must be one of before (it is %q)", r.InsertMode)
+	}
+	switch r.NodeTypeName {
+	case "AudienceFilter", "BranchNode", "ExperimentBranchNode", "TimerAction", "SendEmailAction", "VariantNode":
+	default:
+		return fieldError("nodeTypeName", "must be one of AudienceFilter, BranchNode, ExperimentBranchNode, TimerAction, SendEmailAction, VariantNode (it is %q)", r.NodeTypeName)
+	}
+	if r.ToNodeID != nil {
+		if utf8.RuneCountInString(string((*r.ToNodeID))) < 1 {
+			return fieldError("toNodeId", "must not be empty (leave it out instead)")
+		}
+	}
+	return nil
+}
+
+// Validate checks the WorkflowNodeCreateBetweenRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *WorkflowNodeCreateBetweenRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if !r.ExpectedRevisionID.IsSpecified() {
+		return fieldError("expectedRevisionId", "is required: set a value, or null")
+	}
+	if value, err := r.ExpectedRevisionID.Get(); err == nil {
+		if utf8.RuneCountInString(string(value)) < 1 {
+			return fieldError("expectedRevisionId", "must not be empty (set null instead)")
+		}
+	}
+	if utf8.RuneCountInString(string(r.FromNodeID)) < 1 {
+		return fieldError("fromNodeId", "is required")
+	}
+	switch r.InsertMode {
+	case "between":
+	default:
+		return fieldError("insertMode", "must be one of between (it is %q)", r.InsertMode)
+	}
+	switch r.NodeTypeName {
+	case "AudienceFilter", "BranchNode", "ExperimentBranchNode", "TimerAction", "SendEmailAction", "VariantNode":
+	default:
+		return fieldError("nodeTypeName", "must be one of AudienceFilter, BranchNode, ExperimentBranchNode, TimerAction, SendEmailAction, VariantNode (it is %q)", r.NodeTypeName)
+	}
+	if utf8.RuneCountInString(string(r.ToNodeID)) < 1 {
+		return fieldError("toNodeId", "is required")
+	}
+	return nil
+}
+
+// Validate checks the WorkflowNodeCreateRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *WorkflowNodeCreateRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	value, err := r.ValueByDiscriminator()
+	if err != nil {
+		return fieldError("insertMode", "must be one of after, before, between")
+	}
+	if alt, ok := value.(WorkflowNodeCreateAfterRequest); ok {
+		return alt.Validate()
+	}
+	if alt, ok := value.(WorkflowNodeCreateBeforeRequest); ok {
+		return alt.Validate()
+	}
+	if alt, ok := value.(WorkflowNodeCreateBetweenRequest); ok {
+		return alt.Validate()
+	}
+	return nil
+}
+
+// Validate checks the WorkflowNodeDeleteRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *WorkflowNodeDeleteRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if !r.ExpectedRevisionID.IsSpecified() {
+		return fieldError("expectedRevisionId", "is required: set a value, or null")
+	}
+	if value, err := r.ExpectedRevisionID.Get(); err == nil {
+		if utf8.RuneCountInString(string(value)) < 1 {
+			return fieldError("expectedRevisionId", "must not be empty (set null instead)")
+		}
+	}
+	if r.QueuedContactPolicy != nil {
+		switch *r.QueuedContactPolicy {
+		case "fail", "discard":
+		default:
+			return fieldError("queuedContactPolicy", "must be one of fail, discard (it is %q)", (*r.QueuedContactPolicy))
+		}
+	}
+	return nil
+}
+
+// Validate checks the WorkflowNodeUpdatePayload against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *WorkflowNodeUpdatePayload) Validate() error {
+	if r == nil {
+		return nil
+	}
+	return nil
+}
+
+// Validate checks the WorkflowNodeUpdateRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *WorkflowNodeUpdateRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if !r.ExpectedRevisionID.IsSpecified() {
+		return fieldError("expectedRevisionId", "is required: set a value, or null")
+	}
+	if value, err := r.ExpectedRevisionID.Get(); err == nil {
+		if utf8.RuneCountInString(string(value)) < 1 {
+			return fieldError("expectedRevisionId", "must not be empty (set null instead)")
+		}
+	}
+	if err := (&r.Payload).Validate(); err != nil {
+		return within("payload", err)
+	}
+	return nil
+}
+
+// Validate checks the WorkflowRerouteRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *WorkflowRerouteRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if !r.ExpectedRevisionID.IsSpecified() {
+		return fieldError("expectedRevisionId", "is required: set a value, or null")
+	}
+	if value, err := r.ExpectedRevisionID.Get(); err == nil {
+		if utf8.RuneCountInString(string(value)) < 1 {
+			return fieldError("expectedRevisionId", "must not be empty (set null instead)")
+		}
+	}
+	if utf8.RuneCountInString(string(r.NewTargetNodeID)) < 1 {
+		return fieldError("newTargetNodeId", "is required")
+	}
+	return nil
+}
+
+// Validate checks the WorkflowUpdateRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *WorkflowUpdateRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	{
+		matched := 0
+		if r.Name != nil {
+			matched++
+		}
+		if r.Description != nil {
+			matched++
+		}
+		if matched == 0 {
+			return fieldError("name/description", "give at least one of name or description")
+		}
+	}
+	if !r.ExpectedRevisionID.IsSpecified() {
+		return fieldError("expectedRevisionId", "is required: set a value, or null")
+	}
+	if value, err := r.ExpectedRevisionID.Get(); err == nil {
+		if utf8.RuneCountInString(string(value)) < 1 {
+			return fieldError("expectedRevisionId", "must not be empty (set null instead)")
+		}
+	}
+	if r.Name != nil {
+		if utf8.RuneCountInString(string((*r.Name))) < 1 {
+			return fieldError("name", "must not be empty (leave it out instead)")
+		}
 	}
 	return nil
 }

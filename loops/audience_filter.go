@@ -10,10 +10,10 @@ import (
 //	filter := loops.MatchAll(loops.Property("planName").Equals("pro"), loops.OptIn(loops.OptInStatusAccepted))
 //
 // A condition is a gen union (AudienceFilterCondition); read one from an
-// answer with its ValueByDiscriminator method, which gives a
-// PropertyCondition, OptInCondition or ActivityCondition. A condition type
-// Loops adds later stays as raw JSON in the union: the answer still
-// decodes, and ValueByDiscriminator reports the unknown type.
+// answer with its Value method, which gives a *PropertyCondition,
+// *OptInCondition or *ActivityCondition. A condition type Loops adds later
+// is an *UnknownAudienceFilterCondition holding the raw JSON: the answer
+// still decodes.
 
 // MatchAll returns a filter that holds for a contact when every condition does.
 func MatchAll(conds ...AudienceFilterCondition) *AudienceFilter {

@@ -56,6 +56,10 @@ type Client struct {
 	Uploads *UploadsService
 	// EventPatterns lists the events workflows can start from.
 	EventPatterns *EventPatternsService
+	// Workflows manages workflows, the automated email sequences.
+	Workflows *WorkflowsService
+	// WorkflowNodes edits the node graphs of workflows.
+	WorkflowNodes *WorkflowNodesService
 
 	gen           *gen.Client
 	pipe          *pipeline
@@ -169,6 +173,8 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c.Components = (*ComponentsService)(s)
 	c.Uploads = (*UploadsService)(s)
 	c.EventPatterns = (*EventPatternsService)(s)
+	c.Workflows = (*WorkflowsService)(s)
+	c.WorkflowNodes = (*WorkflowNodesService)(s)
 	return c, nil
 }
 

@@ -1,6 +1,6 @@
 // Package loops is a Go client for the Loops email API (https://loops.so):
-// contacts, contact properties, mailing lists, events and transactional
-// email.
+// contacts, properties, lists, events, transactional email, and the content
+// API (templates, campaigns, email messages, segments, workflows).
 //
 // Create one [Client] per API key and share it between goroutines:
 //

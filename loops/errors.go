@@ -26,6 +26,7 @@ var (
 	ErrConflict             = errors.New("loops: conflict")               // 409
 	ErrRevisionConflict     = errors.New("loops: revision conflict")      // 409 for a stale expectedRevisionId
 	ErrIdempotencyKeyReused = errors.New("loops: idempotency key reused") // 409 on a send, under the caller's key
+	ErrConfirmationRequired = errors.New("loops: confirmation required")  // 409 asking to repeat a delete with confirmDelete: true
 	ErrRateLimited          = errors.New("loops: rate limited")           // 429
 	ErrServerError          = errors.New("loops: server error")           // 5xx
 	ErrInvalidInput         = errors.New("loops: invalid input")          // any *ValidationError
@@ -84,7 +85,7 @@ func (e *APIError) Error() string {
 	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
-		if e.revisionConflict() {
+		if e.revisionConflict() || (e.Method == http.MethodDelete && e.StatusCode == http.StatusNotFound) {
 			b.WriteString("; an earlier attempt may have applied the change: re-read before deciding")
 		}
 	}
@@ -106,6 +107,8 @@ func (e *APIError) Is(target error) bool {
 		return e.revisionConflict()
 	case ErrIdempotencyKeyReused:
 		return e.reusedKey()
+	case ErrConfirmationRequired:
+		return e.StatusCode == http.StatusConflict && strings.Contains(e.Message, "confirmDelete: true")
 	case ErrRateLimited:
 		return e.StatusCode == http.StatusTooManyRequests
 	case ErrServerError:

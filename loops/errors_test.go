@@ -70,7 +70,7 @@ func FuzzDecodeError(f *testing.F) {
 }
 
 func TestAPIErrorIs(t *testing.T) {
-	sentinels := []error{ErrBadRequest, ErrUnauthorized, ErrNotFound, ErrConflict, ErrIdempotencyKeyReused, ErrRateLimited, ErrServerError}
+	sentinels := []error{ErrBadRequest, ErrUnauthorized, ErrNotFound, ErrConflict, ErrRevisionConflict, ErrConfirmationRequired, ErrIdempotencyKeyReused, ErrRateLimited, ErrServerError}
 	tests := []struct {
 		name string
 		err  *APIError
@@ -82,6 +82,9 @@ func TestAPIErrorIs(t *testing.T) {
 		{"409 plain", &APIError{StatusCode: 409}, []error{ErrConflict}},
 		{"409 caller key", &APIError{StatusCode: 409, IdempotencyKey: "k", keyFromCaller: true}, []error{ErrConflict, ErrIdempotencyKeyReused}},
 		{"409 generated key", &APIError{StatusCode: 409, IdempotencyKey: "k"}, []error{ErrConflict}},
+		{"409 stale revision", &APIError{StatusCode: 409, Message: "workflowRevisionId mismatch. Latest workflowRevisionId is r2. Refetch and retry."}, []error{ErrConflict, ErrRevisionConflict}},
+		{"409 confirm delete", &APIError{StatusCode: 409, Message: "The workflow is sending. Confirm deletion by sending a second request with confirmDelete: true."}, []error{ErrConflict, ErrConfirmationRequired}},
+		{"400 naming confirmDelete", &APIError{StatusCode: 400, Message: "confirmDelete: true is not a boolean"}, []error{ErrBadRequest}},
 		{"429", &APIError{StatusCode: 429}, []error{ErrRateLimited}},
 		{"500", &APIError{StatusCode: 500}, []error{ErrServerError}},
 		{"503", &APIError{StatusCode: 503}, []error{ErrServerError}},

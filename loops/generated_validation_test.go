@@ -62,6 +62,21 @@ func TestGeneratedValidationRules(t *testing.T) {
 		{"minProperties", "Campaigns.Update", "request", "needs at least one field to change", func(c *loops.Client) error {
 			return ok(c.Campaigns.Update(ctx, "c1", &loops.CampaignUpdateRequest{}))
 		}},
+		{"required nullable", "WorkflowNodes.AddBranch", "expectedRevisionId", "is required: set a value, or null", func(c *loops.Client) error {
+			return ok(c.WorkflowNodes.AddBranch(ctx, "wf1", "n1", &loops.WorkflowBranchRequest{}))
+		}},
+		{"required nullable set empty", "WorkflowNodes.AddBranch", "expectedRevisionId", "must not be empty (set null instead)", func(c *loops.Client) error {
+			return ok(c.WorkflowNodes.AddBranch(ctx, "wf1", "n1", &loops.WorkflowBranchRequest{ExpectedRevisionID: loops.Value("")}))
+		}},
+		{"anyOf of required sets", "Workflows.Update", "name/description", "give at least one of name or description", func(c *loops.Client) error {
+			return ok(c.Workflows.Update(ctx, "wf1", &loops.WorkflowUpdateRequest{ExpectedRevisionID: loops.Null[string]()}))
+		}},
+		{"oneOf of required sets", "WorkflowNodes.Create", "toNodeId/beforeNodeId", "give exactly one of toNodeId or beforeNodeId", func(c *loops.Client) error {
+			return ok(c.WorkflowNodes.Create(ctx, &loops.Workflow{ID: "wf1"}, loops.InsertBefore(""), loops.NewSendEmailNode()))
+		}},
+		{"union discriminator of a body", "WorkflowNodes.Create", "insertMode", "must be one of after, before, between", func(c *loops.Client) error {
+			return ok(c.WorkflowNodes.Create(ctx, &loops.Workflow{ID: "wf1"}, loops.NodePlace{}, loops.NewSendEmailNode()))
+		}},
 		{"nil request", "Campaigns.Create", "request", "is nil", func(c *loops.Client) error {
 			return ok(c.Campaigns.Create(ctx, nil))
 		}},

@@ -12,6 +12,34 @@ import (
 
 var _ = bytes.NewReader
 
+// addWorkflowBranch sends POST /v1/workflows/{workflowId}/nodes/{nodeId}/add-branch (addWorkflowBranch).
+func (c *Client) addWorkflowBranch(ctx context.Context, op string, opts []CallOption, workflowID string, nodeID string, body *gen.AddWorkflowBranchJSONRequestBody) (*gen.WorkflowBranchResult, error) {
+	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.WorkflowBranchResult](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.AddWorkflowBranchWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
+// changeWorkflowMailingList sends POST /v1/workflows/{workflowId}/mailing-list (changeWorkflowMailingList).
+func (c *Client) changeWorkflowMailingList(ctx context.Context, op string, opts []CallOption, workflowID string, body *gen.ChangeWorkflowMailingListJSONRequestBody) (*gen.WorkflowMailingListResult, error) {
+	if err := firstError(checkPath(op, "workflowId", workflowID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.WorkflowMailingListResult](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.ChangeWorkflowMailingListWithBody(ctx, workflowID, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
 // completeUpload sends POST /v1/uploads/{emailAssetId}/complete (completeUpload).
 func (c *Client) completeUpload(ctx context.Context, op string, opts []CallOption, emailAssetID string) (*gen.UploadCompletion, error) {
 	if err := firstError(checkPath(op, "emailAssetId", emailAssetID)); err != nil {
@@ -132,6 +160,31 @@ func (c *Client) createUpload(ctx context.Context, op string, opts []CallOption,
 	})
 }
 
+// createWorkflow sends POST /v1/workflows (createWorkflow).
+func (c *Client) createWorkflow(ctx context.Context, op string, opts []CallOption, body *gen.CreateWorkflowJSONRequestBody) (*gen.Workflow, error) {
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.Workflow](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.CreateWorkflowWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
+// createWorkflowNode sends POST /v1/workflows/{workflowId}/nodes (createWorkflowNode).
+func (c *Client) createWorkflowNode(ctx context.Context, op string, opts []CallOption, workflowID string, body *gen.CreateWorkflowNodeJSONRequestBody) (*gen.WorkflowNodeCreateResult, error) {
+	if err := firstError(checkPath(op, "workflowId", workflowID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.WorkflowNodeCreateResult](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.CreateWorkflowNodeWithBody(ctx, workflowID, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
 // deleteContact sends POST /v1/contacts/delete (deleteContact).
 func (c *Client) deleteContact(ctx context.Context, op string, opts []CallOption, body *gen.DeleteContactJSONRequestBody) error {
 	payload, err := encodeBody(op, body)
@@ -140,6 +193,48 @@ func (c *Client) deleteContact(ctx context.Context, op string, opts []CallOption
 	}
 	return callNoContent(ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.DeleteContactWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
+// deleteWorkflow sends DELETE /v1/workflows/{workflowId} (deleteWorkflow).
+func (c *Client) deleteWorkflow(ctx context.Context, op string, opts []CallOption, workflowID string, body *gen.DeleteWorkflowJSONRequestBody) error {
+	if err := firstError(checkPath(op, "workflowId", workflowID)); err != nil {
+		return err
+	}
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return err
+	}
+	return callNoContent(ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.DeleteWorkflowWithBody(ctx, workflowID, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
+// deleteWorkflowNode sends DELETE /v1/workflows/{workflowId}/nodes/{nodeId} (deleteWorkflowNode).
+func (c *Client) deleteWorkflowNode(ctx context.Context, op string, opts []CallOption, workflowID string, nodeID string, body *gen.DeleteWorkflowNodeJSONRequestBody) (*gen.WorkflowNodeDeleteResult, error) {
+	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.WorkflowNodeDeleteResult](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.DeleteWorkflowNodeWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
+// deleteWorkflowNodeRecursively sends DELETE /v1/workflows/{workflowId}/nodes/{nodeId}/recursive (deleteWorkflowNodeRecursively).
+func (c *Client) deleteWorkflowNodeRecursively(ctx context.Context, op string, opts []CallOption, workflowID string, nodeID string, body *gen.DeleteWorkflowNodeRecursivelyJSONRequestBody) (*gen.WorkflowNodeDeleteResult, error) {
+	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.WorkflowNodeDeleteResult](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.DeleteWorkflowNodeRecursivelyWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -297,6 +392,36 @@ func (c *Client) getTransactionalGroup(ctx context.Context, op string, opts []Ca
 	})
 }
 
+// getWorkflow sends GET /v1/workflows/{workflowId} (getWorkflow).
+func (c *Client) getWorkflow(ctx context.Context, op string, opts []CallOption, workflowID string) (*gen.Workflow, error) {
+	if err := firstError(checkPath(op, "workflowId", workflowID)); err != nil {
+		return nil, err
+	}
+	return call[gen.Workflow](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetWorkflow(ctx, workflowID)
+	})
+}
+
+// getWorkflowNode sends GET /v1/workflows/{workflowId}/nodes/{nodeId} (getWorkflowNode).
+func (c *Client) getWorkflowNode(ctx context.Context, op string, opts []CallOption, workflowID string, nodeID string) (*gen.WorkflowNodeDetails, error) {
+	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
+		return nil, err
+	}
+	return call[gen.WorkflowNodeDetails](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetWorkflowNode(ctx, workflowID, nodeID)
+	})
+}
+
+// getWorkflowNodeMetrics sends GET /v1/workflows/{workflowId}/nodes/{nodeId}/metrics (getWorkflowNodeMetrics).
+func (c *Client) getWorkflowNodeMetrics(ctx context.Context, op string, opts []CallOption, workflowID string, nodeID string) (*gen.EmailMetrics, error) {
+	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
+		return nil, err
+	}
+	return call[gen.EmailMetrics](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetWorkflowNodeMetrics(ctx, workflowID, nodeID)
+	})
+}
+
 // listAudienceSegments sends GET /v1/audience-segments (listAudienceSegments).
 func (c *Client) listAudienceSegments(ctx context.Context, op string, opts []CallOption, lo *ListOptions) (*gen.AudienceSegmentList, error) {
 	page, err := lo.params(op)
@@ -417,6 +542,17 @@ func (c *Client) listTransactionalGroups(ctx context.Context, op string, opts []
 	})
 }
 
+// listWorkflows sends GET /v1/workflows (listWorkflows).
+func (c *Client) listWorkflows(ctx context.Context, op string, opts []CallOption, lo *ListOptions) (*gen.WorkflowList, error) {
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.WorkflowList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.ListWorkflows(ctx, &gen.ListWorkflowsParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
+}
+
 // previewEmailMessage sends POST /v1/email-messages/{emailMessageId}/preview (previewEmailMessage).
 func (c *Client) previewEmailMessage(ctx context.Context, op string, opts []CallOption, emailMessageID string, body *gen.PreviewEmailMessageJSONRequestBody) (*gen.EmailMessagePreview, error) {
 	if err := firstError(checkPath(op, "emailMessageId", emailMessageID)); err != nil {
@@ -445,6 +581,20 @@ func (c *Client) publishTransactionalEmail(ctx context.Context, op string, opts 
 func (c *Client) removeContactSuppression(ctx context.Context, op string, opts []CallOption, params *gen.RemoveContactSuppressionParams) (*gen.ContactSuppressionRemoval, error) {
 	return call[gen.ContactSuppressionRemoval](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.RemoveContactSuppression(ctx, params)
+	})
+}
+
+// rerouteNodeConnection sends POST /v1/workflows/{workflowId}/nodes/{nodeId}/reroute (rerouteNodeConnection).
+func (c *Client) rerouteNodeConnection(ctx context.Context, op string, opts []CallOption, workflowID string, nodeID string, body *gen.RerouteNodeConnectionJSONRequestBody) (*gen.WorkflowNodeChangeResult, error) {
+	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.WorkflowNodeChangeResult](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.RerouteNodeConnectionWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -586,9 +736,39 @@ func (c *Client) updateTransactionalGroup(ctx context.Context, op string, opts [
 	})
 }
 
+// updateWorkflowNode sends POST /v1/workflows/{workflowId}/nodes/{nodeId} (updateWorkflowNode).
+func (c *Client) updateWorkflowNode(ctx context.Context, op string, opts []CallOption, workflowID string, nodeID string, body *gen.UpdateWorkflowNodeJSONRequestBody) (*gen.WorkflowNodeChangeResult, error) {
+	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.WorkflowNodeChangeResult](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.UpdateWorkflowNodeWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
+// updateWorkflowProperties sends POST /v1/workflows/{workflowId} (updateWorkflowProperties).
+func (c *Client) updateWorkflowProperties(ctx context.Context, op string, opts []CallOption, workflowID string, body *gen.UpdateWorkflowPropertiesJSONRequestBody) (*gen.Workflow, error) {
+	if err := firstError(checkPath(op, "workflowId", workflowID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	return call[gen.Workflow](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.UpdateWorkflowPropertiesWithBody(ctx, workflowID, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
 // routes lists every operation of the contract, sorted by operationId, with
 // what the pipeline needs to know about it.
 var routes = []route{
+	{"POST", "/v1/workflows/{workflowId}/nodes/{nodeId}/add-branch", "addWorkflowBranch", routeRevisioned | routeContent},
+	{"POST", "/v1/workflows/{workflowId}/mailing-list", "changeWorkflowMailingList", routeRevisioned | routeContent},
 	{"POST", "/v1/uploads/{emailAssetId}/complete", "completeUpload", routeIdempotent | routeContent},
 	{"POST", "/v1/audience-segments", "createAudienceSegment", 0},
 	{"POST", "/v1/campaigns", "createCampaign", routeContent},
@@ -600,7 +780,12 @@ var routes = []route{
 	{"POST", "/v1/transactional-emails", "createTransactionalEmail", routeContent},
 	{"POST", "/v1/transactional-groups", "createTransactionalGroup", routeContent},
 	{"POST", "/v1/uploads", "createUpload", routeContent},
+	{"POST", "/v1/workflows", "createWorkflow", routeContent},
+	{"POST", "/v1/workflows/{workflowId}/nodes", "createWorkflowNode", routeRevisioned | routeContent},
 	{"POST", "/v1/contacts/delete", "deleteContact", 0},
+	{"DELETE", "/v1/workflows/{workflowId}", "deleteWorkflow", routeRevisioned | routeContent},
+	{"DELETE", "/v1/workflows/{workflowId}/nodes/{nodeId}", "deleteWorkflowNode", routeRevisioned | routeContent},
+	{"DELETE", "/v1/workflows/{workflowId}/nodes/{nodeId}/recursive", "deleteWorkflowNodeRecursively", routeRevisioned | routeContent},
 	{"POST", "/v1/transactional-emails/{transactionalId}/draft", "ensureTransactionalDraft", routeContent},
 	{"GET", "/v1/contacts/find", "findContact", 0},
 	{"GET", "/v1/audience-segments/{audienceSegmentId}", "getAudienceSegment", 0},
@@ -617,6 +802,9 @@ var routes = []route{
 	{"GET", "/v1/transactional-emails/{transactionalId}", "getTransactionalEmail", routeContent},
 	{"GET", "/v1/transactional-emails/{transactionalId}/metrics", "getTransactionalEmailMetrics", routeContent},
 	{"GET", "/v1/transactional-groups/{transactionalGroupId}", "getTransactionalGroup", routeContent},
+	{"GET", "/v1/workflows/{workflowId}", "getWorkflow", routeContent},
+	{"GET", "/v1/workflows/{workflowId}/nodes/{nodeId}", "getWorkflowNode", routeContent},
+	{"GET", "/v1/workflows/{workflowId}/nodes/{nodeId}/metrics", "getWorkflowNodeMetrics", routeContent},
 	{"GET", "/v1/audience-segments", "listAudienceSegments", 0},
 	{"GET", "/v1/campaign-groups", "listCampaignGroups", routeContent},
 	{"GET", "/v1/campaigns", "listCampaigns", routeContent},
@@ -629,9 +817,11 @@ var routes = []route{
 	{"GET", "/v1/themes", "listThemes", routeContent},
 	{"GET", "/v1/transactional-emails", "listTransactionalEmails", routeContent},
 	{"GET", "/v1/transactional-groups", "listTransactionalGroups", routeContent},
+	{"GET", "/v1/workflows", "listWorkflows", routeContent},
 	{"POST", "/v1/email-messages/{emailMessageId}/preview", "previewEmailMessage", routeContent},
 	{"POST", "/v1/transactional-emails/{transactionalId}/publish", "publishTransactionalEmail", routeContent},
 	{"DELETE", "/v1/contacts/suppression", "removeContactSuppression", 0},
+	{"POST", "/v1/workflows/{workflowId}/nodes/{nodeId}/reroute", "rerouteNodeConnection", routeRevisioned | routeContent},
 	{"POST", "/v1/events/send", "sendEvent", routeKeyed},
 	{"POST", "/v1/transactional", "sendTransactionalEmail", routeKeyed},
 	{"GET", "/v1/api-key", "testApiKey", 0},
@@ -643,4 +833,6 @@ var routes = []route{
 	{"POST", "/v1/themes/{themeId}", "updateTheme", routeContent},
 	{"POST", "/v1/transactional-emails/{transactionalId}", "updateTransactionalEmail", routeContent},
 	{"POST", "/v1/transactional-groups/{transactionalGroupId}", "updateTransactionalGroup", routeContent},
+	{"POST", "/v1/workflows/{workflowId}/nodes/{nodeId}", "updateWorkflowNode", routeRevisioned | routeContent},
+	{"POST", "/v1/workflows/{workflowId}", "updateWorkflowProperties", routeRevisioned | routeContent},
 }

@@ -19,6 +19,18 @@ type (
 	ActivityConditionTarget = gen.ActivityConditionTarget
 	// ActivityConditionType Always `activity`.
 	ActivityConditionType = gen.ActivityConditionType
+	// AddToListTriggerNode A trigger that starts the workflow when a contact joins a mailing list.
+	//
+	// Example: {"mailingListId":"cm06f5v0e45nf0ml5754o9cix","nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"reEligible":false,"typeName":"AddToListTrigger"}
+	AddToListTriggerNode = gen.AddToListTriggerNode
+	// AddToListTriggerNodeTypeName Always `AddToListTrigger`.
+	AddToListTriggerNodeTypeName = gen.AddToListTriggerNodeTypeName
+	// AddToListTriggerNodeUpdate Changes an add-to-list trigger, or turns a trigger node into one.
+	//
+	// Example: {"reEligible":false,"typeName":"AddToListTrigger"}
+	AddToListTriggerNodeUpdate = gen.AddToListTriggerNodeUpdate
+	// AddToListTriggerNodeUpdateTypeName `AddToListTrigger`, to turn another trigger into this kind.
+	AddToListTriggerNodeUpdateTypeName = gen.AddToListTriggerNodeUpdateTypeName
 	// Attachment A file sent with a transactional email.
 	Attachment = gen.Attachment
 	// AudienceFilter Conditions on contacts, combined so that all of them or any of them must hold.
@@ -29,8 +41,24 @@ type (
 	//
 	// Example: {"status":"pending","type":"optIn"}
 	AudienceFilterCondition = gen.AudienceFilterCondition
+	// AudienceFilterConditionValue is what the union AudienceFilterCondition holds, as its Value method decodes it: one of
+	// *ActivityCondition, *OptInCondition, *PropertyCondition, or *UnknownAudienceFilterCondition for a type this version does not know.
+	AudienceFilterConditionValue = gen.AudienceFilterConditionValue
 	// AudienceFilterMatch `all` (every condition holds) or `any` (at least one does).
 	AudienceFilterMatch = gen.AudienceFilterMatch
+	// AudienceFilterNode Lets through only contacts that match a filter or segment. The filter
+	// fields come in single-node answers, not in a workflow's `nodes` map.
+	//
+	// Example: {"appliesDownstream":true,"audienceSegmentId":"cm9sg8h9j0k1m2n3p4q5r6s7t","id":"cm9nd4e5f6g7h8j9k0m1n2p3q","nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"AudienceFilter","workflowId":"cm9wf3k7p2q8r4s6t0v1x5z9a"}
+	AudienceFilterNode = gen.AudienceFilterNode
+	// AudienceFilterNodeTypeName Always `AudienceFilter`.
+	AudienceFilterNodeTypeName = gen.AudienceFilterNodeTypeName
+	// AudienceFilterNodeUpdate Changes an audience-filter node. A segment given alone clears the
+	// filter and a filter given alone clears the segment; given both, the
+	// filter narrows the segment.
+	//
+	// Example: {"appliesDownstream":false,"audienceSegmentId":"cm9sg8h9j0k1m2n3p4q5r6s7t"}
+	AudienceFilterNodeUpdate = gen.AudienceFilterNodeUpdate
 	// AudienceSegment A saved audience filter that campaigns can target.
 	//
 	// Example: {"createdAt":"2026-02-11T08:30:00.000Z","description":"Contacts on the pro plan","filter":{"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"}],"match":"all"},"id":"cm9seg345jkl678mno901pqr2","name":"Pro customers","updatedAt":"2026-02-11T08:30:00.000Z"}
@@ -41,6 +69,18 @@ type (
 	AudienceSegmentCreateRequest = gen.AudienceSegmentCreateRequest
 	// AudienceSegmentList One page of audience segments, newest first.
 	AudienceSegmentList = gen.AudienceSegmentList
+	// BlankTriggerNode A trigger not configured yet; new workflows start with one.
+	//
+	// Example: {"nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"typeName":"BlankTrigger"}
+	BlankTriggerNode = gen.BlankTriggerNode
+	// BlankTriggerNodeTypeName Always `BlankTrigger`.
+	BlankTriggerNodeTypeName = gen.BlankTriggerNodeTypeName
+	// BranchNode Splits the path; a workflow can start only when every direct child is an AudienceFilter node.
+	//
+	// Example: {"nextNodeIds":["cm9nd4e5f6g7h8j9k0m1n2p3q","cm9nd5f6g7h8j9k0m1n2p3q4r"],"typeName":"BranchNode"}
+	BranchNode = gen.BranchNode
+	// BranchNodeTypeName Always `BranchNode`.
+	BranchNodeTypeName = gen.BranchNodeTypeName
 	// Campaign A campaign, with its audience and its send schedule.
 	//
 	// Example: {"audienceFilter":null,"audienceSegmentId":null,"campaignGroupId":"cm9grp789ghi012jkl345mno6","createdAt":"2026-03-02T09:15:00.000Z","emailMessageId":"cm9msg456def789ghi012jkl3","id":"cm9abc123def456ghi789jkl0","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Spring announcement","scheduling":{"method":"now","timestamp":null},"status":"Draft","updatedAt":"2026-03-02T09:20:41.512Z"}
@@ -75,6 +115,9 @@ type (
 	//
 	// Example: {"method":"schedule","timestamp":"2026-04-01T14:00:00Z"}
 	CampaignSchedulingRequest = gen.CampaignSchedulingRequest
+	// CampaignSchedulingRequestValue is what the union CampaignSchedulingRequest holds, as its Value method decodes it: one of
+	// *CampaignSchedulingNow, *CampaignSchedulingAt, or *UnknownCampaignSchedulingRequest for a method this version does not know.
+	CampaignSchedulingRequestValue = gen.CampaignSchedulingRequestValue
 	// CampaignStatus Where the campaign is in its life; only a Draft can be fully edited.
 	CampaignStatus = gen.CampaignStatus
 	// CampaignUpdateRequest Changes to a campaign; send at least one field. Fields left out are
@@ -128,6 +171,18 @@ type (
 	ContactPropertyCreateRequest = gen.ContactPropertyCreateRequest
 	// ContactPropertyFilter Which contact properties to list: all, or only custom ones.
 	ContactPropertyFilter = gen.ContactPropertyFilter
+	// ContactPropertyTriggerNode A trigger that starts the workflow when a contact property changes in a given way.
+	//
+	// Example: {"contactPropertyQuery":{"is":{"operator":"equal","value":"pro"},"key":"planName","was":{"operator":"any","value":""}},"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"reEligible":true,"typeName":"ContactPropertyTrigger"}
+	ContactPropertyTriggerNode = gen.ContactPropertyTriggerNode
+	// ContactPropertyTriggerNodeTypeName Always `ContactPropertyTrigger`.
+	ContactPropertyTriggerNodeTypeName = gen.ContactPropertyTriggerNodeTypeName
+	// ContactPropertyTriggerNodeUpdate Changes a contact-property trigger, or turns a trigger node into one.
+	//
+	// Example: {"contactPropertyQuery":{"is":{"operator":"equal","value":"pro"},"key":"planName","was":{"operator":"not_equal","value":"pro"}}}
+	ContactPropertyTriggerNodeUpdate = gen.ContactPropertyTriggerNodeUpdate
+	// ContactPropertyTriggerNodeUpdateTypeName `ContactPropertyTrigger`, to turn another trigger into this kind.
+	ContactPropertyTriggerNodeUpdateTypeName = gen.ContactPropertyTriggerNodeUpdateTypeName
 	// ContactPropertyType The type of a custom contact property.
 	ContactPropertyType = gen.ContactPropertyType
 	// ContactSuccessResponse The answer to a contact create or update: the contact's ID.
@@ -223,6 +278,35 @@ type (
 	//
 	// Example: {"email":"alex@company.com","eventName":"planUpgraded","eventProperties":{"plan":"pro","seats":5}}
 	EventRequest = gen.EventRequest
+	// EventTriggerNode A trigger that starts the workflow when a contact sends a given event.
+	//
+	// Example: {"eventName":"planUpgraded","eventProperties":[{"name":"plan","type":"string"}],"id":"cm9nd0a1b2c3d4e5f6g7h8j9k","nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"reEligible":false,"typeName":"EventTrigger","workflowId":"cm9wf3k7p2q8r4s6t0v1x5z9a"}
+	EventTriggerNode = gen.EventTriggerNode
+	// EventTriggerNodeTypeName Always `EventTrigger`.
+	EventTriggerNodeTypeName = gen.EventTriggerNodeTypeName
+	// EventTriggerNodeUpdate Changes an event trigger, or turns a trigger node into one. Name the
+	// event by `eventPatternId` or `eventName`, not both; null clears it.
+	//
+	// Example: {"eventName":"planUpgraded","reEligible":true,"typeName":"EventTrigger"}
+	EventTriggerNodeUpdate = gen.EventTriggerNodeUpdate
+	// EventTriggerNodeUpdateTypeName `EventTrigger`, to turn another trigger into this kind.
+	EventTriggerNodeUpdateTypeName = gen.EventTriggerNodeUpdateTypeName
+	// ExitActionNode Ends the path; contacts leave the workflow here.
+	//
+	// Example: {"nextNodeIds":[],"typeName":"ExitAction"}
+	ExitActionNode = gen.ExitActionNode
+	// ExitActionNodeTypeName Always `ExitAction`.
+	ExitActionNodeTypeName = gen.ExitActionNodeTypeName
+	// ExperimentBranchNode An A/B test; its children are VariantNode paths, one of which may be the control.
+	//
+	// Example: {"nextNodeIds":["cm9nd6g7h8j9k0m1n2p3q4r5s","cm9nd7h8j9k0m1n2p3q4r5s6t","cm9nd8j9k0m1n2p3q4r5s6t7v"],"samplingRate":50,"typeName":"ExperimentBranchNode"}
+	ExperimentBranchNode = gen.ExperimentBranchNode
+	// ExperimentBranchNodeTypeName Always `ExperimentBranchNode`.
+	ExperimentBranchNodeTypeName = gen.ExperimentBranchNodeTypeName
+	// ExperimentBranchNodeUpdate Changes an experiment's split.
+	//
+	// Example: {"samplingRate":80}
+	ExperimentBranchNodeUpdate = gen.ExperimentBranchNodeUpdate
 	// Group A campaign group or a transactional group (both have this shape). Every
 	// team also has a built-in group named "Unsorted".
 	//
@@ -294,6 +378,27 @@ type (
 	PublishedTransactionalEmail = gen.PublishedTransactionalEmail
 	// PublishedTransactionalEmailList One page of published transactional email templates.
 	PublishedTransactionalEmailList = gen.PublishedTransactionalEmailList
+	// QueuedContactPolicy What to do with contacts queued where a change would remove them:
+	// `fail` (the default) reports them and changes nothing, `discard` drops them.
+	QueuedContactPolicy = gen.QueuedContactPolicy
+	// SendEmailActionNode Sends an email; edit its content through the email-message API.
+	//
+	// Example: {"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","id":"cm9nd2c3d4e5f6g7h8j9k0m1n","nextNodeIds":[],"subject":"Welcome to Acme!","typeName":"SendEmailAction","workflowId":"cm9wf3k7p2q8r4s6t0v1x5z9a"}
+	SendEmailActionNode = gen.SendEmailActionNode
+	// SendEmailActionNodeTypeName Always `SendEmailAction`.
+	SendEmailActionNodeTypeName = gen.SendEmailActionNodeTypeName
+	// SignupTriggerNode A trigger that starts the workflow when a contact is added.
+	//
+	// Example: {"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"}
+	SignupTriggerNode = gen.SignupTriggerNode
+	// SignupTriggerNodeTypeName Always `SignupTrigger`.
+	SignupTriggerNodeTypeName = gen.SignupTriggerNodeTypeName
+	// SignupTriggerNodeUpdate Turns a trigger node into a signup trigger.
+	//
+	// Example: {"typeName":"SignupTrigger"}
+	SignupTriggerNodeUpdate = gen.SignupTriggerNodeUpdate
+	// SignupTriggerNodeUpdateTypeName Always `SignupTrigger`.
+	SignupTriggerNodeUpdateTypeName = gen.SignupTriggerNodeUpdateTypeName
 	// SuccessResponse Loops' bare success answer.
 	//
 	// Example: {"success":true}
@@ -324,6 +429,18 @@ type (
 	//
 	// Example: {"styles":{"buttonBodyColor":"#2563eb","buttonBorderRadius":4}}
 	ThemeUpdateRequest = gen.ThemeUpdateRequest
+	// TimerActionNode Waits for a while before moving on.
+	//
+	// Example: {"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"}
+	TimerActionNode = gen.TimerActionNode
+	// TimerActionNodeTypeName Always `TimerAction`.
+	TimerActionNodeTypeName = gen.TimerActionNodeTypeName
+	// TimerActionNodeUpdate Changes how long a timer waits.
+	//
+	// Example: {"amount":3,"unit":"h"}
+	TimerActionNodeUpdate = gen.TimerActionNodeUpdate
+	// TimerUnit A timer's unit; `m` minutes, `h` hours, `d` days.
+	TimerUnit = gen.TimerUnit
 	// TransactionalEmail A transactional email template from the content API, with the IDs of
 	// its draft and published messages (either may be missing).
 	//
@@ -353,6 +470,24 @@ type (
 	//
 	// Example: {"dataVariables":{"confirmationUrl":"https://example.com/confirm/abc","items":[{"name":"Widget","price":9.5}]},"email":"alex@company.com","transactionalId":"cll42l54f20i1la0lfooe3z12"}
 	TransactionalRequest = gen.TransactionalRequest
+	// UnknownAudienceFilterCondition is an alternative of AudienceFilterCondition whose type this version does not know: the
+	// fields every alternative has are decoded, and Raw holds its JSON.
+	UnknownAudienceFilterCondition = gen.UnknownAudienceFilterCondition
+	// UnknownCampaignSchedulingRequest is an alternative of CampaignSchedulingRequest whose method this version does not know: the
+	// fields every alternative has are decoded, and Raw holds its JSON.
+	UnknownCampaignSchedulingRequest = gen.UnknownCampaignSchedulingRequest
+	// UnknownWorkflowMailingListResult is an alternative of WorkflowMailingListResult whose status this version does not know: the
+	// fields every alternative has are decoded, and Raw holds its JSON.
+	UnknownWorkflowMailingListResult = gen.UnknownWorkflowMailingListResult
+	// UnknownWorkflowNode is an alternative of WorkflowNode whose typeName this version does not know: the
+	// fields every alternative has are decoded, and Raw holds its JSON.
+	UnknownWorkflowNode = gen.UnknownWorkflowNode
+	// UnknownWorkflowNodeCreateRequest is an alternative of WorkflowNodeCreateRequest whose insertMode this version does not know: the
+	// fields every alternative has are decoded, and Raw holds its JSON.
+	UnknownWorkflowNodeCreateRequest = gen.UnknownWorkflowNodeCreateRequest
+	// UnknownWorkflowNodeDeleteResult is an alternative of WorkflowNodeDeleteResult whose status this version does not know: the
+	// fields every alternative has are decoded, and Raw holds its JSON.
+	UnknownWorkflowNodeDeleteResult = gen.UnknownWorkflowNodeDeleteResult
 	// Upload A reserved image asset and where to PUT its file.
 	//
 	// Example: {"emailAssetId":"cla3s5s7e9t1i3d5f7g9h1j3","presignedUrl":"https://loops-assets.s3.amazonaws.com/uploads/cla3s5s7e9t1i3d5f7g9h1j3?X-Amz-Signature=abc123"}
@@ -367,81 +502,315 @@ type (
 	//
 	// Example: {"contentLength":102400,"contentType":"image/png"}
 	UploadCreateRequest = gen.UploadCreateRequest
+	// VariantNode One path of an experiment.
+	//
+	// Example: {"isControl":false,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"VariantNode"}
+	VariantNode = gen.VariantNode
+	// VariantNodeTypeName Always `VariantNode`.
+	VariantNodeTypeName = gen.VariantNodeTypeName
+	// VariantNodeUpdate Changes an experiment path.
+	//
+	// Example: {"isControl":true}
+	VariantNodeUpdate = gen.VariantNodeUpdate
+	// Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
+	// `expectedRevisionId` on the next change. A workflow holds at most 300 nodes.
+	//
+	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+	Workflow = gen.Workflow
+	// WorkflowBranchRequest Adds one path under a branch or experiment node.
+	//
+	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+	WorkflowBranchRequest = gen.WorkflowBranchRequest
+	// WorkflowBranchResult The answer to addWorkflowBranch; `node` is the new child.
+	WorkflowBranchResult = gen.WorkflowBranchResult
+	// WorkflowComparisonValue The value a comparison tests against, a string, number or boolean.
+	WorkflowComparisonValue = gen.WorkflowComparisonValue
+	// WorkflowContactPropertyComparison A test on a property value. Operators by property type: strings any, equal, not_equal,
+	// contains, not_contains, empty, not_empty; numbers any, greater_than, less_than,
+	// numeric_equal, numeric_not_equal, empty, not_empty; booleans any, true, false, empty,
+	// not_empty; dates any, empty, not_empty, after, before, between. Numbers and booleans
+	// cannot use `empty` on the `is` side.
+	WorkflowContactPropertyComparison = gen.WorkflowContactPropertyComparison
+	// WorkflowContactPropertyComparisonOperator How the value is tested; it must suit the property's type (see above).
+	WorkflowContactPropertyComparisonOperator = gen.WorkflowContactPropertyComparisonOperator
+	// WorkflowContactPropertyQuery The contact-property change that fires a trigger: the property, its
+	// value before (`was`) and after (`is`). The property must exist and be
+	// usable in Contact Updated triggers.
+	WorkflowContactPropertyQuery = gen.WorkflowContactPropertyQuery
+	// WorkflowCreateRequest A new draft workflow; it starts with a blank trigger and an exit node.
+	//
+	// Example: {"description":"Emails for new signups","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series"}
+	WorkflowCreateRequest = gen.WorkflowCreateRequest
+	// WorkflowDeleteRequest Deletes a workflow. While it is sending or has queued contacts, Loops
+	// answers 409 until the call is repeated with `confirmDelete: true`.
+	//
+	// Example: {"confirmDelete":true,"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+	WorkflowDeleteRequest = gen.WorkflowDeleteRequest
+	// WorkflowEventProperty A property of the event that triggers a workflow.
+	WorkflowEventProperty = gen.WorkflowEventProperty
+	// WorkflowEventPropertyType The property's value type.
+	WorkflowEventPropertyType = gen.WorkflowEventPropertyType
+	// WorkflowList One page of workflows.
+	WorkflowList = gen.WorkflowList
+	// WorkflowMailingListDryRun What a mailing-list change would do; nothing was changed.
+	//
+	// Example: {"mailingListId":"cm06f5v0e45nf0ml5754o9cix","queuedContactCount":12,"status":"dryRun"}
+	WorkflowMailingListDryRun = gen.WorkflowMailingListDryRun
+	// WorkflowMailingListDryRunStatus Always `dryRun`.
+	WorkflowMailingListDryRunStatus = gen.WorkflowMailingListDryRunStatus
+	// WorkflowMailingListQueuedContactsFound The change would drop queued contacts, so nothing was changed; repeat
+	// it with `queuedContactPolicy: discard` to go ahead.
+	//
+	// Example: {"mailingListId":"cm06f5v0e45nf0ml5754o9cix","queuedContactCount":12,"status":"queuedContactsFound"}
+	WorkflowMailingListQueuedContactsFound = gen.WorkflowMailingListQueuedContactsFound
+	// WorkflowMailingListQueuedContactsFoundStatus Always `queuedContactsFound`.
+	WorkflowMailingListQueuedContactsFoundStatus = gen.WorkflowMailingListQueuedContactsFoundStatus
+	// WorkflowMailingListRequest The mailing list a workflow should send to, with the queued-contact safety options.
+	//
+	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","mailingListId":"cm06f5v0e45nf0ml5754o9cix","queuedContactPolicy":"fail"}
+	WorkflowMailingListRequest = gen.WorkflowMailingListRequest
+	// WorkflowMailingListResult The answer to changeWorkflowMailingList, by `status`: `dryRun` and
+	// `queuedContactsFound` report without changing anything, `updated` means done.
+	WorkflowMailingListResult = gen.WorkflowMailingListResult
+	// WorkflowMailingListResultValue is what the union WorkflowMailingListResult holds, as its Value method decodes it: one of
+	// *WorkflowMailingListDryRun, *WorkflowMailingListQueuedContactsFound, *WorkflowMailingListUpdated, or *UnknownWorkflowMailingListResult for a status this version does not know.
+	WorkflowMailingListResultValue = gen.WorkflowMailingListResultValue
+	// WorkflowMailingListUpdated The mailing list was changed.
+	WorkflowMailingListUpdated = gen.WorkflowMailingListUpdated
+	// WorkflowMailingListUpdatedStatus Always `updated`.
+	WorkflowMailingListUpdatedStatus = gen.WorkflowMailingListUpdatedStatus
+	// WorkflowNode One node of a workflow graph; `typeName` tells which kind. In a
+	// workflow's `nodes` map a node carries its display fields only (no `id`:
+	// the map key is its ID); single-node answers give it in full.
+	WorkflowNode = gen.WorkflowNode
+	// WorkflowNodeAtRevision A node a change touched, with the workflow's revision after the change.
+	WorkflowNodeAtRevision = gen.WorkflowNodeAtRevision
+	// WorkflowNodeChangeResult A changed node, its fields at the top level, with the new revision and the whole workflow.
+	WorkflowNodeChangeResult = gen.WorkflowNodeChangeResult
+	// WorkflowNodeCreatableType The node types the API can create; triggers and exit nodes cannot be.
+	WorkflowNodeCreatableType = gen.WorkflowNodeCreatableType
+	// WorkflowNodeCreateAfterRequest Inserts a node right after `fromNodeId`, which must have exactly one
+	// next node and not be an exit; otherwise use `between`.
+	//
+	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","fromNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","insertMode":"after","nodeTypeName":"TimerAction"}
+	WorkflowNodeCreateAfterRequest = gen.WorkflowNodeCreateAfterRequest
+	// WorkflowNodeCreateAfterRequestInsertMode Always `after`.
+	WorkflowNodeCreateAfterRequestInsertMode = gen.WorkflowNodeCreateAfterRequestInsertMode
+	// WorkflowNodeCreateBeforeRequest Inserts a node in front of `toNodeId`, which must have a parent and not
+	// be a trigger. A VariantNode cannot be inserted this way.
+	//
+	// Example: {"expectedRevisionId":null,"insertMode":"before","nodeTypeName":"AudienceFilter","toNodeId":"cm9nd2c3d4e5f6g7h8j9k0m1n"}
+	WorkflowNodeCreateBeforeRequest = gen.WorkflowNodeCreateBeforeRequest
+	// WorkflowNodeCreateBeforeRequestInsertMode Always `before`.
+	WorkflowNodeCreateBeforeRequestInsertMode = gen.WorkflowNodeCreateBeforeRequestInsertMode
+	// WorkflowNodeCreateBetweenRequest Inserts a node on the connection from `fromNodeId` to `toNodeId`. Under
+	// an ExperimentBranchNode only a VariantNode may go here, and not before
+	// another VariantNode.
+	//
+	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","fromNodeId":"cm9nd1b2c3d4e5f6g7h8j9k0m","insertMode":"between","nodeTypeName":"SendEmailAction","toNodeId":"cm9nd3d4e5f6g7h8j9k0m1n2p"}
+	WorkflowNodeCreateBetweenRequest = gen.WorkflowNodeCreateBetweenRequest
+	// WorkflowNodeCreateBetweenRequestInsertMode Always `between`.
+	WorkflowNodeCreateBetweenRequestInsertMode = gen.WorkflowNodeCreateBetweenRequestInsertMode
+	// WorkflowNodeCreateRequest Where to insert a new node, by `insertMode`, and its type. The node
+	// starts with default settings; configure it with updateWorkflowNode.
+	//
+	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","fromNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","insertMode":"after","nodeTypeName":"TimerAction"}
+	WorkflowNodeCreateRequest = gen.WorkflowNodeCreateRequest
+	// WorkflowNodeCreateRequestValue is what the union WorkflowNodeCreateRequest holds, as its Value method decodes it: one of
+	// *WorkflowNodeCreateAfterRequest, *WorkflowNodeCreateBeforeRequest, *WorkflowNodeCreateBetweenRequest, or *UnknownWorkflowNodeCreateRequest for a insertMode this version does not know.
+	WorkflowNodeCreateRequestValue = gen.WorkflowNodeCreateRequestValue
+	// WorkflowNodeCreateResult The answer to createWorkflowNode.
+	WorkflowNodeCreateResult = gen.WorkflowNodeCreateResult
+	// WorkflowNodeDeleteDryRun What a delete would do; nothing was deleted.
+	//
+	// Example: {"nodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"queuedContactCount":0,"status":"dryRun"}
+	WorkflowNodeDeleteDryRun = gen.WorkflowNodeDeleteDryRun
+	// WorkflowNodeDeleteDryRunStatus Always `dryRun`.
+	WorkflowNodeDeleteDryRunStatus = gen.WorkflowNodeDeleteDryRunStatus
+	// WorkflowNodeDeleteQueuedContactsFound Contacts are queued at the nodes, so nothing was deleted; repeat the
+	// call with `queuedContactPolicy: discard` to go ahead.
+	//
+	// Example: {"nodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"queuedContactCount":4,"status":"queuedContactsFound"}
+	WorkflowNodeDeleteQueuedContactsFound = gen.WorkflowNodeDeleteQueuedContactsFound
+	// WorkflowNodeDeleteQueuedContactsFoundStatus Always `queuedContactsFound`.
+	WorkflowNodeDeleteQueuedContactsFoundStatus = gen.WorkflowNodeDeleteQueuedContactsFoundStatus
+	// WorkflowNodeDeleteRequest Deletes a node (or a subtree), with the queued-contact safety options.
+	//
+	// Example: {"dryRun":true,"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+	WorkflowNodeDeleteRequest = gen.WorkflowNodeDeleteRequest
+	// WorkflowNodeDeleteResult The answer to a node delete, by `status`: `dryRun` and
+	// `queuedContactsFound` report without deleting, `deleted` means done.
+	WorkflowNodeDeleteResult = gen.WorkflowNodeDeleteResult
+	// WorkflowNodeDeleteResultValue is what the union WorkflowNodeDeleteResult holds, as its Value method decodes it: one of
+	// *WorkflowNodesDeleted, *WorkflowNodeDeleteDryRun, *WorkflowNodeDeleteQueuedContactsFound, or *UnknownWorkflowNodeDeleteResult for a status this version does not know.
+	WorkflowNodeDeleteResultValue = gen.WorkflowNodeDeleteResultValue
+	// WorkflowNodeDetails One node in full, as getWorkflowNode returns it, with the workflow's current revision.
+	WorkflowNodeDetails = gen.WorkflowNodeDetails
+	// WorkflowNodeUpdatePayload The fields to change, which must suit the node's type. A trigger can
+	// become another kind of trigger by giving its `typeName`.
+	WorkflowNodeUpdatePayload = gen.WorkflowNodeUpdatePayload
+	// WorkflowNodeUpdateRequest New settings for one node.
+	//
+	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","payload":{"amount":3,"unit":"h"}}
+	WorkflowNodeUpdateRequest = gen.WorkflowNodeUpdateRequest
+	// WorkflowNodeValue is what the union WorkflowNode holds, as its Value method decodes it: one of
+	// *AddToListTriggerNode, *AudienceFilterNode, *BlankTriggerNode, *BranchNode, *ContactPropertyTriggerNode, *EventTriggerNode, *ExitActionNode, *ExperimentBranchNode, *SendEmailActionNode, *SignupTriggerNode, *TimerActionNode, *VariantNode, or *UnknownWorkflowNode for a typeName this version does not know.
+	WorkflowNodeValue = gen.WorkflowNodeValue
+	// WorkflowNodeWithChildren A node just created, with the workflow's new revision and the child nodes created with it.
+	WorkflowNodeWithChildren = gen.WorkflowNodeWithChildren
+	// WorkflowNodesDeleted The nodes were deleted.
+	WorkflowNodesDeleted = gen.WorkflowNodesDeleted
+	// WorkflowNodesDeletedStatus Always `deleted`.
+	WorkflowNodesDeletedStatus = gen.WorkflowNodesDeletedStatus
+	// WorkflowRerouteRequest Moves the source node's outgoing connection to another node.
+	//
+	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","newTargetNodeId":"cm9nd3d4e5f6g7h8j9k0m1n2p"}
+	WorkflowRerouteRequest = gen.WorkflowRerouteRequest
+	// WorkflowStatus Whether the workflow is a draft, sending, paused, or paused while still queueing contacts.
+	WorkflowStatus = gen.WorkflowStatus
+	// WorkflowSummary A workflow as listWorkflows returns it; getWorkflow gives the full graph.
+	//
+	// Example: {"createdAt":"2026-06-29T07:47:39.370Z","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","name":"Welcome series","updatedAt":"2026-07-02T10:15:00.000Z"}
+	WorkflowSummary = gen.WorkflowSummary
+	// WorkflowUpdateRequest New display properties for a workflow; give `name`, `description` or both.
+	//
+	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","name":"Welcome series (v2)"}
+	WorkflowUpdateRequest = gen.WorkflowUpdateRequest
 )
 
 // The values of the enums above, re-exported from package gen.
 const (
-	ActivityConditionActionClicked                   = gen.ActivityConditionActionClicked
-	ActivityConditionActionOpened                    = gen.ActivityConditionActionOpened
-	ActivityConditionActionSent                      = gen.ActivityConditionActionSent
-	ActivityConditionTargetCampaign                  = gen.ActivityConditionTargetCampaign
-	ActivityConditionTargetWorkflow                  = gen.ActivityConditionTargetWorkflow
-	ActivityConditionTargetWorkflowEmail             = gen.ActivityConditionTargetWorkflowEmail
-	ActivityConditionTypeActivity                    = gen.ActivityConditionTypeActivity
-	AudienceFilterMatchAll                           = gen.AudienceFilterMatchAll
-	AudienceFilterMatchAny                           = gen.AudienceFilterMatchAny
-	CampaignSchedulingAtMethodSchedule               = gen.CampaignSchedulingAtMethodSchedule
-	CampaignSchedulingMethodNow                      = gen.CampaignSchedulingMethodNow
-	CampaignSchedulingMethodSchedule                 = gen.CampaignSchedulingMethodSchedule
-	CampaignSchedulingNowMethodNow                   = gen.CampaignSchedulingNowMethodNow
-	CampaignStatusDraft                              = gen.CampaignStatusDraft
-	CampaignStatusScheduled                          = gen.CampaignStatusScheduled
-	CampaignStatusSending                            = gen.CampaignStatusSending
-	CampaignStatusSent                               = gen.CampaignStatusSent
-	ContactPropertyFilterAll                         = gen.ContactPropertyFilterAll
-	ContactPropertyFilterCustom                      = gen.ContactPropertyFilterCustom
-	ContactPropertyTypeBoolean                       = gen.ContactPropertyTypeBoolean
-	ContactPropertyTypeDate                          = gen.ContactPropertyTypeDate
-	ContactPropertyTypeNumber                        = gen.ContactPropertyTypeNumber
-	ContactPropertyTypeString                        = gen.ContactPropertyTypeString
-	CreatedCampaignStatusDraft                       = gen.CreatedCampaignStatusDraft
-	EmailMessageEmailFormatPlain                     = gen.EmailMessageEmailFormatPlain
-	EmailMessageEmailFormatStyled                    = gen.EmailMessageEmailFormatStyled
-	EmailMessageUpdateRequestEmailFormatPlain        = gen.EmailMessageUpdateRequestEmailFormatPlain
-	EmailMessageUpdateRequestEmailFormatStyled       = gen.EmailMessageUpdateRequestEmailFormatStyled
-	EmailMessageWarningSeverityWarning               = gen.EmailMessageWarningSeverityWarning
-	GuardianRuleRuleBareArrayNodes                   = gen.GuardianRuleRuleBareArrayNodes
-	GuardianRuleRuleEmailWithoutMailtoButtonHrefs    = gen.GuardianRuleRuleEmailWithoutMailtoButtonHrefs
-	GuardianRuleRuleEmailWithoutMailtoImageHrefs     = gen.GuardianRuleRuleEmailWithoutMailtoImageHrefs
-	GuardianRuleRuleEmailWithoutMailtoLinkHrefs      = gen.GuardianRuleRuleEmailWithoutMailtoLinkHrefs
-	GuardianRuleRuleInvalidButtonHrefs               = gen.GuardianRuleRuleInvalidButtonHrefs
-	GuardianRuleRuleInvalidCustomDataVariables       = gen.GuardianRuleRuleInvalidCustomDataVariables
-	GuardianRuleRuleInvalidLinkHrefs                 = gen.GuardianRuleRuleInvalidLinkHrefs
-	GuardianRuleRuleMissingButtonHrefs               = gen.GuardianRuleRuleMissingButtonHrefs
-	GuardianRuleRuleMissingFallbackContactProperties = gen.GuardianRuleRuleMissingFallbackContactProperties
-	GuardianRuleRuleMissingFallbackEventProperties   = gen.GuardianRuleRuleMissingFallbackEventProperties
-	GuardianRuleRuleMissingLinkHrefs                 = gen.GuardianRuleRuleMissingLinkHrefs
-	GuardianRuleRuleMissingRequiredDataVariables     = gen.GuardianRuleRuleMissingRequiredDataVariables
-	GuardianRuleRuleMissingSocialIconHrefs           = gen.GuardianRuleRuleMissingSocialIconHrefs
-	GuardianRuleRuleShortenedYouTubeButtonHrefs      = gen.GuardianRuleRuleShortenedYouTubeButtonHrefs
-	GuardianRuleRuleShortenedYouTubeImageHrefs       = gen.GuardianRuleRuleShortenedYouTubeImageHrefs
-	GuardianRuleRuleShortenedYouTubeLinkHrefs        = gen.GuardianRuleRuleShortenedYouTubeLinkHrefs
-	GuardianRuleRuleUnsupportedContactProperties     = gen.GuardianRuleRuleUnsupportedContactProperties
-	GuardianRuleRuleUnsupportedDataVariables         = gen.GuardianRuleRuleUnsupportedDataVariables
-	GuardianRuleRuleUnsupportedEventProperties       = gen.GuardianRuleRuleUnsupportedEventProperties
-	OptInConditionTypeOptIn                          = gen.OptInConditionTypeOptIn
-	OptInStatusAccepted                              = gen.OptInStatusAccepted
-	OptInStatusPending                               = gen.OptInStatusPending
-	OptInStatusRejected                              = gen.OptInStatusRejected
-	PropertyConditionOperatorAfter                   = gen.PropertyConditionOperatorAfter
-	PropertyConditionOperatorAny                     = gen.PropertyConditionOperatorAny
-	PropertyConditionOperatorBefore                  = gen.PropertyConditionOperatorBefore
-	PropertyConditionOperatorBetween                 = gen.PropertyConditionOperatorBetween
-	PropertyConditionOperatorContains                = gen.PropertyConditionOperatorContains
-	PropertyConditionOperatorDateEmpty               = gen.PropertyConditionOperatorDateEmpty
-	PropertyConditionOperatorDateNotEmpty            = gen.PropertyConditionOperatorDateNotEmpty
-	PropertyConditionOperatorEmpty                   = gen.PropertyConditionOperatorEmpty
-	PropertyConditionOperatorEquals                  = gen.PropertyConditionOperatorEquals
-	PropertyConditionOperatorGreaterThan             = gen.PropertyConditionOperatorGreaterThan
-	PropertyConditionOperatorIsFalse                 = gen.PropertyConditionOperatorIsFalse
-	PropertyConditionOperatorIsTrue                  = gen.PropertyConditionOperatorIsTrue
-	PropertyConditionOperatorLessThan                = gen.PropertyConditionOperatorLessThan
-	PropertyConditionOperatorNotContains             = gen.PropertyConditionOperatorNotContains
-	PropertyConditionOperatorNotEmpty                = gen.PropertyConditionOperatorNotEmpty
-	PropertyConditionOperatorNotEquals               = gen.PropertyConditionOperatorNotEquals
-	PropertyConditionTypeProperty                    = gen.PropertyConditionTypeProperty
-	UploadContentTypeImageGif                        = gen.UploadContentTypeImageGif
-	UploadContentTypeImageJpeg                       = gen.UploadContentTypeImageJpeg
-	UploadContentTypeImagePng                        = gen.UploadContentTypeImagePng
-	UploadContentTypeImageWebp                       = gen.UploadContentTypeImageWebp
+	ActivityConditionActionClicked                                  = gen.ActivityConditionActionClicked
+	ActivityConditionActionOpened                                   = gen.ActivityConditionActionOpened
+	ActivityConditionActionSent                                     = gen.ActivityConditionActionSent
+	ActivityConditionTargetCampaign                                 = gen.ActivityConditionTargetCampaign
+	ActivityConditionTargetWorkflow                                 = gen.ActivityConditionTargetWorkflow
+	ActivityConditionTargetWorkflowEmail                            = gen.ActivityConditionTargetWorkflowEmail
+	ActivityConditionTypeActivity                                   = gen.ActivityConditionTypeActivity
+	AddToListTriggerNodeTypeNameAddToListTrigger                    = gen.AddToListTriggerNodeTypeNameAddToListTrigger
+	AddToListTriggerNodeUpdateTypeNameAddToListTrigger              = gen.AddToListTriggerNodeUpdateTypeNameAddToListTrigger
+	AudienceFilterMatchAll                                          = gen.AudienceFilterMatchAll
+	AudienceFilterMatchAny                                          = gen.AudienceFilterMatchAny
+	AudienceFilterNodeTypeNameAudienceFilter                        = gen.AudienceFilterNodeTypeNameAudienceFilter
+	BlankTriggerNodeTypeNameBlankTrigger                            = gen.BlankTriggerNodeTypeNameBlankTrigger
+	BranchNodeTypeNameBranchNode                                    = gen.BranchNodeTypeNameBranchNode
+	CampaignSchedulingAtMethodSchedule                              = gen.CampaignSchedulingAtMethodSchedule
+	CampaignSchedulingMethodNow                                     = gen.CampaignSchedulingMethodNow
+	CampaignSchedulingMethodSchedule                                = gen.CampaignSchedulingMethodSchedule
+	CampaignSchedulingNowMethodNow                                  = gen.CampaignSchedulingNowMethodNow
+	CampaignStatusDraft                                             = gen.CampaignStatusDraft
+	CampaignStatusScheduled                                         = gen.CampaignStatusScheduled
+	CampaignStatusSending                                           = gen.CampaignStatusSending
+	CampaignStatusSent                                              = gen.CampaignStatusSent
+	ContactPropertyFilterAll                                        = gen.ContactPropertyFilterAll
+	ContactPropertyFilterCustom                                     = gen.ContactPropertyFilterCustom
+	ContactPropertyTriggerNodeTypeNameContactPropertyTrigger        = gen.ContactPropertyTriggerNodeTypeNameContactPropertyTrigger
+	ContactPropertyTriggerNodeUpdateTypeNameContactPropertyTrigger  = gen.ContactPropertyTriggerNodeUpdateTypeNameContactPropertyTrigger
+	ContactPropertyTypeBoolean                                      = gen.ContactPropertyTypeBoolean
+	ContactPropertyTypeDate                                         = gen.ContactPropertyTypeDate
+	ContactPropertyTypeNumber                                       = gen.ContactPropertyTypeNumber
+	ContactPropertyTypeString                                       = gen.ContactPropertyTypeString
+	CreatedCampaignStatusDraft                                      = gen.CreatedCampaignStatusDraft
+	EmailMessageEmailFormatPlain                                    = gen.EmailMessageEmailFormatPlain
+	EmailMessageEmailFormatStyled                                   = gen.EmailMessageEmailFormatStyled
+	EmailMessageUpdateRequestEmailFormatPlain                       = gen.EmailMessageUpdateRequestEmailFormatPlain
+	EmailMessageUpdateRequestEmailFormatStyled                      = gen.EmailMessageUpdateRequestEmailFormatStyled
+	EmailMessageWarningSeverityWarning                              = gen.EmailMessageWarningSeverityWarning
+	EventTriggerNodeTypeNameEventTrigger                            = gen.EventTriggerNodeTypeNameEventTrigger
+	EventTriggerNodeUpdateTypeNameEventTrigger                      = gen.EventTriggerNodeUpdateTypeNameEventTrigger
+	ExitActionNodeTypeNameExitAction                                = gen.ExitActionNodeTypeNameExitAction
+	ExperimentBranchNodeTypeNameExperimentBranchNode                = gen.ExperimentBranchNodeTypeNameExperimentBranchNode
+	GuardianRuleRuleBareArrayNodes                                  = gen.GuardianRuleRuleBareArrayNodes
+	GuardianRuleRuleEmailWithoutMailtoButtonHrefs                   = gen.GuardianRuleRuleEmailWithoutMailtoButtonHrefs
+	GuardianRuleRuleEmailWithoutMailtoImageHrefs                    = gen.GuardianRuleRuleEmailWithoutMailtoImageHrefs
+	GuardianRuleRuleEmailWithoutMailtoLinkHrefs                     = gen.GuardianRuleRuleEmailWithoutMailtoLinkHrefs
+	GuardianRuleRuleInvalidButtonHrefs                              = gen.GuardianRuleRuleInvalidButtonHrefs
+	GuardianRuleRuleInvalidCustomDataVariables                      = gen.GuardianRuleRuleInvalidCustomDataVariables
+	GuardianRuleRuleInvalidLinkHrefs                                = gen.GuardianRuleRuleInvalidLinkHrefs
+	GuardianRuleRuleMissingButtonHrefs                              = gen.GuardianRuleRuleMissingButtonHrefs
+	GuardianRuleRuleMissingFallbackContactProperties                = gen.GuardianRuleRuleMissingFallbackContactProperties
+	GuardianRuleRuleMissingFallbackEventProperties                  = gen.GuardianRuleRuleMissingFallbackEventProperties
+	GuardianRuleRuleMissingLinkHrefs                                = gen.GuardianRuleRuleMissingLinkHrefs
+	GuardianRuleRuleMissingRequiredDataVariables                    = gen.GuardianRuleRuleMissingRequiredDataVariables
+	GuardianRuleRuleMissingSocialIconHrefs                          = gen.GuardianRuleRuleMissingSocialIconHrefs
+	GuardianRuleRuleShortenedYouTubeButtonHrefs                     = gen.GuardianRuleRuleShortenedYouTubeButtonHrefs
+	GuardianRuleRuleShortenedYouTubeImageHrefs                      = gen.GuardianRuleRuleShortenedYouTubeImageHrefs
+	GuardianRuleRuleShortenedYouTubeLinkHrefs                       = gen.GuardianRuleRuleShortenedYouTubeLinkHrefs
+	GuardianRuleRuleUnsupportedContactProperties                    = gen.GuardianRuleRuleUnsupportedContactProperties
+	GuardianRuleRuleUnsupportedDataVariables                        = gen.GuardianRuleRuleUnsupportedDataVariables
+	GuardianRuleRuleUnsupportedEventProperties                      = gen.GuardianRuleRuleUnsupportedEventProperties
+	OptInConditionTypeOptIn                                         = gen.OptInConditionTypeOptIn
+	OptInStatusAccepted                                             = gen.OptInStatusAccepted
+	OptInStatusPending                                              = gen.OptInStatusPending
+	OptInStatusRejected                                             = gen.OptInStatusRejected
+	PropertyConditionOperatorAfter                                  = gen.PropertyConditionOperatorAfter
+	PropertyConditionOperatorAny                                    = gen.PropertyConditionOperatorAny
+	PropertyConditionOperatorBefore                                 = gen.PropertyConditionOperatorBefore
+	PropertyConditionOperatorBetween                                = gen.PropertyConditionOperatorBetween
+	PropertyConditionOperatorContains                               = gen.PropertyConditionOperatorContains
+	PropertyConditionOperatorDateEmpty                              = gen.PropertyConditionOperatorDateEmpty
+	PropertyConditionOperatorDateNotEmpty                           = gen.PropertyConditionOperatorDateNotEmpty
+	PropertyConditionOperatorEmpty                                  = gen.PropertyConditionOperatorEmpty
+	PropertyConditionOperatorEquals                                 = gen.PropertyConditionOperatorEquals
+	PropertyConditionOperatorGreaterThan                            = gen.PropertyConditionOperatorGreaterThan
+	PropertyConditionOperatorIsFalse                                = gen.PropertyConditionOperatorIsFalse
+	PropertyConditionOperatorIsTrue                                 = gen.PropertyConditionOperatorIsTrue
+	PropertyConditionOperatorLessThan                               = gen.PropertyConditionOperatorLessThan
+	PropertyConditionOperatorNotContains                            = gen.PropertyConditionOperatorNotContains
+	PropertyConditionOperatorNotEmpty                               = gen.PropertyConditionOperatorNotEmpty
+	PropertyConditionOperatorNotEquals                              = gen.PropertyConditionOperatorNotEquals
+	PropertyConditionTypeProperty                                   = gen.PropertyConditionTypeProperty
+	QueuedContactPolicyDiscard                                      = gen.QueuedContactPolicyDiscard
+	QueuedContactPolicyFail                                         = gen.QueuedContactPolicyFail
+	SendEmailActionNodeTypeNameSendEmailAction                      = gen.SendEmailActionNodeTypeNameSendEmailAction
+	SignupTriggerNodeTypeNameSignupTrigger                          = gen.SignupTriggerNodeTypeNameSignupTrigger
+	SignupTriggerNodeUpdateTypeNameSignupTrigger                    = gen.SignupTriggerNodeUpdateTypeNameSignupTrigger
+	TimerActionNodeTypeNameTimerAction                              = gen.TimerActionNodeTypeNameTimerAction
+	TimerUnitD                                                      = gen.TimerUnitD
+	TimerUnitH                                                      = gen.TimerUnitH
+	TimerUnitM                                                      = gen.TimerUnitM
+	UploadContentTypeImageGif                                       = gen.UploadContentTypeImageGif
+	UploadContentTypeImageJpeg                                      = gen.UploadContentTypeImageJpeg
+	UploadContentTypeImagePng                                       = gen.UploadContentTypeImagePng
+	UploadContentTypeImageWebp                                      = gen.UploadContentTypeImageWebp
+	VariantNodeTypeNameVariantNode                                  = gen.VariantNodeTypeNameVariantNode
+	WorkflowContactPropertyComparisonOperatorAfter                  = gen.WorkflowContactPropertyComparisonOperatorAfter
+	WorkflowContactPropertyComparisonOperatorAny                    = gen.WorkflowContactPropertyComparisonOperatorAny
+	WorkflowContactPropertyComparisonOperatorBefore                 = gen.WorkflowContactPropertyComparisonOperatorBefore
+	WorkflowContactPropertyComparisonOperatorBetween                = gen.WorkflowContactPropertyComparisonOperatorBetween
+	WorkflowContactPropertyComparisonOperatorContains               = gen.WorkflowContactPropertyComparisonOperatorContains
+	WorkflowContactPropertyComparisonOperatorEmpty                  = gen.WorkflowContactPropertyComparisonOperatorEmpty
+	WorkflowContactPropertyComparisonOperatorEqual                  = gen.WorkflowContactPropertyComparisonOperatorEqual
+	WorkflowContactPropertyComparisonOperatorFalse                  = gen.WorkflowContactPropertyComparisonOperatorFalse
+	WorkflowContactPropertyComparisonOperatorGreaterThan            = gen.WorkflowContactPropertyComparisonOperatorGreaterThan
+	WorkflowContactPropertyComparisonOperatorLessThan               = gen.WorkflowContactPropertyComparisonOperatorLessThan
+	WorkflowContactPropertyComparisonOperatorNotContains            = gen.WorkflowContactPropertyComparisonOperatorNotContains
+	WorkflowContactPropertyComparisonOperatorNotEmpty               = gen.WorkflowContactPropertyComparisonOperatorNotEmpty
+	WorkflowContactPropertyComparisonOperatorNotEqual               = gen.WorkflowContactPropertyComparisonOperatorNotEqual
+	WorkflowContactPropertyComparisonOperatorNumericEqual           = gen.WorkflowContactPropertyComparisonOperatorNumericEqual
+	WorkflowContactPropertyComparisonOperatorNumericNotEqual        = gen.WorkflowContactPropertyComparisonOperatorNumericNotEqual
+	WorkflowContactPropertyComparisonOperatorTrue                   = gen.WorkflowContactPropertyComparisonOperatorTrue
+	WorkflowEventPropertyTypeBoolean                                = gen.WorkflowEventPropertyTypeBoolean
+	WorkflowEventPropertyTypeDate                                   = gen.WorkflowEventPropertyTypeDate
+	WorkflowEventPropertyTypeNumber                                 = gen.WorkflowEventPropertyTypeNumber
+	WorkflowEventPropertyTypeString                                 = gen.WorkflowEventPropertyTypeString
+	WorkflowMailingListDryRunStatusDryRun                           = gen.WorkflowMailingListDryRunStatusDryRun
+	WorkflowMailingListQueuedContactsFoundStatusQueuedContactsFound = gen.WorkflowMailingListQueuedContactsFoundStatusQueuedContactsFound
+	WorkflowMailingListUpdatedStatusUpdated                         = gen.WorkflowMailingListUpdatedStatusUpdated
+	WorkflowNodeCreatableTypeAudienceFilter                         = gen.WorkflowNodeCreatableTypeAudienceFilter
+	WorkflowNodeCreatableTypeBranchNode                             = gen.WorkflowNodeCreatableTypeBranchNode
+	WorkflowNodeCreatableTypeExperimentBranchNode                   = gen.WorkflowNodeCreatableTypeExperimentBranchNode
+	WorkflowNodeCreatableTypeSendEmailAction                        = gen.WorkflowNodeCreatableTypeSendEmailAction
+	WorkflowNodeCreatableTypeTimerAction                            = gen.WorkflowNodeCreatableTypeTimerAction
+	WorkflowNodeCreatableTypeVariantNode                            = gen.WorkflowNodeCreatableTypeVariantNode
+	WorkflowNodeCreateAfterRequestInsertModeAfter                   = gen.WorkflowNodeCreateAfterRequestInsertModeAfter
+	WorkflowNodeCreateBeforeRequestInsertModeBefore                 = gen.WorkflowNodeCreateBeforeRequestInsertModeBefore
+	WorkflowNodeCreateBetweenRequestInsertModeBetween               = gen.WorkflowNodeCreateBetweenRequestInsertModeBetween
+	WorkflowNodeDeleteDryRunStatusDryRun                            = gen.WorkflowNodeDeleteDryRunStatusDryRun
+	WorkflowNodeDeleteQueuedContactsFoundStatusQueuedContactsFound  = gen.WorkflowNodeDeleteQueuedContactsFoundStatusQueuedContactsFound
+	WorkflowNodesDeletedStatusDeleted                               = gen.WorkflowNodesDeletedStatusDeleted
+	WorkflowStatusDraft                                             = gen.WorkflowStatusDraft
+	WorkflowStatusPaused                                            = gen.WorkflowStatusPaused
+	WorkflowStatusPausedAndQueueing                                 = gen.WorkflowStatusPausedAndQueueing
+	WorkflowStatusSending                                           = gen.WorkflowStatusSending
 )

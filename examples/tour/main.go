@@ -61,7 +61,7 @@ func run(ctx context.Context, w io.Writer, apiKey, baseURL string) error {
 	}
 	t.client, t.fake = client, srv
 	t.say("No LOOPS_API_KEY: running every step against the in-memory fake at %s.", srv.URL())
-	if err := t.steps(ctx, append(append(t.readOnlySteps(), t.writeSteps()...), t.contentSteps()...)); err != nil {
+	if err := t.steps(ctx, append(append(append(t.readOnlySteps(), t.writeSteps()...), t.contentSteps()...), t.workflowSteps()...)); err != nil {
 		return err
 	}
 	if v := srv.Violations(); len(v) > 0 {
@@ -75,7 +75,9 @@ type tour struct {
 	client *loops.Client
 	fake   *loopstest.Server // nil against the real API
 
-	templateID string // the transactional email the content steps made
+	templateID string          // the transactional email the content steps made
+	workflow   *loops.Workflow // the workflow steps' workflow, as last changed
+	timerID    string          // its timer node
 }
 
 type step struct {

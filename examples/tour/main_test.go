@@ -32,7 +32,11 @@ func TestTour(t *testing.T) {
 		"sends 1, deliveries 1",
 		"condition: property planName equals \"pro\"", "condition: opt-in status accepted",
 		"stored (no API key sent to storage) and completed: https://", "component ",
-		"Tour complete: 15 steps passed.",
+		"BlankTrigger > TimerAction > SendEmailAction > ExitAction",
+		"dryRun: Done() = false, it would drop 3 queued contacts",
+		"first try: errors.Is(err, loops.ErrConfirmationRequired) = true",
+		"reading it again: errors.Is(err, loops.ErrNotFound) = true",
+		"Tour complete: 18 steps passed.",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("tour output lacks %q\n%s", want, out.String())

@@ -292,8 +292,9 @@ func str(v any) string {
 // its id. collection is its path, such as "/v1/campaigns" or
 // "/v1/email-messages"; v is anything that encodes to the resource's JSON,
 // such as a loops.Campaign or a map. A given id is kept; otherwise one is
-// made, with the timestamps and revision. Seed panics on a collection the
-// server does not store.
+// made, with the timestamps and revision (a revision given as null stays
+// null, as for an old workflow). Seed panics on a collection the server
+// does not store.
 func (s *Server) Seed(collection string, v any) string {
 	k := kinds[collection]
 	if k == nil {
@@ -305,6 +306,9 @@ func (s *Server) Seed(collection string, v any) string {
 	obj := s.newObject(k, fields, s.now())
 	if id, ok := fields["id"].(string); ok && id != "" {
 		obj["id"] = id
+	}
+	if rev, ok := fields[k.revision]; ok && rev == nil {
+		obj[k.revision] = nil
 	}
 	s.put(k, obj)
 	return obj["id"].(string)

@@ -2,8 +2,9 @@
 //
 // The fake speaks the same HTTP dialect as https://app.loops.so/api for the
 // operations in the loops-go contract (openapi/loops.yaml): contacts, contact
-// properties, mailing lists, events, transactional emails, the API-key check
-// and the dedicated sending IPs. It keeps everything in memory, so a test can
+// properties, mailing lists, events, transactional emails, the API-key check,
+// the dedicated sending IPs and the content API, workflow graphs included.
+// It keeps everything in memory, so a test can
 // drive code that talks to Loops and then inspect what that code did:
 // the contacts it created, the events and emails it sent, and every request
 // it made, in order.

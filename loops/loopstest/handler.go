@@ -51,6 +51,16 @@ var operations = map[string]func(*Server, *call) *response{
 	"previewEmailMessage":              (*Server).preview,
 	"completeUpload":                   (*Server).completeUpload,
 	"getEventPatternByName":            (*Server).eventPatternByName,
+	"deleteWorkflow":                   graphOp(deleteWorkflow),
+	"changeWorkflowMailingList":        graphOp(changeMailingList),
+	"createWorkflowNode":               graphOp(createNode),
+	"getWorkflowNode":                  graphOp(getNode),
+	"updateWorkflowNode":               graphOp(updateNode),
+	"deleteWorkflowNode":               graphOp(deleteNode),
+	"deleteWorkflowNodeRecursively":    graphOp(deleteSubtree),
+	"addWorkflowBranch":                graphOp(addBranch),
+	"rerouteNodeConnection":            graphOp(reroute),
+	"getWorkflowNodeMetrics":           graphOp(nodeMetrics),
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {

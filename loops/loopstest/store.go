@@ -1,6 +1,7 @@
 package loopstest
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -151,12 +152,8 @@ func (s *Server) view(k *kind, obj object) object {
 // into obj: null clears a field, an object merges key by key (null removing
 // a key), anything else replaces. The caller holds s.mu.
 func (s *Server) applyPatch(c *call, k *kind, obj, patch object) *response {
-	if want, sent := patch["expectedRevisionId"]; sent && k.revision != "" && want != obj[k.revision] {
-		have := obj[k.revision]
-		if have == nil {
-			have = "null"
-		}
-		return failure(http.StatusConflict, fmt.Sprintf("%s mismatch. Latest %[1]s is %v. Refetch and retry.", k.revision, have))
+	if bad := stale(k, obj, patch); bad != nil {
+		return bad
 	}
 	delete(patch, "expectedRevisionId")
 	if k.update != nil {
@@ -183,6 +180,19 @@ func (s *Server) applyPatch(c *call, k *kind, obj, patch object) *response {
 		}
 	}
 	s.touch(k, obj, c.now)
+	return nil
+}
+
+// stale answers 409 in Loops' words when body's expectedRevisionId is not
+// obj's current revision.
+func stale(k *kind, obj, body object) *response {
+	if want, sent := body["expectedRevisionId"]; sent && k.revision != "" && want != obj[k.revision] {
+		have := obj[k.revision]
+		if have == nil {
+			have = "null"
+		}
+		return failure(http.StatusConflict, fmt.Sprintf("%s mismatch. Latest %[1]s is %v. Refetch and retry.", k.revision, have))
+	}
 	return nil
 }
 
@@ -214,6 +224,13 @@ func (s *Server) put(k *kind, obj object) {
 		col.order = append(col.order, id)
 	}
 	col.byID[id] = obj
+}
+
+// remove deletes a stored resource. The caller holds s.mu.
+func (s *Server) remove(k *kind, id string) {
+	col := s.collection(k)
+	delete(col.byID, id)
+	col.order = slices.DeleteFunc(col.order, func(o string) bool { return o == id })
 }
 
 func (s *Server) collection(k *kind) *collection {
@@ -325,11 +342,11 @@ func complete(v any, s *openapi3.Schema, now time.Time) any {
 		}
 	case map[string]any:
 		s = chosen(x, s)
-		props, req := properties(s)
+		props, req := properties(x, s)
 		for name := range x {
 			if strings.HasPrefix(name, "_") {
 				delete(x, name)
-			} else if p := props[name]; p != nil {
+			} else if p := cmp.Or(props[name], s.AdditionalProperties.Schema); p != nil {
 				x[name] = complete(x[name], p.Value, now)
 			}
 		}
@@ -360,11 +377,11 @@ func chosen(obj map[string]any, s *openapi3.Schema) *openapi3.Schema {
 }
 
 // properties are a schema's properties and required names, its allOf
-// parts' included.
-func properties(s *openapi3.Schema) (openapi3.Schemas, []string) {
+// parts' included (a part that is a union gives those of obj's alternative).
+func properties(obj map[string]any, s *openapi3.Schema) (openapi3.Schemas, []string) {
 	props, req := openapi3.Schemas{}, slices.Clone(s.Required)
 	for _, part := range s.AllOf {
-		p, r := properties(part.Value)
+		p, r := properties(obj, chosen(obj, part.Value))
 		for k, v := range p {
 			props[k] = v
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -20,7 +21,7 @@ func (g *generator) aliases(b *bytes.Buffer) error {
 		if g.loops.types[name] != nil || g.loops.aliasesOf["gen."+name] != "" {
 			continue
 		}
-		doc := strings.TrimSpace(g.gen.docs[name])
+		doc := strings.TrimSpace(cmp.Or(g.gen.docs[name], g.extra[name]))
 		if doc == "" || strings.HasSuffix(doc, "defines model for "+name+".") {
 			doc = name + " is the contract's " + name + " schema."
 		}
@@ -65,6 +66,9 @@ func (g *generator) modelTypes() []string {
 		if t, ok := g.goType(schema); ok {
 			visit(t)
 		}
+	}
+	for name := range g.extra {
+		seen[name] = true
 	}
 	return slices.Sorted(func(yield func(string) bool) {
 		for k := range seen {

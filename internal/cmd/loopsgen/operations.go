@@ -61,7 +61,7 @@ func (g *generator) flags(o operation) string {
 	if o.op.Extensions["x-loops-idempotent"] == true {
 		fs = append(fs, flagIdempotent)
 	}
-	if o.body != nil && o.body.Value != nil && o.body.Value.Properties["expectedRevisionId"] != nil {
+	if o.body != nil && revisioned(o.body.Value) {
 		fs = append(fs, flagRevisioned)
 	}
 	content := false
@@ -80,6 +80,18 @@ func (g *generator) flags(o operation) string {
 		return "0"
 	}
 	return strings.Join(fs, " | ")
+}
+
+// revisioned reports whether a request body carries expectedRevisionId:
+// as a property, or in every alternative of a oneOf.
+func revisioned(s *openapi3.Schema) bool {
+	if s == nil {
+		return false
+	}
+	if s.Properties["expectedRevisionId"] != nil {
+		return true
+	}
+	return len(s.OneOf) > 0 && !slices.ContainsFunc(s.OneOf, func(alt *openapi3.SchemaRef) bool { return !revisioned(alt.Value) })
 }
 
 // operation writes the unexported method of one operation.

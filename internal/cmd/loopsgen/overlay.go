@@ -83,6 +83,11 @@ func answerOnly(b *strings.Builder, path string, s *openapi3.Schema) {
 			answerOnly(b, ppath+".items", v.Items.Value)
 		}
 	}
+	for i, part := range s.AllOf { // inline parts beside a $ref, as in allOf: [union, {revision}]
+		if part.Ref == "" {
+			answerOnly(b, fmt.Sprintf("%s.allOf[%d]", path, i), part.Value)
+		}
+	}
 	if len(required) != len(s.Required) {
 		action(b, path+".required", "remove: true")
 		if len(required) > 0 {

@@ -122,6 +122,7 @@ func (v *validator) method(j job) {
 	if st.field("") != nil && len(j.schema.OneOf) > 0 {
 		v.union(&body, j)
 	}
+	v.requiredSets(&body, st, j.schema)
 	if j.schema.MinProps > 0 {
 		v.minProperties(&body, st, j.schema.MinProps)
 	}
@@ -194,6 +195,60 @@ func orList(words []string) string {
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
+// requiredSets writes the check of an anyOf or oneOf whose alternatives
+// only list required fields, which codegen-overlay.yaml removes from the
+// Go structs: "give at least one of name or description" (anyOf) or "give
+// exactly one of toNodeId or beforeNodeId" (oneOf).
+func (v *validator) requiredSets(b *bytes.Buffer, st *goStruct, s *openapi3.Schema) {
+	for _, group := range []struct {
+		alts  openapi3.SchemaRefs
+		exact bool
+	}{{s.AnyOf, false}, {s.OneOf, true}} {
+		var conds, names []string
+		for _, alt := range group.alts {
+			a := alt.Value
+			if alt.Ref != "" || a == nil || len(a.Required) == 0 || len(a.Properties) > 0 || st.field("") != nil {
+				return // a real union, checked by union
+			}
+			var set []string
+			for _, name := range a.Required {
+				f := st.field(name)
+				if f == nil {
+					return
+				}
+				set = append(set, isSet(f))
+			}
+			conds = append(conds, strings.Join(set, " && "))
+			names = append(names, strings.Join(a.Required, " and "))
+		}
+		if len(conds) == 0 {
+			continue
+		}
+		field := strconv.Quote(strings.Join(names, "/"))
+		b.WriteString("\t{\n\t\tmatched := 0\n")
+		for _, c := range conds {
+			fmt.Fprintf(b, "\t\tif %s {\n\t\t\tmatched++\n\t\t}\n", c)
+		}
+		if group.exact {
+			fmt.Fprintf(b, "\t\tif matched != 1 {\n\t\t\treturn fieldError(%s, \"give exactly one of %s\")\n\t\t}\n", field, orList(names))
+		} else {
+			fmt.Fprintf(b, "\t\tif matched == 0 {\n\t\t\treturn fieldError(%s, \"give at least one of %s\")\n\t\t}\n", field, orList(names))
+		}
+		b.WriteString("\t}\n")
+	}
+}
+
+// isSet is the Go condition that a field is present in the JSON.
+func isSet(f *goField) string {
+	switch k, _ := shape(f.typ); k {
+	case kindPointer, kindSlice, kindMap:
+		return "r." + f.name + " != nil"
+	case kindNullable:
+		return "r." + f.name + ".IsSpecified()"
+	}
+	return "true"
+}
+
 // minProperties writes the check that at least n fields are set.
 func (v *validator) minProperties(b *bytes.Buffer, st *goStruct, n uint64) {
 	b.WriteString("\tset := 0\n")
@@ -238,8 +293,12 @@ func (v *validator) field(b *bytes.Buffer, f *goField, ref *openapi3.SchemaRef, 
 		}
 		var inner bytes.Buffer
 		v.checks(&inner, "value", elem, ref, name, false)
+		text := inner.String()
+		if required { // it cannot be left out: null is the way to send nothing
+			text = strings.ReplaceAll(text, "(leave it out instead)", "(set null instead)")
+		}
 		if inner.Len() > 0 {
-			fmt.Fprintf(b, "\tif value, err := %s.Get(); err == nil {\n%s\t}\n", access, inner.String())
+			fmt.Fprintf(b, "\tif value, err := %s.Get(); err == nil {\n%s\t}\n", access, text)
 		}
 	case kindSlice:
 		if s.MinItems > 0 {

@@ -1,0 +1,172 @@
+package loops
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// WorkflowNodesService edits a workflow's graph:
+// /v1/workflows/{workflowId}/nodes. A node is a union on its typeName:
+// Value gives the typed node (*TimerActionNode, *SendEmailActionNode, ...),
+// or an *UnknownWorkflowNode, whose NextNodeIds still read, for a type
+// Loops adds later. Every change carries the workflow's revision and
+// answers with the next one (and, mostly, the whole workflow).
+type WorkflowNodesService service
+
+// MaxWorkflowNodes is the most nodes a workflow holds, counting the paths
+// that branches and experiments create with them.
+const MaxWorkflowNodes = 300
+
+// NodeSpec is a node for [WorkflowNodesService.Create] to make: its type,
+// and the settings to give it. Build one with NewTimerNode,
+// NewSendEmailNode, NewAudienceFilterNode, NewBranchNode,
+// NewExperimentNode or NewVariantNode.
+type NodeSpec struct {
+	typ      WorkflowNodeCreatableType
+	adds     int                           // nodes created, children included
+	settings interface{ Validate() error } // nil: Loops' defaults
+}
+
+// NewTimerNode is a timer that waits amount units (TimerUnitM, H or D).
+func NewTimerNode(amount float64, unit TimerUnit) NodeSpec {
+	return NodeSpec{WorkflowNodeCreatableTypeTimerAction, 1, &TimerActionNodeUpdate{Amount: &amount, Unit: &unit}}
+}
+
+// NewSendEmailNode is a send-email node; edit its email (the node's
+// EmailMessageID) with [EmailMessagesService.Update].
+func NewSendEmailNode() NodeSpec { return NodeSpec{WorkflowNodeCreatableTypeSendEmailAction, 1, nil} }
+
+// NewAudienceFilterNode is a filter with the given settings; nil keeps
+// Loops' defaults.
+func NewAudienceFilterNode(settings *AudienceFilterNodeUpdate) NodeSpec {
+	n := NodeSpec{WorkflowNodeCreatableTypeAudienceFilter, 1, nil}
+	if settings != nil {
+		n.settings = settings
+	}
+	return n
+}
+
+// NewBranchNode is a branch; Loops gives it two AudienceFilter paths.
+func NewBranchNode() NodeSpec { return NodeSpec{WorkflowNodeCreatableTypeBranchNode, 3, nil} }
+
+// NewExperimentNode is an A/B test sending samplingRate percent of
+// contacts (0 to 100) down its variants; Loops gives it three VariantNode
+// paths, one the control.
+func NewExperimentNode(samplingRate float64) NodeSpec {
+	return NodeSpec{WorkflowNodeCreatableTypeExperimentBranchNode, 4, &ExperimentBranchNodeUpdate{SamplingRate: &samplingRate}}
+}
+
+// NewVariantNode is an experiment path, the control when isControl is true.
+func NewVariantNode(isControl bool) NodeSpec {
+	return NodeSpec{WorkflowNodeCreatableTypeVariantNode, 1, &VariantNodeUpdate{IsControl: &isControl}}
+}
+
+// NodePlace says where [WorkflowNodesService.Create] inserts a node: build
+// it with InsertAfter, InsertBefore or InsertBetween.
+type NodePlace struct{ mode, from, to string }
+
+// InsertAfter places a node right after fromNodeID, which must lead to
+// exactly one node and not be an exit.
+func InsertAfter(fromNodeID string) NodePlace { return NodePlace{"after", fromNodeID, ""} }
+
+// InsertBefore places a node in front of toNodeID, which is not a trigger.
+func InsertBefore(toNodeID string) NodePlace { return NodePlace{"before", "", toNodeID} }
+
+// InsertBetween places a node on the connection from fromNodeID to toNodeID.
+func InsertBetween(fromNodeID, toNodeID string) NodePlace {
+	return NodePlace{"between", fromNodeID, toNodeID}
+}
+
+// Create inserts a node into wf, the workflow as last read (Create uses its
+// ID, its revision and its node count, refusing a node that would pass
+// MaxWorkflowNodes). Loops creates nodes with default settings; when node
+// has settings, Create applies them with a second, revisioned update, and
+// the answer shows the configured node and the latest workflow. If that
+// update fails, the node exists with its defaults: Create returns the
+// first answer with an error that says so.
+func (s *WorkflowNodesService) Create(ctx context.Context, wf *Workflow, at NodePlace, node NodeSpec, opts ...CallOption) (*WorkflowNodeCreateResult, error) {
+	const op = "WorkflowNodes.Create"
+	var payload WorkflowNodeUpdatePayload
+	switch {
+	case wf == nil:
+		return nil, invalid(op, "workflow", "is nil; pass the workflow as last read")
+	case node.typ == "":
+		return nil, invalid(op, "node", "is empty; build it with NewTimerNode, NewBranchNode, ...")
+	case len(wf.Nodes)+node.adds > MaxWorkflowNodes:
+		return nil, invalid(op, "node", fmt.Sprintf("would make %d nodes; a workflow holds at most %d", len(wf.Nodes)+node.adds, MaxWorkflowNodes))
+	case node.settings != nil:
+		b, err := json.Marshal(node.settings)
+		if err = firstError(node.settings.Validate(), err, payload.UnmarshalJSON(b)); err != nil {
+			return nil, fieldInvalid(op, err)
+		}
+	}
+	var req WorkflowNodeCreateRequest
+	_ = req.UnmarshalJSON(must(json.Marshal(struct {
+		Rev  Nullable[string]          `json:"expectedRevisionId"`
+		Mode string                    `json:"insertMode"`
+		Type WorkflowNodeCreatableType `json:"nodeTypeName"`
+		From string                    `json:"fromNodeId,omitempty"`
+		To   string                    `json:"toNodeId,omitempty"`
+	}{NullIfNil(wf.WorkflowRevisionID), at.mode, node.typ, at.from, at.to})))
+	res, err := s.client.createWorkflowNode(ctx, op, opts, wf.ID, &req)
+	if err != nil || node.settings == nil {
+		return res, err
+	}
+	id := res.Node.Value().GetID()
+	upd, err := s.Update(ctx, wf.ID, id, &WorkflowNodeUpdateRequest{ExpectedRevisionID: Value(res.Node.WorkflowRevisionID), Payload: payload}, opts...)
+	if err != nil {
+		return res, fmt.Errorf("loops: %s: node %s was created with default settings; setting them failed: %w", op, id, err)
+	}
+	var fields map[string]json.RawMessage // the updated node, without its workflow
+	_ = json.Unmarshal(must(upd.MarshalJSON()), &fields)
+	delete(fields, "workflow")
+	children := res.Node.CreatedChildNodes
+	_ = res.Node.UnmarshalJSON(must(json.Marshal(fields)))
+	res.Node.CreatedChildNodes, res.Workflow = children, upd.Workflow
+	return res, nil
+}
+
+// must drops the error of encoding a value that always encodes.
+func must(b []byte, _ error) []byte { return b }
+
+// Get returns one node in full, with the workflow's current revision.
+func (s *WorkflowNodesService) Get(ctx context.Context, workflowID, nodeID string, opts ...CallOption) (*WorkflowNodeDetails, error) {
+	return s.client.getWorkflowNode(ctx, "WorkflowNodes.Get", opts, workflowID, nodeID)
+}
+
+// Update changes a node's own settings; Payload holds one of the
+// *NodeUpdate types that suits the node (set it with its From method).
+func (s *WorkflowNodesService) Update(ctx context.Context, workflowID, nodeID string, req *WorkflowNodeUpdateRequest, opts ...CallOption) (*WorkflowNodeChangeResult, error) {
+	return s.client.updateWorkflowNode(ctx, "WorkflowNodes.Update", opts, workflowID, nodeID, req)
+}
+
+// Delete deletes one node, joining its parents to its child. Check the
+// answer's Done: contacts queued at the node stop the delete (see
+// [WorkflowsService.ChangeMailingList]).
+func (s *WorkflowNodesService) Delete(ctx context.Context, workflowID, nodeID string, req *WorkflowNodeDeleteRequest, opts ...CallOption) (*WorkflowNodeDeleteResult, error) {
+	return s.client.deleteWorkflowNode(ctx, "WorkflowNodes.Delete", opts, workflowID, nodeID, req)
+}
+
+// DeleteRecursively deletes a node and every node below it; check the
+// answer's Done, as for Delete.
+func (s *WorkflowNodesService) DeleteRecursively(ctx context.Context, workflowID, nodeID string, req *WorkflowNodeDeleteRequest, opts ...CallOption) (*WorkflowNodeDeleteResult, error) {
+	return s.client.deleteWorkflowNodeRecursively(ctx, "WorkflowNodes.DeleteRecursively", opts, workflowID, nodeID, req)
+}
+
+// AddBranch adds a path under a BranchNode (an AudienceFilter) or an
+// ExperimentBranchNode (a VariantNode); the answer's Node is the new child.
+func (s *WorkflowNodesService) AddBranch(ctx context.Context, workflowID, nodeID string, req *WorkflowBranchRequest, opts ...CallOption) (*WorkflowBranchResult, error) {
+	return s.client.addWorkflowBranch(ctx, "WorkflowNodes.AddBranch", opts, workflowID, nodeID, req)
+}
+
+// Reroute points a node's outgoing connection at another node.
+func (s *WorkflowNodesService) Reroute(ctx context.Context, workflowID, nodeID string, req *WorkflowRerouteRequest, opts ...CallOption) (*WorkflowNodeChangeResult, error) {
+	return s.client.rerouteNodeConnection(ctx, "WorkflowNodes.Reroute", opts, workflowID, nodeID, req)
+}
+
+// Metrics returns the all-time email metrics of a SendEmailAction node
+// (any other node is [ErrBadRequest]; the metrics API must be enabled).
+func (s *WorkflowNodesService) Metrics(ctx context.Context, workflowID, nodeID string, opts ...CallOption) (*EmailMetrics, error) {
+	return s.client.getWorkflowNodeMetrics(ctx, "WorkflowNodes.Metrics", opts, workflowID, nodeID)
+}
