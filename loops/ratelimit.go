@@ -52,13 +52,13 @@ const safetyMargin = 0.04
 // Wait refuses at once, with an error matching context.DeadlineExceeded,
 // when the next free slot lies past the ctx deadline.
 type AdaptiveLimiter struct {
-	window   time.Duration // the limit's window: a second, or a minute for content
-	base     time.Duration // the interval at the configured rate, margin applied
-	mu       sync.Mutex
-	interval time.Duration // the current interval, base or slower after 429s
-	floor    time.Duration // base, or slower when the server says its limit is lower
-	last        time.Time // when the last request left
-	pausedUntil time.Time // after a 429, no request leaves before this
+	window      time.Duration // the limit's window: a second, or a minute for content
+	base        time.Duration // the interval at the configured rate, margin applied
+	mu          sync.Mutex
+	interval    time.Duration // the current interval, base or slower after 429s
+	floor       time.Duration // base, or slower when the server says its limit is lower
+	last        time.Time     // when the last request left
+	pausedUntil time.Time     // after a 429, no request leaves before this
 }
 
 // NewLimiter returns an [AdaptiveLimiter] for perSecond requests a second.
