@@ -297,77 +297,218 @@ type (
 	//
 	// Example: {"dataVariables":{"confirmationUrl":"https://example.com/confirm/abc","items":[{"name":"Widget","price":9.5}]},"email":"alex@company.com","transactionalId":"cll42l54f20i1la0lfooe3z12"}
 	TransactionalRequest = gen.TransactionalRequest
+	// WebhookCampaignEmailSent Sent once per recipient when a campaign goes out.
+	//
+	// Example: {"campaignId":"cm9c4mp41gn0000000000abc4","campaignName":"July newsletter","contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"campaign.email.sent","eventTime":1767225600,"mailingLists":[{"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"}],"webhookSchemaVersion":"1.0.0"}
+	WebhookCampaignEmailSent = gen.WebhookCampaignEmailSent
+	// WebhookCampaignEmailSentEventName The event type, always `campaign.email.sent` for this payload.
+	WebhookCampaignEmailSentEventName = gen.WebhookCampaignEmailSentEventName
+	// WebhookContact The full contact in a `contact.created` event. Custom properties are
+	// extra top-level keys next to the standard fields.
+	//
+	// Example: {"email":"alex@company.com","firstName":"Alex","id":"cm9c0nt4ct0000000000abcd1","lastName":null,"mailingLists":{"cm06f5v0e45nf0ml5754o9cix":true},"optInStatus":"accepted","planName":"pro","seats":5,"source":"API","subscribed":true,"userGroup":"","userId":null}
+	WebhookContact = gen.WebhookContact
+	// WebhookContactCreated Sent when a contact is added to your audience (after confirmation, with double opt-in).
+	//
+	// Example: {"contact":{"email":"alex@company.com","firstName":"Alex","id":"cm9c0nt4ct0000000000abcd1","lastName":null,"mailingLists":{"cm06f5v0e45nf0ml5754o9cix":true},"optInStatus":"accepted","planName":"pro","source":"API","subscribed":true,"userGroup":"","userId":null},"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"eventName":"contact.created","eventTime":1767225600,"webhookSchemaVersion":"1.0.0"}
+	WebhookContactCreated = gen.WebhookContactCreated
+	// WebhookContactCreatedEventName The event type, always `contact.created` for this payload.
+	WebhookContactCreatedEventName = gen.WebhookContactCreatedEventName
+	// WebhookContactDeleted Sent when a contact is deleted (a `contact.unsubscribed` event comes with it).
+	//
+	// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"eventName":"contact.deleted","eventTime":1767225600,"webhookSchemaVersion":"1.0.0"}
+	WebhookContactDeleted = gen.WebhookContactDeleted
+	// WebhookContactDeletedEventName The event type, always `contact.deleted` for this payload.
+	WebhookContactDeletedEventName = gen.WebhookContactDeletedEventName
+	// WebhookContactIdentity Who an outbound webhook event is about.
+	//
+	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+	WebhookContactIdentity = gen.WebhookContactIdentity
+	// WebhookContactOptInStatus Double opt-in state; never `pending` or `rejected` in `contact.created`.
+	WebhookContactOptInStatus = gen.WebhookContactOptInStatus
+	// WebhookContactUnsubscribed Sent when a contact leaves your audience, including when it is deleted; not a mailing-list unsubscribe.
+	//
+	// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"eventName":"contact.unsubscribed","eventTime":1767225600,"webhookSchemaVersion":"1.0.0"}
+	WebhookContactUnsubscribed = gen.WebhookContactUnsubscribed
+	// WebhookContactUnsubscribedEventName The event type, always `contact.unsubscribed` for this payload.
+	WebhookContactUnsubscribedEventName = gen.WebhookContactUnsubscribedEventName
+	// WebhookEmail The email a webhook event concerns.
+	//
+	// Example: {"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"}
+	WebhookEmail = gen.WebhookEmail
+	// WebhookEmailClicked Sent when a link in a campaign or workflow email is clicked (not tracked for transactional emails).
+	//
+	// Example: {"campaignId":"cm9c4mp41gn0000000000abc4","contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"email.clicked","eventTime":1767225600,"sourceType":"campaign","webhookSchemaVersion":"1.0.0"}
+	WebhookEmailClicked = gen.WebhookEmailClicked
+	// WebhookEmailClickedEventName The event type, always `email.clicked` for this payload.
+	WebhookEmailClickedEventName = gen.WebhookEmailClickedEventName
+	// WebhookEmailDelivered Sent when an email reaches the recipient's mail server.
+	//
+	// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"email.delivered","eventTime":1767225600,"sourceType":"transactional","transactionalId":"cll42l54f20i1la0lfooe3z12","webhookSchemaVersion":"1.0.0"}
+	WebhookEmailDelivered = gen.WebhookEmailDelivered
+	// WebhookEmailDeliveredEventName The event type, always `email.delivered` for this payload.
+	WebhookEmailDeliveredEventName = gen.WebhookEmailDeliveredEventName
+	// WebhookEmailHardBounced Sent when delivery fails for good; the contact is also unsubscribed (`contact.unsubscribed`).
+	//
+	// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"email.hardBounced","eventTime":1767225600,"sourceType":"transactional","transactionalId":"cll42l54f20i1la0lfooe3z12","webhookSchemaVersion":"1.0.0"}
+	WebhookEmailHardBounced = gen.WebhookEmailHardBounced
+	// WebhookEmailHardBouncedEventName The event type, always `email.hardBounced` for this payload.
+	WebhookEmailHardBouncedEventName = gen.WebhookEmailHardBouncedEventName
+	// WebhookEmailOpened Sent when a campaign or workflow email is opened (not tracked for transactional emails).
+	//
+	// Example: {"campaignId":"cm9c4mp41gn0000000000abc4","contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"email.opened","eventTime":1767225600,"sourceType":"campaign","webhookSchemaVersion":"1.0.0"}
+	WebhookEmailOpened = gen.WebhookEmailOpened
+	// WebhookEmailOpenedEventName The event type, always `email.opened` for this payload.
+	WebhookEmailOpenedEventName = gen.WebhookEmailOpenedEventName
+	// WebhookEmailResubscribed Sent when a recipient re-subscribes from an email's preference page (campaign and workflow emails only).
+	//
+	// Example: {"campaignId":"cm9c4mp41gn0000000000abc4","contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"email.resubscribed","eventTime":1767225600,"sourceType":"campaign","webhookSchemaVersion":"1.0.0"}
+	WebhookEmailResubscribed = gen.WebhookEmailResubscribed
+	// WebhookEmailResubscribedEventName The event type, always `email.resubscribed` for this payload.
+	WebhookEmailResubscribedEventName = gen.WebhookEmailResubscribedEventName
+	// WebhookEmailSoftBounced Sent when delivery fails for now; Loops retries, so the email may still arrive.
+	//
+	// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"email.softBounced","eventTime":1767225600,"sourceType":"transactional","transactionalId":"cll42l54f20i1la0lfooe3z12","webhookSchemaVersion":"1.0.0"}
+	WebhookEmailSoftBounced = gen.WebhookEmailSoftBounced
+	// WebhookEmailSoftBouncedEventName The event type, always `email.softBounced` for this payload.
+	WebhookEmailSoftBouncedEventName = gen.WebhookEmailSoftBouncedEventName
+	// WebhookEmailSpamReported Sent when a recipient marks an email as spam.
+	//
+	// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"email.spamReported","eventTime":1767225600,"sourceType":"transactional","transactionalId":"cll42l54f20i1la0lfooe3z12","webhookSchemaVersion":"1.0.0"}
+	WebhookEmailSpamReported = gen.WebhookEmailSpamReported
+	// WebhookEmailSpamReportedEventName The event type, always `email.spamReported` for this payload.
+	WebhookEmailSpamReportedEventName = gen.WebhookEmailSpamReportedEventName
+	// WebhookEmailUnsubscribed Sent when a recipient uses an email's unsubscribe link (campaign and workflow emails only).
+	//
+	// Example: {"campaignId":"cm9c4mp41gn0000000000abc4","contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"email.unsubscribed","eventTime":1767225600,"sourceType":"campaign","webhookSchemaVersion":"1.0.0"}
+	WebhookEmailUnsubscribed = gen.WebhookEmailUnsubscribed
+	// WebhookEmailUnsubscribedEventName The event type, always `email.unsubscribed` for this payload.
+	WebhookEmailUnsubscribedEventName = gen.WebhookEmailUnsubscribedEventName
+	// WebhookLoopEmailSent Sent once per recipient when a workflow (formerly "loop") sends an email.
+	//
+	// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"loop.email.sent","eventTime":1767225600,"loopId":"cm9w0rkfl0w0000000000abc5","loopName":"Onboarding","mailingLists":[],"webhookSchemaVersion":"1.0.0"}
+	WebhookLoopEmailSent = gen.WebhookLoopEmailSent
+	// WebhookLoopEmailSentEventName The event type, always `loop.email.sent` for this payload.
+	WebhookLoopEmailSentEventName = gen.WebhookLoopEmailSentEventName
+	// WebhookMailingList A mailing list as webhook payloads describe it.
+	//
+	// Example: {"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"}
+	WebhookMailingList = gen.WebhookMailingList
+	// WebhookMailingListSubscribed Sent when a contact joins a mailing list (after confirmation, with double opt-in).
+	//
+	// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"eventName":"contact.mailingList.subscribed","eventTime":1767225600,"mailingList":{"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"},"webhookSchemaVersion":"1.0.0"}
+	WebhookMailingListSubscribed = gen.WebhookMailingListSubscribed
+	// WebhookMailingListSubscribedEventName The event type, always `contact.mailingList.subscribed` for this payload.
+	WebhookMailingListSubscribedEventName = gen.WebhookMailingListSubscribedEventName
+	// WebhookMailingListUnsubscribed Sent when a contact leaves a mailing list; the contact stays in your audience.
+	//
+	// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"eventName":"contact.mailingList.unsubscribed","eventTime":1767225600,"mailingList":{"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"},"webhookSchemaVersion":"1.0.0"}
+	WebhookMailingListUnsubscribed = gen.WebhookMailingListUnsubscribed
+	// WebhookMailingListUnsubscribedEventName The event type, always `contact.mailingList.unsubscribed` for this payload.
+	WebhookMailingListUnsubscribedEventName = gen.WebhookMailingListUnsubscribedEventName
+	// WebhookTestEvent Sent from the Loops webhook settings to check an endpoint and its signature check.
+	//
+	// Example: {"eventName":"testing.testEvent","eventTime":1767225600,"message":"test","webhookSchemaVersion":"1.0.0"}
+	WebhookTestEvent = gen.WebhookTestEvent
+	// WebhookTestEventEventName The event type, always `testing.testEvent` for this payload.
+	WebhookTestEventEventName = gen.WebhookTestEventEventName
+	// WebhookTransactionalEmailSent Sent each time a transactional email goes out to a contact.
+	//
+	// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"transactional.email.sent","eventTime":1767225600,"transactionalId":"cll42l54f20i1la0lfooe3z12","transactionalName":"Sign up confirmation","webhookSchemaVersion":"1.0.0"}
+	WebhookTransactionalEmailSent = gen.WebhookTransactionalEmailSent
+	// WebhookTransactionalEmailSentEventName The event type, always `transactional.email.sent` for this payload.
+	WebhookTransactionalEmailSentEventName = gen.WebhookTransactionalEmailSentEventName
 )
 
 // The values of the enums above, re-exported from package gen.
 const (
-	ActivityConditionActionClicked                   = gen.ActivityConditionActionClicked
-	ActivityConditionActionOpened                    = gen.ActivityConditionActionOpened
-	ActivityConditionActionSent                      = gen.ActivityConditionActionSent
-	ActivityConditionTargetCampaign                  = gen.ActivityConditionTargetCampaign
-	ActivityConditionTargetWorkflow                  = gen.ActivityConditionTargetWorkflow
-	ActivityConditionTargetWorkflowEmail             = gen.ActivityConditionTargetWorkflowEmail
-	ActivityConditionTypeActivity                    = gen.ActivityConditionTypeActivity
-	AudienceFilterMatchAll                           = gen.AudienceFilterMatchAll
-	AudienceFilterMatchAny                           = gen.AudienceFilterMatchAny
-	CampaignSchedulingAtMethodSchedule               = gen.CampaignSchedulingAtMethodSchedule
-	CampaignSchedulingMethodNow                      = gen.CampaignSchedulingMethodNow
-	CampaignSchedulingMethodSchedule                 = gen.CampaignSchedulingMethodSchedule
-	CampaignSchedulingNowMethodNow                   = gen.CampaignSchedulingNowMethodNow
-	CampaignStatusDraft                              = gen.CampaignStatusDraft
-	CampaignStatusScheduled                          = gen.CampaignStatusScheduled
-	CampaignStatusSending                            = gen.CampaignStatusSending
-	CampaignStatusSent                               = gen.CampaignStatusSent
-	ContactPropertyFilterAll                         = gen.ContactPropertyFilterAll
-	ContactPropertyFilterCustom                      = gen.ContactPropertyFilterCustom
-	ContactPropertyTypeBoolean                       = gen.ContactPropertyTypeBoolean
-	ContactPropertyTypeDate                          = gen.ContactPropertyTypeDate
-	ContactPropertyTypeNumber                        = gen.ContactPropertyTypeNumber
-	ContactPropertyTypeString                        = gen.ContactPropertyTypeString
-	CreatedCampaignStatusDraft                       = gen.CreatedCampaignStatusDraft
-	EmailMessageEmailFormatPlain                     = gen.EmailMessageEmailFormatPlain
-	EmailMessageEmailFormatStyled                    = gen.EmailMessageEmailFormatStyled
-	EmailMessageUpdateRequestEmailFormatPlain        = gen.EmailMessageUpdateRequestEmailFormatPlain
-	EmailMessageUpdateRequestEmailFormatStyled       = gen.EmailMessageUpdateRequestEmailFormatStyled
-	EmailMessageWarningSeverityWarning               = gen.EmailMessageWarningSeverityWarning
-	GuardianRuleRuleBareArrayNodes                   = gen.GuardianRuleRuleBareArrayNodes
-	GuardianRuleRuleEmailWithoutMailtoButtonHrefs    = gen.GuardianRuleRuleEmailWithoutMailtoButtonHrefs
-	GuardianRuleRuleEmailWithoutMailtoImageHrefs     = gen.GuardianRuleRuleEmailWithoutMailtoImageHrefs
-	GuardianRuleRuleEmailWithoutMailtoLinkHrefs      = gen.GuardianRuleRuleEmailWithoutMailtoLinkHrefs
-	GuardianRuleRuleInvalidButtonHrefs               = gen.GuardianRuleRuleInvalidButtonHrefs
-	GuardianRuleRuleInvalidCustomDataVariables       = gen.GuardianRuleRuleInvalidCustomDataVariables
-	GuardianRuleRuleInvalidLinkHrefs                 = gen.GuardianRuleRuleInvalidLinkHrefs
-	GuardianRuleRuleMissingButtonHrefs               = gen.GuardianRuleRuleMissingButtonHrefs
-	GuardianRuleRuleMissingFallbackContactProperties = gen.GuardianRuleRuleMissingFallbackContactProperties
-	GuardianRuleRuleMissingFallbackEventProperties   = gen.GuardianRuleRuleMissingFallbackEventProperties
-	GuardianRuleRuleMissingLinkHrefs                 = gen.GuardianRuleRuleMissingLinkHrefs
-	GuardianRuleRuleMissingRequiredDataVariables     = gen.GuardianRuleRuleMissingRequiredDataVariables
-	GuardianRuleRuleMissingSocialIconHrefs           = gen.GuardianRuleRuleMissingSocialIconHrefs
-	GuardianRuleRuleShortenedYouTubeButtonHrefs      = gen.GuardianRuleRuleShortenedYouTubeButtonHrefs
-	GuardianRuleRuleShortenedYouTubeImageHrefs       = gen.GuardianRuleRuleShortenedYouTubeImageHrefs
-	GuardianRuleRuleShortenedYouTubeLinkHrefs        = gen.GuardianRuleRuleShortenedYouTubeLinkHrefs
-	GuardianRuleRuleUnsupportedContactProperties     = gen.GuardianRuleRuleUnsupportedContactProperties
-	GuardianRuleRuleUnsupportedDataVariables         = gen.GuardianRuleRuleUnsupportedDataVariables
-	GuardianRuleRuleUnsupportedEventProperties       = gen.GuardianRuleRuleUnsupportedEventProperties
-	OptInConditionTypeOptIn                          = gen.OptInConditionTypeOptIn
-	OptInStatusAccepted                              = gen.OptInStatusAccepted
-	OptInStatusPending                               = gen.OptInStatusPending
-	OptInStatusRejected                              = gen.OptInStatusRejected
-	PropertyConditionOperatorAfter                   = gen.PropertyConditionOperatorAfter
-	PropertyConditionOperatorAny                     = gen.PropertyConditionOperatorAny
-	PropertyConditionOperatorBefore                  = gen.PropertyConditionOperatorBefore
-	PropertyConditionOperatorBetween                 = gen.PropertyConditionOperatorBetween
-	PropertyConditionOperatorContains                = gen.PropertyConditionOperatorContains
-	PropertyConditionOperatorDateEmpty               = gen.PropertyConditionOperatorDateEmpty
-	PropertyConditionOperatorDateNotEmpty            = gen.PropertyConditionOperatorDateNotEmpty
-	PropertyConditionOperatorEmpty                   = gen.PropertyConditionOperatorEmpty
-	PropertyConditionOperatorEquals                  = gen.PropertyConditionOperatorEquals
-	PropertyConditionOperatorGreaterThan             = gen.PropertyConditionOperatorGreaterThan
-	PropertyConditionOperatorIsFalse                 = gen.PropertyConditionOperatorIsFalse
-	PropertyConditionOperatorIsTrue                  = gen.PropertyConditionOperatorIsTrue
-	PropertyConditionOperatorLessThan                = gen.PropertyConditionOperatorLessThan
-	PropertyConditionOperatorNotContains             = gen.PropertyConditionOperatorNotContains
-	PropertyConditionOperatorNotEmpty                = gen.PropertyConditionOperatorNotEmpty
-	PropertyConditionOperatorNotEquals               = gen.PropertyConditionOperatorNotEquals
-	PropertyConditionTypeProperty                    = gen.PropertyConditionTypeProperty
+	ActivityConditionActionClicked                                        = gen.ActivityConditionActionClicked
+	ActivityConditionActionOpened                                         = gen.ActivityConditionActionOpened
+	ActivityConditionActionSent                                           = gen.ActivityConditionActionSent
+	ActivityConditionTargetCampaign                                       = gen.ActivityConditionTargetCampaign
+	ActivityConditionTargetWorkflow                                       = gen.ActivityConditionTargetWorkflow
+	ActivityConditionTargetWorkflowEmail                                  = gen.ActivityConditionTargetWorkflowEmail
+	ActivityConditionTypeActivity                                         = gen.ActivityConditionTypeActivity
+	AudienceFilterMatchAll                                                = gen.AudienceFilterMatchAll
+	AudienceFilterMatchAny                                                = gen.AudienceFilterMatchAny
+	CampaignSchedulingAtMethodSchedule                                    = gen.CampaignSchedulingAtMethodSchedule
+	CampaignSchedulingMethodNow                                           = gen.CampaignSchedulingMethodNow
+	CampaignSchedulingMethodSchedule                                      = gen.CampaignSchedulingMethodSchedule
+	CampaignSchedulingNowMethodNow                                        = gen.CampaignSchedulingNowMethodNow
+	CampaignStatusDraft                                                   = gen.CampaignStatusDraft
+	CampaignStatusScheduled                                               = gen.CampaignStatusScheduled
+	CampaignStatusSending                                                 = gen.CampaignStatusSending
+	CampaignStatusSent                                                    = gen.CampaignStatusSent
+	ContactPropertyFilterAll                                              = gen.ContactPropertyFilterAll
+	ContactPropertyFilterCustom                                           = gen.ContactPropertyFilterCustom
+	ContactPropertyTypeBoolean                                            = gen.ContactPropertyTypeBoolean
+	ContactPropertyTypeDate                                               = gen.ContactPropertyTypeDate
+	ContactPropertyTypeNumber                                             = gen.ContactPropertyTypeNumber
+	ContactPropertyTypeString                                             = gen.ContactPropertyTypeString
+	CreatedCampaignStatusDraft                                            = gen.CreatedCampaignStatusDraft
+	EmailMessageEmailFormatPlain                                          = gen.EmailMessageEmailFormatPlain
+	EmailMessageEmailFormatStyled                                         = gen.EmailMessageEmailFormatStyled
+	EmailMessageUpdateRequestEmailFormatPlain                             = gen.EmailMessageUpdateRequestEmailFormatPlain
+	EmailMessageUpdateRequestEmailFormatStyled                            = gen.EmailMessageUpdateRequestEmailFormatStyled
+	EmailMessageWarningSeverityWarning                                    = gen.EmailMessageWarningSeverityWarning
+	GuardianRuleRuleBareArrayNodes                                        = gen.GuardianRuleRuleBareArrayNodes
+	GuardianRuleRuleEmailWithoutMailtoButtonHrefs                         = gen.GuardianRuleRuleEmailWithoutMailtoButtonHrefs
+	GuardianRuleRuleEmailWithoutMailtoImageHrefs                          = gen.GuardianRuleRuleEmailWithoutMailtoImageHrefs
+	GuardianRuleRuleEmailWithoutMailtoLinkHrefs                           = gen.GuardianRuleRuleEmailWithoutMailtoLinkHrefs
+	GuardianRuleRuleInvalidButtonHrefs                                    = gen.GuardianRuleRuleInvalidButtonHrefs
+	GuardianRuleRuleInvalidCustomDataVariables                            = gen.GuardianRuleRuleInvalidCustomDataVariables
+	GuardianRuleRuleInvalidLinkHrefs                                      = gen.GuardianRuleRuleInvalidLinkHrefs
+	GuardianRuleRuleMissingButtonHrefs                                    = gen.GuardianRuleRuleMissingButtonHrefs
+	GuardianRuleRuleMissingFallbackContactProperties                      = gen.GuardianRuleRuleMissingFallbackContactProperties
+	GuardianRuleRuleMissingFallbackEventProperties                        = gen.GuardianRuleRuleMissingFallbackEventProperties
+	GuardianRuleRuleMissingLinkHrefs                                      = gen.GuardianRuleRuleMissingLinkHrefs
+	GuardianRuleRuleMissingRequiredDataVariables                          = gen.GuardianRuleRuleMissingRequiredDataVariables
+	GuardianRuleRuleMissingSocialIconHrefs                                = gen.GuardianRuleRuleMissingSocialIconHrefs
+	GuardianRuleRuleShortenedYouTubeButtonHrefs                           = gen.GuardianRuleRuleShortenedYouTubeButtonHrefs
+	GuardianRuleRuleShortenedYouTubeImageHrefs                            = gen.GuardianRuleRuleShortenedYouTubeImageHrefs
+	GuardianRuleRuleShortenedYouTubeLinkHrefs                             = gen.GuardianRuleRuleShortenedYouTubeLinkHrefs
+	GuardianRuleRuleUnsupportedContactProperties                          = gen.GuardianRuleRuleUnsupportedContactProperties
+	GuardianRuleRuleUnsupportedDataVariables                              = gen.GuardianRuleRuleUnsupportedDataVariables
+	GuardianRuleRuleUnsupportedEventProperties                            = gen.GuardianRuleRuleUnsupportedEventProperties
+	OptInConditionTypeOptIn                                               = gen.OptInConditionTypeOptIn
+	OptInStatusAccepted                                                   = gen.OptInStatusAccepted
+	OptInStatusPending                                                    = gen.OptInStatusPending
+	OptInStatusRejected                                                   = gen.OptInStatusRejected
+	PropertyConditionOperatorAfter                                        = gen.PropertyConditionOperatorAfter
+	PropertyConditionOperatorAny                                          = gen.PropertyConditionOperatorAny
+	PropertyConditionOperatorBefore                                       = gen.PropertyConditionOperatorBefore
+	PropertyConditionOperatorBetween                                      = gen.PropertyConditionOperatorBetween
+	PropertyConditionOperatorContains                                     = gen.PropertyConditionOperatorContains
+	PropertyConditionOperatorDateEmpty                                    = gen.PropertyConditionOperatorDateEmpty
+	PropertyConditionOperatorDateNotEmpty                                 = gen.PropertyConditionOperatorDateNotEmpty
+	PropertyConditionOperatorEmpty                                        = gen.PropertyConditionOperatorEmpty
+	PropertyConditionOperatorEquals                                       = gen.PropertyConditionOperatorEquals
+	PropertyConditionOperatorGreaterThan                                  = gen.PropertyConditionOperatorGreaterThan
+	PropertyConditionOperatorIsFalse                                      = gen.PropertyConditionOperatorIsFalse
+	PropertyConditionOperatorIsTrue                                       = gen.PropertyConditionOperatorIsTrue
+	PropertyConditionOperatorLessThan                                     = gen.PropertyConditionOperatorLessThan
+	PropertyConditionOperatorNotContains                                  = gen.PropertyConditionOperatorNotContains
+	PropertyConditionOperatorNotEmpty                                     = gen.PropertyConditionOperatorNotEmpty
+	PropertyConditionOperatorNotEquals                                    = gen.PropertyConditionOperatorNotEquals
+	PropertyConditionTypeProperty                                         = gen.PropertyConditionTypeProperty
+	WebhookCampaignEmailSentEventNameCampaignEmailSent                    = gen.WebhookCampaignEmailSentEventNameCampaignEmailSent
+	WebhookContactCreatedEventNameContactCreated                          = gen.WebhookContactCreatedEventNameContactCreated
+	WebhookContactDeletedEventNameContactDeleted                          = gen.WebhookContactDeletedEventNameContactDeleted
+	WebhookContactOptInStatusAccepted                                     = gen.WebhookContactOptInStatusAccepted
+	WebhookContactOptInStatusPending                                      = gen.WebhookContactOptInStatusPending
+	WebhookContactOptInStatusRejected                                     = gen.WebhookContactOptInStatusRejected
+	WebhookContactUnsubscribedEventNameContactUnsubscribed                = gen.WebhookContactUnsubscribedEventNameContactUnsubscribed
+	WebhookEmailClickedEventNameEmailClicked                              = gen.WebhookEmailClickedEventNameEmailClicked
+	WebhookEmailDeliveredEventNameEmailDelivered                          = gen.WebhookEmailDeliveredEventNameEmailDelivered
+	WebhookEmailHardBouncedEventNameEmailHardBounced                      = gen.WebhookEmailHardBouncedEventNameEmailHardBounced
+	WebhookEmailOpenedEventNameEmailOpened                                = gen.WebhookEmailOpenedEventNameEmailOpened
+	WebhookEmailResubscribedEventNameEmailResubscribed                    = gen.WebhookEmailResubscribedEventNameEmailResubscribed
+	WebhookEmailSoftBouncedEventNameEmailSoftBounced                      = gen.WebhookEmailSoftBouncedEventNameEmailSoftBounced
+	WebhookEmailSpamReportedEventNameEmailSpamReported                    = gen.WebhookEmailSpamReportedEventNameEmailSpamReported
+	WebhookEmailUnsubscribedEventNameEmailUnsubscribed                    = gen.WebhookEmailUnsubscribedEventNameEmailUnsubscribed
+	WebhookLoopEmailSentEventNameLoopEmailSent                            = gen.WebhookLoopEmailSentEventNameLoopEmailSent
+	WebhookMailingListSubscribedEventNameContactMailingListSubscribed     = gen.WebhookMailingListSubscribedEventNameContactMailingListSubscribed
+	WebhookMailingListUnsubscribedEventNameContactMailingListUnsubscribed = gen.WebhookMailingListUnsubscribedEventNameContactMailingListUnsubscribed
+	WebhookTestEventEventNameTestingTestEvent                             = gen.WebhookTestEventEventNameTestingTestEvent
+	WebhookTransactionalEmailSentEventNameTransactionalEmailSent          = gen.WebhookTransactionalEmailSentEventNameTransactionalEmailSent
 )
