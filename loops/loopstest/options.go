@@ -38,6 +38,7 @@ type config struct {
 	listen        bool
 	hook          func(Request)
 	removalLimit  int
+	webhookURL    string
 }
 
 func defaultConfig() config {
