@@ -23,8 +23,8 @@ lint: ## gofmt check and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 
-check-generated: generate ## fail when gen/ (or go.mod) differs from a fresh generation
-	@status=$$(git status --porcelain -- gen go.mod go.sum); \
+check-generated: generate ## fail when generated code (gen/, *.gen.go, go.mod) differs from a fresh generation
+	@status=$$(git status --porcelain -- gen go.mod go.sum '*.gen.go' '*.gen.yaml'); \
 	if [ -n "$$status" ]; then echo "generated code is stale; run make generate and commit:"; echo "$$status"; git --no-pager diff --stat -- gen; exit 1; fi
 
 drift: ## the drift gate: the contract vs the digest of Loops' spec (and, with SPEC=<file or URL>, that spec vs the digest)

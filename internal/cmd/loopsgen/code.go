@@ -51,10 +51,10 @@ func writeCode(root string) error {
 	}
 	g := &generator{c: c, gen: genPkg, loops: loopsPkg}
 	files := map[string]func(*bytes.Buffer) error{
-		"gen/accessors.gen.go":    g.accessors,
-		"gen/validate.gen.go":     g.validation,
-		"loops/types.gen.go":      g.aliases,
-		"loops/operations.gen.go": g.operations,
+		"gen/accessors.gen.go":         g.accessors,
+		"gen/validate.gen.go":          g.validation,
+		"loops/types.gen.go":           g.aliases,
+		"loops/operations.gen.go":      g.operations,
 		"loops/webhooks/events.gen.go": g.webhooks,
 	}
 	for _, name := range outputs {
