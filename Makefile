@@ -46,9 +46,11 @@ breaking: ## fail when the contract breaks callers since the last release tag, u
 bench: ## run the benchmarks
 	$(GO) test -run='^$$' -bench=. -benchmem ./loops/...
 
-fuzz: ## fuzz the error decoder and the Retry-After parser for a while
+fuzz: ## fuzz the error decoder, the Retry-After parser, webhook decoding and the signature header for a while
 	$(GO) test -run='^$$' -fuzz=FuzzDecodeError -fuzztime=30s ./loops
 	$(GO) test -run='^$$' -fuzz=FuzzParseRetryAfter -fuzztime=30s ./loops
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=30s ./loops/webhooks
+	$(GO) test -run='^$$' -fuzz=FuzzSignatureHeader -fuzztime=30s ./loops/webhooks
 
 tour: ## the README's main job: a runnable tour of the SDK
 	$(GO) run ./examples/tour

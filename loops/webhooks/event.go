@@ -57,18 +57,18 @@ func (e *Unknown) MarshalJSON() ([]byte, error) {
 // decode reads the fields every payload has, leniently, and checks the
 // syntax of everything else.
 func (e *Unknown) decode(r *reader) error {
-	return r.object(func(key []byte) error {
+	return r.object(func(key string) error {
 		switch c := r.peek(); {
-		case string(key) == "eventName" && c == '"':
+		case key == "eventName" && c == '"':
 			return readString(r, &e.EventName)
-		case string(key) == "eventName":
+		case key == "eventName":
 			return r.fail("eventName is not a string")
-		case string(key) == "eventTime" && (c == '-' || '0' <= c && c <= '9'):
+		case key == "eventTime" && (c == '-' || '0' <= c && c <= '9'):
 			if readInt(r, &e.EventTime) != nil {
 				e.EventTime = 0
 			}
 			return nil
-		case string(key) == "webhookSchemaVersion" && c == '"':
+		case key == "webhookSchemaVersion" && c == '"':
 			return readString(r, &e.WebhookSchemaVersion)
 		}
 		return r.skip()
@@ -85,23 +85,24 @@ func (e *Unknown) decode(r *reader) error {
 // is not a JSON object with a string eventName, or whose known fields have
 // the wrong type, gives an error matching ErrInvalidPayload.
 func Parse(body []byte) (Event, error) {
-	ev := newEvent(leadingName(body))
+	s := string(body)
+	ev := newEvent(leadingName(s))
 	if ev == nil {
 		// eventName is not the first key: find it first.
 		var head Unknown
-		r := reader{b: body}
+		r := reader{s: s}
 		if err := r.top(head.decode); err != nil {
 			return nil, err
 		}
 		if head.EventName == "" {
 			return nil, r.fail("no eventName")
 		}
-		if ev = newEvent([]byte(head.EventName)); ev == nil {
+		if ev = newEvent(head.EventName); ev == nil {
 			head.Raw = bytes.Clone(body)
 			return &head, nil
 		}
 	}
-	r := reader{b: body}
+	r := reader{s: s}
 	if err := r.top(ev.decode); err != nil {
 		return nil, err
 	}
@@ -110,25 +111,25 @@ func Parse(body []byte) (Event, error) {
 
 // leadingName returns the eventName of a payload that starts with it, as
 // Loops' payloads do, so that Parse reads them once; or nil.
-func leadingName(body []byte) []byte {
-	r := reader{b: body}
+func leadingName(body string) string {
+	r := reader{s: body}
 	if r.peek() != '{' {
-		return nil
+		return ""
 	}
 	r.i++
 	if r.peek() != '"' {
-		return nil
+		return ""
 	}
-	if key, plain, err := r.quoted(); err != nil || !plain || string(key) != "eventName" || r.peek() != ':' {
-		return nil
+	if key, plain, err := r.quoted(); err != nil || !plain || key != "eventName" || r.peek() != ':' {
+		return ""
 	}
 	r.i++
 	if r.peek() != '"' {
-		return nil
+		return ""
 	}
 	name, plain, err := r.quoted()
 	if err != nil || !plain {
-		return nil
+		return ""
 	}
 	return name
 }
@@ -140,7 +141,7 @@ func readEventName[T ~string](r *reader, p *T, name T) error {
 		return r.fail("eventName is not a string")
 	}
 	got, err := r.key()
-	if err == nil && string(got) != string(name) {
+	if err == nil && got != string(name) {
 		err = r.fail("eventName is given twice, with different values")
 	}
 	*p = name

@@ -425,8 +425,8 @@ func (m *Mux) OnTransactionalEmailSent(fn func(context.Context, *TransactionalEm
 }
 
 // newEvent returns a new event of the type that name denotes, or nil.
-func newEvent(name []byte) Event {
-	switch string(name) {
+func newEvent(name string) Event {
+	switch name {
 	case "campaign.email.sent":
 		return new(CampaignEmailSent)
 	case "contact.created":
@@ -466,8 +466,8 @@ func newEvent(name []byte) Event {
 }
 
 func readWebhookCampaignEmailSent(r *reader, x *gen.WebhookCampaignEmailSent) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "campaignId":
 			return readString(r, &x.CampaignID)
 		case "campaignName":
@@ -490,8 +490,8 @@ func readWebhookCampaignEmailSent(r *reader, x *gen.WebhookCampaignEmailSent) er
 }
 
 func readWebhookContact(r *reader, x *gen.WebhookContact) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "email":
 			return readString(r, &x.Email)
 		case "firstName":
@@ -520,8 +520,8 @@ func readWebhookContact(r *reader, x *gen.WebhookContact) error {
 }
 
 func readWebhookContactCreated(r *reader, x *gen.WebhookContactCreated) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "contact":
 			return readWebhookContact(r, &x.Contact)
 		case "contactIdentity":
@@ -538,8 +538,8 @@ func readWebhookContactCreated(r *reader, x *gen.WebhookContactCreated) error {
 }
 
 func readWebhookContactDeleted(r *reader, x *gen.WebhookContactDeleted) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "contactIdentity":
 			return readWebhookContactIdentity(r, &x.ContactIdentity)
 		case "eventName":
@@ -554,8 +554,8 @@ func readWebhookContactDeleted(r *reader, x *gen.WebhookContactDeleted) error {
 }
 
 func readWebhookContactIdentity(r *reader, x *gen.WebhookContactIdentity) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "email":
 			return readString(r, &x.Email)
 		case "id":
@@ -568,8 +568,8 @@ func readWebhookContactIdentity(r *reader, x *gen.WebhookContactIdentity) error 
 }
 
 func readWebhookContactUnsubscribed(r *reader, x *gen.WebhookContactUnsubscribed) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "contactIdentity":
 			return readWebhookContactIdentity(r, &x.ContactIdentity)
 		case "eventName":
@@ -584,8 +584,8 @@ func readWebhookContactUnsubscribed(r *reader, x *gen.WebhookContactUnsubscribed
 }
 
 func readWebhookEmail(r *reader, x *gen.WebhookEmail) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "emailMessageId":
 			return readString(r, &x.EmailMessageID)
 		case "id":
@@ -598,8 +598,8 @@ func readWebhookEmail(r *reader, x *gen.WebhookEmail) error {
 }
 
 func readWebhookEmailClicked(r *reader, x *gen.WebhookEmailClicked) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "campaignId":
 			return readStringPtr(r, &x.CampaignID)
 		case "contactIdentity":
@@ -622,8 +622,8 @@ func readWebhookEmailClicked(r *reader, x *gen.WebhookEmailClicked) error {
 }
 
 func readWebhookEmailDelivered(r *reader, x *gen.WebhookEmailDelivered) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "campaignId":
 			return readStringPtr(r, &x.CampaignID)
 		case "contactIdentity":
@@ -648,8 +648,8 @@ func readWebhookEmailDelivered(r *reader, x *gen.WebhookEmailDelivered) error {
 }
 
 func readWebhookEmailHardBounced(r *reader, x *gen.WebhookEmailHardBounced) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "campaignId":
 			return readStringPtr(r, &x.CampaignID)
 		case "contactIdentity":
@@ -674,8 +674,8 @@ func readWebhookEmailHardBounced(r *reader, x *gen.WebhookEmailHardBounced) erro
 }
 
 func readWebhookEmailOpened(r *reader, x *gen.WebhookEmailOpened) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "campaignId":
 			return readStringPtr(r, &x.CampaignID)
 		case "contactIdentity":
@@ -698,8 +698,8 @@ func readWebhookEmailOpened(r *reader, x *gen.WebhookEmailOpened) error {
 }
 
 func readWebhookEmailResubscribed(r *reader, x *gen.WebhookEmailResubscribed) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "campaignId":
 			return readStringPtr(r, &x.CampaignID)
 		case "contactIdentity":
@@ -722,8 +722,8 @@ func readWebhookEmailResubscribed(r *reader, x *gen.WebhookEmailResubscribed) er
 }
 
 func readWebhookEmailSoftBounced(r *reader, x *gen.WebhookEmailSoftBounced) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "campaignId":
 			return readStringPtr(r, &x.CampaignID)
 		case "contactIdentity":
@@ -748,8 +748,8 @@ func readWebhookEmailSoftBounced(r *reader, x *gen.WebhookEmailSoftBounced) erro
 }
 
 func readWebhookEmailSpamReported(r *reader, x *gen.WebhookEmailSpamReported) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "campaignId":
 			return readStringPtr(r, &x.CampaignID)
 		case "contactIdentity":
@@ -774,8 +774,8 @@ func readWebhookEmailSpamReported(r *reader, x *gen.WebhookEmailSpamReported) er
 }
 
 func readWebhookEmailUnsubscribed(r *reader, x *gen.WebhookEmailUnsubscribed) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "campaignId":
 			return readStringPtr(r, &x.CampaignID)
 		case "contactIdentity":
@@ -798,8 +798,8 @@ func readWebhookEmailUnsubscribed(r *reader, x *gen.WebhookEmailUnsubscribed) er
 }
 
 func readWebhookLoopEmailSent(r *reader, x *gen.WebhookLoopEmailSent) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "contactIdentity":
 			return readWebhookContactIdentity(r, &x.ContactIdentity)
 		case "email":
@@ -822,8 +822,8 @@ func readWebhookLoopEmailSent(r *reader, x *gen.WebhookLoopEmailSent) error {
 }
 
 func readWebhookMailingList(r *reader, x *gen.WebhookMailingList) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "description":
 			return readStringPtr(r, &x.Description)
 		case "id":
@@ -838,8 +838,8 @@ func readWebhookMailingList(r *reader, x *gen.WebhookMailingList) error {
 }
 
 func readWebhookMailingListSubscribed(r *reader, x *gen.WebhookMailingListSubscribed) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "contactIdentity":
 			return readWebhookContactIdentity(r, &x.ContactIdentity)
 		case "eventName":
@@ -856,8 +856,8 @@ func readWebhookMailingListSubscribed(r *reader, x *gen.WebhookMailingListSubscr
 }
 
 func readWebhookMailingListUnsubscribed(r *reader, x *gen.WebhookMailingListUnsubscribed) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "contactIdentity":
 			return readWebhookContactIdentity(r, &x.ContactIdentity)
 		case "eventName":
@@ -874,8 +874,8 @@ func readWebhookMailingListUnsubscribed(r *reader, x *gen.WebhookMailingListUnsu
 }
 
 func readWebhookTestEvent(r *reader, x *gen.WebhookTestEvent) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "eventName":
 			return readEventName(r, &x.EventName, "testing.testEvent")
 		case "eventTime":
@@ -890,8 +890,8 @@ func readWebhookTestEvent(r *reader, x *gen.WebhookTestEvent) error {
 }
 
 func readWebhookTransactionalEmailSent(r *reader, x *gen.WebhookTransactionalEmailSent) error {
-	return r.object(func(key []byte) error {
-		switch string(key) {
+	return r.object(func(key string) error {
+		switch key {
 		case "contactIdentity":
 			return readWebhookContactIdentity(r, &x.ContactIdentity)
 		case "email":

@@ -18,9 +18,11 @@ const maxDepth = 10000
 // It accepts exactly what encoding/json accepts, and decodes a value as
 // encoding/json would decode it into the same field, with two exceptions:
 // keys match field names exactly (not without regard to case), and the
-// first wrong-typed value ends decoding.
+// first wrong-typed value ends decoding. It reads a string copy of the
+// body, so that a string without escapes is a substring of it, not a new
+// allocation.
 type reader struct {
-	b     []byte
+	s     string
 	i     int
 	depth int
 }
@@ -32,8 +34,8 @@ func (r *reader) fail(what string) error {
 
 // peek skips white space and returns the next byte, or 0 at the end.
 func (r *reader) peek() byte {
-	for ; r.i < len(r.b); r.i++ {
-		switch c := r.b[r.i]; c {
+	for ; r.i < len(r.s); r.i++ {
+		switch c := r.s[r.i]; c {
 		case ' ', '\t', '\n', '\r':
 		default:
 			return c
@@ -65,7 +67,7 @@ func (r *reader) null() (bool, error) {
 }
 
 func (r *reader) literal(word string) error {
-	if len(r.b)-r.i < len(word) || string(r.b[r.i:r.i+len(word)]) != word {
+	if len(r.s)-r.i < len(word) || r.s[r.i:r.i+len(word)] != word {
 		return r.fail("invalid literal")
 	}
 	r.i += len(word)
@@ -74,7 +76,7 @@ func (r *reader) literal(word string) error {
 
 // object reads an object, or null, calling member for each key with the
 // reader at the key's value, which member must consume.
-func (r *reader) object(member func(key []byte) error) error {
+func (r *reader) object(member func(key string) error) error {
 	if isNull, err := r.null(); isNull || err != nil {
 		return err
 	}
@@ -127,8 +129,8 @@ func (r *reader) nested(open, end byte, item func() error) error {
 
 // quoted reads a string and returns what lies between its quotes; plain
 // tells that it has no escapes and is valid UTF-8, so it is the value.
-func (r *reader) quoted() (raw []byte, plain bool, err error) {
-	b, start, ascii := r.b, r.i+1, true
+func (r *reader) quoted() (raw string, plain bool, err error) {
+	b, start, ascii := r.s, r.i+1, true
 	plain = true
 	for i := start; ; i++ {
 		for i < len(b) && plainByte[b[i]] {
@@ -136,13 +138,13 @@ func (r *reader) quoted() (raw []byte, plain bool, err error) {
 		}
 		if i >= len(b) {
 			r.i = len(b)
-			return nil, false, r.fail("unterminated string")
+			return "", false, r.fail("unterminated string")
 		}
 		switch c := b[i]; {
 		case c == '"':
 			r.i = i + 1
 			raw = b[start:i]
-			return raw, plain && (ascii || utf8.Valid(raw)), nil
+			return raw, plain && (ascii || utf8.ValidString(raw)), nil
 		case c == '\\':
 			plain = false
 			r.i = i
@@ -156,11 +158,11 @@ func (r *reader) quoted() (raw []byte, plain bool, err error) {
 			case next == 'u' && i+5 < len(b) && isHex(b[i+2:i+6]):
 				i += 5
 			default:
-				return nil, false, r.fail("invalid escape")
+				return "", false, r.fail("invalid escape")
 			}
 		case c < 0x20:
 			r.i = i
-			return nil, false, r.fail("control character in a string")
+			return "", false, r.fail("control character in a string")
 		default:
 			ascii = false
 		}
@@ -175,8 +177,8 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
-func isHex(b []byte) bool {
-	for _, c := range b {
+func isHex(s string) bool {
+	for _, c := range []byte(s) {
 		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
 			return false
 		}
@@ -185,23 +187,22 @@ func isHex(b []byte) bool {
 }
 
 // unquote decodes the escapes of the string that ends just before r.i.
-func (r *reader) unquote(raw []byte) (string, error) {
+func (r *reader) unquote(raw string) (string, error) {
 	end := r.i
 	var s string
-	if err := json.Unmarshal(r.b[end-len(raw)-2:end], &s); err != nil {
+	if err := json.Unmarshal([]byte(r.s[end-len(raw)-2:end]), &s); err != nil {
 		return "", r.fail(err.Error())
 	}
 	return s, nil
 }
 
-// key reads an object key; a plain key is not copied.
-func (r *reader) key() ([]byte, error) {
+// key reads an object key.
+func (r *reader) key() (string, error) {
 	raw, plain, err := r.quoted()
 	if err != nil || plain {
 		return raw, err
 	}
-	s, err := r.unquote(raw)
-	return []byte(s), err
+	return r.unquote(raw)
 }
 
 // string reads a string value.
@@ -209,16 +210,12 @@ func (r *reader) string() (string, error) {
 	if r.peek() != '"' {
 		return "", r.fail("want a string")
 	}
-	raw, plain, err := r.quoted()
-	if err != nil || plain {
-		return string(raw), err
-	}
-	return r.unquote(raw)
+	return r.key()
 }
 
 // number reads a number as JSON spells it.
-func (r *reader) number() ([]byte, error) {
-	b, start := r.b, r.i
+func (r *reader) number() (string, error) {
+	b, start := r.s, r.i
 	digits := func() bool {
 		n := r.i
 		for r.i < len(b) && '0' <= b[r.i] && b[r.i] <= '9' {
@@ -233,12 +230,12 @@ func (r *reader) number() ([]byte, error) {
 	case r.i < len(b) && b[r.i] == '0':
 		r.i++
 	case !digits():
-		return nil, r.fail("invalid number")
+		return "", r.fail("invalid number")
 	}
 	if r.i < len(b) && b[r.i] == '.' {
 		r.i++
 		if !digits() {
-			return nil, r.fail("invalid number")
+			return "", r.fail("invalid number")
 		}
 	}
 	if r.i < len(b) && (b[r.i] == 'e' || b[r.i] == 'E') {
@@ -247,7 +244,7 @@ func (r *reader) number() ([]byte, error) {
 			r.i++
 		}
 		if !digits() {
-			return nil, r.fail("invalid number")
+			return "", r.fail("invalid number")
 		}
 	}
 	return b[start:r.i], nil
@@ -257,7 +254,7 @@ func (r *reader) number() ([]byte, error) {
 func (r *reader) skip() error {
 	switch c := r.peek(); c {
 	case '{':
-		return r.object(func([]byte) error { return r.skip() })
+		return r.object(func(string) error { return r.skip() })
 	case '[':
 		return r.nested('[', ']', r.skip)
 	case '"':
@@ -295,7 +292,7 @@ func (r *reader) value() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		f, err := strconv.ParseFloat(string(n), 64)
+		f, err := strconv.ParseFloat(n, 64)
 		if err != nil {
 			return nil, r.fail("number out of range")
 		}
@@ -306,7 +303,7 @@ func (r *reader) value() (any, error) {
 		return nil, err
 	}
 	var v any
-	_ = json.Unmarshal(r.b[start:r.i], &v) // skip has checked the syntax
+	_ = json.Unmarshal([]byte(r.s[start:r.i]), &v) // skip has checked the syntax
 	return v, nil
 }
 
@@ -344,7 +341,7 @@ func readInt(r *reader, p *int) error {
 	if err != nil {
 		return err
 	}
-	v, err := strconv.ParseInt(string(n), 10, strconv.IntSize)
+	v, err := strconv.ParseInt(n, 10, strconv.IntSize)
 	if err != nil {
 		return r.fail("want an integer")
 	}
@@ -374,10 +371,10 @@ func readBoolMap(r *reader, p *map[string]bool) error {
 	if *p == nil {
 		*p = map[string]bool{}
 	}
-	return r.object(func(key []byte) error {
+	return r.object(func(key string) error {
 		var v bool
 		err := readBool(r, &v)
-		(*p)[string(key)] = v
+		(*p)[key] = v
 		return err
 	})
 }
@@ -399,7 +396,7 @@ func readSlice[T any](r *reader, p *[]T, item func(*reader, *T) error) error {
 
 // readExtra keeps a key that is no field, such as a custom contact
 // property, in the model's AdditionalProperties.
-func readExtra(r *reader, key []byte, p *map[string]gen.PropertyValue) error {
+func readExtra(r *reader, key string, p *map[string]gen.PropertyValue) error {
 	v, err := r.value()
 	if err != nil {
 		return err
@@ -407,6 +404,6 @@ func readExtra(r *reader, key []byte, p *map[string]gen.PropertyValue) error {
 	if *p == nil {
 		*p = map[string]gen.PropertyValue{}
 	}
-	(*p)[string(key)] = v
+	(*p)[key] = v
 	return nil
 }

@@ -93,7 +93,7 @@ func (g *generator) webhooks(b *bytes.Buffer) error {
 		fmt.Fprintf(b, "func (m *Mux) On%s(fn func(context.Context, *%s) error) { on(m, %q, fn) }\n\n", ev.goName, ev.goName, ev.name)
 	}
 	comment(b, "newEvent returns a new event of the type that name denotes, or nil.")
-	b.WriteString("func newEvent(name []byte) Event {\n\tswitch string(name) {\n")
+	b.WriteString("func newEvent(name string) Event {\n\tswitch name {\n")
 	for _, ev := range events {
 		fmt.Fprintf(b, "case %q:\n\treturn new(%s)\n", ev.name, ev.goName)
 	}
@@ -115,7 +115,7 @@ func (g *generator) webhooks(b *bytes.Buffer) error {
 // AdditionalProperties (or skipped when it has none). An event's
 // eventName must be the event's own.
 func (g *generator) webhookReader(b *bytes.Buffer, s *goStruct, structs map[string]bool, event string) error {
-	fmt.Fprintf(b, "func read%s(r *reader, x *gen.%s) error {\n\treturn r.object(func(key []byte) error {\n\t\tswitch string(key) {\n", s.name, s.name)
+	fmt.Fprintf(b, "func read%s(r *reader, x *gen.%s) error {\n\treturn r.object(func(key string) error {\n\t\tswitch key {\n", s.name, s.name)
 	extra := "r.skip()"
 	for _, f := range s.fields {
 		if f.name == "AdditionalProperties" {
