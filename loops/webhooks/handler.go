@@ -132,7 +132,7 @@ func (m *MemoryStore) remove(el *list.Element) {
 // skips a webhook-id it has already handled (200), and calls your
 // function: 204 when it returns nil, 500 when it returns an error, so
 // that Loops delivers the message again. Your function runs only for
-// verified, decoded, new messages.
+// verified, decoded, new messages. Build one with NewHandler.
 type Handler struct {
 	v       *Verifier
 	fn      func(context.Context, Event) error
