@@ -23,8 +23,8 @@ lint: ## gofmt check and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 
-check-generated: generate ## fail when gen/ (or go.mod) differs from a fresh generation
-	@status=$$(git status --porcelain -- gen go.mod go.sum); \
+check-generated: generate ## fail when generated code (gen/, *.gen.go, go.mod) differs from a fresh generation
+	@status=$$(git status --porcelain -- gen go.mod go.sum '*.gen.go' '*.gen.yaml'); \
 	if [ -n "$$status" ]; then echo "generated code is stale; run make generate and commit:"; echo "$$status"; git --no-pager diff --stat -- gen; exit 1; fi
 
 drift: ## the drift gate: the contract vs the digest of Loops' spec (and, with SPEC=<file or URL>, that spec vs the digest)
@@ -49,9 +49,11 @@ bench: ## run the benchmarks (but the slow pacing one)
 bench-pacing: ## 300 sends per server rate model over loopback, in real time (about 2 minutes)
 	$(GO) test -run='^$$' -bench=BenchmarkPacingOverLoopback -benchtime=1x ./loops
 
-fuzz: ## fuzz the error decoder and the Retry-After parser for a while
+fuzz: ## fuzz the error decoder, the Retry-After parser, webhook decoding and the signature header for a while
 	$(GO) test -run='^$$' -fuzz=FuzzDecodeError -fuzztime=30s ./loops
 	$(GO) test -run='^$$' -fuzz=FuzzParseRetryAfter -fuzztime=30s ./loops
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=30s ./loops/webhooks
+	$(GO) test -run='^$$' -fuzz=FuzzSignatureHeader -fuzztime=30s ./loops/webhooks
 
 tour: ## the README's main job: a runnable tour of the SDK
 	$(GO) run ./examples/tour

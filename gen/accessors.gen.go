@@ -1879,6 +1879,249 @@ func (x *VariantNodeUpdate) GetIsControl() bool {
 	return *x.IsControl
 }
 
+// GetFirstName returns FirstName, or the zero value when it is absent or the WebhookContact is nil.
+func (x *WebhookContact) GetFirstName() string {
+	if x == nil || x.FirstName == nil {
+		var zero string
+		return zero
+	}
+	return *x.FirstName
+}
+
+// GetLastName returns LastName, or the zero value when it is absent or the WebhookContact is nil.
+func (x *WebhookContact) GetLastName() string {
+	if x == nil || x.LastName == nil {
+		var zero string
+		return zero
+	}
+	return *x.LastName
+}
+
+// GetNotes returns Notes, or the zero value when it is absent or the WebhookContact is nil.
+func (x *WebhookContact) GetNotes() string {
+	if x == nil || x.Notes == nil {
+		var zero string
+		return zero
+	}
+	return *x.Notes
+}
+
+// GetOptInStatus returns OptInStatus, or the zero value when it is absent or the WebhookContact is nil.
+func (x *WebhookContact) GetOptInStatus() WebhookContactOptInStatus {
+	if x == nil || x.OptInStatus == nil {
+		var zero WebhookContactOptInStatus
+		return zero
+	}
+	return *x.OptInStatus
+}
+
+// GetUserID returns UserID, or the zero value when it is absent or the WebhookContact is nil.
+func (x *WebhookContact) GetUserID() string {
+	if x == nil || x.UserID == nil {
+		var zero string
+		return zero
+	}
+	return *x.UserID
+}
+
+// GetUserID returns UserID, or the zero value when it is absent or the WebhookContactIdentity is nil.
+func (x *WebhookContactIdentity) GetUserID() string {
+	if x == nil || x.UserID == nil {
+		var zero string
+		return zero
+	}
+	return *x.UserID
+}
+
+// GetCampaignID returns CampaignID, or the zero value when it is absent or the WebhookEmailClicked is nil.
+func (x *WebhookEmailClicked) GetCampaignID() string {
+	if x == nil || x.CampaignID == nil {
+		var zero string
+		return zero
+	}
+	return *x.CampaignID
+}
+
+// GetLoopID returns LoopID, or the zero value when it is absent or the WebhookEmailClicked is nil.
+func (x *WebhookEmailClicked) GetLoopID() string {
+	if x == nil || x.LoopID == nil {
+		var zero string
+		return zero
+	}
+	return *x.LoopID
+}
+
+// GetCampaignID returns CampaignID, or the zero value when it is absent or the WebhookEmailDelivered is nil.
+func (x *WebhookEmailDelivered) GetCampaignID() string {
+	if x == nil || x.CampaignID == nil {
+		var zero string
+		return zero
+	}
+	return *x.CampaignID
+}
+
+// GetLoopID returns LoopID, or the zero value when it is absent or the WebhookEmailDelivered is nil.
+func (x *WebhookEmailDelivered) GetLoopID() string {
+	if x == nil || x.LoopID == nil {
+		var zero string
+		return zero
+	}
+	return *x.LoopID
+}
+
+// GetTransactionalID returns TransactionalID, or the zero value when it is absent or the WebhookEmailDelivered is nil.
+func (x *WebhookEmailDelivered) GetTransactionalID() string {
+	if x == nil || x.TransactionalID == nil {
+		var zero string
+		return zero
+	}
+	return *x.TransactionalID
+}
+
+// GetCampaignID returns CampaignID, or the zero value when it is absent or the WebhookEmailHardBounced is nil.
+func (x *WebhookEmailHardBounced) GetCampaignID() string {
+	if x == nil || x.CampaignID == nil {
+		var zero string
+		return zero
+	}
+	return *x.CampaignID
+}
+
+// GetLoopID returns LoopID, or the zero value when it is absent or the WebhookEmailHardBounced is nil.
+func (x *WebhookEmailHardBounced) GetLoopID() string {
+	if x == nil || x.LoopID == nil {
+		var zero string
+		return zero
+	}
+	return *x.LoopID
+}
+
+// GetTransactionalID returns TransactionalID, or the zero value when it is absent or the WebhookEmailHardBounced is nil.
+func (x *WebhookEmailHardBounced) GetTransactionalID() string {
+	if x == nil || x.TransactionalID == nil {
+		var zero string
+		return zero
+	}
+	return *x.TransactionalID
+}
+
+// GetCampaignID returns CampaignID, or the zero value when it is absent or the WebhookEmailOpened is nil.
+func (x *WebhookEmailOpened) GetCampaignID() string {
+	if x == nil || x.CampaignID == nil {
+		var zero string
+		return zero
+	}
+	return *x.CampaignID
+}
+
+// GetLoopID returns LoopID, or the zero value when it is absent or the WebhookEmailOpened is nil.
+func (x *WebhookEmailOpened) GetLoopID() string {
+	if x == nil || x.LoopID == nil {
+		var zero string
+		return zero
+	}
+	return *x.LoopID
+}
+
+// GetCampaignID returns CampaignID, or the zero value when it is absent or the WebhookEmailResubscribed is nil.
+func (x *WebhookEmailResubscribed) GetCampaignID() string {
+	if x == nil || x.CampaignID == nil {
+		var zero string
+		return zero
+	}
+	return *x.CampaignID
+}
+
+// GetLoopID returns LoopID, or the zero value when it is absent or the WebhookEmailResubscribed is nil.
+func (x *WebhookEmailResubscribed) GetLoopID() string {
+	if x == nil || x.LoopID == nil {
+		var zero string
+		return zero
+	}
+	return *x.LoopID
+}
+
+// GetCampaignID returns CampaignID, or the zero value when it is absent or the WebhookEmailSoftBounced is nil.
+func (x *WebhookEmailSoftBounced) GetCampaignID() string {
+	if x == nil || x.CampaignID == nil {
+		var zero string
+		return zero
+	}
+	return *x.CampaignID
+}
+
+// GetLoopID returns LoopID, or the zero value when it is absent or the WebhookEmailSoftBounced is nil.
+func (x *WebhookEmailSoftBounced) GetLoopID() string {
+	if x == nil || x.LoopID == nil {
+		var zero string
+		return zero
+	}
+	return *x.LoopID
+}
+
+// GetTransactionalID returns TransactionalID, or the zero value when it is absent or the WebhookEmailSoftBounced is nil.
+func (x *WebhookEmailSoftBounced) GetTransactionalID() string {
+	if x == nil || x.TransactionalID == nil {
+		var zero string
+		return zero
+	}
+	return *x.TransactionalID
+}
+
+// GetCampaignID returns CampaignID, or the zero value when it is absent or the WebhookEmailSpamReported is nil.
+func (x *WebhookEmailSpamReported) GetCampaignID() string {
+	if x == nil || x.CampaignID == nil {
+		var zero string
+		return zero
+	}
+	return *x.CampaignID
+}
+
+// GetLoopID returns LoopID, or the zero value when it is absent or the WebhookEmailSpamReported is nil.
+func (x *WebhookEmailSpamReported) GetLoopID() string {
+	if x == nil || x.LoopID == nil {
+		var zero string
+		return zero
+	}
+	return *x.LoopID
+}
+
+// GetTransactionalID returns TransactionalID, or the zero value when it is absent or the WebhookEmailSpamReported is nil.
+func (x *WebhookEmailSpamReported) GetTransactionalID() string {
+	if x == nil || x.TransactionalID == nil {
+		var zero string
+		return zero
+	}
+	return *x.TransactionalID
+}
+
+// GetCampaignID returns CampaignID, or the zero value when it is absent or the WebhookEmailUnsubscribed is nil.
+func (x *WebhookEmailUnsubscribed) GetCampaignID() string {
+	if x == nil || x.CampaignID == nil {
+		var zero string
+		return zero
+	}
+	return *x.CampaignID
+}
+
+// GetLoopID returns LoopID, or the zero value when it is absent or the WebhookEmailUnsubscribed is nil.
+func (x *WebhookEmailUnsubscribed) GetLoopID() string {
+	if x == nil || x.LoopID == nil {
+		var zero string
+		return zero
+	}
+	return *x.LoopID
+}
+
+// GetDescription returns Description, or the zero value when it is absent or the WebhookMailingList is nil.
+func (x *WebhookMailingList) GetDescription() string {
+	if x == nil || x.Description == nil {
+		var zero string
+		return zero
+	}
+	return *x.Description
+}
+
 // GetDescription returns Description, or the zero value when it is absent or the Workflow is nil.
 func (x *Workflow) GetDescription() string {
 	if x == nil || x.Description == nil {

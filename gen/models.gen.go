@@ -751,6 +751,282 @@ func (e VariantNodeTypeName) Valid() bool {
 	}
 }
 
+// Defines values for WebhookCampaignEmailSentEventName.
+const (
+	WebhookCampaignEmailSentEventNameCampaignEmailSent WebhookCampaignEmailSentEventName = "campaign.email.sent"
+)
+
+// Valid indicates whether the value is a known member of the WebhookCampaignEmailSentEventName enum.
+func (e WebhookCampaignEmailSentEventName) Valid() bool {
+	switch e {
+	case WebhookCampaignEmailSentEventNameCampaignEmailSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookContactOptInStatus.
+const (
+	WebhookContactOptInStatusAccepted WebhookContactOptInStatus = "accepted"
+	WebhookContactOptInStatusPending  WebhookContactOptInStatus = "pending"
+	WebhookContactOptInStatusRejected WebhookContactOptInStatus = "rejected"
+)
+
+// Valid indicates whether the value is a known member of the WebhookContactOptInStatus enum.
+func (e WebhookContactOptInStatus) Valid() bool {
+	switch e {
+	case WebhookContactOptInStatusAccepted:
+		return true
+	case WebhookContactOptInStatusPending:
+		return true
+	case WebhookContactOptInStatusRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookContactCreatedEventName.
+const (
+	WebhookContactCreatedEventNameContactCreated WebhookContactCreatedEventName = "contact.created"
+)
+
+// Valid indicates whether the value is a known member of the WebhookContactCreatedEventName enum.
+func (e WebhookContactCreatedEventName) Valid() bool {
+	switch e {
+	case WebhookContactCreatedEventNameContactCreated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookContactDeletedEventName.
+const (
+	WebhookContactDeletedEventNameContactDeleted WebhookContactDeletedEventName = "contact.deleted"
+)
+
+// Valid indicates whether the value is a known member of the WebhookContactDeletedEventName enum.
+func (e WebhookContactDeletedEventName) Valid() bool {
+	switch e {
+	case WebhookContactDeletedEventNameContactDeleted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookContactUnsubscribedEventName.
+const (
+	WebhookContactUnsubscribedEventNameContactUnsubscribed WebhookContactUnsubscribedEventName = "contact.unsubscribed"
+)
+
+// Valid indicates whether the value is a known member of the WebhookContactUnsubscribedEventName enum.
+func (e WebhookContactUnsubscribedEventName) Valid() bool {
+	switch e {
+	case WebhookContactUnsubscribedEventNameContactUnsubscribed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEmailClickedEventName.
+const (
+	WebhookEmailClickedEventNameEmailClicked WebhookEmailClickedEventName = "email.clicked"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEmailClickedEventName enum.
+func (e WebhookEmailClickedEventName) Valid() bool {
+	switch e {
+	case WebhookEmailClickedEventNameEmailClicked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEmailDeliveredEventName.
+const (
+	WebhookEmailDeliveredEventNameEmailDelivered WebhookEmailDeliveredEventName = "email.delivered"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEmailDeliveredEventName enum.
+func (e WebhookEmailDeliveredEventName) Valid() bool {
+	switch e {
+	case WebhookEmailDeliveredEventNameEmailDelivered:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEmailHardBouncedEventName.
+const (
+	WebhookEmailHardBouncedEventNameEmailHardBounced WebhookEmailHardBouncedEventName = "email.hardBounced"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEmailHardBouncedEventName enum.
+func (e WebhookEmailHardBouncedEventName) Valid() bool {
+	switch e {
+	case WebhookEmailHardBouncedEventNameEmailHardBounced:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEmailOpenedEventName.
+const (
+	WebhookEmailOpenedEventNameEmailOpened WebhookEmailOpenedEventName = "email.opened"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEmailOpenedEventName enum.
+func (e WebhookEmailOpenedEventName) Valid() bool {
+	switch e {
+	case WebhookEmailOpenedEventNameEmailOpened:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEmailResubscribedEventName.
+const (
+	WebhookEmailResubscribedEventNameEmailResubscribed WebhookEmailResubscribedEventName = "email.resubscribed"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEmailResubscribedEventName enum.
+func (e WebhookEmailResubscribedEventName) Valid() bool {
+	switch e {
+	case WebhookEmailResubscribedEventNameEmailResubscribed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEmailSoftBouncedEventName.
+const (
+	WebhookEmailSoftBouncedEventNameEmailSoftBounced WebhookEmailSoftBouncedEventName = "email.softBounced"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEmailSoftBouncedEventName enum.
+func (e WebhookEmailSoftBouncedEventName) Valid() bool {
+	switch e {
+	case WebhookEmailSoftBouncedEventNameEmailSoftBounced:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEmailSpamReportedEventName.
+const (
+	WebhookEmailSpamReportedEventNameEmailSpamReported WebhookEmailSpamReportedEventName = "email.spamReported"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEmailSpamReportedEventName enum.
+func (e WebhookEmailSpamReportedEventName) Valid() bool {
+	switch e {
+	case WebhookEmailSpamReportedEventNameEmailSpamReported:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEmailUnsubscribedEventName.
+const (
+	WebhookEmailUnsubscribedEventNameEmailUnsubscribed WebhookEmailUnsubscribedEventName = "email.unsubscribed"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEmailUnsubscribedEventName enum.
+func (e WebhookEmailUnsubscribedEventName) Valid() bool {
+	switch e {
+	case WebhookEmailUnsubscribedEventNameEmailUnsubscribed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookLoopEmailSentEventName.
+const (
+	WebhookLoopEmailSentEventNameLoopEmailSent WebhookLoopEmailSentEventName = "loop.email.sent"
+)
+
+// Valid indicates whether the value is a known member of the WebhookLoopEmailSentEventName enum.
+func (e WebhookLoopEmailSentEventName) Valid() bool {
+	switch e {
+	case WebhookLoopEmailSentEventNameLoopEmailSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookMailingListSubscribedEventName.
+const (
+	WebhookMailingListSubscribedEventNameContactMailingListSubscribed WebhookMailingListSubscribedEventName = "contact.mailingList.subscribed"
+)
+
+// Valid indicates whether the value is a known member of the WebhookMailingListSubscribedEventName enum.
+func (e WebhookMailingListSubscribedEventName) Valid() bool {
+	switch e {
+	case WebhookMailingListSubscribedEventNameContactMailingListSubscribed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookMailingListUnsubscribedEventName.
+const (
+	WebhookMailingListUnsubscribedEventNameContactMailingListUnsubscribed WebhookMailingListUnsubscribedEventName = "contact.mailingList.unsubscribed"
+)
+
+// Valid indicates whether the value is a known member of the WebhookMailingListUnsubscribedEventName enum.
+func (e WebhookMailingListUnsubscribedEventName) Valid() bool {
+	switch e {
+	case WebhookMailingListUnsubscribedEventNameContactMailingListUnsubscribed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTestEventEventName.
+const (
+	WebhookTestEventEventNameTestingTestEvent WebhookTestEventEventName = "testing.testEvent"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTestEventEventName enum.
+func (e WebhookTestEventEventName) Valid() bool {
+	switch e {
+	case WebhookTestEventEventNameTestingTestEvent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTransactionalEmailSentEventName.
+const (
+	WebhookTransactionalEmailSentEventNameTransactionalEmailSent WebhookTransactionalEmailSentEventName = "transactional.email.sent"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTransactionalEmailSentEventName enum.
+func (e WebhookTransactionalEmailSentEventName) Valid() bool {
+	switch e {
+	case WebhookTransactionalEmailSentEventNameTransactionalEmailSent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WorkflowStatus.
 const (
 	WorkflowStatusDraft             WorkflowStatus = "Draft"
@@ -2996,6 +3272,648 @@ type VariantNodeUpdate struct {
 	IsControl *bool `json:"isControl,omitempty"`
 }
 
+// WebhookCampaignEmailSent Sent once per recipient when a campaign goes out.
+//
+// Example: {"campaignId":"cm9c4mp41gn0000000000abc4","campaignName":"July newsletter","contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"campaign.email.sent","eventTime":1767225600,"mailingLists":[{"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"}],"webhookSchemaVersion":"1.0.0"}
+type WebhookCampaignEmailSent struct {
+	// CampaignID Loops' ID for the campaign.
+	CampaignID string `json:"campaignId"`
+
+	// CampaignName The campaign's name.
+	CampaignName string `json:"campaignName"`
+
+	// ContactIdentity Who an outbound webhook event is about.
+	//
+	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+	ContactIdentity WebhookContactIdentity `json:"contactIdentity"`
+
+	// Email The email a webhook event concerns.
+	//
+	// Example: {"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"}
+	Email WebhookEmail `json:"email"`
+
+	// EventName The event type, always `campaign.email.sent` for this payload.
+	EventName WebhookCampaignEmailSentEventName `json:"eventName"`
+
+	// EventTime When the event happened, in Unix seconds.
+	EventTime int `json:"eventTime"`
+
+	// MailingLists The mailing lists the campaign went to; empty when it targeted none.
+	MailingLists []WebhookMailingList `json:"mailingLists"`
+
+	// WebhookSchemaVersion Version of the payload format, currently `1.0.0`.
+	WebhookSchemaVersion string `json:"webhookSchemaVersion"`
+}
+
+// WebhookCampaignEmailSentEventName The event type, always `campaign.email.sent` for this payload.
+type WebhookCampaignEmailSentEventName string
+
+// WebhookContact The full contact in a `contact.created` event. Custom properties are
+// extra top-level keys next to the standard fields.
+//
+// Example: {"email":"alex@company.com","firstName":"Alex","id":"cm9c0nt4ct0000000000abcd1","lastName":null,"mailingLists":{"cm06f5v0e45nf0ml5754o9cix":true},"optInStatus":"accepted","planName":"pro","seats":5,"source":"API","subscribed":true,"userGroup":"","userId":null}
+type WebhookContact struct {
+	// Email The contact's address.
+	Email string `json:"email"`
+
+	// FirstName First name, or null.
+	FirstName *string `json:"firstName,omitempty"`
+
+	// ID Loops' ID for the contact.
+	ID string `json:"id"`
+
+	// LastName Last name, or null.
+	LastName *string `json:"lastName,omitempty"`
+
+	// MailingLists Mailing-list IDs mapped to the contact's subscription state.
+	MailingLists map[string]bool `json:"mailingLists"`
+
+	// Notes Free-text notes on the contact, when present.
+	Notes *string `json:"notes,omitempty"`
+
+	// OptInStatus Double opt-in state; never `pending` or `rejected` in `contact.created`.
+	OptInStatus *WebhookContactOptInStatus `json:"optInStatus,omitempty"`
+
+	// Source Where the contact came from, such as `API` or `form`.
+	Source string `json:"source"`
+
+	// Subscribed Whether campaign and workflow emails reach the contact.
+	Subscribed bool `json:"subscribed"`
+
+	// UserGroup The contact's user group; an empty string when unset.
+	UserGroup string `json:"userGroup"`
+
+	// UserID Your own ID for the contact, or null.
+	UserID *string `json:"userId,omitempty"`
+	// AdditionalProperties holds the keys beyond the fields above, by name:
+	// for contacts and contact writes, the custom properties.
+	AdditionalProperties map[string]PropertyValue `json:"-"`
+}
+
+// WebhookContactOptInStatus Double opt-in state; never `pending` or `rejected` in `contact.created`.
+type WebhookContactOptInStatus string
+
+// WebhookContactCreated Sent when a contact is added to your audience (after confirmation, with double opt-in).
+//
+// Example: {"contact":{"email":"alex@company.com","firstName":"Alex","id":"cm9c0nt4ct0000000000abcd1","lastName":null,"mailingLists":{"cm06f5v0e45nf0ml5754o9cix":true},"optInStatus":"accepted","planName":"pro","source":"API","subscribed":true,"userGroup":"","userId":null},"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"eventName":"contact.created","eventTime":1767225600,"webhookSchemaVersion":"1.0.0"}
+type WebhookContactCreated struct {
+	// Contact The full contact in a `contact.created` event. Custom properties are
+	// extra top-level keys next to the standard fields.
+	//
+	//
+	// Example: {"email":"alex@company.com","firstName":"Alex","id":"cm9c0nt4ct0000000000abcd1","lastName":null,"mailingLists":{"cm06f5v0e45nf0ml5754o9cix":true},"optInStatus":"accepted","planName":"pro","seats":5,"source":"API","subscribed":true,"userGroup":"","userId":null}
+	Contact WebhookContact `json:"contact"`
+
+	// ContactIdentity Who an outbound webhook event is about.
+	//
+	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+	ContactIdentity WebhookContactIdentity `json:"contactIdentity"`
+
+	// EventName The event type, always `contact.created` for this payload.
+	EventName WebhookContactCreatedEventName `json:"eventName"`
+
+	// EventTime When the event happened, in Unix seconds.
+	EventTime int `json:"eventTime"`
+
+	// WebhookSchemaVersion Version of the payload format, currently `1.0.0`.
+	WebhookSchemaVersion string `json:"webhookSchemaVersion"`
+}
+
+// WebhookContactCreatedEventName The event type, always `contact.created` for this payload.
+type WebhookContactCreatedEventName string
+
+// WebhookContactDeleted Sent when a contact is deleted (a `contact.unsubscribed` event comes with it).
+//
+// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"eventName":"contact.deleted","eventTime":1767225600,"webhookSchemaVersion":"1.0.0"}
+type WebhookContactDeleted struct {
+	// ContactIdentity Who an outbound webhook event is about.
+	//
+	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+	ContactIdentity WebhookContactIdentity `json:"contactIdentity"`
+
+	// EventName The event type, always `contact.deleted` for this payload.
+	EventName WebhookContactDeletedEventName `json:"eventName"`
+
+	// EventTime When the event happened, in Unix seconds.
+	EventTime int `json:"eventTime"`
+
+	// WebhookSchemaVersion Version of the payload format, currently `1.0.0`.
+	WebhookSchemaVersion string `json:"webhookSchemaVersion"`
+}
+
+// WebhookContactDeletedEventName The event type, always `contact.deleted` for this payload.
+type WebhookContactDeletedEventName string
+
+// WebhookContactIdentity Who an outbound webhook event is about.
+//
+// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+type WebhookContactIdentity struct {
+	// Email The contact's address.
+	Email string `json:"email"`
+
+	// ID Loops' ID for the contact.
+	ID string `json:"id"`
+
+	// UserID Your own ID for the contact; null when none is set.
+	UserID *string `json:"userId,omitempty"`
+}
+
+// WebhookContactUnsubscribed Sent when a contact leaves your audience, including when it is deleted; not a mailing-list unsubscribe.
+//
+// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"eventName":"contact.unsubscribed","eventTime":1767225600,"webhookSchemaVersion":"1.0.0"}
+type WebhookContactUnsubscribed struct {
+	// ContactIdentity Who an outbound webhook event is about.
+	//
+	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+	ContactIdentity WebhookContactIdentity `json:"contactIdentity"`
+
+	// EventName The event type, always `contact.unsubscribed` for this payload.
+	EventName WebhookContactUnsubscribedEventName `json:"eventName"`
+
+	// EventTime When the event happened, in Unix seconds.
+	EventTime int `json:"eventTime"`
+
+	// WebhookSchemaVersion Version of the payload format, currently `1.0.0`.
+	WebhookSchemaVersion string `json:"webhookSchemaVersion"`
+}
+
+// WebhookContactUnsubscribedEventName The event type, always `contact.unsubscribed` for this payload.
+type WebhookContactUnsubscribedEventName string
+
+// WebhookEmail The email a webhook event concerns.
+//
+// Example: {"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"}
+type WebhookEmail struct {
+	// EmailMessageID ID of the email message, the exact version of the email that was sent.
+	EmailMessageID string `json:"emailMessageId"`
+
+	// ID Loops' ID for the email itself.
+	ID string `json:"id"`
+
+	// Subject The email's subject line.
+	Subject string `json:"subject"`
+}
+
+// WebhookEmailClicked Sent when a link in a campaign or workflow email is clicked (not tracked for transactional emails).
+//
+// Example: {"campaignId":"cm9c4mp41gn0000000000abc4","contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"email.clicked","eventTime":1767225600,"sourceType":"campaign","webhookSchemaVersion":"1.0.0"}
+type WebhookEmailClicked struct {
+	// CampaignID The campaign's ID, when `sourceType` is `campaign`.
+	CampaignID *string `json:"campaignId,omitempty"`
+
+	// ContactIdentity Who an outbound webhook event is about.
+	//
+	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+	ContactIdentity WebhookContactIdentity `json:"contactIdentity"`
+
+	// Email The email a webhook event concerns.
+	//
+	// Example: {"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"}
+	Email WebhookEmail `json:"email"`
+
+	// EventName The event type, always `email.clicked` for this payload.
+	EventName WebhookEmailClickedEventName `json:"eventName"`
+
+	// EventTime When the event happened, in Unix seconds.
+	EventTime int `json:"eventTime"`
+
+	// LoopID The workflow's ID, when `sourceType` is `loop`.
+	LoopID *string `json:"loopId,omitempty"`
+
+	// SourceType The kind of email, `campaign` or `loop` (a workflow); a plain string so new kinds still decode.
+	SourceType string `json:"sourceType"`
+
+	// WebhookSchemaVersion Version of the payload format, currently `1.0.0`.
+	WebhookSchemaVersion string `json:"webhookSchemaVersion"`
+}
+
+// WebhookEmailClickedEventName The event type, always `email.clicked` for this payload.
+type WebhookEmailClickedEventName string
+
+// WebhookEmailDelivered Sent when an email reaches the recipient's mail server.
+//
+// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"email.delivered","eventTime":1767225600,"sourceType":"transactional","transactionalId":"cll42l54f20i1la0lfooe3z12","webhookSchemaVersion":"1.0.0"}
+type WebhookEmailDelivered struct {
+	// CampaignID The campaign's ID, when `sourceType` is `campaign`.
+	CampaignID *string `json:"campaignId,omitempty"`
+
+	// ContactIdentity Who an outbound webhook event is about.
+	//
+	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+	ContactIdentity WebhookContactIdentity `json:"contactIdentity"`
+
+	// Email The email a webhook event concerns.
+	//
+	// Example: {"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"}
+	Email WebhookEmail `json:"email"`
+
+	// EventName The event type, always `email.delivered` for this payload.
+	EventName WebhookEmailDeliveredEventName `json:"eventName"`
+
+	// EventTime When the event happened, in Unix seconds.
+	EventTime int `json:"eventTime"`
+
+	// LoopID The workflow's ID, when `sourceType` is `loop`.
+	LoopID *string `json:"loopId,omitempty"`
+
+	// SourceType The kind of email, `campaign`, `loop` (a workflow) or `transactional`; a plain string so new kinds still decode.
+	SourceType string `json:"sourceType"`
+
+	// TransactionalID The transactional email's ID, when `sourceType` is `transactional`.
+	TransactionalID *string `json:"transactionalId,omitempty"`
+
+	// WebhookSchemaVersion Version of the payload format, currently `1.0.0`.
+	WebhookSchemaVersion string `json:"webhookSchemaVersion"`
+}
+
+// WebhookEmailDeliveredEventName The event type, always `email.delivered` for this payload.
+type WebhookEmailDeliveredEventName string
+
+// WebhookEmailHardBounced Sent when delivery fails for good; the contact is also unsubscribed (`contact.unsubscribed`).
+//
+// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"email.hardBounced","eventTime":1767225600,"sourceType":"transactional","transactionalId":"cll42l54f20i1la0lfooe3z12","webhookSchemaVersion":"1.0.0"}
+type WebhookEmailHardBounced struct {
+	// CampaignID The campaign's ID, when `sourceType` is `campaign`.
+	CampaignID *string `json:"campaignId,omitempty"`
+
+	// ContactIdentity Who an outbound webhook event is about.
+	//
+	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+	ContactIdentity WebhookContactIdentity `json:"contactIdentity"`
+
+	// Email The email a webhook event concerns.
+	//
+	// Example: {"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"}
+	Email WebhookEmail `json:"email"`
+
+	// EventName The event type, always `email.hardBounced` for this payload.
+	EventName WebhookEmailHardBouncedEventName `json:"eventName"`
+
+	// EventTime When the event happened, in Unix seconds.
+	EventTime int `json:"eventTime"`
+
+	// LoopID The workflow's ID, when `sourceType` is `loop`.
+	LoopID *string `json:"loopId,omitempty"`
+
+	// SourceType The kind of email, `campaign`, `loop` (a workflow) or `transactional`; a plain string so new kinds still decode.
+	SourceType string `json:"sourceType"`
+
+	// TransactionalID The transactional email's ID, when `sourceType` is `transactional`.
+	TransactionalID *string `json:"transactionalId,omitempty"`
+
+	// WebhookSchemaVersion Version of the payload format, currently `1.0.0`.
+	WebhookSchemaVersion string `json:"webhookSchemaVersion"`
+}
+
+// WebhookEmailHardBouncedEventName The event type, always `email.hardBounced` for this payload.
+type WebhookEmailHardBouncedEventName string
+
+// WebhookEmailOpened Sent when a campaign or workflow email is opened (not tracked for transactional emails).
+//
+// Example: {"campaignId":"cm9c4mp41gn0000000000abc4","contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"email.opened","eventTime":1767225600,"sourceType":"campaign","webhookSchemaVersion":"1.0.0"}
+type WebhookEmailOpened struct {
+	// CampaignID The campaign's ID, when `sourceType` is `campaign`.
+	CampaignID *string `json:"campaignId,omitempty"`
+
+	// ContactIdentity Who an outbound webhook event is about.
+	//
+	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+	ContactIdentity WebhookContactIdentity `json:"contactIdentity"`
+
+	// Email The email a webhook event concerns.
+	//
+	// Example: {"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"}
+	Email WebhookEmail `json:"email"`
+
+	// EventName The event type, always `email.opened` for this payload.
+	EventName WebhookEmailOpenedEventName `json:"eventName"`
+
+	// EventTime When the event happened, in Unix seconds.
+	EventTime int `json:"eventTime"`
+
+	// LoopID The workflow's ID, when `sourceType` is `loop`.
+	LoopID *string `json:"loopId,omitempty"`
+
+	// SourceType The kind of email, `campaign` or `loop` (a workflow); a plain string so new kinds still decode.
+	SourceType string `json:"sourceType"`
+
+	// WebhookSchemaVersion Version of the payload format, currently `1.0.0`.
+	WebhookSchemaVersion string `json:"webhookSchemaVersion"`
+}
+
+// WebhookEmailOpenedEventName The event type, always `email.opened` for this payload.
+type WebhookEmailOpenedEventName string
+
+// WebhookEmailResubscribed Sent when a recipient re-subscribes from an email's preference page (campaign and workflow emails only).
+//
+// Example: {"campaignId":"cm9c4mp41gn0000000000abc4","contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"email.resubscribed","eventTime":1767225600,"sourceType":"campaign","webhookSchemaVersion":"1.0.0"}
+type WebhookEmailResubscribed struct {
+	// CampaignID The campaign's ID, when `sourceType` is `campaign`.
+	CampaignID *string `json:"campaignId,omitempty"`
+
+	// ContactIdentity Who an outbound webhook event is about.
+	//
+	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+	ContactIdentity WebhookContactIdentity `json:"contactIdentity"`
+
+	// Email The email a webhook event concerns.
+	//
+	// Example: {"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"}
+	Email WebhookEmail `json:"email"`
+
+	// EventName The event type, always `email.resubscribed` for this payload.
+	EventName WebhookEmailResubscribedEventName `json:"eventName"`
+
+	// EventTime When the event happened, in Unix seconds.
+	EventTime int `json:"eventTime"`
+
+	// LoopID The workflow's ID, when `sourceType` is `loop`.
+	LoopID *string `json:"loopId,omitempty"`
+
+	// SourceType The kind of email, `campaign` or `loop` (a workflow); a plain string so new kinds still decode.
+	SourceType string `json:"sourceType"`
+
+	// WebhookSchemaVersion Version of the payload format, currently `1.0.0`.
+	WebhookSchemaVersion string `json:"webhookSchemaVersion"`
+}
+
+// WebhookEmailResubscribedEventName The event type, always `email.resubscribed` for this payload.
+type WebhookEmailResubscribedEventName string
+
+// WebhookEmailSoftBounced Sent when delivery fails for now; Loops retries, so the email may still arrive.
+//
+// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"email.softBounced","eventTime":1767225600,"sourceType":"transactional","transactionalId":"cll42l54f20i1la0lfooe3z12","webhookSchemaVersion":"1.0.0"}
+type WebhookEmailSoftBounced struct {
+	// CampaignID The campaign's ID, when `sourceType` is `campaign`.
+	CampaignID *string `json:"campaignId,omitempty"`
+
+	// ContactIdentity Who an outbound webhook event is about.
+	//
+	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+	ContactIdentity WebhookContactIdentity `json:"contactIdentity"`
+
+	// Email The email a webhook event concerns.
+	//
+	// Example: {"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"}
+	Email WebhookEmail `json:"email"`
+
+	// EventName The event type, always `email.softBounced` for this payload.
+	EventName WebhookEmailSoftBouncedEventName `json:"eventName"`
+
+	// EventTime When the event happened, in Unix seconds.
+	EventTime int `json:"eventTime"`
+
+	// LoopID The workflow's ID, when `sourceType` is `loop`.
+	LoopID *string `json:"loopId,omitempty"`
+
+	// SourceType The kind of email, `campaign`, `loop` (a workflow) or `transactional`; a plain string so new kinds still decode.
+	SourceType string `json:"sourceType"`
+
+	// TransactionalID The transactional email's ID, when `sourceType` is `transactional`.
+	TransactionalID *string `json:"transactionalId,omitempty"`
+
+	// WebhookSchemaVersion Version of the payload format, currently `1.0.0`.
+	WebhookSchemaVersion string `json:"webhookSchemaVersion"`
+}
+
+// WebhookEmailSoftBouncedEventName The event type, always `email.softBounced` for this payload.
+type WebhookEmailSoftBouncedEventName string
+
+// WebhookEmailSpamReported Sent when a recipient marks an email as spam.
+//
+// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"email.spamReported","eventTime":1767225600,"sourceType":"transactional","transactionalId":"cll42l54f20i1la0lfooe3z12","webhookSchemaVersion":"1.0.0"}
+type WebhookEmailSpamReported struct {
+	// CampaignID The campaign's ID, when `sourceType` is `campaign`.
+	CampaignID *string `json:"campaignId,omitempty"`
+
+	// ContactIdentity Who an outbound webhook event is about.
+	//
+	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+	ContactIdentity WebhookContactIdentity `json:"contactIdentity"`
+
+	// Email The email a webhook event concerns.
+	//
+	// Example: {"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"}
+	Email WebhookEmail `json:"email"`
+
+	// EventName The event type, always `email.spamReported` for this payload.
+	EventName WebhookEmailSpamReportedEventName `json:"eventName"`
+
+	// EventTime When the event happened, in Unix seconds.
+	EventTime int `json:"eventTime"`
+
+	// LoopID The workflow's ID, when `sourceType` is `loop`.
+	LoopID *string `json:"loopId,omitempty"`
+
+	// SourceType The kind of email, `campaign`, `loop` (a workflow) or `transactional`; a plain string so new kinds still decode.
+	SourceType string `json:"sourceType"`
+
+	// TransactionalID The transactional email's ID, when `sourceType` is `transactional`.
+	TransactionalID *string `json:"transactionalId,omitempty"`
+
+	// WebhookSchemaVersion Version of the payload format, currently `1.0.0`.
+	WebhookSchemaVersion string `json:"webhookSchemaVersion"`
+}
+
+// WebhookEmailSpamReportedEventName The event type, always `email.spamReported` for this payload.
+type WebhookEmailSpamReportedEventName string
+
+// WebhookEmailUnsubscribed Sent when a recipient uses an email's unsubscribe link (campaign and workflow emails only).
+//
+// Example: {"campaignId":"cm9c4mp41gn0000000000abc4","contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"email.unsubscribed","eventTime":1767225600,"sourceType":"campaign","webhookSchemaVersion":"1.0.0"}
+type WebhookEmailUnsubscribed struct {
+	// CampaignID The campaign's ID, when `sourceType` is `campaign`.
+	CampaignID *string `json:"campaignId,omitempty"`
+
+	// ContactIdentity Who an outbound webhook event is about.
+	//
+	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+	ContactIdentity WebhookContactIdentity `json:"contactIdentity"`
+
+	// Email The email a webhook event concerns.
+	//
+	// Example: {"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"}
+	Email WebhookEmail `json:"email"`
+
+	// EventName The event type, always `email.unsubscribed` for this payload.
+	EventName WebhookEmailUnsubscribedEventName `json:"eventName"`
+
+	// EventTime When the event happened, in Unix seconds.
+	EventTime int `json:"eventTime"`
+
+	// LoopID The workflow's ID, when `sourceType` is `loop`.
+	LoopID *string `json:"loopId,omitempty"`
+
+	// SourceType The kind of email, `campaign` or `loop` (a workflow); a plain string so new kinds still decode.
+	SourceType string `json:"sourceType"`
+
+	// WebhookSchemaVersion Version of the payload format, currently `1.0.0`.
+	WebhookSchemaVersion string `json:"webhookSchemaVersion"`
+}
+
+// WebhookEmailUnsubscribedEventName The event type, always `email.unsubscribed` for this payload.
+type WebhookEmailUnsubscribedEventName string
+
+// WebhookLoopEmailSent Sent once per recipient when a workflow (formerly "loop") sends an email.
+//
+// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"loop.email.sent","eventTime":1767225600,"loopId":"cm9w0rkfl0w0000000000abc5","loopName":"Onboarding","mailingLists":[],"webhookSchemaVersion":"1.0.0"}
+type WebhookLoopEmailSent struct {
+	// ContactIdentity Who an outbound webhook event is about.
+	//
+	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+	ContactIdentity WebhookContactIdentity `json:"contactIdentity"`
+
+	// Email The email a webhook event concerns.
+	//
+	// Example: {"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"}
+	Email WebhookEmail `json:"email"`
+
+	// EventName The event type, always `loop.email.sent` for this payload.
+	EventName WebhookLoopEmailSentEventName `json:"eventName"`
+
+	// EventTime When the event happened, in Unix seconds.
+	EventTime int `json:"eventTime"`
+
+	// LoopID Loops' ID for the workflow.
+	LoopID string `json:"loopId"`
+
+	// LoopName The workflow's name.
+	LoopName string `json:"loopName"`
+
+	// MailingLists The mailing lists the workflow sends to; empty when it targets none.
+	MailingLists []WebhookMailingList `json:"mailingLists"`
+
+	// WebhookSchemaVersion Version of the payload format, currently `1.0.0`.
+	WebhookSchemaVersion string `json:"webhookSchemaVersion"`
+}
+
+// WebhookLoopEmailSentEventName The event type, always `loop.email.sent` for this payload.
+type WebhookLoopEmailSentEventName string
+
+// WebhookMailingList A mailing list as webhook payloads describe it.
+//
+// Example: {"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"}
+type WebhookMailingList struct {
+	// Description The list's description, or null.
+	Description *string `json:"description,omitempty"`
+
+	// ID Loops' ID for the mailing list.
+	ID string `json:"id"`
+
+	// IsPublic Whether the list is shown on the public preferences page.
+	IsPublic bool `json:"isPublic"`
+
+	// Name The list's name.
+	Name string `json:"name"`
+}
+
+// WebhookMailingListSubscribed Sent when a contact joins a mailing list (after confirmation, with double opt-in).
+//
+// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"eventName":"contact.mailingList.subscribed","eventTime":1767225600,"mailingList":{"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"},"webhookSchemaVersion":"1.0.0"}
+type WebhookMailingListSubscribed struct {
+	// ContactIdentity Who an outbound webhook event is about.
+	//
+	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+	ContactIdentity WebhookContactIdentity `json:"contactIdentity"`
+
+	// EventName The event type, always `contact.mailingList.subscribed` for this payload.
+	EventName WebhookMailingListSubscribedEventName `json:"eventName"`
+
+	// EventTime When the event happened, in Unix seconds.
+	EventTime int `json:"eventTime"`
+
+	// MailingList A mailing list as webhook payloads describe it.
+	//
+	// Example: {"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"}
+	MailingList WebhookMailingList `json:"mailingList"`
+
+	// WebhookSchemaVersion Version of the payload format, currently `1.0.0`.
+	WebhookSchemaVersion string `json:"webhookSchemaVersion"`
+}
+
+// WebhookMailingListSubscribedEventName The event type, always `contact.mailingList.subscribed` for this payload.
+type WebhookMailingListSubscribedEventName string
+
+// WebhookMailingListUnsubscribed Sent when a contact leaves a mailing list; the contact stays in your audience.
+//
+// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"eventName":"contact.mailingList.unsubscribed","eventTime":1767225600,"mailingList":{"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"},"webhookSchemaVersion":"1.0.0"}
+type WebhookMailingListUnsubscribed struct {
+	// ContactIdentity Who an outbound webhook event is about.
+	//
+	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+	ContactIdentity WebhookContactIdentity `json:"contactIdentity"`
+
+	// EventName The event type, always `contact.mailingList.unsubscribed` for this payload.
+	EventName WebhookMailingListUnsubscribedEventName `json:"eventName"`
+
+	// EventTime When the event happened, in Unix seconds.
+	EventTime int `json:"eventTime"`
+
+	// MailingList A mailing list as webhook payloads describe it.
+	//
+	// Example: {"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"}
+	MailingList WebhookMailingList `json:"mailingList"`
+
+	// WebhookSchemaVersion Version of the payload format, currently `1.0.0`.
+	WebhookSchemaVersion string `json:"webhookSchemaVersion"`
+}
+
+// WebhookMailingListUnsubscribedEventName The event type, always `contact.mailingList.unsubscribed` for this payload.
+type WebhookMailingListUnsubscribedEventName string
+
+// WebhookTestEvent Sent from the Loops webhook settings to check an endpoint and its signature check.
+//
+// Example: {"eventName":"testing.testEvent","eventTime":1767225600,"message":"test","webhookSchemaVersion":"1.0.0"}
+type WebhookTestEvent struct {
+	// EventName The event type, always `testing.testEvent` for this payload.
+	EventName WebhookTestEventEventName `json:"eventName"`
+
+	// EventTime When the event happened, in Unix seconds.
+	EventTime int `json:"eventTime"`
+
+	// Message Always `test` for now.
+	Message string `json:"message"`
+
+	// WebhookSchemaVersion Version of the payload format, currently `1.0.0`.
+	WebhookSchemaVersion string `json:"webhookSchemaVersion"`
+}
+
+// WebhookTestEventEventName The event type, always `testing.testEvent` for this payload.
+type WebhookTestEventEventName string
+
+// WebhookTransactionalEmailSent Sent each time a transactional email goes out to a contact.
+//
+// Example: {"contactIdentity":{"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":null},"email":{"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"},"eventName":"transactional.email.sent","eventTime":1767225600,"transactionalId":"cll42l54f20i1la0lfooe3z12","transactionalName":"Sign up confirmation","webhookSchemaVersion":"1.0.0"}
+type WebhookTransactionalEmailSent struct {
+	// ContactIdentity Who an outbound webhook event is about.
+	//
+	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
+	ContactIdentity WebhookContactIdentity `json:"contactIdentity"`
+
+	// Email The email a webhook event concerns.
+	//
+	// Example: {"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"}
+	Email WebhookEmail `json:"email"`
+
+	// EventName The event type, always `transactional.email.sent` for this payload.
+	EventName WebhookTransactionalEmailSentEventName `json:"eventName"`
+
+	// EventTime When the event happened, in Unix seconds.
+	EventTime int `json:"eventTime"`
+
+	// TransactionalID Loops' ID for the transactional email.
+	TransactionalID string `json:"transactionalId"`
+
+	// TransactionalName The transactional email's name.
+	TransactionalName string `json:"transactionalName"`
+
+	// WebhookSchemaVersion Version of the payload format, currently `1.0.0`.
+	WebhookSchemaVersion string `json:"webhookSchemaVersion"`
+}
+
+// WebhookTransactionalEmailSentEventName The event type, always `transactional.email.sent` for this payload.
+type WebhookTransactionalEmailSentEventName string
+
 // Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
 // `expectedRevisionId` on the next change. A workflow holds at most 300 nodes.
 //
@@ -4475,6 +5393,214 @@ func (a EventRequest) MarshalJSON() ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'mailingLists': %w", err)
 		}
+	}
+
+	if a.UserID != nil {
+		object["userId"], err = json.Marshal(a.UserID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'userId': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for WebhookContact. Returns the specified
+// element and whether it was found
+func (a WebhookContact) Get(fieldName string) (value PropertyValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for WebhookContact
+func (a *WebhookContact) Set(fieldName string, value PropertyValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]PropertyValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for WebhookContact to handle AdditionalProperties
+func (a *WebhookContact) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["email"]; found {
+		err = json.Unmarshal(raw, &a.Email)
+		if err != nil {
+			return fmt.Errorf("error reading 'email': %w", err)
+		}
+		delete(object, "email")
+	}
+
+	if raw, found := object["firstName"]; found {
+		err = json.Unmarshal(raw, &a.FirstName)
+		if err != nil {
+			return fmt.Errorf("error reading 'firstName': %w", err)
+		}
+		delete(object, "firstName")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.ID)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["lastName"]; found {
+		err = json.Unmarshal(raw, &a.LastName)
+		if err != nil {
+			return fmt.Errorf("error reading 'lastName': %w", err)
+		}
+		delete(object, "lastName")
+	}
+
+	if raw, found := object["mailingLists"]; found {
+		err = json.Unmarshal(raw, &a.MailingLists)
+		if err != nil {
+			return fmt.Errorf("error reading 'mailingLists': %w", err)
+		}
+		delete(object, "mailingLists")
+	}
+
+	if raw, found := object["notes"]; found {
+		err = json.Unmarshal(raw, &a.Notes)
+		if err != nil {
+			return fmt.Errorf("error reading 'notes': %w", err)
+		}
+		delete(object, "notes")
+	}
+
+	if raw, found := object["optInStatus"]; found {
+		err = json.Unmarshal(raw, &a.OptInStatus)
+		if err != nil {
+			return fmt.Errorf("error reading 'optInStatus': %w", err)
+		}
+		delete(object, "optInStatus")
+	}
+
+	if raw, found := object["source"]; found {
+		err = json.Unmarshal(raw, &a.Source)
+		if err != nil {
+			return fmt.Errorf("error reading 'source': %w", err)
+		}
+		delete(object, "source")
+	}
+
+	if raw, found := object["subscribed"]; found {
+		err = json.Unmarshal(raw, &a.Subscribed)
+		if err != nil {
+			return fmt.Errorf("error reading 'subscribed': %w", err)
+		}
+		delete(object, "subscribed")
+	}
+
+	if raw, found := object["userGroup"]; found {
+		err = json.Unmarshal(raw, &a.UserGroup)
+		if err != nil {
+			return fmt.Errorf("error reading 'userGroup': %w", err)
+		}
+		delete(object, "userGroup")
+	}
+
+	if raw, found := object["userId"]; found {
+		err = json.Unmarshal(raw, &a.UserID)
+		if err != nil {
+			return fmt.Errorf("error reading 'userId': %w", err)
+		}
+		delete(object, "userId")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]PropertyValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal PropertyValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for WebhookContact to handle AdditionalProperties
+func (a WebhookContact) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["email"], err = json.Marshal(a.Email)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'email': %w", err)
+	}
+
+	if a.FirstName != nil {
+		object["firstName"], err = json.Marshal(a.FirstName)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'firstName': %w", err)
+		}
+	}
+
+	object["id"], err = json.Marshal(a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	if a.LastName != nil {
+		object["lastName"], err = json.Marshal(a.LastName)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'lastName': %w", err)
+		}
+	}
+
+	if a.MailingLists != nil {
+		object["mailingLists"], err = json.Marshal(a.MailingLists)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'mailingLists': %w", err)
+		}
+	}
+
+	if a.Notes != nil {
+		object["notes"], err = json.Marshal(a.Notes)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'notes': %w", err)
+		}
+	}
+
+	if a.OptInStatus != nil {
+		object["optInStatus"], err = json.Marshal(a.OptInStatus)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'optInStatus': %w", err)
+		}
+	}
+
+	object["source"], err = json.Marshal(a.Source)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'source': %w", err)
+	}
+
+	object["subscribed"], err = json.Marshal(a.Subscribed)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'subscribed': %w", err)
+	}
+
+	object["userGroup"], err = json.Marshal(a.UserGroup)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'userGroup': %w", err)
 	}
 
 	if a.UserID != nil {

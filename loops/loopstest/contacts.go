@@ -204,6 +204,9 @@ func (s *Server) addContact(id identity) *contact {
 		ct.userID = &id.userID
 	}
 	s.contacts = append(s.contacts, ct)
+	if s.cfg.webhookURL != "" {
+		s.created = append(s.created, ct)
+	}
 	return ct
 }
 

@@ -53,4 +53,7 @@
 // the request and then drops the connection, so that a client that retries
 // blindly sends a second email. Together with IdempotencyCount this lets a
 // test prove that a retrying client gets an operation done exactly once.
+//
+// DeliverWebhook signs and posts webhook events to your endpoint, and
+// WithWebhookEndpoint sends contact.created for every contact a request creates.
 package loopstest

@@ -153,6 +153,7 @@ func (s *Server) process(x *exchange) *response {
 	resp, rate := s.gate(x.r, rt, invalid)
 	if resp == nil {
 		resp = s.dispatch(rt, &call{r: x.r, rt: rt, body: x.body, now: s.now()})
+		s.deliverCreated(x.r.Context())
 	}
 	resp.withRate(rate)
 	if invalid == "" {

@@ -42,6 +42,7 @@ type config struct {
 	listen       bool
 	hook         func(Request)
 	removalLimit int
+	webhookURL   string
 }
 
 func defaultConfig() config {

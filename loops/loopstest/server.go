@@ -49,6 +49,7 @@ type Server struct {
 	reports    map[string]any         // set reports (metrics, ...), by request path
 	previews   map[string]int         // email-message previews sent, by UTC day
 	seq        int                    // for ids and revisions
+	created    []*contact             // contacts to announce by webhook
 }
 
 // NewServer starts a fake Loops server on a loopback address for the test t

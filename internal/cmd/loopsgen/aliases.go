@@ -18,8 +18,8 @@ func (g *generator) aliases(b *bytes.Buffer) error {
 	var consts []string
 	b.WriteString("type (\n")
 	for _, name := range names {
-		if g.loops.types[name] != nil || g.loops.aliasesOf["gen."+name] != "" {
-			continue
+		if g.loops.types[name] != nil || g.loops.aliasesOf["gen."+name] != "" || strings.HasPrefix(name, "Webhook") {
+			continue // webhook payloads are package loops/webhooks' business
 		}
 		doc := strings.TrimSpace(cmp.Or(g.gen.docs[name], g.extra[name]))
 		if doc == "" || strings.HasSuffix(doc, "defines model for "+name+".") {

@@ -24,7 +24,9 @@
 //   - loops/operations.gen.go: one unexported method per operation, which
 //     checks path parameters and the body, encodes it once and calls the
 //     generated client through the client's pipeline, and the route table
-//     the pipeline classifies requests by.
+//     the pipeline classifies requests by;
+//   - loops/webhooks/events.gen.go: an event type per webhook payload, its
+//     Mux method, and a reflection-free decoder for every payload model.
 //
 // The output depends only on its inputs, in a fixed order, so that
 // `make check-generated` can diff it.
