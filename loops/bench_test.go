@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -217,4 +218,40 @@ func BenchmarkBulkSendAtRateLimit(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 	b.ReportMetric(float64(refused), "429s")
+}
+
+// BenchmarkEventsSendRatio alternates an SDK send and a hand-written one
+// in each iteration, against one server, and reports the ratio of their
+// total times ("sdk/hand") and of their allocations: alternating cancels
+// out a machine whose load drifts, which separate runs cannot.
+func BenchmarkEventsSendRatio(b *testing.B) {
+	ctx := context.Background()
+	props := map[string]any{"plan": "team", "seats": 5}
+	ts := httptest.NewServer(http.HandlerFunc(benchLoopsHandler))
+	defer ts.Close()
+	client, err := loops.NewClient(benchAPIKey, loops.WithBaseURL(ts.URL+"/api"), loops.WithHTTPClient(benchHTTPClient(b)), loops.WithoutRateLimit())
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := &loops.EventRequest{Email: new("ada@example.com"), EventName: "planUpgraded", EventProperties: props}
+	hc, url := benchHTTPClient(b), ts.URL+"/api/v1/events/send"
+	ev := &handEvent{Email: "ada@example.com", EventName: "planUpgraded", EventProperties: props}
+	if err := errors.Join(client.Events.Send(ctx, req), sendEventByHand(ctx, hc, url, ev)); err != nil { // opens both connections
+		b.Fatal(err)
+	}
+	var sdk, hand time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if err := client.Events.Send(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+		mid := time.Now()
+		if err := sendEventByHand(ctx, hc, url, ev); err != nil {
+			b.Fatal(err)
+		}
+		sdk, hand = sdk+mid.Sub(start), hand+time.Since(mid)
+	}
+	b.ReportMetric(float64(sdk)/float64(hand), "sdk/hand")
+	b.ReportMetric(float64(sdk)/float64(b.N), "sdk-ns/op")
+	b.ReportMetric(float64(hand)/float64(b.N), "hand-ns/op")
 }
