@@ -18,17 +18,17 @@ type sendFunc func(ctx context.Context) (*http.Response, error)
 // call is the shared body of every typed method: run the request through
 // the pipeline, turn a non-2xx answer into *APIError, decode a 2xx answer
 // into T.
-func call[T any](ctx context.Context, c *Client, op string, opts []CallOption, send sendFunc) (*T, error) {
+func call[T any](ctx context.Context, c *Client, rt *route, op string, opts []CallOption, send sendFunc) (*T, error) {
 	out := new(T)
-	if err := c.exchange(ctx, op, opts, send, out); err != nil {
+	if err := c.exchange(ctx, rt, op, opts, send, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 // callList is call for operations that answer with a bare JSON array.
-func callList[T any](ctx context.Context, c *Client, op string, opts []CallOption, send sendFunc) ([]T, error) {
-	list, err := call[[]T](ctx, c, op, opts, send)
+func callList[T any](ctx context.Context, c *Client, rt *route, op string, opts []CallOption, send sendFunc) ([]T, error) {
+	list, err := call[[]T](ctx, c, rt, op, opts, send)
 	if err != nil {
 		return nil, err
 	}
@@ -38,13 +38,14 @@ func callList[T any](ctx context.Context, c *Client, op string, opts []CallOptio
 // callNoContent is call for operations whose answer carries nothing but
 // success: 204, or a body such as {"success":true}. The body stays
 // reachable through WithResponseInfo.
-func callNoContent(ctx context.Context, c *Client, op string, opts []CallOption, send sendFunc) error {
-	return c.exchange(ctx, op, opts, send, nil)
+func callNoContent(ctx context.Context, c *Client, rt *route, op string, opts []CallOption, send sendFunc) error {
+	return c.exchange(ctx, rt, op, opts, send, nil)
 }
 
-// exchange runs one logical call. out may be nil when the body is unwanted.
-func (c *Client) exchange(ctx context.Context, op string, opts []CallOption, send sendFunc, out any) error {
-	st := &callState{Context: ctx, op: op}
+// exchange runs one logical call of operation rt (nil for Do: the pipeline
+// then finds it from the path). out may be nil when the body is unwanted.
+func (c *Client) exchange(ctx context.Context, rt *route, op string, opts []CallOption, send sendFunc, out any) error {
+	st := &callState{Context: ctx, op: op, rt: rt}
 	for _, opt := range opts {
 		opt(st)
 	}
@@ -140,7 +141,7 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, opt
 		}
 	}
 	route, _, _ := strings.Cut(path, "?") // queries hold emails: keep them out of errors
-	return c.exchange(ctx, method+" "+route, opts, func(ctx context.Context) (*http.Response, error) {
+	return c.exchange(ctx, nil, method+" "+route, opts, func(ctx context.Context) (*http.Response, error) {
 		var r io.Reader
 		if payload != nil {
 			r = bytes.NewReader(payload)

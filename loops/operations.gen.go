@@ -21,7 +21,7 @@ func (c *Client) addWorkflowBranch(ctx context.Context, op string, opts []CallOp
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.WorkflowBranchResult](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.WorkflowBranchResult](ctx, c, routeAddWorkflowBranch, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.AddWorkflowBranchWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -35,7 +35,7 @@ func (c *Client) changeWorkflowMailingList(ctx context.Context, op string, opts 
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.WorkflowMailingListResult](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.WorkflowMailingListResult](ctx, c, routeChangeWorkflowMailingList, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ChangeWorkflowMailingListWithBody(ctx, workflowID, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -45,7 +45,7 @@ func (c *Client) completeUpload(ctx context.Context, op string, opts []CallOptio
 	if err := firstError(checkPath(op, "emailAssetId", emailAssetID)); err != nil {
 		return nil, err
 	}
-	return call[gen.UploadCompletion](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.UploadCompletion](ctx, c, routeCompleteUpload, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.CompleteUpload(ctx, emailAssetID)
 	})
 }
@@ -56,7 +56,7 @@ func (c *Client) createAudienceSegment(ctx context.Context, op string, opts []Ca
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.AudienceSegment](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.AudienceSegment](ctx, c, routeCreateAudienceSegment, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.CreateAudienceSegmentWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -67,7 +67,7 @@ func (c *Client) createCampaign(ctx context.Context, op string, opts []CallOptio
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.CreatedCampaign](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.CreatedCampaign](ctx, c, routeCreateCampaign, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.CreateCampaignWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -78,7 +78,7 @@ func (c *Client) createCampaignGroup(ctx context.Context, op string, opts []Call
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.Group](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.Group](ctx, c, routeCreateCampaignGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.CreateCampaignGroupWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -89,7 +89,7 @@ func (c *Client) createComponent(ctx context.Context, op string, opts []CallOpti
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.Component](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.Component](ctx, c, routeCreateComponent, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.CreateComponentWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -100,7 +100,7 @@ func (c *Client) createContact(ctx context.Context, op string, opts []CallOption
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.ContactSuccessResponse](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.ContactSuccessResponse](ctx, c, routeCreateContact, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.CreateContactWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -111,7 +111,7 @@ func (c *Client) createContactProperty(ctx context.Context, op string, opts []Ca
 	if err != nil {
 		return err
 	}
-	return callNoContent(ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return callNoContent(ctx, c, routeCreateContactProperty, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.CreateContactPropertyWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -122,7 +122,7 @@ func (c *Client) createTheme(ctx context.Context, op string, opts []CallOption, 
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.Theme](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.Theme](ctx, c, routeCreateTheme, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.CreateThemeWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -133,7 +133,7 @@ func (c *Client) createTransactionalEmail(ctx context.Context, op string, opts [
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.TransactionalEmailDraft](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.TransactionalEmailDraft](ctx, c, routeCreateTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.CreateTransactionalEmailWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -144,7 +144,7 @@ func (c *Client) createTransactionalGroup(ctx context.Context, op string, opts [
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.Group](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.Group](ctx, c, routeCreateTransactionalGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.CreateTransactionalGroupWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -155,7 +155,7 @@ func (c *Client) createUpload(ctx context.Context, op string, opts []CallOption,
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.Upload](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.Upload](ctx, c, routeCreateUpload, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.CreateUploadWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -166,7 +166,7 @@ func (c *Client) createWorkflow(ctx context.Context, op string, opts []CallOptio
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.Workflow](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.Workflow](ctx, c, routeCreateWorkflow, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.CreateWorkflowWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -180,7 +180,7 @@ func (c *Client) createWorkflowNode(ctx context.Context, op string, opts []CallO
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.WorkflowNodeCreateResult](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.WorkflowNodeCreateResult](ctx, c, routeCreateWorkflowNode, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.CreateWorkflowNodeWithBody(ctx, workflowID, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -191,7 +191,7 @@ func (c *Client) deleteContact(ctx context.Context, op string, opts []CallOption
 	if err != nil {
 		return err
 	}
-	return callNoContent(ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return callNoContent(ctx, c, routeDeleteContact, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.DeleteContactWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -205,7 +205,7 @@ func (c *Client) deleteWorkflow(ctx context.Context, op string, opts []CallOptio
 	if err != nil {
 		return err
 	}
-	return callNoContent(ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return callNoContent(ctx, c, routeDeleteWorkflow, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.DeleteWorkflowWithBody(ctx, workflowID, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -219,7 +219,7 @@ func (c *Client) deleteWorkflowNode(ctx context.Context, op string, opts []CallO
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.WorkflowNodeDeleteResult](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.WorkflowNodeDeleteResult](ctx, c, routeDeleteWorkflowNode, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.DeleteWorkflowNodeWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -233,7 +233,7 @@ func (c *Client) deleteWorkflowNodeRecursively(ctx context.Context, op string, o
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.WorkflowNodeDeleteResult](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.WorkflowNodeDeleteResult](ctx, c, routeDeleteWorkflowNodeRecursively, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.DeleteWorkflowNodeRecursivelyWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -243,14 +243,14 @@ func (c *Client) ensureTransactionalDraft(ctx context.Context, op string, opts [
 	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
 		return nil, err
 	}
-	return call[gen.TransactionalEmailDraft](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.TransactionalEmailDraft](ctx, c, routeEnsureTransactionalDraft, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.EnsureTransactionalDraft(ctx, transactionalID)
 	})
 }
 
 // findContact sends GET /v1/contacts/find (findContact).
 func (c *Client) findContact(ctx context.Context, op string, opts []CallOption, params *gen.FindContactParams) ([]gen.Contact, error) {
-	return callList[gen.Contact](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return callList[gen.Contact](ctx, c, routeFindContact, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.FindContact(ctx, params)
 	})
 }
@@ -260,7 +260,7 @@ func (c *Client) getAudienceSegment(ctx context.Context, op string, opts []CallO
 	if err := firstError(checkPath(op, "audienceSegmentId", audienceSegmentID)); err != nil {
 		return nil, err
 	}
-	return call[gen.AudienceSegment](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.AudienceSegment](ctx, c, routeGetAudienceSegment, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetAudienceSegment(ctx, audienceSegmentID)
 	})
 }
@@ -270,7 +270,7 @@ func (c *Client) getCampaign(ctx context.Context, op string, opts []CallOption, 
 	if err := firstError(checkPath(op, "campaignId", campaignID)); err != nil {
 		return nil, err
 	}
-	return call[gen.Campaign](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.Campaign](ctx, c, routeGetCampaign, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetCampaign(ctx, campaignID)
 	})
 }
@@ -280,7 +280,7 @@ func (c *Client) getCampaignGroup(ctx context.Context, op string, opts []CallOpt
 	if err := firstError(checkPath(op, "campaignGroupId", campaignGroupID)); err != nil {
 		return nil, err
 	}
-	return call[gen.Group](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.Group](ctx, c, routeGetCampaignGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetCampaignGroup(ctx, campaignGroupID)
 	})
 }
@@ -290,7 +290,7 @@ func (c *Client) getCampaignMetrics(ctx context.Context, op string, opts []CallO
 	if err := firstError(checkPath(op, "campaignId", campaignID)); err != nil {
 		return nil, err
 	}
-	return call[gen.EmailMetrics](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.EmailMetrics](ctx, c, routeGetCampaignMetrics, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetCampaignMetrics(ctx, campaignID)
 	})
 }
@@ -300,14 +300,14 @@ func (c *Client) getComponent(ctx context.Context, op string, opts []CallOption,
 	if err := firstError(checkPath(op, "componentId", componentID)); err != nil {
 		return nil, err
 	}
-	return call[gen.Component](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.Component](ctx, c, routeGetComponent, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetComponent(ctx, componentID)
 	})
 }
 
 // getContactSuppression sends GET /v1/contacts/suppression (getContactSuppression).
 func (c *Client) getContactSuppression(ctx context.Context, op string, opts []CallOption, params *gen.GetContactSuppressionParams) (*gen.ContactSuppressionStatus, error) {
-	return call[gen.ContactSuppressionStatus](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.ContactSuppressionStatus](ctx, c, routeGetContactSuppression, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetContactSuppression(ctx, params)
 	})
 }
@@ -317,7 +317,7 @@ func (c *Client) getEmailMessage(ctx context.Context, op string, opts []CallOpti
 	if err := firstError(checkPath(op, "emailMessageId", emailMessageID)); err != nil {
 		return nil, err
 	}
-	return call[gen.EmailMessage](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.EmailMessage](ctx, c, routeGetEmailMessage, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetEmailMessage(ctx, emailMessageID)
 	})
 }
@@ -327,7 +327,7 @@ func (c *Client) getEmailMessageGuardian(ctx context.Context, op string, opts []
 	if err := firstError(checkPath(op, "emailMessageId", emailMessageID)); err != nil {
 		return nil, err
 	}
-	return call[gen.GuardianReport](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.GuardianReport](ctx, c, routeGetEmailMessageGuardian, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetEmailMessageGuardian(ctx, emailMessageID)
 	})
 }
@@ -337,7 +337,7 @@ func (c *Client) getEventPattern(ctx context.Context, op string, opts []CallOpti
 	if err := firstError(checkPath(op, "eventPatternId", eventPatternID)); err != nil {
 		return nil, err
 	}
-	return call[gen.EventPattern](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.EventPattern](ctx, c, routeGetEventPattern, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetEventPattern(ctx, eventPatternID)
 	})
 }
@@ -347,7 +347,7 @@ func (c *Client) getEventPatternByName(ctx context.Context, op string, opts []Ca
 	if err := firstError(checkPath(op, "eventName", eventName)); err != nil {
 		return nil, err
 	}
-	return call[gen.EventPattern](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.EventPattern](ctx, c, routeGetEventPatternByName, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetEventPatternByName(ctx, eventName)
 	})
 }
@@ -357,7 +357,7 @@ func (c *Client) getTheme(ctx context.Context, op string, opts []CallOption, the
 	if err := firstError(checkPath(op, "themeId", themeID)); err != nil {
 		return nil, err
 	}
-	return call[gen.Theme](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.Theme](ctx, c, routeGetTheme, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetTheme(ctx, themeID)
 	})
 }
@@ -367,7 +367,7 @@ func (c *Client) getTransactionalEmail(ctx context.Context, op string, opts []Ca
 	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
 		return nil, err
 	}
-	return call[gen.TransactionalEmail](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.TransactionalEmail](ctx, c, routeGetTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetTransactionalEmail(ctx, transactionalID)
 	})
 }
@@ -377,7 +377,7 @@ func (c *Client) getTransactionalEmailMetrics(ctx context.Context, op string, op
 	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
 		return nil, err
 	}
-	return call[gen.TransactionalMetrics](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.TransactionalMetrics](ctx, c, routeGetTransactionalEmailMetrics, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetTransactionalEmailMetrics(ctx, transactionalID)
 	})
 }
@@ -387,7 +387,7 @@ func (c *Client) getTransactionalGroup(ctx context.Context, op string, opts []Ca
 	if err := firstError(checkPath(op, "transactionalGroupId", transactionalGroupID)); err != nil {
 		return nil, err
 	}
-	return call[gen.Group](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.Group](ctx, c, routeGetTransactionalGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetTransactionalGroup(ctx, transactionalGroupID)
 	})
 }
@@ -397,7 +397,7 @@ func (c *Client) getWorkflow(ctx context.Context, op string, opts []CallOption, 
 	if err := firstError(checkPath(op, "workflowId", workflowID)); err != nil {
 		return nil, err
 	}
-	return call[gen.Workflow](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.Workflow](ctx, c, routeGetWorkflow, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetWorkflow(ctx, workflowID)
 	})
 }
@@ -407,7 +407,7 @@ func (c *Client) getWorkflowNode(ctx context.Context, op string, opts []CallOpti
 	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
 		return nil, err
 	}
-	return call[gen.WorkflowNodeDetails](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.WorkflowNodeDetails](ctx, c, routeGetWorkflowNode, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetWorkflowNode(ctx, workflowID, nodeID)
 	})
 }
@@ -417,7 +417,7 @@ func (c *Client) getWorkflowNodeMetrics(ctx context.Context, op string, opts []C
 	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
 		return nil, err
 	}
-	return call[gen.EmailMetrics](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.EmailMetrics](ctx, c, routeGetWorkflowNodeMetrics, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetWorkflowNodeMetrics(ctx, workflowID, nodeID)
 	})
 }
@@ -428,7 +428,7 @@ func (c *Client) listAudienceSegments(ctx context.Context, op string, opts []Cal
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.AudienceSegmentList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.AudienceSegmentList](ctx, c, routeListAudienceSegments, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListAudienceSegments(ctx, &gen.ListAudienceSegmentsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
@@ -439,7 +439,7 @@ func (c *Client) listCampaignGroups(ctx context.Context, op string, opts []CallO
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.GroupList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.GroupList](ctx, c, routeListCampaignGroups, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListCampaignGroups(ctx, &gen.ListCampaignGroupsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
@@ -450,7 +450,7 @@ func (c *Client) listCampaigns(ctx context.Context, op string, opts []CallOption
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.CampaignList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.CampaignList](ctx, c, routeListCampaigns, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListCampaigns(ctx, &gen.ListCampaignsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
@@ -461,21 +461,21 @@ func (c *Client) listComponents(ctx context.Context, op string, opts []CallOptio
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.ComponentList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.ComponentList](ctx, c, routeListComponents, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListComponents(ctx, &gen.ListComponentsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
 
 // listContactProperties sends GET /v1/contacts/properties (listContactProperties).
 func (c *Client) listContactProperties(ctx context.Context, op string, opts []CallOption, params *gen.ListContactPropertiesParams) ([]gen.ContactProperty, error) {
-	return callList[gen.ContactProperty](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return callList[gen.ContactProperty](ctx, c, routeListContactProperties, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListContactProperties(ctx, params)
 	})
 }
 
 // listDedicatedSendingIPs sends GET /v1/dedicated-sending-ips (listDedicatedSendingIps).
 func (c *Client) listDedicatedSendingIPs(ctx context.Context, op string, opts []CallOption) ([]string, error) {
-	return callList[string](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return callList[string](ctx, c, routeListDedicatedSendingIps, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListDedicatedSendingIPs(ctx)
 	})
 }
@@ -486,14 +486,14 @@ func (c *Client) listEventPatterns(ctx context.Context, op string, opts []CallOp
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.EventPatternList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.EventPatternList](ctx, c, routeListEventPatterns, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListEventPatterns(ctx, &gen.ListEventPatternsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
 
 // listMailingLists sends GET /v1/lists (listMailingLists).
 func (c *Client) listMailingLists(ctx context.Context, op string, opts []CallOption) ([]gen.MailingList, error) {
-	return callList[gen.MailingList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return callList[gen.MailingList](ctx, c, routeListMailingLists, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListMailingLists(ctx)
 	})
 }
@@ -504,7 +504,7 @@ func (c *Client) listPublishedTransactionalEmails(ctx context.Context, op string
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.PublishedTransactionalEmailList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.PublishedTransactionalEmailList](ctx, c, routeListPublishedTransactionalEmails, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListPublishedTransactionalEmails(ctx, &gen.ListPublishedTransactionalEmailsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
@@ -515,7 +515,7 @@ func (c *Client) listThemes(ctx context.Context, op string, opts []CallOption, l
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.ThemeList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.ThemeList](ctx, c, routeListThemes, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListThemes(ctx, &gen.ListThemesParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
@@ -526,7 +526,7 @@ func (c *Client) listTransactionalEmails(ctx context.Context, op string, opts []
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.TransactionalEmailList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.TransactionalEmailList](ctx, c, routeListTransactionalEmails, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListTransactionalEmails(ctx, &gen.ListTransactionalEmailsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
@@ -537,7 +537,7 @@ func (c *Client) listTransactionalGroups(ctx context.Context, op string, opts []
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.GroupList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.GroupList](ctx, c, routeListTransactionalGroups, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListTransactionalGroups(ctx, &gen.ListTransactionalGroupsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
@@ -548,7 +548,7 @@ func (c *Client) listWorkflows(ctx context.Context, op string, opts []CallOption
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.WorkflowList](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.WorkflowList](ctx, c, routeListWorkflows, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListWorkflows(ctx, &gen.ListWorkflowsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
@@ -562,7 +562,7 @@ func (c *Client) previewEmailMessage(ctx context.Context, op string, opts []Call
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.EmailMessagePreview](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.EmailMessagePreview](ctx, c, routePreviewEmailMessage, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.PreviewEmailMessageWithBody(ctx, emailMessageID, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -572,14 +572,14 @@ func (c *Client) publishTransactionalEmail(ctx context.Context, op string, opts 
 	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
 		return nil, err
 	}
-	return call[gen.TransactionalEmail](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.TransactionalEmail](ctx, c, routePublishTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.PublishTransactionalEmail(ctx, transactionalID)
 	})
 }
 
 // removeContactSuppression sends DELETE /v1/contacts/suppression (removeContactSuppression).
 func (c *Client) removeContactSuppression(ctx context.Context, op string, opts []CallOption, params *gen.RemoveContactSuppressionParams) (*gen.ContactSuppressionRemoval, error) {
-	return call[gen.ContactSuppressionRemoval](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.ContactSuppressionRemoval](ctx, c, routeRemoveContactSuppression, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.RemoveContactSuppression(ctx, params)
 	})
 }
@@ -593,7 +593,7 @@ func (c *Client) rerouteNodeConnection(ctx context.Context, op string, opts []Ca
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.WorkflowNodeChangeResult](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.WorkflowNodeChangeResult](ctx, c, routeRerouteNodeConnection, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.RerouteNodeConnectionWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -604,7 +604,7 @@ func (c *Client) sendEvent(ctx context.Context, op string, opts []CallOption, bo
 	if err != nil {
 		return err
 	}
-	return callNoContent(ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return callNoContent(ctx, c, routeSendEvent, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.SendEventWithBody(ctx, nil, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -615,14 +615,14 @@ func (c *Client) sendTransactionalEmail(ctx context.Context, op string, opts []C
 	if err != nil {
 		return err
 	}
-	return callNoContent(ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return callNoContent(ctx, c, routeSendTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.SendTransactionalEmailWithBody(ctx, nil, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
 // testAPIKey sends GET /v1/api-key (testApiKey).
 func (c *Client) testAPIKey(ctx context.Context, op string, opts []CallOption) (*gen.APIKeyResponse, error) {
-	return call[gen.APIKeyResponse](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.APIKeyResponse](ctx, c, routeTestApiKey, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.TestAPIKey(ctx)
 	})
 }
@@ -636,7 +636,7 @@ func (c *Client) updateCampaign(ctx context.Context, op string, opts []CallOptio
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.Campaign](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.Campaign](ctx, c, routeUpdateCampaign, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.UpdateCampaignWithBody(ctx, campaignID, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -650,7 +650,7 @@ func (c *Client) updateCampaignGroup(ctx context.Context, op string, opts []Call
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.Group](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.Group](ctx, c, routeUpdateCampaignGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.UpdateCampaignGroupWithBody(ctx, campaignGroupID, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -664,7 +664,7 @@ func (c *Client) updateComponent(ctx context.Context, op string, opts []CallOpti
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.ComponentUpdate](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.ComponentUpdate](ctx, c, routeUpdateComponent, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.UpdateComponentWithBody(ctx, componentID, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -675,7 +675,7 @@ func (c *Client) updateContact(ctx context.Context, op string, opts []CallOption
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.ContactSuccessResponse](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.ContactSuccessResponse](ctx, c, routeUpdateContact, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.UpdateContactWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -689,7 +689,7 @@ func (c *Client) updateEmailMessage(ctx context.Context, op string, opts []CallO
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.EmailMessage](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.EmailMessage](ctx, c, routeUpdateEmailMessage, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.UpdateEmailMessageWithBody(ctx, emailMessageID, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -703,7 +703,7 @@ func (c *Client) updateTheme(ctx context.Context, op string, opts []CallOption, 
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.ThemeUpdate](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.ThemeUpdate](ctx, c, routeUpdateTheme, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.UpdateThemeWithBody(ctx, themeID, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -717,7 +717,7 @@ func (c *Client) updateTransactionalEmail(ctx context.Context, op string, opts [
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.TransactionalEmail](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.TransactionalEmail](ctx, c, routeUpdateTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.UpdateTransactionalEmailWithBody(ctx, transactionalID, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -731,7 +731,7 @@ func (c *Client) updateTransactionalGroup(ctx context.Context, op string, opts [
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.Group](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.Group](ctx, c, routeUpdateTransactionalGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.UpdateTransactionalGroupWithBody(ctx, transactionalGroupID, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -745,7 +745,7 @@ func (c *Client) updateWorkflowNode(ctx context.Context, op string, opts []CallO
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.WorkflowNodeChangeResult](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.WorkflowNodeChangeResult](ctx, c, routeUpdateWorkflowNode, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.UpdateWorkflowNodeWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
 	})
 }
@@ -759,80 +759,153 @@ func (c *Client) updateWorkflowProperties(ctx context.Context, op string, opts [
 	if err != nil {
 		return nil, err
 	}
-	return call[gen.Workflow](ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {
+	return call[gen.Workflow](ctx, c, routeUpdateWorkflowProperties, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.UpdateWorkflowPropertiesWithBody(ctx, workflowID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
-// routes lists every operation of the contract, sorted by operationId, with
-// what the pipeline needs to know about it.
-var routes = []route{
-	{"POST", "/v1/workflows/{workflowId}/nodes/{nodeId}/add-branch", "addWorkflowBranch", routeRevisioned | routeContent},
-	{"POST", "/v1/workflows/{workflowId}/mailing-list", "changeWorkflowMailingList", routeRevisioned | routeContent},
-	{"POST", "/v1/uploads/{emailAssetId}/complete", "completeUpload", routeIdempotent | routeContent},
-	{"POST", "/v1/audience-segments", "createAudienceSegment", 0},
-	{"POST", "/v1/campaigns", "createCampaign", routeContent},
-	{"POST", "/v1/campaign-groups", "createCampaignGroup", routeContent},
-	{"POST", "/v1/components", "createComponent", routeContent},
-	{"POST", "/v1/contacts/create", "createContact", 0},
-	{"POST", "/v1/contacts/properties", "createContactProperty", 0},
-	{"POST", "/v1/themes", "createTheme", routeContent},
-	{"POST", "/v1/transactional-emails", "createTransactionalEmail", routeContent},
-	{"POST", "/v1/transactional-groups", "createTransactionalGroup", routeContent},
-	{"POST", "/v1/uploads", "createUpload", routeContent},
-	{"POST", "/v1/workflows", "createWorkflow", routeContent},
-	{"POST", "/v1/workflows/{workflowId}/nodes", "createWorkflowNode", routeRevisioned | routeContent},
-	{"POST", "/v1/contacts/delete", "deleteContact", 0},
-	{"DELETE", "/v1/workflows/{workflowId}", "deleteWorkflow", routeRevisioned | routeContent},
-	{"DELETE", "/v1/workflows/{workflowId}/nodes/{nodeId}", "deleteWorkflowNode", routeRevisioned | routeContent},
-	{"DELETE", "/v1/workflows/{workflowId}/nodes/{nodeId}/recursive", "deleteWorkflowNodeRecursively", routeRevisioned | routeContent},
-	{"POST", "/v1/transactional-emails/{transactionalId}/draft", "ensureTransactionalDraft", routeContent},
-	{"GET", "/v1/contacts/find", "findContact", 0},
-	{"GET", "/v1/audience-segments/{audienceSegmentId}", "getAudienceSegment", 0},
-	{"GET", "/v1/campaigns/{campaignId}", "getCampaign", routeContent},
-	{"GET", "/v1/campaign-groups/{campaignGroupId}", "getCampaignGroup", routeContent},
-	{"GET", "/v1/campaigns/{campaignId}/metrics", "getCampaignMetrics", routeContent},
-	{"GET", "/v1/components/{componentId}", "getComponent", routeContent},
-	{"GET", "/v1/contacts/suppression", "getContactSuppression", 0},
-	{"GET", "/v1/email-messages/{emailMessageId}", "getEmailMessage", routeContent},
-	{"GET", "/v1/email-messages/{emailMessageId}/guardian", "getEmailMessageGuardian", routeContent},
-	{"GET", "/v1/event-patterns/{eventPatternId}", "getEventPattern", 0},
-	{"GET", "/v1/event-patterns/by-name/{eventName}", "getEventPatternByName", 0},
-	{"GET", "/v1/themes/{themeId}", "getTheme", routeContent},
-	{"GET", "/v1/transactional-emails/{transactionalId}", "getTransactionalEmail", routeContent},
-	{"GET", "/v1/transactional-emails/{transactionalId}/metrics", "getTransactionalEmailMetrics", routeContent},
-	{"GET", "/v1/transactional-groups/{transactionalGroupId}", "getTransactionalGroup", routeContent},
-	{"GET", "/v1/workflows/{workflowId}", "getWorkflow", routeContent},
-	{"GET", "/v1/workflows/{workflowId}/nodes/{nodeId}", "getWorkflowNode", routeContent},
-	{"GET", "/v1/workflows/{workflowId}/nodes/{nodeId}/metrics", "getWorkflowNodeMetrics", routeContent},
-	{"GET", "/v1/audience-segments", "listAudienceSegments", 0},
-	{"GET", "/v1/campaign-groups", "listCampaignGroups", routeContent},
-	{"GET", "/v1/campaigns", "listCampaigns", routeContent},
-	{"GET", "/v1/components", "listComponents", routeContent},
-	{"GET", "/v1/contacts/properties", "listContactProperties", 0},
-	{"GET", "/v1/dedicated-sending-ips", "listDedicatedSendingIps", 0},
-	{"GET", "/v1/event-patterns", "listEventPatterns", 0},
-	{"GET", "/v1/lists", "listMailingLists", 0},
-	{"GET", "/v1/transactional", "listPublishedTransactionalEmails", 0},
-	{"GET", "/v1/themes", "listThemes", routeContent},
-	{"GET", "/v1/transactional-emails", "listTransactionalEmails", routeContent},
-	{"GET", "/v1/transactional-groups", "listTransactionalGroups", routeContent},
-	{"GET", "/v1/workflows", "listWorkflows", routeContent},
-	{"POST", "/v1/email-messages/{emailMessageId}/preview", "previewEmailMessage", routeContent},
-	{"POST", "/v1/transactional-emails/{transactionalId}/publish", "publishTransactionalEmail", routeContent},
-	{"DELETE", "/v1/contacts/suppression", "removeContactSuppression", 0},
-	{"POST", "/v1/workflows/{workflowId}/nodes/{nodeId}/reroute", "rerouteNodeConnection", routeRevisioned | routeContent},
-	{"POST", "/v1/events/send", "sendEvent", routeKeyed},
-	{"POST", "/v1/transactional", "sendTransactionalEmail", routeKeyed},
-	{"GET", "/v1/api-key", "testApiKey", 0},
-	{"POST", "/v1/campaigns/{campaignId}", "updateCampaign", routeContent},
-	{"POST", "/v1/campaign-groups/{campaignGroupId}", "updateCampaignGroup", routeContent},
-	{"POST", "/v1/components/{componentId}", "updateComponent", routeContent},
-	{"PUT", "/v1/contacts/update", "updateContact", 0},
-	{"POST", "/v1/email-messages/{emailMessageId}", "updateEmailMessage", routeRevisioned | routeContent},
-	{"POST", "/v1/themes/{themeId}", "updateTheme", routeContent},
-	{"POST", "/v1/transactional-emails/{transactionalId}", "updateTransactionalEmail", routeContent},
-	{"POST", "/v1/transactional-groups/{transactionalGroupId}", "updateTransactionalGroup", routeContent},
-	{"POST", "/v1/workflows/{workflowId}/nodes/{nodeId}", "updateWorkflowNode", routeRevisioned | routeContent},
-	{"POST", "/v1/workflows/{workflowId}", "updateWorkflowProperties", routeRevisioned | routeContent},
+// The route of each operation: what the pipeline needs to know about it.
+// A typed call hands its own to the pipeline, which matches paths only for
+// Client.Do and the low-level gen client.
+var (
+	routeAddWorkflowBranch                = &route{"POST", "/v1/workflows/{workflowId}/nodes/{nodeId}/add-branch", "addWorkflowBranch", routeRevisioned | routeContent}
+	routeChangeWorkflowMailingList        = &route{"POST", "/v1/workflows/{workflowId}/mailing-list", "changeWorkflowMailingList", routeRevisioned | routeContent}
+	routeCompleteUpload                   = &route{"POST", "/v1/uploads/{emailAssetId}/complete", "completeUpload", routeIdempotent | routeContent}
+	routeCreateAudienceSegment            = &route{"POST", "/v1/audience-segments", "createAudienceSegment", 0}
+	routeCreateCampaign                   = &route{"POST", "/v1/campaigns", "createCampaign", routeContent}
+	routeCreateCampaignGroup              = &route{"POST", "/v1/campaign-groups", "createCampaignGroup", routeContent}
+	routeCreateComponent                  = &route{"POST", "/v1/components", "createComponent", routeContent}
+	routeCreateContact                    = &route{"POST", "/v1/contacts/create", "createContact", 0}
+	routeCreateContactProperty            = &route{"POST", "/v1/contacts/properties", "createContactProperty", 0}
+	routeCreateTheme                      = &route{"POST", "/v1/themes", "createTheme", routeContent}
+	routeCreateTransactionalEmail         = &route{"POST", "/v1/transactional-emails", "createTransactionalEmail", routeContent}
+	routeCreateTransactionalGroup         = &route{"POST", "/v1/transactional-groups", "createTransactionalGroup", routeContent}
+	routeCreateUpload                     = &route{"POST", "/v1/uploads", "createUpload", routeContent}
+	routeCreateWorkflow                   = &route{"POST", "/v1/workflows", "createWorkflow", routeContent}
+	routeCreateWorkflowNode               = &route{"POST", "/v1/workflows/{workflowId}/nodes", "createWorkflowNode", routeRevisioned | routeContent}
+	routeDeleteContact                    = &route{"POST", "/v1/contacts/delete", "deleteContact", 0}
+	routeDeleteWorkflow                   = &route{"DELETE", "/v1/workflows/{workflowId}", "deleteWorkflow", routeRevisioned | routeContent}
+	routeDeleteWorkflowNode               = &route{"DELETE", "/v1/workflows/{workflowId}/nodes/{nodeId}", "deleteWorkflowNode", routeRevisioned | routeContent}
+	routeDeleteWorkflowNodeRecursively    = &route{"DELETE", "/v1/workflows/{workflowId}/nodes/{nodeId}/recursive", "deleteWorkflowNodeRecursively", routeRevisioned | routeContent}
+	routeEnsureTransactionalDraft         = &route{"POST", "/v1/transactional-emails/{transactionalId}/draft", "ensureTransactionalDraft", routeContent}
+	routeFindContact                      = &route{"GET", "/v1/contacts/find", "findContact", 0}
+	routeGetAudienceSegment               = &route{"GET", "/v1/audience-segments/{audienceSegmentId}", "getAudienceSegment", 0}
+	routeGetCampaign                      = &route{"GET", "/v1/campaigns/{campaignId}", "getCampaign", routeContent}
+	routeGetCampaignGroup                 = &route{"GET", "/v1/campaign-groups/{campaignGroupId}", "getCampaignGroup", routeContent}
+	routeGetCampaignMetrics               = &route{"GET", "/v1/campaigns/{campaignId}/metrics", "getCampaignMetrics", routeContent}
+	routeGetComponent                     = &route{"GET", "/v1/components/{componentId}", "getComponent", routeContent}
+	routeGetContactSuppression            = &route{"GET", "/v1/contacts/suppression", "getContactSuppression", 0}
+	routeGetEmailMessage                  = &route{"GET", "/v1/email-messages/{emailMessageId}", "getEmailMessage", routeContent}
+	routeGetEmailMessageGuardian          = &route{"GET", "/v1/email-messages/{emailMessageId}/guardian", "getEmailMessageGuardian", routeContent}
+	routeGetEventPattern                  = &route{"GET", "/v1/event-patterns/{eventPatternId}", "getEventPattern", 0}
+	routeGetEventPatternByName            = &route{"GET", "/v1/event-patterns/by-name/{eventName}", "getEventPatternByName", 0}
+	routeGetTheme                         = &route{"GET", "/v1/themes/{themeId}", "getTheme", routeContent}
+	routeGetTransactionalEmail            = &route{"GET", "/v1/transactional-emails/{transactionalId}", "getTransactionalEmail", routeContent}
+	routeGetTransactionalEmailMetrics     = &route{"GET", "/v1/transactional-emails/{transactionalId}/metrics", "getTransactionalEmailMetrics", routeContent}
+	routeGetTransactionalGroup            = &route{"GET", "/v1/transactional-groups/{transactionalGroupId}", "getTransactionalGroup", routeContent}
+	routeGetWorkflow                      = &route{"GET", "/v1/workflows/{workflowId}", "getWorkflow", routeContent}
+	routeGetWorkflowNode                  = &route{"GET", "/v1/workflows/{workflowId}/nodes/{nodeId}", "getWorkflowNode", routeContent}
+	routeGetWorkflowNodeMetrics           = &route{"GET", "/v1/workflows/{workflowId}/nodes/{nodeId}/metrics", "getWorkflowNodeMetrics", routeContent}
+	routeListAudienceSegments             = &route{"GET", "/v1/audience-segments", "listAudienceSegments", 0}
+	routeListCampaignGroups               = &route{"GET", "/v1/campaign-groups", "listCampaignGroups", routeContent}
+	routeListCampaigns                    = &route{"GET", "/v1/campaigns", "listCampaigns", routeContent}
+	routeListComponents                   = &route{"GET", "/v1/components", "listComponents", routeContent}
+	routeListContactProperties            = &route{"GET", "/v1/contacts/properties", "listContactProperties", 0}
+	routeListDedicatedSendingIps          = &route{"GET", "/v1/dedicated-sending-ips", "listDedicatedSendingIps", 0}
+	routeListEventPatterns                = &route{"GET", "/v1/event-patterns", "listEventPatterns", 0}
+	routeListMailingLists                 = &route{"GET", "/v1/lists", "listMailingLists", 0}
+	routeListPublishedTransactionalEmails = &route{"GET", "/v1/transactional", "listPublishedTransactionalEmails", 0}
+	routeListThemes                       = &route{"GET", "/v1/themes", "listThemes", routeContent}
+	routeListTransactionalEmails          = &route{"GET", "/v1/transactional-emails", "listTransactionalEmails", routeContent}
+	routeListTransactionalGroups          = &route{"GET", "/v1/transactional-groups", "listTransactionalGroups", routeContent}
+	routeListWorkflows                    = &route{"GET", "/v1/workflows", "listWorkflows", routeContent}
+	routePreviewEmailMessage              = &route{"POST", "/v1/email-messages/{emailMessageId}/preview", "previewEmailMessage", routeContent}
+	routePublishTransactionalEmail        = &route{"POST", "/v1/transactional-emails/{transactionalId}/publish", "publishTransactionalEmail", routeContent}
+	routeRemoveContactSuppression         = &route{"DELETE", "/v1/contacts/suppression", "removeContactSuppression", 0}
+	routeRerouteNodeConnection            = &route{"POST", "/v1/workflows/{workflowId}/nodes/{nodeId}/reroute", "rerouteNodeConnection", routeRevisioned | routeContent}
+	routeSendEvent                        = &route{"POST", "/v1/events/send", "sendEvent", routeKeyed}
+	routeSendTransactionalEmail           = &route{"POST", "/v1/transactional", "sendTransactionalEmail", routeKeyed}
+	routeTestApiKey                       = &route{"GET", "/v1/api-key", "testApiKey", 0}
+	routeUpdateCampaign                   = &route{"POST", "/v1/campaigns/{campaignId}", "updateCampaign", routeContent}
+	routeUpdateCampaignGroup              = &route{"POST", "/v1/campaign-groups/{campaignGroupId}", "updateCampaignGroup", routeContent}
+	routeUpdateComponent                  = &route{"POST", "/v1/components/{componentId}", "updateComponent", routeContent}
+	routeUpdateContact                    = &route{"PUT", "/v1/contacts/update", "updateContact", 0}
+	routeUpdateEmailMessage               = &route{"POST", "/v1/email-messages/{emailMessageId}", "updateEmailMessage", routeRevisioned | routeContent}
+	routeUpdateTheme                      = &route{"POST", "/v1/themes/{themeId}", "updateTheme", routeContent}
+	routeUpdateTransactionalEmail         = &route{"POST", "/v1/transactional-emails/{transactionalId}", "updateTransactionalEmail", routeContent}
+	routeUpdateTransactionalGroup         = &route{"POST", "/v1/transactional-groups/{transactionalGroupId}", "updateTransactionalGroup", routeContent}
+	routeUpdateWorkflowNode               = &route{"POST", "/v1/workflows/{workflowId}/nodes/{nodeId}", "updateWorkflowNode", routeRevisioned | routeContent}
+	routeUpdateWorkflowProperties         = &route{"POST", "/v1/workflows/{workflowId}", "updateWorkflowProperties", routeRevisioned | routeContent}
+)
+
+// routes lists every operation of the contract, sorted by operationId.
+var routes = []*route{
+	routeAddWorkflowBranch,
+	routeChangeWorkflowMailingList,
+	routeCompleteUpload,
+	routeCreateAudienceSegment,
+	routeCreateCampaign,
+	routeCreateCampaignGroup,
+	routeCreateComponent,
+	routeCreateContact,
+	routeCreateContactProperty,
+	routeCreateTheme,
+	routeCreateTransactionalEmail,
+	routeCreateTransactionalGroup,
+	routeCreateUpload,
+	routeCreateWorkflow,
+	routeCreateWorkflowNode,
+	routeDeleteContact,
+	routeDeleteWorkflow,
+	routeDeleteWorkflowNode,
+	routeDeleteWorkflowNodeRecursively,
+	routeEnsureTransactionalDraft,
+	routeFindContact,
+	routeGetAudienceSegment,
+	routeGetCampaign,
+	routeGetCampaignGroup,
+	routeGetCampaignMetrics,
+	routeGetComponent,
+	routeGetContactSuppression,
+	routeGetEmailMessage,
+	routeGetEmailMessageGuardian,
+	routeGetEventPattern,
+	routeGetEventPatternByName,
+	routeGetTheme,
+	routeGetTransactionalEmail,
+	routeGetTransactionalEmailMetrics,
+	routeGetTransactionalGroup,
+	routeGetWorkflow,
+	routeGetWorkflowNode,
+	routeGetWorkflowNodeMetrics,
+	routeListAudienceSegments,
+	routeListCampaignGroups,
+	routeListCampaigns,
+	routeListComponents,
+	routeListContactProperties,
+	routeListDedicatedSendingIps,
+	routeListEventPatterns,
+	routeListMailingLists,
+	routeListPublishedTransactionalEmails,
+	routeListThemes,
+	routeListTransactionalEmails,
+	routeListTransactionalGroups,
+	routeListWorkflows,
+	routePreviewEmailMessage,
+	routePublishTransactionalEmail,
+	routeRemoveContactSuppression,
+	routeRerouteNodeConnection,
+	routeSendEvent,
+	routeSendTransactionalEmail,
+	routeTestApiKey,
+	routeUpdateCampaign,
+	routeUpdateCampaignGroup,
+	routeUpdateComponent,
+	routeUpdateContact,
+	routeUpdateEmailMessage,
+	routeUpdateTheme,
+	routeUpdateTransactionalEmail,
+	routeUpdateTransactionalGroup,
+	routeUpdateWorkflowNode,
+	routeUpdateWorkflowProperties,
 }

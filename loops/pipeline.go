@@ -47,6 +47,7 @@ type stateKey struct{}
 type callState struct {
 	context.Context
 	op            string        // "Events.Send", for errors
+	rt            *route        // the operation, when the caller knows it
 	method, path  string        // "POST" and "/v1/events/send", set by the pipeline
 	key           string        // Idempotency-Key sent, if any
 	keyFromCaller bool          // the caller chose key
@@ -88,8 +89,12 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		st = &callState{Context: ctx, op: req.Method + " " + path, rawBody: true}
 	}
 	st.method, st.path = req.Method, path
+	rt := st.rt
+	if rt == nil || rt.method != req.Method {
+		rt = matchRoute(req.Method, path)
+	}
 	var flags routeFlag
-	if rt := matchRoute(req.Method, path); rt != nil {
+	if rt != nil {
 		flags = rt.flags
 	}
 	keyed := flags&routeKeyed != 0

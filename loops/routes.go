@@ -30,8 +30,7 @@ const (
 // routeIndex finds the operation of a request path; built once.
 var routeIndex = func() map[string][]*route {
 	idx := map[string][]*route{}
-	for i := range routes {
-		r := &routes[i]
+	for _, r := range routes {
 		idx[r.method] = append(idx[r.method], r)
 	}
 	return idx

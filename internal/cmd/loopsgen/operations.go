@@ -39,15 +39,18 @@ var _ = bytes.NewReader
 
 `)
 	ops := g.c.operations()
-	var table bytes.Buffer
+	var vars, table bytes.Buffer
 	for _, o := range ops {
 		if err := g.operation(b, o); err != nil {
 			return fmt.Errorf("%s: %w", o.op.OperationID, err)
 		}
-		fmt.Fprintf(&table, "\t{%q, %q, %q, %s},\n", o.method, o.path, o.op.OperationID, g.flags(o))
+		fmt.Fprintf(&vars, "\t%s = &route{%q, %q, %q, %s}\n", routeVar(o), o.method, o.path, o.op.OperationID, g.flags(o))
+		fmt.Fprintf(&table, "\t%s,\n", routeVar(o))
 	}
-	comment(b, "routes lists every operation of the contract, sorted by operationId, with\nwhat the pipeline needs to know about it.")
-	b.WriteString("var routes = []route{\n" + table.String() + "}\n")
+	comment(b, "The route of each operation: what the pipeline needs to know about it.\nA typed call hands its own to the pipeline, which matches paths only for\nClient.Do and the low-level gen client.")
+	b.WriteString("var (\n" + vars.String() + ")\n\n")
+	comment(b, "routes lists every operation of the contract, sorted by operationId.")
+	b.WriteString("var routes = []*route{\n" + table.String() + "}\n")
 	return nil
 }
 
@@ -165,9 +168,14 @@ func (g *generator) operation(b *bytes.Buffer, o operation) error {
 	if withBody {
 		send += "WithBody"
 	}
-	fmt.Fprintf(b, "\treturn %s(ctx, c, op, opts, func(ctx context.Context) (*http.Response, error) {\n\t\treturn %s(%s)\n\t})\n}\n\n",
-		helper, send, strings.Join(args, ", "))
+	fmt.Fprintf(b, "\treturn %s(ctx, c, %s, op, opts, func(ctx context.Context) (*http.Response, error) {\n\t\treturn %s(%s)\n\t})\n}\n\n",
+		helper, routeVar(o), send, strings.Join(args, ", "))
 	return nil
+}
+
+// routeVar names the variable that holds an operation's route.
+func routeVar(o operation) string {
+	return "route" + strings.ToUpper(o.op.OperationID[:1]) + o.op.OperationID[1:]
 }
 
 // clientMethod finds the gen client method of an operation: the WithBody
