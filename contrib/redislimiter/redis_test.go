@@ -1,0 +1,101 @@
+package redislimiter_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The tests run against a real redis-server: `make test` at the root of
+// the repository starts one (installing it when missing) and sets
+// REDIS_URL. They fail, never skip, without one, so that CI cannot pass
+// without running them.
+const howToStart = "these tests need a real Redis: run `make test` at the repository root (it starts redis-server and sets REDIS_URL), or start one yourself and set REDIS_URL=redis://127.0.0.1:6379/0"
+
+// newRedis returns a fresh client with its own connection pool for the
+// server at REDIS_URL.
+func newRedis(t testing.TB) *redis.Client {
+	t.Helper()
+	url := os.Getenv("REDIS_URL")
+	if url == "" {
+		t.Fatal("REDIS_URL is not set; " + howToStart)
+	}
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatalf("REDIS_URL: %v", err)
+	}
+	rdb := redis.NewClient(opts)
+	t.Cleanup(func() { rdb.Close() })
+	if err := rdb.Ping(context.Background()).Err(); err != nil {
+		t.Fatalf("Redis at REDIS_URL does not answer (%v); %s", err, howToStart)
+	}
+	return rdb
+}
+
+// uniquePrefix keeps each test's keys apart from every other run's.
+func uniquePrefix(t testing.TB) string {
+	return fmt.Sprintf("loopstest:%s:%d:", t.Name(), time.Now().UnixNano())
+}
+
+// redisServer is a redis-server of the test's own, which it may kill and
+// start again on the same port.
+type redisServer struct {
+	t    testing.TB
+	port int
+	dir  string
+	cmd  *exec.Cmd
+}
+
+func startRedisServer(t testing.TB) *redisServer {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Fatal("redis-server is not on PATH; " + howToStart)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	s := &redisServer{t: t, port: port, dir: t.TempDir()}
+	s.start()
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *redisServer) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
+
+func (s *redisServer) start() {
+	s.t.Helper()
+	s.cmd = exec.Command("redis-server", "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", s.dir)
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatalf("starting redis-server: %v", err)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: s.addr()})
+	defer rdb.Close()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if rdb.Ping(context.Background()).Err() == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatal("redis-server did not start within 10 s")
+		}
+		time.Sleep(20 * time.Millisecond) // waiting for another process to come up
+	}
+}
+
+func (s *redisServer) stop() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		s.cmd.Process.Kill()
+		s.cmd.Wait()
+		s.cmd = nil
+	}
+}
