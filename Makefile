@@ -7,7 +7,7 @@ PKGS    := ./...
 # never enter the graph of programs that import this one.
 OASDIFF := $(GO) tool -modfile=tools/go.mod oasdiff
 
-.PHONY: help generate test lint check-generated drift drift-update breaking bench bench-pacing fuzz tour
+.PHONY: help generate test lint fleet check-generated drift drift-update breaking bench bench-pacing fuzz tour
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -16,12 +16,18 @@ generate: ## regenerate gen/ from openapi/loops.yaml
 	$(GO) generate ./...
 	gofmt -w gen
 
-test: ## run every test with the race detector (the README's test command)
+# contrib modules have their own go.mod; ./... here does not reach them.
+# Their packages run one at a time (-p 1): the fleet test measures a rate.
+CONTRIB := contrib/redislimiter
+
+test: ## run every test with the race detector, contrib's included (the README's test command; starts redis-server)
 	$(GO) test -race -count=1 -shuffle=on $(PKGS)
+	cd $(CONTRIB) && ../../scripts/with-redis $(GO) test -race -count=1 -shuffle=on -p 1 ./...
 
 lint: ## gofmt check and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	cd $(CONTRIB) && $(GO) vet ./...
 
 check-generated: generate ## fail when generated code (gen/, *.gen.go, go.mod) differs from a fresh generation
 	@status=$$(git status --porcelain -- gen go.mod go.sum '*.gen.go' '*.gen.yaml'); \
@@ -54,6 +60,9 @@ fuzz: ## fuzz the error decoder, the Retry-After parser, webhook decoding and th
 	$(GO) test -run='^$$' -fuzz=FuzzParseRetryAfter -fuzztime=30s ./loops
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=30s ./loops/webhooks
 	$(GO) test -run='^$$' -fuzz=FuzzSignatureHeader -fuzztime=30s ./loops/webhooks
+
+fleet: ## 4 processes against one team's limit, with and without contrib/redislimiter (starts redis-server)
+	cd $(CONTRIB) && ../../scripts/with-redis $(GO) run ./examples/fleet
 
 tour: ## the README's main job: a runnable tour of the SDK
 	$(GO) run ./examples/tour

@@ -47,8 +47,8 @@ func TestInstancesShareOneBudget(t *testing.T) {
 	if n > 51 {
 		t.Errorf("served %d in 5 s, want at most 50 + burst 1", n)
 	}
-	if n < 44 {
-		t.Errorf("served only %d in 5 s, want close to 48 (10/s less the 4 %% margin)", n)
+	if n < 42 {
+		t.Errorf("served only %d in 5 s, want close to 47 (10/s less the 6 %% margin)", n)
 	}
 }
 

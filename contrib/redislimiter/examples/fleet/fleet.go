@@ -28,11 +28,11 @@ const ceiling = 10
 type result struct {
 	Shared   bool
 	Procs    int
-	Elapsed  time.Duration
-	OK       int // sends that succeeded
-	Failed   int // sends that failed after the client's retries
-	Requests int // requests the server saw, retries included
-	Refused  int // of those, answered 429
+	Elapsed  time.Duration // from the server's first request to its last
+	OK       int           // sends that succeeded
+	Failed   int           // sends that failed after the client's retries
+	Requests int           // requests the server saw, retries included
+	Refused  int           // of those, answered 429
 }
 
 func (r result) perSecond() float64 { return float64(r.OK) / r.Elapsed.Seconds() }
@@ -53,7 +53,6 @@ func runFleet(exe string, procs int, d time.Duration, redisURL string, shared bo
 	srv := loopstest.New(loopstest.WithRateModel(loopstest.TokenBucket(ceiling, time.Second, 1)))
 	defer srv.Close()
 	prefix := fmt.Sprintf("loops:fleet:%d:", time.Now().UnixNano())
-	start := time.Now()
 	children := make([]*exec.Cmd, procs)
 	outputs := make([]childResult, procs)
 	errs := make([]error, procs)
@@ -75,7 +74,7 @@ func runFleet(exe string, procs int, d time.Duration, redisURL string, shared bo
 		})
 	}
 	wg.Wait()
-	r := result{Shared: shared, Procs: procs, Elapsed: time.Since(start)}
+	r := result{Shared: shared, Procs: procs}
 	for i := range outputs {
 		if errs[i] != nil {
 			return r, fmt.Errorf("process %d: %w", i, errs[i])
@@ -83,13 +82,30 @@ func runFleet(exe string, procs int, d time.Duration, redisURL string, shared bo
 		r.OK += outputs[i].OK
 		r.Failed += outputs[i].Failed
 	}
+	// The rate is the server's: from the first request it saw to the last,
+	// so that the children's start-up (slow under -race) does not count.
+	var first, last time.Time
 	for _, req := range srv.Requests() {
+		if first.IsZero() || req.Time.Before(first) {
+			first = req.Time
+		}
+		last = later(last, req.Time)
 		r.Requests++
 		if req.Status == http.StatusTooManyRequests {
 			r.Refused++
 		}
 	}
+	if r.Requests > 0 {
+		r.Elapsed = last.Sub(first) + time.Second/ceiling
+	}
 	return r, nil
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // childResult is what a child reports on stdout.
