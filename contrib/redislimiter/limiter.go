@@ -209,20 +209,22 @@ end
 return 0`)
 
 // OnResponse pauses every process sharing the limit after a 429, for the
-// Retry-After when there is one (capped at a minute) or the configured
-// pause. Other answers change nothing: the shared pace already sits below
-// the limit.
+// Retry-After in seconds when there is one (capped at a minute) or the
+// configured pause. Other answers change nothing: the shared pace already
+// sits below the limit. While Redis is down, every answer goes to the
+// local fallback limiter instead, which adapts as loops.AdaptiveLimiter
+// does.
 func (l *Limiter) OnResponse(status int, header http.Header) {
+	if l.useFallback() {
+		l.fallback.OnResponse(status, header) // the local pace adapts while it is the one in use
+		return
+	}
 	if status != http.StatusTooManyRequests {
 		return
 	}
-	l.fallback.OnResponse(status, header) // paces this process if Redis is down too
 	pause := l.pause
 	if s, err := strconv.Atoi(header.Get("Retry-After")); err == nil && s > 0 {
 		pause = max(pause, min(time.Duration(s)*time.Second, maxPause))
-	}
-	if l.useFallback() {
-		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), l.opTimeout)
 	defer cancel()
