@@ -4,7 +4,7 @@ go 1.26.0
 
 require (
 	github.com/go-redis/redis_rate/v10 v10.0.1
-	github.com/loopsdev/loops-go v0.0.0
+	github.com/loopsdev/loops-go v0.2.0
 	github.com/redis/go-redis/v9 v9.23.0
 )
 
