@@ -53,18 +53,16 @@ func runFleet(exe string, procs int, d time.Duration, redisURL string, shared bo
 	srv := loopstest.New(loopstest.WithRateModel(loopstest.TokenBucket(ceiling, time.Second, 1)))
 	defer srv.Close()
 	prefix := fmt.Sprintf("loops:fleet:%d:", time.Now().UnixNano())
-	children := make([]*exec.Cmd, procs)
 	outputs := make([]childResult, procs)
 	errs := make([]error, procs)
 	var wg sync.WaitGroup
-	for i := range children {
+	for i := range procs {
 		cmd := exec.Command(exe)
 		cmd.Env = append(os.Environ(), childEnv+"=1",
 			"FLEET_URL="+srv.URL(), "FLEET_KEY="+srv.APIKey(), "FLEET_REDIS="+redisURL,
 			"FLEET_PREFIX="+prefix, "FLEET_SHARED="+strconv.FormatBool(shared),
 			"FLEET_DURATION="+d.String(), "FLEET_ID="+strconv.Itoa(i))
 		cmd.Stderr = os.Stderr
-		children[i] = cmd
 		wg.Go(func() {
 			out, err := cmd.Output()
 			if err == nil {
