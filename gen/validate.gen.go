@@ -364,6 +364,9 @@ func (r *ComponentCreateRequest) Validate() error {
 	if utf8.RuneCountInString(string(r.Lmx)) < 1 {
 		return fieldError("lmx", "is required")
 	}
+	if n := len(r.Lmx); n > 102400 {
+		return fieldError("lmx", "is %d bytes; at most 102400 are allowed", n)
+	}
 	if utf8.RuneCountInString(string(r.Name)) < 1 {
 		return fieldError("name", "is required")
 	}
@@ -389,6 +392,9 @@ func (r *ComponentUpdateRequest) Validate() error {
 	if r.Lmx != nil {
 		if utf8.RuneCountInString(string((*r.Lmx))) < 1 {
 			return fieldError("lmx", "must not be empty (leave it out instead)")
+		}
+		if n := len((*r.Lmx)); n > 102400 {
+			return fieldError("lmx", "is %d bytes; at most 102400 are allowed", n)
 		}
 	}
 	if r.Name != nil {
@@ -562,6 +568,11 @@ func (r *EmailMessageUpdateRequest) Validate() error {
 	if r.ExpectedRevisionID != nil {
 		if utf8.RuneCountInString(string((*r.ExpectedRevisionID))) < 1 {
 			return fieldError("expectedRevisionId", "must not be empty (leave it out instead)")
+		}
+	}
+	if r.Lmx != nil {
+		if n := len((*r.Lmx)); n > 102400 {
+			return fieldError("lmx", "is %d bytes; at most 102400 are allowed", n)
 		}
 	}
 	return nil

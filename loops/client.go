@@ -40,10 +40,10 @@ type Client struct {
 	// Campaigns manages campaigns.
 	Campaigns *CampaignsService
 	// CampaignGroups manages the folders campaigns are filed in.
-	CampaignGroups *GroupsService
+	CampaignGroups *CampaignGroupsService
 	// TransactionalGroups manages the folders transactional emails are
 	// filed in.
-	TransactionalGroups *GroupsService
+	TransactionalGroups *TransactionalGroupsService
 	// EmailMessages edits the content of campaigns and transactional emails.
 	EmailMessages *EmailMessagesService
 	// AudienceSegments manages saved audience filters.
@@ -156,25 +156,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	}
 	c.headers = &fixedHeaders{auth: []string{c.secret.bearer}, userAgent: []string{c.userAgent}, accept: []string{"application/json"}}
 	c.gen = &gen.Client{Server: c.server, Client: c.pipe, RequestEditors: []gen.RequestEditorFn{c.editRequest}}
-	s := &service{client: c}
-	c.Account = (*AccountService)(s)
-	c.Contacts = (*ContactsService)(s)
-	c.ContactProperties = (*ContactPropertiesService)(s)
-	c.MailingLists = (*MailingListsService)(s)
-	c.Events = (*EventsService)(s)
-	c.Transactional = (*TransactionalService)(s)
-	c.DedicatedSendingIPs = (*DedicatedSendingIPsService)(s)
-	c.Campaigns = (*CampaignsService)(s)
-	c.CampaignGroups = &GroupsService{c, "CampaignGroups", (*Client).listCampaignGroups, (*Client).createCampaignGroup, (*Client).getCampaignGroup, (*Client).updateCampaignGroup}
-	c.TransactionalGroups = &GroupsService{c, "TransactionalGroups", (*Client).listTransactionalGroups, (*Client).createTransactionalGroup, (*Client).getTransactionalGroup, (*Client).updateTransactionalGroup}
-	c.EmailMessages = (*EmailMessagesService)(s)
-	c.AudienceSegments = (*AudienceSegmentsService)(s)
-	c.Themes = (*ThemesService)(s)
-	c.Components = (*ComponentsService)(s)
-	c.Uploads = (*UploadsService)(s)
-	c.EventPatterns = (*EventPatternsService)(s)
-	c.Workflows = (*WorkflowsService)(s)
-	c.WorkflowNodes = (*WorkflowNodesService)(s)
+	c.initServices()
 	return c, nil
 }
 

@@ -6,10 +6,6 @@ import (
 	"github.com/loopsdev/loops-go/gen"
 )
 
-// ContactPropertiesService lists and creates contact properties:
-// /v1/contacts/properties.
-type ContactPropertiesService service
-
 // List returns the team's contact properties: [ContactPropertyFilterAll] (the
 // standard ones and the custom ones; also what "" means) or only
 // [ContactPropertyFilterCustom].

@@ -6,39 +6,6 @@ import (
 	"github.com/loopsdev/loops-go/gen"
 )
 
-// ContactsService manages contacts: /v1/contacts/*.
-type ContactsService service
-
-// Create adds a contact. It fails with an error matching [ErrConflict] when
-// a contact with the same email or user ID exists; [ContactsService.Update]
-// creates or updates instead.
-//
-// Create is never retried after Loops may have acted on it (a 5xx or a
-// timeout), since a repeat could answer 409 for the contact it created.
-func (s *ContactsService) Create(ctx context.Context, req *ContactCreateRequest, opts ...CallOption) (*ContactSuccessResponse, error) {
-	const op = "Contacts.Create"
-	if req != nil {
-		if err := checkCustomProperties(op, req.AdditionalProperties, contactFields); err != nil {
-			return nil, err
-		}
-	}
-	return s.client.createContact(ctx, op, opts, req)
-}
-
-// Update changes the contact matching Email or UserID, or creates it when
-// none matches (Loops' update is an upsert). Fields left nil are not sent;
-// [Null] clears one. Leave Subscribed nil unless you mean to unsubscribe
-// (false) or re-subscribe (true) the contact.
-func (s *ContactsService) Update(ctx context.Context, req *ContactUpdateRequest, opts ...CallOption) (*ContactSuccessResponse, error) {
-	const op = "Contacts.Update"
-	if req != nil {
-		if err := firstError(checkEitherIdentifier(op, req.Email, req.UserID), checkCustomProperties(op, req.AdditionalProperties, contactFields)); err != nil {
-			return nil, err
-		}
-	}
-	return s.client.updateContact(ctx, op, opts, req)
-}
-
 // Find returns the contact matching the lookup, custom properties
 // included.
 //

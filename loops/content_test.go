@@ -210,8 +210,9 @@ func TestContentRules(t *testing.T) {
 	})
 
 	t.Run("Unsorted is reserved", func(t *testing.T) {
-		for _, svc := range []*loops.GroupsService{c.CampaignGroups, c.TransactionalGroups} {
-			if _, err := svc.Create(ctx, &loops.GroupCreateRequest{Name: "Unsorted"}); !errors.Is(err, loops.ErrBadRequest) {
+		type creator = func(context.Context, *loops.GroupCreateRequest, ...loops.CallOption) (*loops.Group, error)
+		for _, create := range []creator{c.CampaignGroups.Create, c.TransactionalGroups.Create} {
+			if _, err := create(ctx, &loops.GroupCreateRequest{Name: "Unsorted"}); !errors.Is(err, loops.ErrBadRequest) {
 				t.Errorf("want ErrBadRequest for the reserved name, got %v", err)
 			}
 		}

@@ -11,23 +11,6 @@ import (
 	"time"
 )
 
-// UploadsService uploads images for email content: /v1/uploads.
-type UploadsService service
-
-// Create starts an upload and returns where to PUT the bytes. It is never
-// retried once it may have reached Loops; [UploadsService.Upload] does all
-// three steps.
-func (s *UploadsService) Create(ctx context.Context, req *UploadCreateRequest, opts ...CallOption) (*Upload, error) {
-	return s.client.createUpload(ctx, "Uploads.Create", opts, req)
-}
-
-// Complete finishes an upload whose bytes are stored and returns the
-// image's URL. A team over its upload limit gets 429, with the limit in
-// [APIError.Details] (MaxUploads per WindowHours).
-func (s *UploadsService) Complete(ctx context.Context, emailAssetID string, opts ...CallOption) (*UploadCompletion, error) {
-	return s.client.completeUpload(ctx, "Uploads.Complete", opts, emailAssetID)
-}
-
 // uploadBuffer is the most the helper reads into memory to make a reader
 // that cannot seek replayable; larger ones are sent once, unretried.
 const uploadBuffer = 1 << 20

@@ -9,6 +9,41 @@ import (
 // *ValidationError naming the call and the field, so a mistake never costs
 // a request (or, worse, reaches the wrong contact).
 
+// The checks the contract names (x-go check) for its operations' bodies.
+// Each is called with the body as given, which may be nil.
+
+func checkEvent(op string, req *EventRequest) error {
+	if req == nil {
+		return nil
+	}
+	return firstError(
+		checkEitherIdentifier(op, req.Email, req.UserID),
+		checkEventProperties(op, req.EventProperties),
+		checkCustomProperties(op, req.AdditionalProperties, eventFields),
+	)
+}
+
+func checkTransactional(op string, req *TransactionalRequest) error {
+	if req == nil {
+		return nil
+	}
+	return checkDataVariables(op, req.DataVariables)
+}
+
+func checkContactCreate(op string, req *ContactCreateRequest) error {
+	if req == nil {
+		return nil
+	}
+	return checkCustomProperties(op, req.AdditionalProperties, contactFields)
+}
+
+func checkContactUpdate(op string, req *ContactUpdateRequest) error {
+	if req == nil {
+		return nil
+	}
+	return firstError(checkEitherIdentifier(op, req.Email, req.UserID), checkCustomProperties(op, req.AdditionalProperties, contactFields))
+}
+
 func checkLookup(op string, l ContactLookup) error {
 	switch {
 	case l.Email == "" && l.UserID == "":
@@ -25,17 +60,6 @@ func checkLookup(op string, l ContactLookup) error {
 func checkEitherIdentifier(op string, email, userID *string) error {
 	if (email == nil || *email == "") && (userID == nil || *userID == "") {
 		return invalid(op, "email/userId", "give Email or UserID (or both)")
-	}
-	return nil
-}
-
-// maxLMX is the most LMX Loops takes in one email message or component.
-const maxLMX = 100 << 10
-
-// checkLMX refuses LMX over 100 KB, which Loops would answer with 413.
-func checkLMX(op, lmx string) error {
-	if len(lmx) > maxLMX {
-		return invalid(op, "lmx", fmt.Sprintf("is %d bytes; Loops takes at most 100 KB (102400 bytes)", len(lmx)))
 	}
 	return nil
 }

@@ -6,14 +6,6 @@ import (
 	"fmt"
 )
 
-// WorkflowNodesService edits a workflow's graph:
-// /v1/workflows/{workflowId}/nodes. A node is a union on its typeName:
-// Value gives the typed node (*TimerActionNode, *SendEmailActionNode, ...),
-// or an *UnknownWorkflowNode, whose NextNodeIds still read, for a type
-// Loops adds later. Every change carries the workflow's revision and
-// answers with the next one (and, mostly, the whole workflow).
-type WorkflowNodesService service
-
 // MaxWorkflowNodes is the most nodes a workflow holds, counting the paths
 // that branches and experiments create with them.
 const MaxWorkflowNodes = 300
@@ -129,44 +121,3 @@ func (s *WorkflowNodesService) Create(ctx context.Context, wf *Workflow, at Node
 
 // must drops the error of encoding a value that always encodes.
 func must(b []byte, _ error) []byte { return b }
-
-// Get returns one node in full, with the workflow's current revision.
-func (s *WorkflowNodesService) Get(ctx context.Context, workflowID, nodeID string, opts ...CallOption) (*WorkflowNodeDetails, error) {
-	return s.client.getWorkflowNode(ctx, "WorkflowNodes.Get", opts, workflowID, nodeID)
-}
-
-// Update changes a node's own settings; Payload holds one of the
-// *NodeUpdate types that suits the node (set it with its From method).
-func (s *WorkflowNodesService) Update(ctx context.Context, workflowID, nodeID string, req *WorkflowNodeUpdateRequest, opts ...CallOption) (*WorkflowNodeChangeResult, error) {
-	return s.client.updateWorkflowNode(ctx, "WorkflowNodes.Update", opts, workflowID, nodeID, req)
-}
-
-// Delete deletes one node, joining its parents to its child. Check the
-// answer's Done: contacts queued at the node stop the delete (see
-// [WorkflowsService.ChangeMailingList]).
-func (s *WorkflowNodesService) Delete(ctx context.Context, workflowID, nodeID string, req *WorkflowNodeDeleteRequest, opts ...CallOption) (*WorkflowNodeDeleteResult, error) {
-	return s.client.deleteWorkflowNode(ctx, "WorkflowNodes.Delete", opts, workflowID, nodeID, req)
-}
-
-// DeleteRecursively deletes a node and every node below it; check the
-// answer's Done, as for Delete.
-func (s *WorkflowNodesService) DeleteRecursively(ctx context.Context, workflowID, nodeID string, req *WorkflowNodeDeleteRequest, opts ...CallOption) (*WorkflowNodeDeleteResult, error) {
-	return s.client.deleteWorkflowNodeRecursively(ctx, "WorkflowNodes.DeleteRecursively", opts, workflowID, nodeID, req)
-}
-
-// AddBranch adds a path under a BranchNode (an AudienceFilter) or an
-// ExperimentBranchNode (a VariantNode); the answer's Node is the new child.
-func (s *WorkflowNodesService) AddBranch(ctx context.Context, workflowID, nodeID string, req *WorkflowBranchRequest, opts ...CallOption) (*WorkflowBranchResult, error) {
-	return s.client.addWorkflowBranch(ctx, "WorkflowNodes.AddBranch", opts, workflowID, nodeID, req)
-}
-
-// Reroute points a node's outgoing connection at another node.
-func (s *WorkflowNodesService) Reroute(ctx context.Context, workflowID, nodeID string, req *WorkflowRerouteRequest, opts ...CallOption) (*WorkflowNodeChangeResult, error) {
-	return s.client.rerouteNodeConnection(ctx, "WorkflowNodes.Reroute", opts, workflowID, nodeID, req)
-}
-
-// Metrics returns the all-time email metrics of a SendEmailAction node
-// (any other node is [ErrBadRequest]; the metrics API must be enabled).
-func (s *WorkflowNodesService) Metrics(ctx context.Context, workflowID, nodeID string, opts ...CallOption) (*EmailMetrics, error) {
-	return s.client.getWorkflowNodeMetrics(ctx, "WorkflowNodes.Metrics", opts, workflowID, nodeID)
-}

@@ -25,6 +25,9 @@
 //     checks path parameters and the body, encodes it once and calls the
 //     generated client through the client's pipeline, and the route table
 //     the pipeline classifies requests by;
+//   - loops/services.gen.go: the service types and their public methods,
+//     for the operations the contract names a method for (x-go), with a
+//     ListIter for each paginated list;
 //   - loops/webhooks/events.gen.go: an event type per webhook payload, its
 //     Mux method, and a reflection-free decoder for every payload model.
 //

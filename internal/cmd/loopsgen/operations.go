@@ -97,19 +97,28 @@ func revisioned(s *openapi3.Schema) bool {
 	return len(s.OneOf) > 0 && !slices.ContainsFunc(s.OneOf, func(alt *openapi3.SchemaRef) bool { return !revisioned(alt.Value) })
 }
 
-// operation writes the unexported method of one operation.
-func (g *generator) operation(b *bytes.Buffer, o operation) error {
-	goName, sig, err := g.clientMethod(o)
+// signature is the shape of an operation's unexported method: what
+// operations.gen.go declares and services.gen.go calls.
+type signature struct {
+	goName   string   // gen's name for the operation, such as ListCampaigns
+	pathArgs []string // Go names of the path parameters, in path order
+	input    *param   // the list options, query parameters or body, if any
+	result   string   // the Go result list, such as "(*gen.Campaign, error)"
+	helper   string   // call, callList or callNoContent, with its type argument
+	checks   []string // the path parameter checks
+	args     []string // the arguments of the gen client call, after ctx
+	prelude  string   // statements before the body is encoded
+}
+
+// param is one Go parameter; kind is "list", "params" or "body".
+type param struct{ name, typ, kind string }
+
+func (g *generator) signature(o operation) (*signature, error) {
+	goName, ft, err := g.clientMethod(o)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var (
-		params   []string // of the generated method
-		args     []string // to the gen client
-		checks   []string
-		pathArgs []string
-	)
-	params = append(params, "ctx context.Context", "op string", "opts []CallOption")
+	sig := &signature{goName: goName}
 	// Path parameters come first in gen's signature, in path order; errors
 	// name them as the contract does.
 	var specNames []string
@@ -118,58 +127,66 @@ func (g *generator) operation(b *bytes.Buffer, o operation) error {
 			specNames = append(specNames, strings.TrimSuffix(name, "}"))
 		}
 	}
-	fields := sig.Params.List[1:] // after ctx
-	for _, f := range fields {
+	for _, f := range ft.Params.List[1:] { // after ctx
 		for _, n := range f.Names {
 			switch n.Name {
 			case "params", "contentType", "body", "reqEditors":
 				continue
 			}
 			goArg := goIdent(n.Name)
-			params = append(params, goArg+" string")
-			pathArgs = append(pathArgs, goArg)
-			checks = append(checks, fmt.Sprintf("checkPath(op, %q, %s)", specNames[len(pathArgs)-1], goArg))
+			sig.pathArgs = append(sig.pathArgs, goArg)
+			sig.checks = append(sig.checks, fmt.Sprintf("checkPath(op, %q, %s)", specNames[len(sig.pathArgs)-1], goArg))
 		}
 	}
-	args = append(args, "ctx")
-	args = append(args, pathArgs...)
-	var prelude strings.Builder
-	if hasParam(sig, "params") {
+	sig.args = slices.Clone(sig.pathArgs)
+	if hasParam(ft, "params") {
 		paramsType := "gen." + goName + "Params"
 		switch {
 		case isListParams(o):
-			params = append(params, "lo *ListOptions")
-			fmt.Fprintf(&prelude, "\tpage, err := lo.params(op)\n\tif err != nil {\n\t\treturn %s\n\t}\n", g.fail(o))
-			args = append(args, "&"+paramsType+"{PerPage: page.perPage, Cursor: page.cursor}")
+			sig.input = &param{"lo", "*ListOptions", "list"}
+			sig.prelude = fmt.Sprintf("\tpage, err := lo.params(op)\n\tif err != nil {\n\t\treturn %s\n\t}\n", g.fail(o))
+			sig.args = append(sig.args, "&"+paramsType+"{PerPage: page.perPage, Cursor: page.cursor}")
 		case hasQueryParams(o):
-			params = append(params, "params *"+paramsType)
-			args = append(args, "params")
+			sig.input = &param{"params", "*" + paramsType, "params"}
+			sig.args = append(sig.args, "params")
 		default: // header parameters only: the pipeline sets them
-			args = append(args, "nil")
+			sig.args = append(sig.args, "nil")
 		}
 	}
-	withBody := hasParam(sig, "contentType")
-	if withBody {
-		params = append(params, "body *gen."+goName+"JSONRequestBody")
-		args = append(args, "jsonContentType", "bytes.NewReader(payload)")
+	if hasParam(ft, "contentType") {
+		sig.input = &param{"body", "*gen." + goName + "JSONRequestBody", "body"}
+		sig.args = append(sig.args, "jsonContentType", "bytes.NewReader(payload)")
 	}
-	result, helper := g.result(o)
-	// The method.
-	comment(b, "%s sends %s %s (%s).", lowerFirst(goName), o.method, o.path, o.op.OperationID)
-	fmt.Fprintf(b, "func (c *Client) %s(%s) %s {\n", lowerFirst(goName), strings.Join(params, ", "), result)
-	if len(checks) > 0 {
-		fmt.Fprintf(b, "\tif err := firstError(%s); err != nil {\n\t\treturn %s\n\t}\n", strings.Join(checks, ", "), g.failWith(o, "err"))
+	sig.result, sig.helper = g.result(o)
+	return sig, nil
+}
+
+// operation writes the unexported method of one operation.
+func (g *generator) operation(b *bytes.Buffer, o operation) error {
+	sig, err := g.signature(o)
+	if err != nil {
+		return err
 	}
-	b.WriteString(prelude.String())
-	if withBody {
+	params := []string{"ctx context.Context", "op string", "opts []CallOption"}
+	for _, a := range sig.pathArgs {
+		params = append(params, a+" string")
+	}
+	if sig.input != nil {
+		params = append(params, sig.input.name+" "+sig.input.typ)
+	}
+	comment(b, "%s sends %s %s (%s).", lowerFirst(sig.goName), o.method, o.path, o.op.OperationID)
+	fmt.Fprintf(b, "func (c *Client) %s(%s) %s {\n", lowerFirst(sig.goName), strings.Join(params, ", "), sig.result)
+	if len(sig.checks) > 0 {
+		fmt.Fprintf(b, "\tif err := firstError(%s); err != nil {\n\t\treturn %s\n\t}\n", strings.Join(sig.checks, ", "), g.failWith(o, "err"))
+	}
+	b.WriteString(sig.prelude)
+	send := "c.gen." + sig.goName
+	if sig.input != nil && sig.input.kind == "body" {
 		fmt.Fprintf(b, "\tpayload, err := encodeBody(op, body)\n\tif err != nil {\n\t\treturn %s\n\t}\n", g.failWith(o, "err"))
-	}
-	send := "c.gen." + goName
-	if withBody {
 		send += "WithBody"
 	}
 	fmt.Fprintf(b, "\treturn %s(ctx, c, %s, op, opts, func(ctx context.Context) (*http.Response, error) {\n\t\treturn %s(%s)\n\t})\n}\n\n",
-		helper, routeVar(o), send, strings.Join(args, ", "))
+		sig.helper, routeVar(o), send, strings.Join(append([]string{"ctx"}, sig.args...), ", "))
 	return nil
 }
 

@@ -321,6 +321,10 @@ func (v *validator) field(b *bytes.Buffer, f *goField, ref *openapi3.SchemaRef, 
 	}
 }
 
+// maxBytesExtension bounds a string's length in bytes, where maxLength
+// counts characters: Loops measures LMX in bytes (100 KB, else 413).
+const maxBytesExtension = "x-max-bytes"
+
 // checks writes the checks of one value: x is its Go expression, typ its
 // type, name a Go expression for its field path.
 func (v *validator) checks(b *bytes.Buffer, x string, typ ast.Expr, ref *openapi3.SchemaRef, name string, required bool) {
@@ -355,6 +359,9 @@ func (v *validator) checks(b *bytes.Buffer, x string, typ ast.Expr, ref *openapi
 		}
 		if s.MaxLength != nil {
 			fmt.Fprintf(b, "\tif n := %s; n > %d {\n\t\treturn fieldError(%s, \"must be at most %d characters (it has %%d)\", n)\n\t}\n", n, *s.MaxLength, name, *s.MaxLength)
+		}
+		if limit, ok := s.Extensions[maxBytesExtension]; ok {
+			fmt.Fprintf(b, "\tif n := len(%s); n > %v {\n\t\treturn fieldError(%s, \"is %%d bytes; at most %v are allowed\", n)\n\t}\n", x, limit, name, limit)
 		}
 		if vals := enumStrings(s); len(vals) > 0 {
 			quoted := make([]string, len(vals))

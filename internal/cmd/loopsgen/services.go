@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Two extensions make the public API of package loops (the services and
+// their methods) from the contract:
+//
+//   - x-go-service on a tag names the service its operations belong to
+//     (name: Campaigns makes CampaignsService and the client's Campaigns
+//     field) and gives the type's doc comment, without the type's name;
+//   - x-go on an operation names its method (method: List), gives the doc
+//     comment without the method's name, and may name a handwritten check
+//     (check: checkEvent, a func(op string, req *Body) error) for rules the
+//     contract cannot state. A list operation also gets a ListIter method
+//     that follows the pages.
+//
+// An operation without x-go has no generated method: package loops wraps
+// it by hand (a call whose inputs are not the operation's own, such as
+// Contacts.Find taking a ContactLookup).
+const (
+	serviceExtension = "x-go-service"
+	methodExtension  = "x-go"
+)
+
+// goService is one service, as its tag describes it.
+type goService struct {
+	name, doc string
+	methods   []goMethod
+}
+
+// goMethod is one operation's public method.
+type goMethod struct {
+	o                 operation
+	name, doc, check  string
+	sig               *signature
+	inputType, result string // in package loops' names
+}
+
+// services writes loops/services.gen.go.
+func (g *generator) services(b *bytes.Buffer) error {
+	svcs, err := g.goServices()
+	if err != nil {
+		return err
+	}
+	var body bytes.Buffer
+	comment(&body, "initServices points each service field of c at its API area.")
+	body.WriteString("func (c *Client) initServices() {\n\ts := &service{client: c}\n")
+	for _, svc := range svcs {
+		fmt.Fprintf(&body, "\tc.%s = (*%sService)(s)\n", svc.name, svc.name)
+	}
+	body.WriteString("}\n\n")
+	for _, svc := range svcs {
+		comment(&body, "%s", wrap(svc.name+"Service "+svc.doc, 76))
+		fmt.Fprintf(&body, "type %sService service\n\n", svc.name)
+		for _, m := range svc.methods {
+			g.method(&body, svc, m)
+		}
+	}
+	imports := []string{`"context"`}
+	if bytes.Contains(body.Bytes(), []byte("iter.Seq2")) {
+		imports = append(imports, `"iter"`)
+	}
+	if bytes.Contains(body.Bytes(), []byte("gen.")) {
+		imports = append(imports, `"github.com/loopsdev/loops-go/gen"`)
+	}
+	fmt.Fprintf(b, "package loops\n\nimport (\n\t%s\n)\n\n", strings.Join(imports, "\n\t"))
+	b.Write(body.Bytes())
+	return nil
+}
+
+// goServices reads the services and methods from the contract, in tag
+// order and, within a service, in the order of its operationIds.
+func (g *generator) goServices() ([]*goService, error) {
+	var svcs []*goService
+	byTag := map[string]*goService{}
+	for _, tag := range g.c.doc.Tags {
+		ext, ok := tag.Extensions[serviceExtension].(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("tag %q has no %s", tag.Name, serviceExtension)
+		}
+		svc := &goService{name: fmt.Sprint(ext["name"]), doc: strings.TrimSpace(fmt.Sprint(ext["doc"]))}
+		svcs, byTag[tag.Name] = append(svcs, svc), svc
+	}
+	for _, o := range g.c.operations() {
+		ext, ok := o.op.Extensions[methodExtension].(map[string]any)
+		if !ok {
+			continue
+		}
+		if len(o.op.Tags) != 1 || byTag[o.op.Tags[0]] == nil {
+			return nil, fmt.Errorf("%s: %s needs exactly one tag with %s", o.op.OperationID, methodExtension, serviceExtension)
+		}
+		sig, err := g.signature(o)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", o.op.OperationID, err)
+		}
+		m := goMethod{o: o, sig: sig, name: fmt.Sprint(ext["method"]), doc: strings.TrimSpace(fmt.Sprint(ext["doc"])), result: g.public(sig.result)}
+		if c, ok := ext["check"]; ok {
+			m.check = fmt.Sprint(c)
+		}
+		if in := sig.input; in != nil {
+			m.inputType = in.typ
+			if in.kind == "body" {
+				if name, ok := strings.CutPrefix(o.body.Ref, "#/components/schemas/"); ok {
+					t, _ := g.goType(name)
+					m.inputType = "*" + g.public("gen."+t)
+				}
+			}
+		}
+		svc := byTag[o.op.Tags[0]]
+		svc.methods = append(svc.methods, m)
+	}
+	return svcs, nil
+}
+
+// method writes one public method, and ListIter for a list.
+func (g *generator) method(b *bytes.Buffer, svc *goService, m goMethod) {
+	op := svc.name + "." + m.name
+	params := []string{"ctx context.Context"}
+	args := []string{"ctx", fmt.Sprintf("%q", op), "opts"}
+	if n := len(m.sig.pathArgs); n > 0 {
+		params = append(params, strings.Join(m.sig.pathArgs, ", ")+" string")
+		args = append(args, m.sig.pathArgs...)
+	}
+	var input string
+	if in := m.sig.input; in != nil {
+		input = map[string]string{"list": "lo", "params": "params", "body": "req"}[in.kind]
+		params = append(params, input+" "+m.inputType)
+		args = append(args, input)
+	}
+	params = append(params, "opts ...CallOption")
+	comment(b, "%s %s", m.name, m.doc)
+	fmt.Fprintf(b, "func (s *%sService) %s(%s) %s {\n", svc.name, m.name, strings.Join(params, ", "), m.result)
+	if m.check != "" {
+		fmt.Fprintf(b, "\tif err := %s(%q, %s); err != nil {\n\t\treturn %s\n\t}\n", m.check, op, input, g.failWith(m.o, "err"))
+	}
+	fmt.Fprintf(b, "\treturn s.client.%s(%s)\n}\n\n", lowerFirst(m.sig.goName), strings.Join(args, ", "))
+	if m.sig.input == nil || m.sig.input.kind != "list" {
+		return
+	}
+	item := g.public("gen." + g.listItem(m.o))
+	comment(b, "%s", wrap(fmt.Sprintf("%sIter ranges over every [%s] of %s's pages, fetching each page as the loop needs it; opts apply to every page.", m.name, item, m.name), 76))
+	fmt.Fprintf(b, "func (s *%sService) %sIter(ctx context.Context, lo *ListOptions, opts ...CallOption) iter.Seq2[%s, error] {\n", svc.name, m.name, item)
+	fmt.Fprintf(b, "\treturn paginate[%s](ctx, lo, opts, s.%s)\n}\n\n", item, m.name)
+}
+
+// listItem is the gen type of the items of a list operation's answer: its
+// data array's.
+func (g *generator) listItem(o operation) string {
+	for _, status := range sortedKeys(o.op.Responses.Map()) {
+		ref := o.op.Responses.Value(status)
+		if !strings.HasPrefix(status, "2") || ref == nil || ref.Value == nil {
+			continue
+		}
+		if mt := ref.Value.Content.Get("application/json"); mt != nil && mt.Schema.Value != nil {
+			if data := mt.Schema.Value.Properties["data"]; data != nil && data.Value.Type.Is(openapi3.TypeArray) {
+				t, _ := g.goType(strings.TrimPrefix(data.Value.Items.Ref, "#/components/schemas/"))
+				return t
+			}
+		}
+	}
+	return "any"
+}
+
+// public rewrites the gen types in a Go type expression to the names
+// package loops gives them: its own alias, or the re-exported model name.
+func (g *generator) public(expr string) string {
+	if g.models == nil {
+		g.models = g.modelTypes()
+	}
+	models := g.models
+	var out strings.Builder
+	for rest := expr; ; {
+		i := strings.Index(rest, "gen.")
+		if i < 0 {
+			out.WriteString(rest)
+			return out.String()
+		}
+		out.WriteString(rest[:i])
+		rest = rest[i+len("gen."):]
+		end := strings.IndexFunc(rest, func(r rune) bool {
+			return !(r == '_' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z')
+		})
+		if end < 0 {
+			end = len(rest)
+		}
+		name := rest[:end]
+		switch {
+		case g.loops.aliasesOf["gen."+name] != "":
+			out.WriteString(g.loops.aliasesOf["gen."+name])
+		case slices.Contains(models, name) && g.loops.types[name] == nil:
+			out.WriteString(name)
+		default:
+			out.WriteString("gen." + name)
+		}
+		rest = rest[end:]
+	}
+}
+
+// wrap breaks text into lines of at most width characters.
+func wrap(text string, width int) string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines, line = append(lines, line), w
+			continue
+		}
+		line = strings.TrimSpace(line + " " + w)
+	}
+	return strings.Join(append(lines, line), "\n")
+}
