@@ -189,8 +189,6 @@ func createTransactional(s *Server, c *call, obj object) *response {
 // published message when there is one.
 func (s *Server) ensureDraft(c *call) *response {
 	rt := c.rt
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	obj, bad := s.object(transactionals, rt.params["transactionalId"])
 	if bad != nil {
 		return bad
@@ -222,8 +220,6 @@ func (s *Server) withDraftRevision(obj object) object {
 // sent with POST /v1/transactional.
 func (s *Server) publish(c *call) *response {
 	rt := c.rt
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	obj, bad := s.object(transactionals, rt.params["transactionalId"])
 	if bad != nil {
 		return bad
@@ -244,19 +240,13 @@ func (s *Server) publish(c *call) *response {
 // variables, and a team gets PreviewLimit previews a day.
 func (s *Server) preview(c *call) *response {
 	rt := c.rt
-	body, bad := decodeObject(c.body)
-	if bad != nil {
-		return bad
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	msg, bad := s.object(messages, rt.params["emailMessageId"])
 	if bad != nil {
 		return bad
 	}
 	allowed := map[string]bool{"emails": true, "dataVariables": msg["transactionalId"] != nil, "contactProperties": msg["transactionalId"] == nil,
 		"eventProperties": msg["_workflowId"] != nil}
-	for key := range body {
+	for key := range c.obj {
 		if !allowed[key] {
 			return failure(http.StatusBadRequest, key+" cannot be used to preview this email message.")
 		}

@@ -41,18 +41,13 @@ var eventKeys = map[string]bool{
 }
 
 func (s *Server) sendEvent(c *call) *response {
-	body, bad := decodeObject(c.body)
-	if bad != nil {
-		return bad
-	}
+	body := c.obj
 	name, _ := body["eventName"].(string)
 	id := identityOf(body)
 	if bad := checkEvent(name, id); bad != nil {
 		return bad
 	}
 	key := c.r.Header.Get(idempotencyHeader)
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if key != "" && s.keyUsed(key, c.now) {
 		return keyReused()
 	}
@@ -69,15 +64,12 @@ func (s *Server) sendEvent(c *call) *response {
 	return success()
 }
 
-// checkEvent applies Loops' rules on the event name and identifiers.
+// checkEvent applies Loops' rules on the event name and email; the
+// contract has made sure that there are a name and an identifier.
 func checkEvent(name string, id identity) *response {
 	switch {
-	case name == "":
-		return failure(http.StatusBadRequest, "eventName is required.")
 	case strings.Contains(name, ":"):
 		return failure(http.StatusBadRequest, "eventName may not contain ':'.")
-	case id.email == "" && id.userID == "":
-		return failure(http.StatusBadRequest, msgNoIdentifier)
 	case id.email != "" && !validEmail(id.email):
 		return failure(http.StatusBadRequest, msgInvalidEmail)
 	}
@@ -87,7 +79,7 @@ func checkEvent(name string, id identity) *response {
 // eventContact finds the contact an event is for, creating it from the
 // email when none matches, as Loops does. Unlike an update, an event never
 // changes an existing contact's identifiers. The caller holds s.mu.
-func (s *Server) eventContact(id identity) (*contact, *response) {
+func (s *Server) eventContact(id identity) (object, *response) {
 	ct, bad := s.lookup(id)
 	if bad != nil || ct != nil {
 		return ct, bad
@@ -95,7 +87,7 @@ func (s *Server) eventContact(id identity) (*contact, *response) {
 	return s.upsertTarget(id)
 }
 
-func newEvent(name string, id identity, ct *contact, body map[string]any, key string, c *call) Event {
+func newEvent(name string, id identity, ct object, body map[string]any, key string, c *call) Event {
 	props, _ := body["eventProperties"].(map[string]any)
 	contactProps := map[string]any{}
 	for k, v := range body {
@@ -107,7 +99,7 @@ func newEvent(name string, id identity, ct *contact, body map[string]any, key st
 		Name:              name,
 		Email:             id.email,
 		UserID:            id.userID,
-		ContactID:         ct.id,
+		ContactID:         ct["id"].(string),
 		Properties:        cloneMap(props),
 		ContactProperties: contactProps,
 		MailingLists:      listsOf(body),

@@ -2,6 +2,7 @@ package loopstest
 
 import (
 	"crypto/subtle"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -27,6 +28,7 @@ type call struct {
 	r    *http.Request
 	rt   *route
 	body []byte
+	obj  object // the body, which the contract makes a JSON object; nil for none
 	now  time.Time
 }
 
@@ -191,8 +193,12 @@ func (s *Server) gate(r *http.Request, rt *route, invalid string) (*response, ra
 	return nil, rate
 }
 
-// dispatch runs the operation's handler.
+// dispatch runs the operation's handler with s.mu held, so that each
+// operation sees and changes the state at once.
 func (s *Server) dispatch(rt *route, c *call) *response {
+	_ = json.Unmarshal(c.body, &c.obj) // the contract has checked it
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	h, ok := operations[rt.opID]
 	if !ok {
 		if k, shape, ok := storeOp(rt); ok {

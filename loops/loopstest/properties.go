@@ -31,18 +31,14 @@ var standardProperties = []propertyDef{
 // letters and digits.
 var propertyName = regexp.MustCompile(`^[a-z][A-Za-z0-9]*$`)
 
+// listProperties lists the standard properties and the custom ones, or
+// (list=custom) only the latter; the contract allows no other filter.
 func (s *Server) listProperties(c *call) *response {
-	filter := c.r.URL.Query().Get("list")
-	if filter != "" && filter != "all" && filter != "custom" {
-		return failure(http.StatusBadRequest, `list must be "all" or "custom".`)
-	}
 	var defs []propertyDef
-	if filter != "custom" {
+	if c.r.URL.Query().Get("list") != "custom" {
 		defs = append(defs, standardProperties...)
 	}
-	s.mu.Lock()
 	defs = append(defs, s.properties...)
-	s.mu.Unlock()
 	out := make([]loops.ContactProperty, len(defs))
 	for i, d := range defs {
 		out[i] = loops.ContactProperty{Key: d.key, Label: d.label, Type: d.typ}
@@ -51,20 +47,11 @@ func (s *Server) listProperties(c *call) *response {
 }
 
 func (s *Server) createProperty(c *call) *response {
-	body, bad := decodeObject(c.body)
-	if bad != nil {
-		return bad
-	}
-	name, _ := body["name"].(string)
-	typ, _ := body["type"].(string)
+	name, _ := c.obj["name"].(string)
+	typ, _ := c.obj["type"].(string) // one of the contract's enum
 	if !propertyName.MatchString(name) {
 		return failure(http.StatusBadRequest, fmt.Sprintf("Property name %q must be camelCase, such as planName.", name))
 	}
-	if !loops.ContactPropertyType(typ).Valid() {
-		return failure(http.StatusBadRequest, fmt.Sprintf("Property type %q is not one of string, number, boolean, date.", typ))
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.propertyExists(name) {
 		return failure(http.StatusBadRequest, fmt.Sprintf("A property named %q already exists.", name))
 	}

@@ -34,8 +34,9 @@ type Server struct {
 	life   sync.RWMutex
 	closed bool // guarded by life
 
-	mu         sync.Mutex // guards everything below
-	contacts   []*contact
+	mu         sync.Mutex      // guards everything below
+	contacts   []object        // in creation order; see contacts.go
+	suppressed map[string]bool // contact ids
 	properties []propertyDef
 	removals   []time.Time
 	events     []Event
@@ -49,7 +50,7 @@ type Server struct {
 	reports    map[string]any         // set reports (metrics, ...), by request path
 	previews   map[string]int         // email-message previews sent, by UTC day
 	seq        int                    // for ids and revisions
-	created    []*contact             // contacts to announce by webhook
+	created    []object               // contacts to announce by webhook
 }
 
 // NewServer starts a fake Loops server on a loopback address for the test t
@@ -94,15 +95,16 @@ func build(opts []Option) (*Server, error) {
 		return nil, err
 	}
 	return &Server{
-		cfg:      cfg,
-		contract: c,
-		done:     make(chan struct{}),
-		attempts: map[string]int{},
-		faults:   map[string][]Fault{},
-		idem:     map[string]*idemEntry{},
-		store:    map[string]*collection{},
-		reports:  map[string]any{},
-		previews: map[string]int{},
+		cfg:        cfg,
+		contract:   c,
+		done:       make(chan struct{}),
+		attempts:   map[string]int{},
+		faults:     map[string][]Fault{},
+		idem:       map[string]*idemEntry{},
+		suppressed: map[string]bool{},
+		store:      map[string]*collection{},
+		reports:    map[string]any{},
+		previews:   map[string]int{},
 	}, nil
 }
 

@@ -91,8 +91,6 @@ func isParam(seg string) bool { return strings.HasPrefix(seg, "{") }
 
 // serveStore runs a generic operation.
 func (s *Server) serveStore(c *call, k *kind, shape string) *response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if shape == "list" {
 		col := s.collection(k)
 		ids := slices.Clone(col.order)
@@ -103,13 +101,7 @@ func (s *Server) serveStore(c *call, k *kind, shape string) *response {
 		}
 		return s.page(c, ids, items)
 	}
-	patch, bad := decodeObject(c.body)
-	if c.r.Method == http.MethodGet {
-		patch, bad = nil, nil
-	}
-	if bad != nil {
-		return bad
-	}
+	patch := c.obj
 	if shape == "create" {
 		obj := s.newObject(k, patch, c.now)
 		if k.create != nil {
@@ -319,10 +311,13 @@ func (s *Server) answer(rt *route, v any) *response {
 }
 
 // asJSON turns a value into the form encoding/json decodes to, which the
-// store keeps; the fake only encodes its own values, so errors cannot occur.
-func asJSON(v any) any {
+// store keeps.
+func asJSON(v any) any { return as[any](v) }
+
+// as decodes v's JSON into a T, as a client would; the fake only converts
+// its own values, so errors cannot occur.
+func as[T any](v any) (out T) {
 	b, _ := json.Marshal(v)
-	var out any
 	_ = json.Unmarshal(b, &out)
 	return out
 }

@@ -53,15 +53,13 @@ func (s *Server) sendTransactional(c *call) *response {
 		return failure(http.StatusBadRequest, msgInvalidEmail)
 	}
 	key := c.r.Header.Get(idempotencyHeader)
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if key != "" && s.keyUsed(key, c.now) {
 		return keyReused()
 	}
 	if bad := s.checkTemplate(req); bad != nil {
 		return bad
 	}
-	if req.AddToAudience && s.byEmail(req.Email) == nil {
+	if req.AddToAudience && s.contactBy("email", req.Email) == nil {
 		s.addContact(identity{email: req.Email})
 	}
 	s.sends = append(s.sends, newSend(req, key, c))

@@ -117,14 +117,10 @@ func outcome(body object, queued int, done string) string {
 // body and the node the path names are found and the revision checked.
 func graphOp(h func(s *Server, c *call, wf, body, node object) *response) func(*Server, *call) *response {
 	return func(s *Server, c *call) *response {
-		s.mu.Lock()
-		defer s.mu.Unlock()
 		wf, bad := s.object(workflows, c.rt.params["workflowId"])
-		var body, node object
-		if bad == nil && c.r.Method != http.MethodGet {
-			if body, bad = decodeObject(c.body); bad == nil {
-				bad = stale(workflows, wf, body)
-			}
+		body, node := c.obj, object(nil)
+		if bad == nil {
+			bad = stale(workflows, wf, body)
 		}
 		if id, ok := c.rt.params["nodeId"]; ok && bad == nil {
 			if node = nodeOf(wf, id); node == nil {
