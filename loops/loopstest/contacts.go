@@ -129,15 +129,10 @@ func (s *Server) deleteContact(c *call) *response {
 }
 
 // Contacts returns every stored contact, oldest first.
-func (s *Server) Contacts() []loops.Contact {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]loops.Contact, len(s.contacts))
-	for i, ct := range s.contacts {
-		out[i] = as[loops.Contact](ct)
-	}
-	return out
-}
+func (s *Server) Contacts() []loops.Contact { return copies(s, &s.contacts, toContact) }
+
+// toContact copies a stored contact into the generated model.
+func toContact(ct object) loops.Contact { return as[loops.Contact](ct) }
 
 // Contact returns the contact with this email address (compared without
 // regard to case), if any.
@@ -145,7 +140,7 @@ func (s *Server) Contact(email string) (loops.Contact, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ct := s.contactBy("email", email)
-	return as[loops.Contact](ct), ct != nil
+	return toContact(ct), ct != nil
 }
 
 // Suppress marks the contact with this email address as suppressed, as if

@@ -120,12 +120,4 @@ func (e Event) clone() Event {
 // Events returns the events processed so far, in order. Events refused (by
 // a fault, the contract, the key, the rate limiter or an idempotency
 // conflict) are not included; Requests shows them.
-func (s *Server) Events() []Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Event, len(s.events))
-	for i, e := range s.events {
-		out[i] = e.clone()
-	}
-	return out
-}
+func (s *Server) Events() []Event { return copies(s, &s.events, Event.clone) }

@@ -19,7 +19,7 @@ type exchange struct {
 	r     *http.Request
 	body  []byte
 	index int   // position in s.requests
-	fault Fault // nil when the request is served normally
+	fault fault // the zero fault (Pass) when the request is served normally
 }
 
 // call is what an operation handler gets: a request that passed the
@@ -68,7 +68,7 @@ var operations = map[string]func(*Server, *call) *response{
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.enter() {
 		failure(http.StatusServiceUnavailable, "loopstest: server closed").
-			withRate(s.cfg.rate.peek(s.cfg.apiKey, s.now())).write(w)
+			withRate(s.peekRate()).write(w)
 		return
 	}
 	defer s.life.RUnlock()
@@ -86,23 +86,15 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 // run applies the request's fault, if any, around normal processing.
 func (s *Server) run(w http.ResponseWriter, x *exchange) {
-	f := faultOf(x.fault)
-	switch f.kind {
-	case kindStatus, kindHTML, kindRateLimited, kindRetryAfter, kindReply:
-		s.respond(w, x, s.faultResponse(f))
-	case kindHang:
-		s.wait(x.r, -1)
+	switch f := x.fault; {
+	case f.reply != nil:
+		s.respond(w, x, f.reply(s))
+	case f.wait && !s.wait(x.r, f.delay):
 		s.drop(w, x)
-	case kindDrop:
-		s.drop(w, x)
-	case kindSlow:
-		if !s.wait(x.r, f.delay) {
-			s.drop(w, x)
-			return
+	case f.drop:
+		if f.process {
+			s.process(x)
 		}
-		s.respond(w, x, s.process(x))
-	case kindProcessThenDrop:
-		s.process(x)
 		s.drop(w, x)
 	default:
 		s.respond(w, x, s.process(x))

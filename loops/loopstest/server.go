@@ -154,6 +154,18 @@ func (s *Server) Violations() []string {
 	return slices.Clone(s.violations)
 }
 
+// copies is what the inspection methods return: a copy of each of items,
+// made by clone with s.mu held.
+func copies[T, C any](s *Server, items *[]T, clone func(T) C) []C {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]C, len(*items))
+	for i, v := range *items {
+		out[i] = clone(v)
+	}
+	return out
+}
+
 // violation records a contract violation and passes it to the test.
 func (s *Server) violation(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)

@@ -125,13 +125,7 @@ func (t TransactionalSend) clone() TransactionalSend {
 // TransactionalSends returns the transactional emails processed so far, in
 // order. Refused sends are not included; Requests shows them.
 func (s *Server) TransactionalSends() []TransactionalSend {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]TransactionalSend, len(s.sends))
-	for i, t := range s.sends {
-		out[i] = t.clone()
-	}
-	return out
+	return copies(s, &s.sends, TransactionalSend.clone)
 }
 
 // template finds a template by ID: one the server was built with, or one
