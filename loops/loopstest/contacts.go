@@ -294,31 +294,7 @@ func listsOf(body map[string]any) map[string]bool {
 }
 
 // cloneMap deep-copies a decoded JSON object.
-func cloneMap(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = cloneValue(v)
-	}
-	return out
-}
-
-// cloneValue deep-copies a decoded JSON value.
-func cloneValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		return cloneMap(v)
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = cloneValue(e)
-		}
-		return out
-	}
-	return v
-}
+func cloneMap(m map[string]any) map[string]any { return as[map[string]any](m) }
 
 // newID makes a cuid-like identifier: "c" and 24 base-36 characters.
 func newID() string {

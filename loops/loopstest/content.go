@@ -187,12 +187,7 @@ func createTransactional(s *Server, c *call, obj object) *response {
 
 // ensureDraft makes sure a transactional email has a draft, seeded from the
 // published message when there is one.
-func (s *Server) ensureDraft(c *call) *response {
-	rt := c.rt
-	obj, bad := s.object(transactionals, rt.params["transactionalId"])
-	if bad != nil {
-		return bad
-	}
+func ensureDraft(s *Server, c *call, obj object) *response {
 	if obj["draftEmailMessageId"] == nil {
 		draft := s.newMessage("transactionalId", obj["id"].(string), c.now)
 		if pub, _ := s.object(messages, str(obj["publishedEmailMessageId"])); pub != nil {
@@ -203,7 +198,7 @@ func (s *Server) ensureDraft(c *call) *response {
 		obj["draftEmailMessageId"] = draft["id"]
 		s.touch(transactionals, obj, c.now)
 	}
-	return s.answer(rt, s.view(transactionals, obj))
+	return s.answer(c.rt, s.view(transactionals, obj))
 }
 
 // withDraftRevision is obj with the draft message's current revision, as
@@ -218,12 +213,7 @@ func (s *Server) withDraftRevision(obj object) object {
 
 // publish makes the draft the published message; the email can then be
 // sent with POST /v1/transactional.
-func (s *Server) publish(c *call) *response {
-	rt := c.rt
-	obj, bad := s.object(transactionals, rt.params["transactionalId"])
-	if bad != nil {
-		return bad
-	}
+func publish(s *Server, c *call, obj object) *response {
 	draft, _ := s.object(messages, str(obj["draftEmailMessageId"]))
 	switch {
 	case draft == nil:
@@ -233,17 +223,12 @@ func (s *Server) publish(c *call) *response {
 	}
 	obj["publishedEmailMessageId"], obj["draftEmailMessageId"] = draft["id"], nil
 	s.touch(transactionals, obj, c.now)
-	return s.answer(rt, obj)
+	return s.answer(c.rt, obj)
 }
 
 // preview answers a test send: each kind of message takes its own
 // variables, and a team gets PreviewLimit previews a day.
-func (s *Server) preview(c *call) *response {
-	rt := c.rt
-	msg, bad := s.object(messages, rt.params["emailMessageId"])
-	if bad != nil {
-		return bad
-	}
+func preview(s *Server, c *call, msg object) *response {
 	allowed := map[string]bool{"emails": true, "dataVariables": msg["transactionalId"] != nil, "contactProperties": msg["transactionalId"] == nil,
 		"eventProperties": msg["_workflowId"] != nil}
 	for key := range c.obj {
@@ -256,7 +241,7 @@ func (s *Server) preview(c *call) *response {
 		return failure(http.StatusTooManyRequests, "Daily preview limit reached.")
 	}
 	s.previews[day]++
-	return s.answer(rt, object{"id": msg["id"]})
+	return s.answer(c.rt, object{"id": msg["id"]})
 }
 
 // publishedTemplate finds a transactional email published through the

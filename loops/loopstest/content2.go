@@ -77,12 +77,8 @@ func (s *Server) storeBytes(x *exchange) *response {
 	return &response{status: http.StatusOK, header: http.Header{}}
 }
 
-func (s *Server) completeUpload(c *call) *response {
-	up, bad := s.object(uploads, c.rt.params["emailAssetId"])
-	switch {
-	case bad != nil:
-		return bad
-	case up["_stored"] != true:
+func completeUpload(s *Server, c *call, up object) *response {
+	if up["_stored"] != true {
 		return failure(http.StatusBadRequest, "The file has not been uploaded.")
 	}
 	ext := strings.TrimPrefix(str(up["contentType"]), "image/")

@@ -54,7 +54,13 @@ func (s *Server) sendEvent(c *call) *response {
 	if bad := s.checkWrite(body, eventKeys); bad != nil {
 		return bad
 	}
-	ct, bad := s.eventContact(id)
+	// The contact is created from the email when none matches, as Loops
+	// does; unlike an update, an event never changes an existing
+	// contact's identifiers.
+	ct, bad := s.lookup(id)
+	if bad == nil && ct == nil {
+		ct, bad = s.upsertTarget(id)
+	}
 	if bad != nil {
 		return bad
 	}
@@ -74,17 +80,6 @@ func checkEvent(name string, id identity) *response {
 		return failure(http.StatusBadRequest, msgInvalidEmail)
 	}
 	return nil
-}
-
-// eventContact finds the contact an event is for, creating it from the
-// email when none matches, as Loops does. Unlike an update, an event never
-// changes an existing contact's identifiers. The caller holds s.mu.
-func (s *Server) eventContact(id identity) (object, *response) {
-	ct, bad := s.lookup(id)
-	if bad != nil || ct != nil {
-		return ct, bad
-	}
-	return s.upsertTarget(id)
 }
 
 func newEvent(name string, id identity, ct object, body map[string]any, key string, c *call) Event {

@@ -158,12 +158,8 @@ func (s *Server) nextFault(key string) fault {
 	if len(queue) == 0 {
 		return fault{}
 	}
+	s.faults[key] = queue[1:]
 	f, _ := queue[0].(fault)
-	if len(queue) == 1 {
-		delete(s.faults, key)
-	} else {
-		s.faults[key] = queue[1:]
-	}
 	return f
 }
 

@@ -112,7 +112,7 @@ func (s *Server) serveStore(c *call, k *kind, shape string) *response {
 		s.put(k, obj)
 		return s.answer(c.rt, s.view(k, obj))
 	}
-	obj, bad := s.object(k, c.rt.params[strings.Trim(strings.Split(c.rt.Path, "/")[strings.Count(k.path, "/")+1], "{}")])
+	obj, bad := s.named(k, c)
 	if bad != nil {
 		return bad
 	}
@@ -232,6 +232,26 @@ func (s *Server) collection(k *kind) *collection {
 	return s.store[k.path]
 }
 
+// named finds the stored resource that the request's path names in the
+// segment after the collection's, or answers 404. The caller holds s.mu.
+func (s *Server) named(k *kind, c *call) (object, *response) {
+	seg := strings.Split(c.rt.Path, "/")[strings.Count(k.path, "/")+1]
+	return s.object(k, c.rt.params[strings.Trim(seg, "{}")])
+}
+
+// on makes h, an operation on one stored resource of kind k beyond the
+// generic ones (publishing, a preview), a handler: h runs once the
+// resource the path names is found.
+func on(k *kind, h func(s *Server, c *call, obj object) *response) func(*Server, *call) *response {
+	return func(s *Server, c *call) *response {
+		obj, bad := s.named(k, c)
+		if bad != nil {
+			return bad
+		}
+		return h(s, c, obj)
+	}
+}
+
 // object finds a stored resource, or answers 404 as Loops does.
 func (s *Server) object(k *kind, id string) (object, *response) {
 	if obj, ok := s.collection(k).byID[id]; ok {
@@ -248,17 +268,9 @@ const (
 	cursorPrefix   = "loopstest:"
 )
 
-// pagination is Loops' envelope; the cursor fields are null on the last page.
-type pagination struct {
-	TotalResults    int     `json:"totalResults"`
-	ReturnedResults int     `json:"returnedResults"`
-	PerPage         int     `json:"perPage"`
-	TotalPages      int     `json:"totalPages"`
-	NextCursor      *string `json:"nextCursor"`
-	NextPage        *string `json:"nextPage"`
-}
-
-// page answers one page of items (ids holds their ids, in order).
+// page answers one page of items (ids holds their ids, in order), in
+// Loops' envelope; the contract makes the cursor fields null on the last
+// page.
 func (s *Server) page(c *call, ids []string, items []any) *response {
 	q := c.r.URL.Query()
 	perPage, err := strconv.Atoi(q.Get("perPage"))
@@ -277,7 +289,7 @@ func (s *Server) page(c *call, ids []string, items []any) *response {
 		}
 	}
 	end := min(start+perPage, len(ids))
-	p := pagination{TotalResults: len(ids), ReturnedResults: end - start, PerPage: perPage, TotalPages: (len(ids) + perPage - 1) / perPage}
+	p := object{"totalResults": len(ids), "returnedResults": end - start, "perPage": perPage, "totalPages": (len(ids) + perPage - 1) / perPage}
 	if end < len(ids) {
 		next := base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + ids[end]))
 		scheme := "http"
@@ -285,8 +297,7 @@ func (s *Server) page(c *call, ids []string, items []any) *response {
 			scheme = "https"
 		}
 		u := url.URL{Scheme: scheme, Host: c.r.Host, Path: c.r.URL.Path, RawQuery: url.Values{"cursor": {next}, "perPage": {strconv.Itoa(perPage)}}.Encode()}
-		nextPage := u.String()
-		p.NextCursor, p.NextPage = &next, &nextPage
+		p["nextCursor"], p["nextPage"] = next, u.String()
 	}
 	return s.answer(c.rt, object{"pagination": p, "data": items[start:end]})
 }
@@ -294,18 +305,13 @@ func (s *Server) page(c *call, ids []string, items []any) *response {
 // answer completes v after the operation's success schema and answers with
 // the operation's success status (204: no body).
 func (s *Server) answer(rt *route, v any) *response {
-	for _, code := range slices.Sorted(func(yield func(string) bool) {
-		for code := range rt.Operation.Responses.Map() {
-			if strings.HasPrefix(code, "2") && !yield(code) {
-				return
+	for status := 200; status < 300; status++ {
+		if ref := rt.Operation.Responses.Value(strconv.Itoa(status)); ref != nil {
+			if mt := ref.Value.Content.Get("application/json"); mt != nil {
+				return newJSON(status, complete(asJSON(v), mt.Schema.Value, s.now()))
 			}
+			return &response{status: status, header: http.Header{}}
 		}
-	}) {
-		status, _ := strconv.Atoi(code)
-		if mt := rt.Operation.Responses.Value(code).Value.Content.Get("application/json"); mt != nil {
-			return newJSON(status, complete(asJSON(v), mt.Schema.Value, s.now()))
-		}
-		return &response{status: status, header: http.Header{}}
 	}
 	return success()
 }

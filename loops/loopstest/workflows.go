@@ -117,7 +117,7 @@ func outcome(body object, queued int, done string) string {
 // body and the node the path names are found and the revision checked.
 func graphOp(h func(s *Server, c *call, wf, body, node object) *response) func(*Server, *call) *response {
 	return func(s *Server, c *call) *response {
-		wf, bad := s.object(workflows, c.rt.params["workflowId"])
+		wf, bad := s.named(workflows, c)
 		body, node := c.obj, object(nil)
 		if bad == nil {
 			bad = stale(workflows, wf, body)
