@@ -244,7 +244,11 @@ func (s *Server) applyWrite(ct object, body map[string]any, skip map[string]bool
 		default:
 			ct[k] = v
 			if !standard {
-				s.registerProperty(k, v)
+				// A custom property first seen in a write is recorded,
+				// typed after its value, so that the list shows it. (Loops
+				// wants properties created first; the fake is lenient so
+				// tests need no setup.)
+				s.addProperty(k, jsonType(v))
 			}
 		}
 	}

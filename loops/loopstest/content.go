@@ -150,6 +150,12 @@ func editMessage(s *Server, _ *call, obj, patch object) *response {
 		return failure(http.StatusConflict, "MJML email messages cannot be edited through the API.")
 	}
 	lmx, _ := patch["lmx"].(string)
+	return checkLMX(lmx)
+}
+
+// checkLMX refuses LMX over 100 KB (413) and LMX that does not compile
+// (422).
+func checkLMX(lmx string) *response {
 	if len(lmx) > maxLMX {
 		return failure(http.StatusRequestEntityTooLarge, "LMX is larger than 100 KB.")
 	}

@@ -35,18 +35,16 @@ func init() {
 	}
 }
 
-// checkComponent refuses LMX over 100 KB (413), LMX that does not compile
-// (422), and LMX that drops a tag emails rely on (422 with invalidTags; a
-// test seeds those as "_requiredTags").
+// checkComponent refuses what checkLMX refuses, and LMX that drops a tag
+// emails rely on (422 with invalidTags; a test seeds those as
+// "_requiredTags").
 func checkComponent(obj, change object) *response {
 	lmx, ok := change["lmx"].(string)
-	switch {
-	case !ok:
+	if !ok {
 		return nil
-	case len(lmx) > maxLMX:
-		return failure(http.StatusRequestEntityTooLarge, "LMX is larger than 100 KB.")
-	case wellFormed(lmx) != nil:
-		return failure(http.StatusUnprocessableEntity, "LMX could not be compiled: "+wellFormed(lmx).Error())
+	}
+	if bad := checkLMX(lmx); bad != nil {
+		return bad
 	}
 	var missing []string
 	for _, tag := range asStrings(obj["_requiredTags"]) {

@@ -40,46 +40,35 @@ var eventKeys = map[string]bool{
 	"email": true, "userId": true, "eventName": true, "eventProperties": true, "mailingLists": true,
 }
 
+// sendEvent applies Loops' rules on the event name and email (the
+// contract has made sure of a name and an identifier), then records the
+// event for the contact, which is created from the email when none
+// matches, as Loops does; unlike an update, an event never changes an
+// existing contact's identifiers.
 func (s *Server) sendEvent(c *call) *response {
-	body := c.obj
-	name, _ := body["eventName"].(string)
-	id := identityOf(body)
-	if bad := checkEvent(name, id); bad != nil {
-		return bad
-	}
-	key := c.r.Header.Get(idempotencyHeader)
-	if key != "" && s.keyUsed(key, c.now) {
-		return keyReused()
-	}
-	if bad := s.checkWrite(body, eventKeys); bad != nil {
-		return bad
-	}
-	// The contact is created from the email when none matches, as Loops
-	// does; unlike an update, an event never changes an existing
-	// contact's identifiers.
-	ct, bad := s.lookup(id)
-	if bad == nil && ct == nil {
-		ct, bad = s.upsertTarget(id)
-	}
-	if bad != nil {
-		return bad
-	}
-	s.applyWrite(ct, body, eventKeys)
-	s.events = append(s.events, newEvent(name, id, ct, body, key, c))
-	s.consumeKey(key, c.now)
-	return success()
-}
-
-// checkEvent applies Loops' rules on the event name and email; the
-// contract has made sure that there are a name and an identifier.
-func checkEvent(name string, id identity) *response {
+	name, _ := c.obj["eventName"].(string)
+	id := identityOf(c.obj)
 	switch {
 	case strings.Contains(name, ":"):
 		return failure(http.StatusBadRequest, "eventName may not contain ':'.")
 	case id.email != "" && !validEmail(id.email):
 		return failure(http.StatusBadRequest, msgInvalidEmail)
 	}
-	return nil
+	return s.idempotent(c, func(key string) *response {
+		if bad := s.checkWrite(c.obj, eventKeys); bad != nil {
+			return bad
+		}
+		ct, bad := s.lookup(id)
+		if bad == nil && ct == nil {
+			ct, bad = s.upsertTarget(id)
+		}
+		if bad != nil {
+			return bad
+		}
+		s.applyWrite(ct, c.obj, eventKeys)
+		s.events = append(s.events, newEvent(name, id, ct, c.obj, key, c))
+		return success()
+	})
 }
 
 func newEvent(name string, id identity, ct object, body map[string]any, key string, c *call) Event {

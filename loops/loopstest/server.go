@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/loopsdev/loops-go/loops"
 )
 
 // offlineBaseURL is what URL returns for a server built WithoutListener.
@@ -37,14 +39,14 @@ type Server struct {
 	mu         sync.Mutex      // guards everything below
 	contacts   []object        // in creation order; see contacts.go
 	suppressed map[string]bool // contact ids
-	properties []propertyDef
+	properties []loops.ContactProperty
 	removals   []time.Time
 	events     []Event
 	sends      []TransactionalSend
 	requests   []Request
 	attempts   map[string]int
 	faults     map[string][]Fault
-	idem       map[string]*idemEntry
+	idem       map[string]idemEntry
 	violations []string
 	store      map[string]*collection // content resources, by collection path
 	reports    map[string]any         // set reports (metrics, ...), by request path
@@ -100,7 +102,7 @@ func build(opts []Option) (*Server, error) {
 		done:       make(chan struct{}),
 		attempts:   map[string]int{},
 		faults:     map[string][]Fault{},
-		idem:       map[string]*idemEntry{},
+		idem:       map[string]idemEntry{},
 		suppressed: map[string]bool{},
 		store:      map[string]*collection{},
 		reports:    map[string]any{},

@@ -39,11 +39,7 @@ func (s *Server) removeSuppression(c *call) *response {
 	}
 	delete(s.suppressed, ct["id"].(string))
 	s.removals = append(s.removals, c.now)
-	return newJSON(http.StatusOK, loops.ContactSuppressionRemoval{
-		Success:      true,
-		Message:      "Email removed from suppression list.",
-		RemovalQuota: s.quota(c.now),
-	})
+	return s.answer(c.rt, object{"success": true, "message": "Email removed from suppression list.", "removalQuota": s.quota(c.now)})
 }
 
 // quota counts the removals made in the window ending now. The caller

@@ -52,19 +52,16 @@ func (s *Server) sendTransactional(c *call) *response {
 	if !validEmail(req.Email) {
 		return failure(http.StatusBadRequest, msgInvalidEmail)
 	}
-	key := c.r.Header.Get(idempotencyHeader)
-	if key != "" && s.keyUsed(key, c.now) {
-		return keyReused()
-	}
-	if bad := s.checkTemplate(req); bad != nil {
-		return bad
-	}
-	if req.AddToAudience && s.contactBy("email", req.Email) == nil {
-		s.addContact(identity{email: req.Email})
-	}
-	s.sends = append(s.sends, newSend(req, key, c))
-	s.consumeKey(key, c.now)
-	return success()
+	return s.idempotent(c, func(key string) *response {
+		if bad := s.checkTemplate(req); bad != nil {
+			return bad
+		}
+		if req.AddToAudience && s.contactBy("email", req.Email) == nil {
+			s.addContact(identity{email: req.Email})
+		}
+		s.sends = append(s.sends, newSend(req, key, c))
+		return success()
+	})
 }
 
 // checkTemplate refuses a send to an unknown or unpublished template, or
