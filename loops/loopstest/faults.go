@@ -24,10 +24,15 @@ type Fault interface {
 }
 
 // fault is the one implementation of Fault: what a request gets instead
-// of, or around, normal processing. The zero fault is Pass.
+// of, or around, normal processing. The zero fault is Pass. It holds only
+// comparable data, so that Faults compare with ==.
 type fault struct {
-	name  string
-	reply func(*Server) *response // answers instead of processing
+	name string
+	// answer, when set, is answered instead of processing, with code and,
+	// for rawBody, text as the body (for rateLimit, text is Retry-After).
+	answer answerKind
+	code   int
+	text   string
 	// wait holds the request for delay (for ever when < 0) before it is
 	// processed, and drops the connection when the wait is cut short.
 	wait  bool
@@ -37,24 +42,51 @@ type fault struct {
 	drop, process bool
 }
 
+type answerKind int
+
+const (
+	noAnswer answerKind = iota
+	jsonError
+	htmlError
+	rawBody
+	rateLimit
+)
+
 func (fault) isFault() {}
 
 func (f fault) String() string { return f.name }
+
+// reply builds the answer of a fault that replaces processing.
+func (f fault) reply(s *Server) *response {
+	switch f.answer {
+	case htmlError:
+		return htmlPage(f.code)
+	case rawBody:
+		resp := failure(f.code, "")
+		resp.body = []byte(f.text)
+		return resp.withRate(s.peekRate())
+	case rateLimit:
+		resp := failure(http.StatusTooManyRequests, "Rate limit exceeded").withRate(rateState{limit: s.peekRate().limit})
+		if f.text != "" {
+			resp.header.Set("Retry-After", f.text)
+		}
+		return resp
+	}
+	return failure(f.code, cmp.Or(http.StatusText(f.code), fmt.Sprintf("Error %d", f.code))).withRate(s.peekRate())
+}
 
 // Status answers with code and a JSON error body {"success":false,
 // "message":...}, without processing the request. Use it for 500 and 503.
 // It panics if code is not an HTTP status code.
 func Status(code int) Fault {
-	return fault{name: fmt.Sprintf("status(%d)", checkCode(code)), reply: func(s *Server) *response {
-		return failure(code, cmp.Or(http.StatusText(code), fmt.Sprintf("Error %d", code))).withRate(s.peekRate())
-	}}
+	return fault{name: fmt.Sprintf("status(%d)", checkCode(code)), answer: jsonError, code: code}
 }
 
 // HTMLStatus answers with code and an HTML page, as a load balancer does
 // (for example 502 or 504), without processing the request. The answer has
 // neither a JSON content type nor rate-limit headers.
 func HTMLStatus(code int) Fault {
-	return fault{name: fmt.Sprintf("html(%d)", checkCode(code)), reply: func(*Server) *response { return htmlPage(code) }}
+	return fault{name: fmt.Sprintf("html(%d)", checkCode(code)), answer: htmlError, code: code}
 }
 
 // Reply answers with code and body, sent as JSON whatever it holds, without
@@ -62,36 +94,20 @@ func HTMLStatus(code int) Fault {
 // as a new envelope or hostile text. It panics if code is not an HTTP
 // status code.
 func Reply(code int, body string) Fault {
-	return fault{name: fmt.Sprintf("reply(%d)", checkCode(code)), reply: func(s *Server) *response {
-		resp := failure(code, "")
-		resp.body = []byte(body)
-		return resp.withRate(s.peekRate())
-	}}
+	return fault{name: fmt.Sprintf("reply(%d)", checkCode(code)), answer: rawBody, code: code, text: body}
 }
 
 // RateLimited answers 429 with x-ratelimit-limit, x-ratelimit-remaining: 0
 // and a JSON body, without processing the request, whatever the state of the
 // real rate limiter.
-func RateLimited() Fault { return rateLimited("rate-limited", "") }
+func RateLimited() Fault { return fault{name: "rate-limited", answer: rateLimit} }
 
 // RetryAfter is RateLimited with a Retry-After header giving d in whole
 // seconds, rounded up. Loops does not document Retry-After; this lets a test
 // check that a client honours it anyway.
 func RetryAfter(d time.Duration) Fault {
 	d = max(d, 0)
-	return rateLimited(fmt.Sprintf("retry-after(%s)", d), strconv.Itoa(int(math.Ceil(d.Seconds()))))
-}
-
-// rateLimited answers 429 with no requests remaining, and with a
-// Retry-After header unless retryAfter is "".
-func rateLimited(name, retryAfter string) Fault {
-	return fault{name: name, reply: func(s *Server) *response {
-		resp := failure(http.StatusTooManyRequests, "Rate limit exceeded").withRate(rateState{limit: s.peekRate().limit})
-		if retryAfter != "" {
-			resp.header.Set("Retry-After", retryAfter)
-		}
-		return resp
-	}}
+	return fault{name: fmt.Sprintf("retry-after(%s)", d), answer: rateLimit, text: strconv.Itoa(int(math.Ceil(d.Seconds())))}
 }
 
 // Slow waits for d before serving the request normally. If the client gives

@@ -87,7 +87,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // run applies the request's fault, if any, around normal processing.
 func (s *Server) run(w http.ResponseWriter, x *exchange) {
 	switch f := x.fault; {
-	case f.reply != nil:
+	case f.answer != noAnswer:
 		s.respond(w, x, f.reply(s))
 	case f.wait && !s.wait(x.r, f.delay):
 		s.drop(w, x)

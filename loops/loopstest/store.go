@@ -64,28 +64,24 @@ func register(k *kind) *kind {
 }
 
 // storeOp finds a route's kind and shape; ok is false for other routes.
+// The shape is named by the method and the segments after the collection
+// path: none (list, create), the id (get, update) or the id and a report.
 func storeOp(rt *route) (k *kind, shape string, ok bool) {
 	segs := strings.Split(rt.Path, "/")
 	for n := len(segs); n >= 3; n-- {
 		if k = kinds[strings.Join(segs[:n], "/")]; k != nil {
-			rest, get := segs[n:], rt.Method == http.MethodGet
-			switch {
-			case len(rest) == 0 && get:
-				return k, "list", true
-			case len(rest) == 0 && rt.Method == http.MethodPost:
-				return k, "create", true
-			case len(rest) == 1 && get:
-				return k, "get", true
-			case len(rest) == 1 && rt.Method == http.MethodPost:
-				return k, "update", true
-			case len(rest) == 2 && get && !isParam(rest[1]):
-				return k, "report", true
+			rest := segs[n:]
+			if len(rest) == 2 && isParam(rest[1]) {
+				return nil, "", false
 			}
-			return nil, "", false
+			shape, ok = storeShapes[fmt.Sprint(len(rest), rt.Method)]
+			return k, shape, ok
 		}
 	}
 	return nil, "", false
 }
+
+var storeShapes = map[string]string{"0GET": "list", "0POST": "create", "1GET": "get", "1POST": "update", "2GET": "report"}
 
 func isParam(seg string) bool { return strings.HasPrefix(seg, "{") }
 

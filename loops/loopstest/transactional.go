@@ -135,13 +135,9 @@ func (s *Server) template(id string) (TransactionalEmail, bool) {
 	return s.cfg.emails[i], true
 }
 
-// published returns the templates the list shows, newest first.
-func (s *Server) published() []TransactionalEmail {
-	return slices.DeleteFunc(slices.Clone(s.cfg.emails), func(e TransactionalEmail) bool { return e.Draft })
-}
-
+// listTransactional pages through the published templates, newest first.
 func (s *Server) listTransactional(c *call) *response {
-	all := s.published()
+	all := slices.DeleteFunc(slices.Clone(s.cfg.emails), func(e TransactionalEmail) bool { return e.Draft })
 	ids, items := make([]string, len(all)), make([]any, len(all))
 	for i, e := range all {
 		ids[i] = e.ID
