@@ -6,17 +6,18 @@ import (
 	"github.com/loopsdev/loops-go/loops"
 )
 
-// mailingList is a list as GET /v1/lists returns it; loops.MailingList cannot
-// carry the null description Loops sends for lists without one.
+func (s *Server) testAPIKey(*call) *response {
+	return newJSON(http.StatusOK, loops.APIKeyResponse{Success: true, TeamName: s.cfg.teamName})
+}
+
+// mailingList is a list as GET /v1/lists returns it, its fields in Loops'
+// order; loops.MailingList cannot carry the null description Loops sends
+// for lists without one.
 type mailingList struct {
 	ID          string  `json:"id"`
 	Name        string  `json:"name"`
 	Description *string `json:"description"`
 	IsPublic    bool    `json:"isPublic"`
-}
-
-func (s *Server) testAPIKey(*call) *response {
-	return newJSON(http.StatusOK, loops.APIKeyResponse{Success: true, TeamName: s.cfg.teamName})
 }
 
 func (s *Server) listMailingLists(*call) *response {
@@ -27,10 +28,9 @@ func (s *Server) listMailingLists(*call) *response {
 	return newJSON(http.StatusOK, out)
 }
 
-func (s *Server) listDedicatedIPs(*call) *response {
-	out := append([]string{}, s.cfg.ips...) // never null
-	return newJSON(http.StatusOK, out)
-}
+// listDedicatedIPs answers through the contract, which makes no IPs [].
+
+func (s *Server) listDedicatedIPs(c *call) *response { return s.answer(c.rt, s.cfg.ips) }
 
 // listExists reports whether the team has the mailing list listID.
 func (s *Server) listExists(listID string) bool {

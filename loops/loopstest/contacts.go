@@ -1,9 +1,7 @@
 package loopstest
 
 import (
-	"encoding/json"
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -13,22 +11,12 @@ import (
 	"github.com/loopsdev/loops-go/loops"
 )
 
-// contact is a stored contact. Standard fields that Loops reports as null
-// when unset are pointers; source and userGroup are plain strings because
-// the contract has them as non-nullable strings.
-type contact struct {
-	id         string
-	email      string
-	firstName  *string
-	lastName   *string
-	source     string
-	subscribed bool
-	userGroup  string
-	userID     *string
-	lists      map[string]bool // subscribed list IDs; only true values are kept
-	custom     map[string]any  // custom properties, by key
-	suppressed bool
-}
+// A contact is stored as the JSON object find answers with: the standard
+// fields, null where unset (but source and userGroup, which a clear leaves
+// empty: webhooks carry them as plain strings), mailingLists holding the
+// subscribed lists, and custom properties as further top-level keys.
+// Whether a contact is suppressed is kept apart, in s.suppressed, so that
+// no custom property can collide with it.
 
 // identity is how a request names a contact; "" means not given.
 type identity struct {
@@ -52,58 +40,46 @@ const (
 )
 
 func (s *Server) createContact(c *call) *response {
-	body, bad := decodeObject(c.body)
-	if bad != nil {
-		return bad
-	}
-	id := identityOf(body)
+	id := identityOf(c.obj)
 	if !validEmail(id.email) {
 		return failure(http.StatusBadRequest, msgInvalidEmail)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.byEmail(id.email) != nil || (id.userID != "" && s.byUserID(id.userID) != nil) {
+	if s.contactBy("email", id.email) != nil || s.contactBy("userId", id.userID) != nil {
 		return failure(http.StatusConflict, msgContactExists)
 	}
-	if bad := s.checkWrite(body, contactKeys); bad != nil {
+	if bad := s.checkWrite(c.obj, contactKeys); bad != nil {
 		return bad
 	}
-	ct := s.addContact(id)
-	s.applyWrite(ct, body, contactKeys)
-	return newJSON(http.StatusOK, loops.ContactSuccessResponse{Success: true, ID: ct.id})
+	return s.written(s.addContact(id), c.obj)
 }
 
 // updateContact is Loops' upsert: it updates the contact matching email or
-// userId, setting the other identifier when both are given, and creates the
-// contact when none matches.
+// userId (the contract makes sure of one), setting the other identifier
+// when both are given, and creates the contact when none matches.
 func (s *Server) updateContact(c *call) *response {
-	body, bad := decodeObject(c.body)
-	if bad != nil {
-		return bad
-	}
-	id := identityOf(body)
-	if id.email == "" && id.userID == "" {
-		return failure(http.StatusBadRequest, msgNoIdentifier)
-	}
+	id := identityOf(c.obj)
 	if id.email != "" && !validEmail(id.email) {
 		return failure(http.StatusBadRequest, msgInvalidEmail)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if bad := s.checkWrite(body, contactKeys); bad != nil {
+	if bad := s.checkWrite(c.obj, contactKeys); bad != nil {
 		return bad
 	}
 	ct, bad := s.upsertTarget(id)
 	if bad != nil {
 		return bad
 	}
+	return s.written(ct, c.obj)
+}
+
+// written applies a checked create or update to ct and answers with its id.
+func (s *Server) written(ct, body object) *response {
 	s.applyWrite(ct, body, contactKeys)
-	return newJSON(http.StatusOK, loops.ContactSuccessResponse{Success: true, ID: ct.id})
+	return newJSON(http.StatusOK, loops.ContactSuccessResponse{Success: true, ID: ct["id"].(string)})
 }
 
 // upsertTarget finds or creates the contact an update or event is about,
 // and gives it the identifiers of the request. The caller holds s.mu.
-func (s *Server) upsertTarget(id identity) (*contact, *response) {
+func (s *Server) upsertTarget(id identity) (object, *response) {
 	ct, bad := s.lookup(id)
 	if bad != nil {
 		return nil, bad
@@ -114,13 +90,18 @@ func (s *Server) upsertTarget(id identity) (*contact, *response) {
 		}
 		return s.addContact(id), nil
 	}
+	setIdentity(ct, id)
+	return ct, nil
+}
+
+// setIdentity gives ct the identifiers id holds.
+func setIdentity(ct object, id identity) {
 	if id.email != "" {
-		ct.email = id.email
+		ct["email"] = id.email
 	}
 	if id.userID != "" {
-		ct.userID = &id.userID
+		ct["userId"] = id.userID
 	}
-	return ct, nil
 }
 
 func (s *Server) findContact(c *call) *response {
@@ -128,54 +109,38 @@ func (s *Server) findContact(c *call) *response {
 	if bad != nil {
 		return bad
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	found := []map[string]any{}
+	found := []object{}
 	if ct := s.match(id); ct != nil {
-		found = append(found, ct.wire())
+		found = append(found, ct)
 	}
 	return newJSON(http.StatusOK, found)
 }
 
+// deleteContact deletes the contact named by the one identifier the
+// contract lets the body hold.
 func (s *Server) deleteContact(c *call) *response {
-	body, bad := decodeObject(c.body)
-	if bad != nil {
-		return bad
-	}
-	id := identityOf(body)
-	if bad := exactlyOne(id); bad != nil {
-		return bad
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ct := s.match(id)
+	ct := s.match(identityOf(c.obj))
 	if ct == nil {
 		return failure(http.StatusNotFound, msgContactNotFound)
 	}
-	s.contacts = slices.DeleteFunc(s.contacts, func(o *contact) bool { return o == ct })
+	s.contacts = slices.DeleteFunc(s.contacts, func(o object) bool { return o["id"] == ct["id"] })
+	delete(s.suppressed, ct["id"].(string))
 	return newJSON(http.StatusOK, loops.MessageResponse{Success: true, Message: "Contact deleted."})
 }
 
 // Contacts returns every stored contact, oldest first.
-func (s *Server) Contacts() []loops.Contact {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]loops.Contact, len(s.contacts))
-	for i, ct := range s.contacts {
-		out[i] = ct.toGen()
-	}
-	return out
-}
+func (s *Server) Contacts() []loops.Contact { return copies(s, &s.contacts, toContact) }
+
+// toContact copies a stored contact into the generated model.
+func toContact(ct object) loops.Contact { return as[loops.Contact](ct) }
 
 // Contact returns the contact with this email address (compared without
 // regard to case), if any.
 func (s *Server) Contact(email string) (loops.Contact, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ct := s.byEmail(email); ct != nil {
-		return ct.toGen(), true
-	}
-	return loops.Contact{}, false
+	ct := s.contactBy("email", email)
+	return toContact(ct), ct != nil
 }
 
 // Suppress marks the contact with this email address as suppressed, as if
@@ -183,26 +148,18 @@ func (s *Server) Contact(email string) (loops.Contact, bool) {
 func (s *Server) Suppress(email string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ct := s.byEmail(email)
+	ct := s.contactBy("email", email)
 	if ct == nil {
 		ct = s.addContact(identity{email: email})
 	}
-	ct.suppressed = true
+	s.suppressed[ct["id"].(string)] = true
 }
 
 // addContact stores a new contact with Loops' defaults. The caller holds s.mu.
-func (s *Server) addContact(id identity) *contact {
-	ct := &contact{
-		id:         newID(),
-		email:      id.email,
-		source:     "API",
-		subscribed: true,
-		lists:      map[string]bool{},
-		custom:     map[string]any{},
-	}
-	if id.userID != "" {
-		ct.userID = &id.userID
-	}
+func (s *Server) addContact(id identity) object {
+	ct := object{"id": newID(), "email": id.email, "firstName": nil, "lastName": nil, "source": "API", "subscribed": true,
+		"userGroup": "", "userId": nil, "mailingLists": object{}, "optInStatus": nil}
+	setIdentity(ct, id)
 	s.contacts = append(s.contacts, ct)
 	if s.cfg.webhookURL != "" {
 		s.created = append(s.created, ct)
@@ -213,15 +170,12 @@ func (s *Server) addContact(id identity) *contact {
 // lookup finds the contact matching either identifier. A request whose
 // email and userId belong to two different contacts is refused, since
 // updating either would steal the other's identifier. The caller holds s.mu.
-func (s *Server) lookup(id identity) (*contact, *response) {
-	var byEmail, byUser *contact
+func (s *Server) lookup(id identity) (object, *response) {
+	byEmail, byUser := object(nil), s.contactBy("userId", id.userID)
 	if id.email != "" {
-		byEmail = s.byEmail(id.email)
+		byEmail = s.contactBy("email", id.email)
 	}
-	if id.userID != "" {
-		byUser = s.byUserID(id.userID)
-	}
-	if byEmail != nil && byUser != nil && byEmail != byUser {
+	if byEmail != nil && byUser != nil && byEmail["id"] != byUser["id"] {
 		return nil, failure(http.StatusBadRequest, "The email and the userId belong to different contacts.")
 	}
 	if byEmail != nil {
@@ -231,27 +185,19 @@ func (s *Server) lookup(id identity) (*contact, *response) {
 }
 
 // match finds the contact named by exactly one identifier. The caller holds s.mu.
-func (s *Server) match(id identity) *contact {
+func (s *Server) match(id identity) object {
 	if id.email != "" {
-		return s.byEmail(id.email)
+		return s.contactBy("email", id.email)
 	}
-	return s.byUserID(id.userID)
+	return s.contactBy("userId", id.userID)
 }
 
-// byEmail compares without regard to case, as mail systems do. The caller holds s.mu.
-func (s *Server) byEmail(email string) *contact {
+// contactBy finds the contact whose email (compared without regard to
+// case, as mail systems do) or userId is v. No contact has the userId "".
+// The caller holds s.mu.
+func (s *Server) contactBy(key, v string) object {
 	for _, ct := range s.contacts {
-		if strings.EqualFold(ct.email, email) {
-			return ct
-		}
-	}
-	return nil
-}
-
-// byUserID finds a contact by its userId. The caller holds s.mu.
-func (s *Server) byUserID(userID string) *contact {
-	for _, ct := range s.contacts {
-		if ct.userID != nil && *ct.userID == userID {
+		if ct[key] == v || key == "email" && strings.EqualFold(str(ct[key]), v) {
 			return ct
 		}
 	}
@@ -275,7 +221,7 @@ func (s *Server) checkWrite(body map[string]any, skip map[string]bool) *response
 		if reservedKeys[k] {
 			return failure(http.StatusBadRequest, fmt.Sprintf("%q cannot be set.", k))
 		}
-		if want, ok := standardType(k); ok && !hasType(v, want) {
+		if want, ok := standardType(k); ok && jsonType(v) != want {
 			return failure(http.StatusBadRequest, fmt.Sprintf("%q must be a %s.", k, want))
 		}
 	}
@@ -284,95 +230,36 @@ func (s *Server) checkWrite(body map[string]any, skip map[string]bool) *response
 
 // applyWrite applies a checked write body to ct: present keys change it,
 // null clears, absent keys leave it alone. The caller holds s.mu.
-func (s *Server) applyWrite(ct *contact, body map[string]any, skip map[string]bool) {
+func (s *Server) applyWrite(ct object, body map[string]any, skip map[string]bool) {
 	for k, v := range body {
-		if !skip[k] {
-			s.applyField(ct, k, v)
+		_, standard := standardType(k)
+		switch {
+		case skip[k]:
+		case k == "subscribed" && v == nil:
+			// Only an explicit true or false changes a subscription.
+		case v == nil && (k == "source" || k == "userGroup"):
+			ct[k] = ""
+		case v == nil && !standard:
+			delete(ct, k)
+		default:
+			ct[k] = v
+			if !standard {
+				// A custom property first seen in a write is recorded,
+				// typed after its value, so that the list shows it. (Loops
+				// wants properties created first; the fake is lenient so
+				// tests need no setup.)
+				s.addProperty(k, jsonType(v))
+			}
 		}
 	}
+	lists := ct["mailingLists"].(map[string]any)
 	for listID, on := range listsOf(body) {
 		if on {
-			ct.lists[listID] = true
+			lists[listID] = true
 		} else {
-			delete(ct.lists, listID)
+			delete(lists, listID)
 		}
 	}
-}
-
-// applyField sets one field or custom property. The caller holds s.mu.
-func (s *Server) applyField(ct *contact, key string, v any) {
-	switch key {
-	case "firstName":
-		ct.firstName = stringPtr(v)
-	case "lastName":
-		ct.lastName = stringPtr(v)
-	case "source":
-		ct.source, _ = v.(string)
-	case "userGroup":
-		ct.userGroup, _ = v.(string)
-	case "subscribed":
-		// Only an explicit true or false changes a subscription.
-		if b, ok := v.(bool); ok {
-			ct.subscribed = b
-		}
-	default:
-		if v == nil {
-			delete(ct.custom, key)
-			return
-		}
-		ct.custom[key] = v
-		s.registerProperty(key, v)
-	}
-}
-
-// wire is the contact as find returns it: standard fields, null where
-// unset, and custom properties as further top-level keys.
-func (ct *contact) wire() map[string]any {
-	out := maps.Clone(ct.custom)
-	if out == nil {
-		out = map[string]any{}
-	}
-	out["id"] = ct.id
-	out["email"] = ct.email
-	out["firstName"] = ct.firstName
-	out["lastName"] = ct.lastName
-	out["source"] = ct.source
-	out["subscribed"] = ct.subscribed
-	out["userGroup"] = ct.userGroup
-	out["userId"] = ct.userID
-	out["mailingLists"] = maps.Clone(ct.lists)
-	out["optInStatus"] = nil
-	return out
-}
-
-// toGen copies the contact into the generated model.
-func (ct *contact) toGen() loops.Contact {
-	source, group, subscribed := ct.source, ct.userGroup, ct.subscribed
-	out := loops.Contact{
-		ID:           ct.id,
-		Email:        ct.email,
-		FirstName:    clonePtr(ct.firstName),
-		LastName:     clonePtr(ct.lastName),
-		Source:       &source,
-		Subscribed:   &subscribed,
-		UserGroup:    &group,
-		UserID:       clonePtr(ct.userID),
-		MailingLists: maps.Clone(ct.lists),
-	}
-	if len(ct.custom) > 0 {
-		out.AdditionalProperties = cloneMap(ct.custom)
-	}
-	return out
-}
-
-// decodeObject parses a JSON object body. The contract check has already
-// refused anything else, so a failure here only guards the handlers.
-func decodeObject(body []byte) (map[string]any, *response) {
-	var m map[string]any
-	if err := json.Unmarshal(body, &m); err != nil || m == nil {
-		return nil, failure(http.StatusBadRequest, "The body must be a JSON object.")
-	}
-	return m, nil
 }
 
 func identityOf(body map[string]any) identity {
@@ -385,17 +272,13 @@ func identityOf(body map[string]any) identity {
 // suppression calls, which take exactly one.
 func oneIdentifier(q url.Values) (identity, *response) {
 	id := identity{email: q.Get("email"), userID: q.Get("userId")}
-	return id, exactlyOne(id)
-}
-
-func exactlyOne(id identity) *response {
 	switch {
 	case id.email != "" && id.userID != "":
-		return failure(http.StatusBadRequest, msgBothIdentifiers)
+		return id, failure(http.StatusBadRequest, msgBothIdentifiers)
 	case id.email == "" && id.userID == "":
-		return failure(http.StatusBadRequest, msgNoIdentifier)
+		return id, failure(http.StatusBadRequest, msgNoIdentifier)
 	}
-	return nil
+	return id, nil
 }
 
 // validEmail is deliberately loose: one "@" with something on each side.
@@ -414,47 +297,8 @@ func listsOf(body map[string]any) map[string]bool {
 	return out
 }
 
-func stringPtr(v any) *string {
-	if s, ok := v.(string); ok {
-		return &s
-	}
-	return nil
-}
-
-func clonePtr[T any](p *T) *T {
-	if p == nil {
-		return nil
-	}
-	v := *p
-	return &v
-}
-
 // cloneMap deep-copies a decoded JSON object.
-func cloneMap(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = cloneValue(v)
-	}
-	return out
-}
-
-// cloneValue deep-copies a decoded JSON value.
-func cloneValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		return cloneMap(v)
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = cloneValue(e)
-		}
-		return out
-	}
-	return v
-}
+func cloneMap(m map[string]any) map[string]any { return as[map[string]any](m) }
 
 // newID makes a cuid-like identifier: "c" and 24 base-36 characters.
 func newID() string {

@@ -150,6 +150,12 @@ func editMessage(s *Server, _ *call, obj, patch object) *response {
 		return failure(http.StatusConflict, "MJML email messages cannot be edited through the API.")
 	}
 	lmx, _ := patch["lmx"].(string)
+	return checkLMX(lmx)
+}
+
+// checkLMX refuses LMX over 100 KB (413) and LMX that does not compile
+// (422).
+func checkLMX(lmx string) *response {
 	if len(lmx) > maxLMX {
 		return failure(http.StatusRequestEntityTooLarge, "LMX is larger than 100 KB.")
 	}
@@ -187,14 +193,7 @@ func createTransactional(s *Server, c *call, obj object) *response {
 
 // ensureDraft makes sure a transactional email has a draft, seeded from the
 // published message when there is one.
-func (s *Server) ensureDraft(c *call) *response {
-	rt := c.rt
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	obj, bad := s.object(transactionals, rt.params["transactionalId"])
-	if bad != nil {
-		return bad
-	}
+func ensureDraft(s *Server, c *call, obj object) *response {
 	if obj["draftEmailMessageId"] == nil {
 		draft := s.newMessage("transactionalId", obj["id"].(string), c.now)
 		if pub, _ := s.object(messages, str(obj["publishedEmailMessageId"])); pub != nil {
@@ -205,7 +204,7 @@ func (s *Server) ensureDraft(c *call) *response {
 		obj["draftEmailMessageId"] = draft["id"]
 		s.touch(transactionals, obj, c.now)
 	}
-	return s.answer(rt, s.view(transactionals, obj))
+	return s.answer(c.rt, s.view(transactionals, obj))
 }
 
 // withDraftRevision is obj with the draft message's current revision, as
@@ -220,14 +219,7 @@ func (s *Server) withDraftRevision(obj object) object {
 
 // publish makes the draft the published message; the email can then be
 // sent with POST /v1/transactional.
-func (s *Server) publish(c *call) *response {
-	rt := c.rt
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	obj, bad := s.object(transactionals, rt.params["transactionalId"])
-	if bad != nil {
-		return bad
-	}
+func publish(s *Server, c *call, obj object) *response {
 	draft, _ := s.object(messages, str(obj["draftEmailMessageId"]))
 	switch {
 	case draft == nil:
@@ -237,26 +229,15 @@ func (s *Server) publish(c *call) *response {
 	}
 	obj["publishedEmailMessageId"], obj["draftEmailMessageId"] = draft["id"], nil
 	s.touch(transactionals, obj, c.now)
-	return s.answer(rt, obj)
+	return s.answer(c.rt, obj)
 }
 
 // preview answers a test send: each kind of message takes its own
 // variables, and a team gets PreviewLimit previews a day.
-func (s *Server) preview(c *call) *response {
-	rt := c.rt
-	body, bad := decodeObject(c.body)
-	if bad != nil {
-		return bad
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	msg, bad := s.object(messages, rt.params["emailMessageId"])
-	if bad != nil {
-		return bad
-	}
+func preview(s *Server, c *call, msg object) *response {
 	allowed := map[string]bool{"emails": true, "dataVariables": msg["transactionalId"] != nil, "contactProperties": msg["transactionalId"] == nil,
 		"eventProperties": msg["_workflowId"] != nil}
-	for key := range body {
+	for key := range c.obj {
 		if !allowed[key] {
 			return failure(http.StatusBadRequest, key+" cannot be used to preview this email message.")
 		}
@@ -266,7 +247,7 @@ func (s *Server) preview(c *call) *response {
 		return failure(http.StatusTooManyRequests, "Daily preview limit reached.")
 	}
 	s.previews[day]++
-	return s.answer(rt, object{"id": msg["id"]})
+	return s.answer(c.rt, object{"id": msg["id"]})
 }
 
 // publishedTemplate finds a transactional email published through the

@@ -35,18 +35,16 @@ func init() {
 	}
 }
 
-// checkComponent refuses LMX over 100 KB (413), LMX that does not compile
-// (422), and LMX that drops a tag emails rely on (422 with invalidTags; a
-// test seeds those as "_requiredTags").
+// checkComponent refuses what checkLMX refuses, and LMX that drops a tag
+// emails rely on (422 with invalidTags; a test seeds those as
+// "_requiredTags").
 func checkComponent(obj, change object) *response {
 	lmx, ok := change["lmx"].(string)
-	switch {
-	case !ok:
+	if !ok {
 		return nil
-	case len(lmx) > maxLMX:
-		return failure(http.StatusRequestEntityTooLarge, "LMX is larger than 100 KB.")
-	case wellFormed(lmx) != nil:
-		return failure(http.StatusUnprocessableEntity, "LMX could not be compiled: "+wellFormed(lmx).Error())
+	}
+	if bad := checkLMX(lmx); bad != nil {
+		return bad
 	}
 	var missing []string
 	for _, tag := range asStrings(obj["_requiredTags"]) {
@@ -77,14 +75,8 @@ func (s *Server) storeBytes(x *exchange) *response {
 	return &response{status: http.StatusOK, header: http.Header{}}
 }
 
-func (s *Server) completeUpload(c *call) *response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	up, bad := s.object(uploads, c.rt.params["emailAssetId"])
-	switch {
-	case bad != nil:
-		return bad
-	case up["_stored"] != true:
+func completeUpload(s *Server, c *call, up object) *response {
+	if up["_stored"] != true {
 		return failure(http.StatusBadRequest, "The file has not been uploaded.")
 	}
 	ext := strings.TrimPrefix(str(up["contentType"]), "image/")
@@ -92,8 +84,6 @@ func (s *Server) completeUpload(c *call) *response {
 }
 
 func (s *Server) eventPatternByName(c *call) *response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	for _, obj := range s.collection(eventPatterns).byID {
 		if obj["eventName"] == c.rt.params["eventName"] {
 			return s.answer(c.rt, obj)

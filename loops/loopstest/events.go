@@ -40,62 +40,38 @@ var eventKeys = map[string]bool{
 	"email": true, "userId": true, "eventName": true, "eventProperties": true, "mailingLists": true,
 }
 
+// sendEvent applies Loops' rules on the event name and email (the
+// contract has made sure of a name and an identifier), then records the
+// event for the contact, which is created from the email when none
+// matches, as Loops does; unlike an update, an event never changes an
+// existing contact's identifiers.
 func (s *Server) sendEvent(c *call) *response {
-	body, bad := decodeObject(c.body)
-	if bad != nil {
-		return bad
-	}
-	name, _ := body["eventName"].(string)
-	id := identityOf(body)
-	if bad := checkEvent(name, id); bad != nil {
-		return bad
-	}
-	key := c.r.Header.Get(idempotencyHeader)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if key != "" && s.keyUsed(key, c.now) {
-		return keyReused()
-	}
-	if bad := s.checkWrite(body, eventKeys); bad != nil {
-		return bad
-	}
-	ct, bad := s.eventContact(id)
-	if bad != nil {
-		return bad
-	}
-	s.applyWrite(ct, body, eventKeys)
-	s.events = append(s.events, newEvent(name, id, ct, body, key, c))
-	s.consumeKey(key, c.now)
-	return success()
-}
-
-// checkEvent applies Loops' rules on the event name and identifiers.
-func checkEvent(name string, id identity) *response {
+	name, _ := c.obj["eventName"].(string)
+	id := identityOf(c.obj)
 	switch {
-	case name == "":
-		return failure(http.StatusBadRequest, "eventName is required.")
 	case strings.Contains(name, ":"):
 		return failure(http.StatusBadRequest, "eventName may not contain ':'.")
-	case id.email == "" && id.userID == "":
-		return failure(http.StatusBadRequest, msgNoIdentifier)
 	case id.email != "" && !validEmail(id.email):
 		return failure(http.StatusBadRequest, msgInvalidEmail)
 	}
-	return nil
+	return s.idempotent(c, func(key string) *response {
+		if bad := s.checkWrite(c.obj, eventKeys); bad != nil {
+			return bad
+		}
+		ct, bad := s.lookup(id)
+		if bad == nil && ct == nil {
+			ct, bad = s.upsertTarget(id)
+		}
+		if bad != nil {
+			return bad
+		}
+		s.applyWrite(ct, c.obj, eventKeys)
+		s.events = append(s.events, newEvent(name, id, ct, c.obj, key, c))
+		return success()
+	})
 }
 
-// eventContact finds the contact an event is for, creating it from the
-// email when none matches, as Loops does. Unlike an update, an event never
-// changes an existing contact's identifiers. The caller holds s.mu.
-func (s *Server) eventContact(id identity) (*contact, *response) {
-	ct, bad := s.lookup(id)
-	if bad != nil || ct != nil {
-		return ct, bad
-	}
-	return s.upsertTarget(id)
-}
-
-func newEvent(name string, id identity, ct *contact, body map[string]any, key string, c *call) Event {
+func newEvent(name string, id identity, ct object, body map[string]any, key string, c *call) Event {
 	props, _ := body["eventProperties"].(map[string]any)
 	contactProps := map[string]any{}
 	for k, v := range body {
@@ -107,7 +83,7 @@ func newEvent(name string, id identity, ct *contact, body map[string]any, key st
 		Name:              name,
 		Email:             id.email,
 		UserID:            id.userID,
-		ContactID:         ct.id,
+		ContactID:         ct["id"].(string),
 		Properties:        cloneMap(props),
 		ContactProperties: contactProps,
 		MailingLists:      listsOf(body),
@@ -128,12 +104,4 @@ func (e Event) clone() Event {
 // Events returns the events processed so far, in order. Events refused (by
 // a fault, the contract, the key, the rate limiter or an idempotency
 // conflict) are not included; Requests shows them.
-func (s *Server) Events() []Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Event, len(s.events))
-	for i, e := range s.events {
-		out[i] = e.clone()
-	}
-	return out
-}
+func (s *Server) Events() []Event { return copies(s, &s.events, Event.clone) }

@@ -1,6 +1,7 @@
 package loopstest
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"net/http"
@@ -22,105 +23,110 @@ type Fault interface {
 	isFault()
 }
 
-type faultKind int
+// fault is the one implementation of Fault: what a request gets instead
+// of, or around, normal processing. The zero fault is Pass. It holds only
+// comparable data, so that Faults compare with ==.
+type fault struct {
+	name string
+	// answer, when set, is answered instead of processing, with code and,
+	// for rawBody, text as the body (for rateLimit, text is Retry-After).
+	answer answerKind
+	code   int
+	text   string
+	// wait holds the request for delay (for ever when < 0) before it is
+	// processed, and drops the connection when the wait is cut short.
+	wait  bool
+	delay time.Duration
+	// drop drops the connection instead of answering, once the request
+	// is processed when process is set.
+	drop, process bool
+}
+
+type answerKind int
 
 const (
-	kindPass faultKind = iota
-	kindStatus
-	kindHTML
-	kindRateLimited
-	kindRetryAfter
-	kindSlow
-	kindHang
-	kindDrop
-	kindProcessThenDrop
-	kindReply
+	noAnswer answerKind = iota
+	jsonError
+	htmlError
+	rawBody
+	rateLimit
 )
-
-// fault is the one implementation of Fault.
-type fault struct {
-	kind  faultKind
-	code  int
-	delay time.Duration
-	body  string // for Reply
-}
 
 func (fault) isFault() {}
 
-func (f fault) String() string {
-	switch f.kind {
-	case kindStatus:
-		return fmt.Sprintf("status(%d)", f.code)
-	case kindHTML:
-		return fmt.Sprintf("html(%d)", f.code)
-	case kindRateLimited:
-		return "rate-limited"
-	case kindRetryAfter:
-		return fmt.Sprintf("retry-after(%s)", f.delay)
-	case kindSlow:
-		return fmt.Sprintf("slow(%s)", f.delay)
-	case kindHang:
-		return "hang"
-	case kindDrop:
-		return "drop"
-	case kindProcessThenDrop:
-		return "process-then-drop"
-	case kindReply:
-		return fmt.Sprintf("reply(%d)", f.code)
-	}
-	return ""
-}
+func (f fault) String() string { return f.name }
 
-// faultOf turns a scheduled Fault (possibly nil) into its description.
-func faultOf(f Fault) fault {
-	if v, ok := f.(fault); ok {
-		return v
+// reply builds the answer of a fault that replaces processing.
+func (f fault) reply(s *Server) *response {
+	switch f.answer {
+	case htmlError:
+		return htmlPage(f.code)
+	case rawBody:
+		resp := failure(f.code, "")
+		resp.body = []byte(f.text)
+		return resp.withRate(s.peekRate())
+	case rateLimit:
+		resp := failure(http.StatusTooManyRequests, "Rate limit exceeded").withRate(rateState{limit: s.peekRate().limit})
+		if f.text != "" {
+			resp.header.Set("Retry-After", f.text)
+		}
+		return resp
 	}
-	return fault{kind: kindPass}
+	return failure(f.code, cmp.Or(http.StatusText(f.code), fmt.Sprintf("Error %d", f.code))).withRate(s.peekRate())
 }
 
 // Status answers with code and a JSON error body {"success":false,
 // "message":...}, without processing the request. Use it for 500 and 503.
 // It panics if code is not an HTTP status code.
-func Status(code int) Fault { return fault{kind: kindStatus, code: checkCode(code)} }
+func Status(code int) Fault {
+	return fault{name: fmt.Sprintf("status(%d)", checkCode(code)), answer: jsonError, code: code}
+}
 
 // HTMLStatus answers with code and an HTML page, as a load balancer does
 // (for example 502 or 504), without processing the request. The answer has
 // neither a JSON content type nor rate-limit headers.
-func HTMLStatus(code int) Fault { return fault{kind: kindHTML, code: checkCode(code)} }
+func HTMLStatus(code int) Fault {
+	return fault{name: fmt.Sprintf("html(%d)", checkCode(code)), answer: htmlError, code: code}
+}
 
 // Reply answers with code and body, sent as JSON whatever it holds, without
 // processing the request: for error bodies the fake would never write, such
 // as a new envelope or hostile text. It panics if code is not an HTTP
 // status code.
 func Reply(code int, body string) Fault {
-	return fault{kind: kindReply, code: checkCode(code), body: body}
+	return fault{name: fmt.Sprintf("reply(%d)", checkCode(code)), answer: rawBody, code: code, text: body}
 }
 
 // RateLimited answers 429 with x-ratelimit-limit, x-ratelimit-remaining: 0
 // and a JSON body, without processing the request, whatever the state of the
 // real rate limiter.
-func RateLimited() Fault { return fault{kind: kindRateLimited} }
+func RateLimited() Fault { return fault{name: "rate-limited", answer: rateLimit} }
 
 // RetryAfter is RateLimited with a Retry-After header giving d in whole
 // seconds, rounded up. Loops does not document Retry-After; this lets a test
 // check that a client honours it anyway.
-func RetryAfter(d time.Duration) Fault { return fault{kind: kindRetryAfter, delay: max(d, 0)} }
+func RetryAfter(d time.Duration) Fault {
+	d = max(d, 0)
+	return fault{name: fmt.Sprintf("retry-after(%s)", d), answer: rateLimit, text: strconv.Itoa(int(math.Ceil(d.Seconds())))}
+}
 
 // Slow waits for d before serving the request normally. If the client gives
 // up first (or the server closes), the request is not processed and the
 // connection is dropped. d is measured with real timers, which a
 // testing/synctest bubble makes instant.
-func Slow(d time.Duration) Fault { return fault{kind: kindSlow, delay: max(d, 0)} }
+func Slow(d time.Duration) Fault {
+	d = max(d, 0)
+	return fault{name: fmt.Sprintf("slow(%s)", d), wait: true, delay: d}
+}
 
 // Hang never answers: the request is held, unprocessed, until the client
 // gives up (its context ends or it closes the connection) or the server is
 // closed, and the connection is then dropped.
-func Hang() Fault { return fault{kind: kindHang} }
+func Hang() Fault { return fault{name: "hang", wait: true, delay: -1} }
 
 // DropConnection closes the connection without processing the request or
 // answering it.
-func DropConnection() Fault { return fault{kind: kindDrop} }
+func DropConnection() Fault { return fault{name: "drop", drop: true} }
 
 // ProcessThenDrop processes the request completely (the contact is stored,
 // the event recorded, the email "sent", the Idempotency-Key used up) and then
@@ -133,11 +139,11 @@ func DropConnection() Fault { return fault{kind: kindDrop} }
 // keep-alive connection closes before any answer. That resend is a new
 // attempt on the route: after ProcessThenDrop it gets 409, after
 // DropConnection it is served normally unless another fault is scripted.
-func ProcessThenDrop() Fault { return fault{kind: kindProcessThenDrop} }
+func ProcessThenDrop() Fault { return fault{name: "process-then-drop", drop: true, process: true} }
 
 // Pass serves the request normally; it fills a slot in an Inject script,
 // like a nil Fault.
-func Pass() Fault { return fault{kind: kindPass} }
+func Pass() Fault { return fault{} }
 
 func checkCode(code int) int {
 	if code < 100 || code > 999 {
@@ -161,19 +167,15 @@ func (s *Server) Inject(route string, faults ...Fault) {
 	s.faults[key] = append(s.faults[key], faults...)
 }
 
-// nextFault pops the fault scheduled for the next request to key.
-// The caller holds s.mu.
-func (s *Server) nextFault(key string) Fault {
+// nextFault pops the fault scheduled for the next request to key (Pass
+// for none, or for a nil Fault). The caller holds s.mu.
+func (s *Server) nextFault(key string) fault {
 	queue := s.faults[key]
 	if len(queue) == 0 {
-		return nil
+		return fault{}
 	}
-	f := queue[0]
-	if len(queue) == 1 {
-		delete(s.faults, key)
-	} else {
-		s.faults[key] = queue[1:]
-	}
+	s.faults[key] = queue[1:]
+	f, _ := queue[0].(fault)
 	return f
 }
 
@@ -198,31 +200,9 @@ func routeKey(method, path string) string {
 	return method + " " + path
 }
 
-// faultResponse builds the answer of a fault that replaces processing.
-func (s *Server) faultResponse(f fault) *response {
-	switch f.kind {
-	case kindHTML:
-		return htmlPage(f.code)
-	case kindReply:
-		resp := failure(f.code, "")
-		resp.body = []byte(f.body)
-		return resp.withRate(s.cfg.rate.peek(s.cfg.apiKey, s.now()))
-	case kindRateLimited, kindRetryAfter:
-		resp := failure(http.StatusTooManyRequests, "Rate limit exceeded").withRate(rateState{limit: s.cfg.rate.peek(s.cfg.apiKey, s.now()).limit})
-		if f.kind == kindRetryAfter {
-			resp.header.Set("Retry-After", strconv.Itoa(int(math.Ceil(f.delay.Seconds()))))
-		}
-		return resp
-	}
-	return failure(f.code, statusMessage(f.code)).withRate(s.cfg.rate.peek(s.cfg.apiKey, s.now()))
-}
-
-func statusMessage(code int) string {
-	if text := http.StatusText(code); text != "" {
-		return text
-	}
-	return fmt.Sprintf("Error %d", code)
-}
+// peekRate is the general limit's state for the server's key, which the
+// answers of faults report without spending a request.
+func (s *Server) peekRate() rateState { return s.cfg.rate.peek(s.cfg.apiKey, s.now()) }
 
 // htmlPage is the kind of page a load balancer answers with.
 func htmlPage(code int) *response {

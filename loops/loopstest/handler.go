@@ -2,6 +2,7 @@ package loopstest
 
 import (
 	"crypto/subtle"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -18,7 +19,7 @@ type exchange struct {
 	r     *http.Request
 	body  []byte
 	index int   // position in s.requests
-	fault Fault // nil when the request is served normally
+	fault fault // the zero fault (Pass) when the request is served normally
 }
 
 // call is what an operation handler gets: a request that passed the
@@ -27,6 +28,7 @@ type call struct {
 	r    *http.Request
 	rt   *route
 	body []byte
+	obj  object // the body, which the contract makes a JSON object; nil for none
 	now  time.Time
 }
 
@@ -46,18 +48,18 @@ var operations = map[string]func(*Server, *call) *response{
 	"listPublishedTransactionalEmails": (*Server).listTransactional,
 	"sendTransactionalEmail":           (*Server).sendTransactional,
 	"listDedicatedSendingIps":          (*Server).listDedicatedIPs,
-	"ensureTransactionalDraft":         (*Server).ensureDraft,
-	"publishTransactionalEmail":        (*Server).publish,
-	"previewEmailMessage":              (*Server).preview,
-	"completeUpload":                   (*Server).completeUpload,
+	"ensureTransactionalDraft":         on(transactionals, ensureDraft),
+	"publishTransactionalEmail":        on(transactionals, publish),
+	"previewEmailMessage":              on(messages, preview),
+	"completeUpload":                   on(uploads, completeUpload),
 	"getEventPatternByName":            (*Server).eventPatternByName,
 	"deleteWorkflow":                   graphOp(deleteWorkflow),
 	"changeWorkflowMailingList":        graphOp(changeMailingList),
 	"createWorkflowNode":               graphOp(createNode),
 	"getWorkflowNode":                  graphOp(getNode),
 	"updateWorkflowNode":               graphOp(updateNode),
-	"deleteWorkflowNode":               graphOp(deleteNode),
-	"deleteWorkflowNodeRecursively":    graphOp(deleteSubtree),
+	"deleteWorkflowNode":               graphOp(deleteNodes(false)),
+	"deleteWorkflowNodeRecursively":    graphOp(deleteNodes(true)),
 	"addWorkflowBranch":                graphOp(addBranch),
 	"rerouteNodeConnection":            graphOp(reroute),
 	"getWorkflowNodeMetrics":           graphOp(nodeMetrics),
@@ -66,7 +68,7 @@ var operations = map[string]func(*Server, *call) *response{
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.enter() {
 		failure(http.StatusServiceUnavailable, "loopstest: server closed").
-			withRate(s.cfg.rate.peek(s.cfg.apiKey, s.now())).write(w)
+			withRate(s.peekRate()).write(w)
 		return
 	}
 	defer s.life.RUnlock()
@@ -84,23 +86,15 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 // run applies the request's fault, if any, around normal processing.
 func (s *Server) run(w http.ResponseWriter, x *exchange) {
-	f := faultOf(x.fault)
-	switch f.kind {
-	case kindStatus, kindHTML, kindRateLimited, kindRetryAfter, kindReply:
-		s.respond(w, x, s.faultResponse(f))
-	case kindHang:
-		s.wait(x.r, -1)
+	switch f := x.fault; {
+	case f.answer != noAnswer:
+		s.respond(w, x, f.reply(s))
+	case f.wait && !s.wait(x.r, f.delay):
 		s.drop(w, x)
-	case kindDrop:
-		s.drop(w, x)
-	case kindSlow:
-		if !s.wait(x.r, f.delay) {
-			s.drop(w, x)
-			return
+	case f.drop:
+		if f.process {
+			s.process(x)
 		}
-		s.respond(w, x, s.process(x))
-	case kindProcessThenDrop:
-		s.process(x)
 		s.drop(w, x)
 	default:
 		s.respond(w, x, s.process(x))
@@ -191,8 +185,12 @@ func (s *Server) gate(r *http.Request, rt *route, invalid string) (*response, ra
 	return nil, rate
 }
 
-// dispatch runs the operation's handler.
+// dispatch runs the operation's handler with s.mu held, so that each
+// operation sees and changes the state at once.
 func (s *Server) dispatch(rt *route, c *call) *response {
+	_ = json.Unmarshal(c.body, &c.obj) // the contract has checked it
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	h, ok := operations[rt.opID]
 	if !ok {
 		if k, shape, ok := storeOp(rt); ok {

@@ -17,37 +17,28 @@ type idemEntry struct {
 	processed int       // requests carrying the key that were processed
 }
 
-// keyUsed reports whether key was used by a processed request within the
-// window; such a request is answered 409 and not processed again. The
-// caller holds s.mu, and keeps holding it until the request is processed
-// and the key consumed, so two concurrent requests with one key cannot
-// both get through.
-func (s *Server) keyUsed(key string, now time.Time) bool {
-	e, ok := s.idem[key]
-	return ok && e.processed > 0 && now.Sub(e.first) < idempotencyWindow
-}
-
-// consumeKey records that a request carrying key was processed. Only
-// processed requests consume a key: one refused with 400 or 404 may be
-// retried with the same key once fixed. The caller holds s.mu.
-func (s *Server) consumeKey(key string, now time.Time) {
-	if key == "" {
-		return
+// idempotent runs process, a send, unless the request's Idempotency-Key
+// was used by a processed request within the window: such a request is
+// answered 409 and not processed again. Only processed requests consume a
+// key, so one refused with 400 or 404 may be retried with the same key
+// once fixed. The caller holds s.mu throughout, so two concurrent requests
+// with one key cannot both get through.
+func (s *Server) idempotent(c *call, process func(key string) *response) *response {
+	key := c.r.Header.Get(idempotencyHeader)
+	e := s.idem[key]
+	fresh := e.processed == 0 || c.now.Sub(e.first) >= idempotencyWindow
+	if key != "" && !fresh {
+		return failure(http.StatusConflict, "Idempotency key has already been used.")
 	}
-	e, ok := s.idem[key]
-	if !ok {
-		e = &idemEntry{}
+	resp := process(key)
+	if key != "" && resp.status == http.StatusOK {
+		if fresh {
+			e.first = c.now
+		}
+		e.processed++
 		s.idem[key] = e
 	}
-	if e.processed == 0 || now.Sub(e.first) >= idempotencyWindow {
-		e.first = now
-	}
-	e.processed++
-}
-
-// keyReused is the answer to a request whose key was already used.
-func keyReused() *response {
-	return failure(http.StatusConflict, "Idempotency key has already been used.")
+	return resp
 }
 
 // IdempotencyCount returns how many requests carrying the Idempotency-Key
@@ -56,8 +47,5 @@ func keyReused() *response {
 func (s *Server) IdempotencyCount(key string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e, ok := s.idem[key]; ok {
-		return e.processed
-	}
-	return 0
+	return s.idem[key].processed
 }

@@ -11,101 +11,64 @@ import (
 	"github.com/loopsdev/loops-go/loops"
 )
 
-// propertyDef is a contact property as GET /v1/contacts/properties lists it.
-type propertyDef struct {
-	key, label, typ string
-}
-
-// standardProperties are the contact fields every team has.
-var standardProperties = []propertyDef{
-	{"email", "Email", "string"},
-	{"firstName", "First Name", "string"},
-	{"lastName", "Last Name", "string"},
-	{"source", "Source", "string"},
-	{"subscribed", "Subscribed", "boolean"},
-	{"userGroup", "User Group", "string"},
-	{"userId", "User ID", "string"},
+// standardProperties are the contact fields every team has, as GET
+// /v1/contacts/properties lists them.
+var standardProperties = []loops.ContactProperty{
+	{Key: "email", Label: "Email", Type: "string"},
+	{Key: "firstName", Label: "First Name", Type: "string"},
+	{Key: "lastName", Label: "Last Name", Type: "string"},
+	{Key: "source", Label: "Source", Type: "string"},
+	{Key: "subscribed", Label: "Subscribed", Type: "boolean"},
+	{Key: "userGroup", Label: "User Group", Type: "string"},
+	{Key: "userId", Label: "User ID", Type: "string"},
 }
 
 // propertyName is the camelCase Loops asks for: a lower-case letter, then
 // letters and digits.
 var propertyName = regexp.MustCompile(`^[a-z][A-Za-z0-9]*$`)
 
+// listProperties lists the standard properties and the custom ones, or
+// (list=custom) only the latter; the contract allows no other filter.
 func (s *Server) listProperties(c *call) *response {
-	filter := c.r.URL.Query().Get("list")
-	if filter != "" && filter != "all" && filter != "custom" {
-		return failure(http.StatusBadRequest, `list must be "all" or "custom".`)
+	if c.r.URL.Query().Get("list") == "custom" {
+		return newJSON(http.StatusOK, append([]loops.ContactProperty{}, s.properties...))
 	}
-	var defs []propertyDef
-	if filter != "custom" {
-		defs = append(defs, standardProperties...)
-	}
-	s.mu.Lock()
-	defs = append(defs, s.properties...)
-	s.mu.Unlock()
-	out := make([]loops.ContactProperty, len(defs))
-	for i, d := range defs {
-		out[i] = loops.ContactProperty{Key: d.key, Label: d.label, Type: d.typ}
-	}
-	return newJSON(http.StatusOK, out)
+	return newJSON(http.StatusOK, slices.Concat(standardProperties, s.properties))
 }
 
 func (s *Server) createProperty(c *call) *response {
-	body, bad := decodeObject(c.body)
-	if bad != nil {
-		return bad
-	}
-	name, _ := body["name"].(string)
-	typ, _ := body["type"].(string)
+	name, _ := c.obj["name"].(string)
+	typ, _ := c.obj["type"].(string) // one of the contract's enum
 	if !propertyName.MatchString(name) {
 		return failure(http.StatusBadRequest, fmt.Sprintf("Property name %q must be camelCase, such as planName.", name))
 	}
-	if !loops.ContactPropertyType(typ).Valid() {
-		return failure(http.StatusBadRequest, fmt.Sprintf("Property type %q is not one of string, number, boolean, date.", typ))
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.propertyExists(name) {
+	if !s.addProperty(name, typ) {
 		return failure(http.StatusBadRequest, fmt.Sprintf("A property named %q already exists.", name))
 	}
-	s.properties = append(s.properties, propertyDef{key: name, label: labelOf(name), typ: typ})
 	return success()
 }
 
-// registerProperty records a custom property first seen in a write, typed
-// after its value, so that the list shows it. (Loops wants properties
-// created first; the fake is lenient so tests need no setup.) The caller
-// holds s.mu.
-func (s *Server) registerProperty(key string, v any) {
-	if s.propertyExists(key) {
-		return
-	}
-	s.properties = append(s.properties, propertyDef{key: key, label: labelOf(key), typ: jsonType(v)})
-}
-
-// propertyExists compares without regard to case, so that "planName" and
-// "PlanName" cannot coexist. The caller holds s.mu.
-func (s *Server) propertyExists(key string) bool {
+// addProperty records a custom property unless one of that name exists,
+// compared without regard to case so that "planName" and "PlanName"
+// cannot coexist, and reports whether it did. The caller holds s.mu.
+func (s *Server) addProperty(key, typ string) bool {
 	for _, d := range slices.Concat(standardProperties, s.properties) {
-		if strings.EqualFold(d.key, key) {
-			return true
+		if strings.EqualFold(d.Key, key) {
+			return false
 		}
 	}
-	return false
+	s.properties = append(s.properties, loops.ContactProperty{Key: key, Label: labelOf(key), Type: typ})
+	return true
 }
 
 // standardType returns the JSON type a standard contact field takes.
 func standardType(key string) (string, bool) {
-	for _, d := range standardProperties {
-		if d.key == key {
-			return d.typ, true
-		}
+	i := slices.IndexFunc(standardProperties, func(d loops.ContactProperty) bool { return d.Key == key })
+	if i < 0 {
+		return "", false
 	}
-	return "", false
+	return standardProperties[i].Type, true
 }
-
-// hasType reports whether a decoded JSON value is of the property type want.
-func hasType(v any, want string) bool { return jsonType(v) == want }
 
 // jsonType names the property type of a decoded JSON scalar.
 func jsonType(v any) string {

@@ -65,7 +65,7 @@ func (s *Server) begin(r *http.Request, body []byte) *exchange {
 		Query:   r.URL.Query(),
 		Header:  header,
 		Body:    slices.Clone(body),
-		Fault:   faultOf(f).String(),
+		Fault:   f.name,
 		Attempt: s.attempts[key],
 		Time:    now,
 	})
@@ -87,31 +87,15 @@ func (s *Server) requestAt(i int) Request {
 }
 
 func (r Request) clone() Request {
-	r.Query = cloneValues(r.Query)
+	r.Query = url.Values(http.Header(r.Query).Clone()) // the same deep copy
 	r.Header = r.Header.Clone()
 	r.Body = slices.Clone(r.Body)
 	return r
 }
 
-func cloneValues(v url.Values) url.Values {
-	out := make(url.Values, len(v))
-	for k, vs := range v {
-		out[k] = slices.Clone(vs)
-	}
-	return out
-}
-
 // Requests returns every request received so far, in order of arrival,
 // including those answered by a fault or rejected.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Request, len(s.requests))
-	for i, r := range s.requests {
-		out[i] = r.clone()
-	}
-	return out
-}
+func (s *Server) Requests() []Request { return copies(s, &s.requests, Request.clone) }
 
 // RequestCount returns how many requests reached route, such as
 // "POST /v1/events/send", whatever happened to them.

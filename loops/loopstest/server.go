@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/loopsdev/loops-go/loops"
 )
 
 // offlineBaseURL is what URL returns for a server built WithoutListener.
@@ -34,22 +36,23 @@ type Server struct {
 	life   sync.RWMutex
 	closed bool // guarded by life
 
-	mu         sync.Mutex // guards everything below
-	contacts   []*contact
-	properties []propertyDef
+	mu         sync.Mutex      // guards everything below
+	contacts   []object        // in creation order; see contacts.go
+	suppressed map[string]bool // contact ids
+	properties []loops.ContactProperty
 	removals   []time.Time
 	events     []Event
 	sends      []TransactionalSend
 	requests   []Request
 	attempts   map[string]int
 	faults     map[string][]Fault
-	idem       map[string]*idemEntry
+	idem       map[string]idemEntry
 	violations []string
 	store      map[string]*collection // content resources, by collection path
 	reports    map[string]any         // set reports (metrics, ...), by request path
 	previews   map[string]int         // email-message previews sent, by UTC day
 	seq        int                    // for ids and revisions
-	created    []*contact             // contacts to announce by webhook
+	created    []object               // contacts to announce by webhook
 }
 
 // NewServer starts a fake Loops server on a loopback address for the test t
@@ -94,15 +97,16 @@ func build(opts []Option) (*Server, error) {
 		return nil, err
 	}
 	return &Server{
-		cfg:      cfg,
-		contract: c,
-		done:     make(chan struct{}),
-		attempts: map[string]int{},
-		faults:   map[string][]Fault{},
-		idem:     map[string]*idemEntry{},
-		store:    map[string]*collection{},
-		reports:  map[string]any{},
-		previews: map[string]int{},
+		cfg:        cfg,
+		contract:   c,
+		done:       make(chan struct{}),
+		attempts:   map[string]int{},
+		faults:     map[string][]Fault{},
+		idem:       map[string]idemEntry{},
+		suppressed: map[string]bool{},
+		store:      map[string]*collection{},
+		reports:    map[string]any{},
+		previews:   map[string]int{},
 	}, nil
 }
 
@@ -150,6 +154,18 @@ func (s *Server) Violations() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.violations)
+}
+
+// copies is what the inspection methods return: a copy of each of items,
+// made by clone with s.mu held.
+func copies[T, C any](s *Server, items *[]T, clone func(T) C) []C {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]C, len(*items))
+	for i, v := range *items {
+		out[i] = clone(v)
+	}
+	return out
 }
 
 // violation records a contract violation and passes it to the test.

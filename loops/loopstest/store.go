@@ -64,35 +64,29 @@ func register(k *kind) *kind {
 }
 
 // storeOp finds a route's kind and shape; ok is false for other routes.
+// The shape is named by the method and the segments after the collection
+// path: none (list, create), the id (get, update) or the id and a report.
 func storeOp(rt *route) (k *kind, shape string, ok bool) {
 	segs := strings.Split(rt.Path, "/")
 	for n := len(segs); n >= 3; n-- {
 		if k = kinds[strings.Join(segs[:n], "/")]; k != nil {
-			rest, get := segs[n:], rt.Method == http.MethodGet
-			switch {
-			case len(rest) == 0 && get:
-				return k, "list", true
-			case len(rest) == 0 && rt.Method == http.MethodPost:
-				return k, "create", true
-			case len(rest) == 1 && get:
-				return k, "get", true
-			case len(rest) == 1 && rt.Method == http.MethodPost:
-				return k, "update", true
-			case len(rest) == 2 && get && !isParam(rest[1]):
-				return k, "report", true
+			rest := segs[n:]
+			if len(rest) == 2 && isParam(rest[1]) {
+				return nil, "", false
 			}
-			return nil, "", false
+			shape, ok = storeShapes[fmt.Sprint(len(rest), rt.Method)]
+			return k, shape, ok
 		}
 	}
 	return nil, "", false
 }
 
+var storeShapes = map[string]string{"0GET": "list", "0POST": "create", "1GET": "get", "1POST": "update", "2GET": "report"}
+
 func isParam(seg string) bool { return strings.HasPrefix(seg, "{") }
 
 // serveStore runs a generic operation.
 func (s *Server) serveStore(c *call, k *kind, shape string) *response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if shape == "list" {
 		col := s.collection(k)
 		ids := slices.Clone(col.order)
@@ -103,13 +97,7 @@ func (s *Server) serveStore(c *call, k *kind, shape string) *response {
 		}
 		return s.page(c, ids, items)
 	}
-	patch, bad := decodeObject(c.body)
-	if c.r.Method == http.MethodGet {
-		patch, bad = nil, nil
-	}
-	if bad != nil {
-		return bad
-	}
+	patch := c.obj
 	if shape == "create" {
 		obj := s.newObject(k, patch, c.now)
 		if k.create != nil {
@@ -120,7 +108,7 @@ func (s *Server) serveStore(c *call, k *kind, shape string) *response {
 		s.put(k, obj)
 		return s.answer(c.rt, s.view(k, obj))
 	}
-	obj, bad := s.object(k, c.rt.params[strings.Trim(strings.Split(c.rt.Path, "/")[strings.Count(k.path, "/")+1], "{}")])
+	obj, bad := s.named(k, c)
 	if bad != nil {
 		return bad
 	}
@@ -240,6 +228,26 @@ func (s *Server) collection(k *kind) *collection {
 	return s.store[k.path]
 }
 
+// named finds the stored resource that the request's path names in the
+// segment after the collection's, or answers 404. The caller holds s.mu.
+func (s *Server) named(k *kind, c *call) (object, *response) {
+	seg := strings.Split(c.rt.Path, "/")[strings.Count(k.path, "/")+1]
+	return s.object(k, c.rt.params[strings.Trim(seg, "{}")])
+}
+
+// on makes h, an operation on one stored resource of kind k beyond the
+// generic ones (publishing, a preview), a handler: h runs once the
+// resource the path names is found.
+func on(k *kind, h func(s *Server, c *call, obj object) *response) func(*Server, *call) *response {
+	return func(s *Server, c *call) *response {
+		obj, bad := s.named(k, c)
+		if bad != nil {
+			return bad
+		}
+		return h(s, c, obj)
+	}
+}
+
 // object finds a stored resource, or answers 404 as Loops does.
 func (s *Server) object(k *kind, id string) (object, *response) {
 	if obj, ok := s.collection(k).byID[id]; ok {
@@ -256,17 +264,9 @@ const (
 	cursorPrefix   = "loopstest:"
 )
 
-// pagination is Loops' envelope; the cursor fields are null on the last page.
-type pagination struct {
-	TotalResults    int     `json:"totalResults"`
-	ReturnedResults int     `json:"returnedResults"`
-	PerPage         int     `json:"perPage"`
-	TotalPages      int     `json:"totalPages"`
-	NextCursor      *string `json:"nextCursor"`
-	NextPage        *string `json:"nextPage"`
-}
-
-// page answers one page of items (ids holds their ids, in order).
+// page answers one page of items (ids holds their ids, in order), in
+// Loops' envelope; the contract makes the cursor fields null on the last
+// page.
 func (s *Server) page(c *call, ids []string, items []any) *response {
 	q := c.r.URL.Query()
 	perPage, err := strconv.Atoi(q.Get("perPage"))
@@ -285,7 +285,7 @@ func (s *Server) page(c *call, ids []string, items []any) *response {
 		}
 	}
 	end := min(start+perPage, len(ids))
-	p := pagination{TotalResults: len(ids), ReturnedResults: end - start, PerPage: perPage, TotalPages: (len(ids) + perPage - 1) / perPage}
+	p := object{"totalResults": len(ids), "returnedResults": end - start, "perPage": perPage, "totalPages": (len(ids) + perPage - 1) / perPage}
 	if end < len(ids) {
 		next := base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + ids[end]))
 		scheme := "http"
@@ -293,8 +293,7 @@ func (s *Server) page(c *call, ids []string, items []any) *response {
 			scheme = "https"
 		}
 		u := url.URL{Scheme: scheme, Host: c.r.Host, Path: c.r.URL.Path, RawQuery: url.Values{"cursor": {next}, "perPage": {strconv.Itoa(perPage)}}.Encode()}
-		nextPage := u.String()
-		p.NextCursor, p.NextPage = &next, &nextPage
+		p["nextCursor"], p["nextPage"] = next, u.String()
 	}
 	return s.answer(c.rt, object{"pagination": p, "data": items[start:end]})
 }
@@ -302,27 +301,25 @@ func (s *Server) page(c *call, ids []string, items []any) *response {
 // answer completes v after the operation's success schema and answers with
 // the operation's success status (204: no body).
 func (s *Server) answer(rt *route, v any) *response {
-	for _, code := range slices.Sorted(func(yield func(string) bool) {
-		for code := range rt.Operation.Responses.Map() {
-			if strings.HasPrefix(code, "2") && !yield(code) {
-				return
+	for status := 200; status < 300; status++ {
+		if ref := rt.Operation.Responses.Value(strconv.Itoa(status)); ref != nil {
+			if mt := ref.Value.Content.Get("application/json"); mt != nil {
+				return newJSON(status, complete(asJSON(v), mt.Schema.Value, s.now()))
 			}
+			return &response{status: status, header: http.Header{}}
 		}
-	}) {
-		status, _ := strconv.Atoi(code)
-		if mt := rt.Operation.Responses.Value(code).Value.Content.Get("application/json"); mt != nil {
-			return newJSON(status, complete(asJSON(v), mt.Schema.Value, s.now()))
-		}
-		return &response{status: status, header: http.Header{}}
 	}
 	return success()
 }
 
 // asJSON turns a value into the form encoding/json decodes to, which the
-// store keeps; the fake only encodes its own values, so errors cannot occur.
-func asJSON(v any) any {
+// store keeps.
+func asJSON(v any) any { return as[any](v) }
+
+// as decodes v's JSON into a T, as a client would; the fake only converts
+// its own values, so errors cannot occur.
+func as[T any](v any) (out T) {
 	b, _ := json.Marshal(v)
-	var out any
 	_ = json.Unmarshal(b, &out)
 	return out
 }

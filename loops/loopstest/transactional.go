@@ -52,21 +52,16 @@ func (s *Server) sendTransactional(c *call) *response {
 	if !validEmail(req.Email) {
 		return failure(http.StatusBadRequest, msgInvalidEmail)
 	}
-	key := c.r.Header.Get(idempotencyHeader)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if key != "" && s.keyUsed(key, c.now) {
-		return keyReused()
-	}
-	if bad := s.checkTemplate(req); bad != nil {
-		return bad
-	}
-	if req.AddToAudience && s.byEmail(req.Email) == nil {
-		s.addContact(identity{email: req.Email})
-	}
-	s.sends = append(s.sends, newSend(req, key, c))
-	s.consumeKey(key, c.now)
-	return success()
+	return s.idempotent(c, func(key string) *response {
+		if bad := s.checkTemplate(req); bad != nil {
+			return bad
+		}
+		if req.AddToAudience && s.contactBy("email", req.Email) == nil {
+			s.addContact(identity{email: req.Email})
+		}
+		s.sends = append(s.sends, newSend(req, key, c))
+		return success()
+	})
 }
 
 // checkTemplate refuses a send to an unknown or unpublished template, or
@@ -127,13 +122,7 @@ func (t TransactionalSend) clone() TransactionalSend {
 // TransactionalSends returns the transactional emails processed so far, in
 // order. Refused sends are not included; Requests shows them.
 func (s *Server) TransactionalSends() []TransactionalSend {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]TransactionalSend, len(s.sends))
-	for i, t := range s.sends {
-		out[i] = t.clone()
-	}
-	return out
+	return copies(s, &s.sends, TransactionalSend.clone)
 }
 
 // template finds a template by ID: one the server was built with, or one
@@ -146,13 +135,9 @@ func (s *Server) template(id string) (TransactionalEmail, bool) {
 	return s.cfg.emails[i], true
 }
 
-// published returns the templates the list shows, newest first.
-func (s *Server) published() []TransactionalEmail {
-	return slices.DeleteFunc(slices.Clone(s.cfg.emails), func(e TransactionalEmail) bool { return e.Draft })
-}
-
+// listTransactional pages through the published templates, newest first.
 func (s *Server) listTransactional(c *call) *response {
-	all := s.published()
+	all := slices.DeleteFunc(slices.Clone(s.cfg.emails), func(e TransactionalEmail) bool { return e.Draft })
 	ids, items := make([]string, len(all)), make([]any, len(all))
 	for i, e := range all {
 		ids[i] = e.ID

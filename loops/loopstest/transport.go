@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 )
@@ -40,15 +41,17 @@ func (t transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.s.isClosed() {
 		return nil, ErrServerClosed
 	}
-	w := &memWriter{header: http.Header{}}
+	w := &memWriter{ResponseRecorder: httptest.ResponseRecorder{HeaderMap: http.Header{}, Body: new(bytes.Buffer)}}
 	t.s.serveHTTP(w, serverRequest(req, body))
-	if w.dropped || w.status == 0 {
+	if w.dropped || w.Code == 0 {
 		if err := req.Context().Err(); err != nil {
 			return nil, err
 		}
 		return nil, ErrConnectionDropped
 	}
-	return w.response(req), nil
+	resp := w.Result()
+	resp.ContentLength, resp.Request = int64(w.Body.Len()), req
+	return resp, nil
 }
 
 // readAndClose drains a client request body, as a RoundTripper must close it.
@@ -78,39 +81,10 @@ func serverRequest(req *http.Request, body []byte) *http.Request {
 	return r
 }
 
-// memWriter collects an answer in memory.
+// memWriter collects an answer in memory; Code stays 0 until one is written.
 type memWriter struct {
-	header  http.Header
-	status  int
-	body    bytes.Buffer
+	httptest.ResponseRecorder
 	dropped bool
 }
 
-func (w *memWriter) Header() http.Header { return w.header }
-
-func (w *memWriter) WriteHeader(status int) {
-	if w.status == 0 {
-		w.status = status
-	}
-}
-
-func (w *memWriter) Write(b []byte) (int, error) {
-	w.WriteHeader(http.StatusOK)
-	return w.body.Write(b)
-}
-
 func (w *memWriter) drop() { w.dropped = true }
-
-func (w *memWriter) response(req *http.Request) *http.Response {
-	return &http.Response{
-		Status:        fmt.Sprintf("%d %s", w.status, http.StatusText(w.status)),
-		StatusCode:    w.status,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        w.header,
-		Body:          io.NopCloser(bytes.NewReader(w.body.Bytes())),
-		ContentLength: int64(w.body.Len()),
-		Request:       req,
-	}
-}

@@ -86,29 +86,32 @@ func (c *contract) content(rt *route) bool {
 	return false
 }
 
-// find maps a request to its operation. It matches the escaped path segment
-// by segment, so that an ID holding "/" (sent as %2F) stays one parameter,
-// and unescapes each parameter value only once it is matched.
+// find maps a request to its operation.
 func (c *contract) find(r *http.Request) (*route, error) {
-	path, ok := strings.CutPrefix(r.URL.EscapedPath(), apiPrefix)
-	if !ok {
-		return nil, routers.ErrPathNotFound
-	}
-	pathFound := false
-	for _, rt := range c.routes {
-		params, ok := matchPath(rt.Path, path)
-		if !ok {
-			continue
-		}
-		pathFound = true
+	routes := c.matching(r.URL.EscapedPath())
+	for _, rt := range routes {
 		if rt.Method == r.Method {
-			return &route{Route: rt, params: params, opID: rt.Operation.OperationID}, nil
+			return rt, nil
 		}
 	}
-	if pathFound {
+	if len(routes) > 0 {
 		return nil, routers.ErrMethodNotAllowed
 	}
 	return nil, routers.ErrPathNotFound
+}
+
+// matching lists the operations on an escaped request path, whatever
+// their method. It matches the path segment by segment, so that an ID
+// holding "/" (sent as %2F) stays one parameter, and unescapes each
+// parameter value only once it is matched.
+func (c *contract) matching(escaped string) (out []*route) {
+	path, ok := strings.CutPrefix(escaped, apiPrefix)
+	for _, rt := range c.routes {
+		if params, match := matchPath(rt.Path, path); ok && match {
+			out = append(out, &route{Route: rt, params: params, opID: rt.Operation.OperationID})
+		}
+	}
+	return out
 }
 
 // matchPath matches an escaped request path against a contract path such
@@ -207,7 +210,11 @@ func (s *Server) noRoute(r *http.Request, err error) *response {
 	key, _ := bearer(r)
 	rate := s.cfg.rate.peek(key, s.now())
 	if errors.Is(err, routers.ErrMethodNotAllowed) {
-		allowed := s.contract.methods(r.URL.EscapedPath())
+		var allowed []string
+		for _, rt := range s.contract.matching(r.URL.EscapedPath()) {
+			allowed = append(allowed, rt.Method)
+		}
+		slices.Sort(allowed)
 		s.violation("loopstest: contract violation: %s %s: the contract allows only %s on this path",
 			r.Method, r.URL.Path, strings.Join(allowed, ", "))
 		resp := failure(http.StatusMethodNotAllowed, "Method not allowed")
@@ -217,18 +224,6 @@ func (s *Server) noRoute(r *http.Request, err error) *response {
 	s.violation("loopstest: contract violation: %s %s: no operation in the contract has this path",
 		r.Method, r.URL.Path)
 	return failure(http.StatusNotFound, "Not found").withRate(rate)
-}
-
-// methods lists the methods the contract allows on a request path.
-func (c *contract) methods(path string) []string {
-	var out []string
-	for _, rt := range c.routes {
-		if _, ok := matchPath(rt.Path, strings.TrimPrefix(path, apiPrefix)); ok {
-			out = append(out, rt.Method)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 // describe flattens kin-openapi's errors into one line per problem. Each

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -118,10 +117,8 @@ func (s *Server) deliverCreated(ctx context.Context) {
 	var events []webhooks.Event
 	for _, ct := range s.created {
 		ev := &webhooks.ContactCreated{}
-		ev.ContactIdentity = webhooks.ContactIdentity{ID: ct.id, Email: ct.email, UserID: clonePtr(ct.userID)}
-		ev.Contact = webhooks.Contact{ID: ct.id, Email: ct.email, FirstName: clonePtr(ct.firstName), LastName: clonePtr(ct.lastName),
-			Source: ct.source, Subscribed: ct.subscribed, UserGroup: ct.userGroup, UserID: clonePtr(ct.userID),
-			MailingLists: maps.Clone(ct.lists), OptInStatus: new(webhooks.ContactOptInStatusAccepted), AdditionalProperties: cloneMap(ct.custom)}
+		ev.ContactIdentity, ev.Contact = as[webhooks.ContactIdentity](ct), as[webhooks.Contact](ct)
+		ev.Contact.OptInStatus = new(webhooks.ContactOptInStatusAccepted)
 		events = append(events, ev)
 	}
 	s.created = nil

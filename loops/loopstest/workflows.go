@@ -117,14 +117,10 @@ func outcome(body object, queued int, done string) string {
 // body and the node the path names are found and the revision checked.
 func graphOp(h func(s *Server, c *call, wf, body, node object) *response) func(*Server, *call) *response {
 	return func(s *Server, c *call) *response {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		wf, bad := s.object(workflows, c.rt.params["workflowId"])
-		var body, node object
-		if bad == nil && c.r.Method != http.MethodGet {
-			if body, bad = decodeObject(c.body); bad == nil {
-				bad = stale(workflows, wf, body)
-			}
+		wf, bad := s.named(workflows, c)
+		body, node := c.obj, object(nil)
+		if bad == nil {
+			bad = stale(workflows, wf, body)
 		}
 		if id, ok := c.rt.params["nodeId"]; ok && bad == nil {
 			if node = nodeOf(wf, id); node == nil {
@@ -223,39 +219,36 @@ func updateNode(s *Server, c *call, wf, body, n object) *response {
 	return s.changed(c, wf, cloneMap(n))
 }
 
-func deleteNode(s *Server, c *call, wf, body, n object) *response {
-	return s.deleteNodes(c, wf, body, n, false)
-}
-func deleteSubtree(s *Server, c *call, wf, body, n object) *response {
-	return s.deleteNodes(c, wf, body, n, true)
-}
-
-func (s *Server) deleteNodes(c *call, wf, body, n object, subtree bool) *response {
-	ids := []string{n["id"].(string)}
-	if subtree {
-		ids = reachable(wf, ids[0])
+// deleteNodes deletes a node, or with subtree the node and every node
+// below it.
+func deleteNodes(subtree bool) func(s *Server, c *call, wf, body, n object) *response {
+	return func(s *Server, c *call, wf, body, n object) *response {
+		ids := []string{n["id"].(string)}
+		if subtree {
+			ids = reachable(wf, ids[0])
+		}
+		switch {
+		case ids[0] == wf["rootNodeId"]:
+			return failure(http.StatusBadRequest, "The trigger cannot be deleted.")
+		case !subtree && len(next(n)) > 1:
+			return failure(http.StatusBadRequest, "A node with several paths can only be deleted with its subtree.")
+		}
+		queued := queuedAt(wf, ids)
+		v := object{"status": outcome(body, queued, "deleted"), "nodeIds": ids, "queuedContactCount": queued}
+		if v["status"] != "deleted" {
+			return s.answer(c.rt, v)
+		}
+		if !subtree {
+			relink(parents(wf, ids[0]), ids[0], next(n)...) // its parents lead on to its child
+		}
+		q, _ := wf["_queued"].(map[string]int)
+		for _, id := range ids {
+			delete(nodes(wf), id)
+			delete(q, id)
+			relink(parents(wf, id), id)
+		}
+		return s.changed(c, wf, v)
 	}
-	switch {
-	case ids[0] == wf["rootNodeId"]:
-		return failure(http.StatusBadRequest, "The trigger cannot be deleted.")
-	case !subtree && len(next(n)) > 1:
-		return failure(http.StatusBadRequest, "A node with several paths can only be deleted with its subtree.")
-	}
-	queued := queuedAt(wf, ids)
-	v := object{"status": outcome(body, queued, "deleted"), "nodeIds": ids, "queuedContactCount": queued}
-	if v["status"] != "deleted" {
-		return s.answer(c.rt, v)
-	}
-	if !subtree {
-		relink(parents(wf, ids[0]), ids[0], next(n)...) // its parents lead on to its child
-	}
-	q, _ := wf["_queued"].(map[string]int)
-	for _, id := range ids {
-		delete(nodes(wf), id)
-		delete(q, id)
-		relink(parents(wf, id), id)
-	}
-	return s.changed(c, wf, v)
 }
 
 func addBranch(s *Server, c *call, wf, _, n object) *response {
