@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"github.com/oapi-codegen/runtime"
 )
@@ -2949,22 +2950,12 @@ func (c *Client) RerouteNodeConnection(ctx context.Context, workflowID string, n
 func NewTestAPIKeyRequest(server string) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := testAPIKeyURL.resolve(server, "./v1/api-key")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/api-key")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -2972,21 +2963,14 @@ func NewTestAPIKeyRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// testAPIKeyURL is the URL of TestAPIKey, whose path has no parameters.
+var testAPIKeyURL operationURL
+
 // NewListAudienceSegmentsRequest constructs an http.Request for the ListAudienceSegments method
 func NewListAudienceSegmentsRequest(server string, params *ListAudienceSegmentsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/audience-segments")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listAudienceSegmentsURL.resolve(server, "./v1/audience-segments")
 	if err != nil {
 		return nil, err
 	}
@@ -2994,7 +2978,7 @@ func NewListAudienceSegmentsRequest(server string, params *ListAudienceSegmentsP
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -3027,16 +3011,21 @@ func NewListAudienceSegmentsRequest(server string, params *ListAudienceSegmentsP
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listAudienceSegmentsURL is the URL of ListAudienceSegments, whose path has no parameters.
+var listAudienceSegmentsURL operationURL
 
 // NewCreateAudienceSegmentRequest calls the generic CreateAudienceSegment builder with application/json body
 func NewCreateAudienceSegmentRequest(server string, body CreateAudienceSegmentJSONRequestBody) (*http.Request, error) {
@@ -3053,22 +3042,12 @@ func NewCreateAudienceSegmentRequest(server string, body CreateAudienceSegmentJS
 func NewCreateAudienceSegmentRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createAudienceSegmentURL.resolve(server, "./v1/audience-segments")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/audience-segments")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3077,6 +3056,9 @@ func NewCreateAudienceSegmentRequestWithBody(server string, contentType string, 
 
 	return req, nil
 }
+
+// createAudienceSegmentURL is the URL of CreateAudienceSegment, whose path has no parameters.
+var createAudienceSegmentURL operationURL
 
 // NewGetAudienceSegmentRequest constructs an http.Request for the GetAudienceSegment method
 func NewGetAudienceSegmentRequest(server string, audienceSegmentID string) (*http.Request, error) {
@@ -3089,7 +3071,7 @@ func NewGetAudienceSegmentRequest(server string, audienceSegmentID string) (*htt
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -3099,12 +3081,13 @@ func NewGetAudienceSegmentRequest(server string, audienceSegmentID string) (*htt
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3116,17 +3099,7 @@ func NewGetAudienceSegmentRequest(server string, audienceSegmentID string) (*htt
 func NewListCampaignGroupsRequest(server string, params *ListCampaignGroupsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/campaign-groups")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listCampaignGroupsURL.resolve(server, "./v1/campaign-groups")
 	if err != nil {
 		return nil, err
 	}
@@ -3134,7 +3107,7 @@ func NewListCampaignGroupsRequest(server string, params *ListCampaignGroupsParam
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -3167,16 +3140,21 @@ func NewListCampaignGroupsRequest(server string, params *ListCampaignGroupsParam
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listCampaignGroupsURL is the URL of ListCampaignGroups, whose path has no parameters.
+var listCampaignGroupsURL operationURL
 
 // NewCreateCampaignGroupRequest calls the generic CreateCampaignGroup builder with application/json body
 func NewCreateCampaignGroupRequest(server string, body CreateCampaignGroupJSONRequestBody) (*http.Request, error) {
@@ -3193,22 +3171,12 @@ func NewCreateCampaignGroupRequest(server string, body CreateCampaignGroupJSONRe
 func NewCreateCampaignGroupRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createCampaignGroupURL.resolve(server, "./v1/campaign-groups")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/campaign-groups")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3217,6 +3185,9 @@ func NewCreateCampaignGroupRequestWithBody(server string, contentType string, bo
 
 	return req, nil
 }
+
+// createCampaignGroupURL is the URL of CreateCampaignGroup, whose path has no parameters.
+var createCampaignGroupURL operationURL
 
 // NewGetCampaignGroupRequest constructs an http.Request for the GetCampaignGroup method
 func NewGetCampaignGroupRequest(server string, campaignGroupID string) (*http.Request, error) {
@@ -3229,7 +3200,7 @@ func NewGetCampaignGroupRequest(server string, campaignGroupID string) (*http.Re
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -3239,12 +3210,13 @@ func NewGetCampaignGroupRequest(server string, campaignGroupID string) (*http.Re
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3274,7 +3246,7 @@ func NewUpdateCampaignGroupRequestWithBody(server string, campaignGroupID string
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -3284,12 +3256,13 @@ func NewUpdateCampaignGroupRequestWithBody(server string, campaignGroupID string
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3303,17 +3276,7 @@ func NewUpdateCampaignGroupRequestWithBody(server string, campaignGroupID string
 func NewListCampaignsRequest(server string, params *ListCampaignsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/campaigns")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listCampaignsURL.resolve(server, "./v1/campaigns")
 	if err != nil {
 		return nil, err
 	}
@@ -3321,7 +3284,7 @@ func NewListCampaignsRequest(server string, params *ListCampaignsParams) (*http.
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -3354,16 +3317,21 @@ func NewListCampaignsRequest(server string, params *ListCampaignsParams) (*http.
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listCampaignsURL is the URL of ListCampaigns, whose path has no parameters.
+var listCampaignsURL operationURL
 
 // NewCreateCampaignRequest calls the generic CreateCampaign builder with application/json body
 func NewCreateCampaignRequest(server string, body CreateCampaignJSONRequestBody) (*http.Request, error) {
@@ -3380,22 +3348,12 @@ func NewCreateCampaignRequest(server string, body CreateCampaignJSONRequestBody)
 func NewCreateCampaignRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createCampaignURL.resolve(server, "./v1/campaigns")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/campaigns")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3404,6 +3362,9 @@ func NewCreateCampaignRequestWithBody(server string, contentType string, body io
 
 	return req, nil
 }
+
+// createCampaignURL is the URL of CreateCampaign, whose path has no parameters.
+var createCampaignURL operationURL
 
 // NewGetCampaignRequest constructs an http.Request for the GetCampaign method
 func NewGetCampaignRequest(server string, campaignID string) (*http.Request, error) {
@@ -3416,7 +3377,7 @@ func NewGetCampaignRequest(server string, campaignID string) (*http.Request, err
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -3426,12 +3387,13 @@ func NewGetCampaignRequest(server string, campaignID string) (*http.Request, err
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3461,7 +3423,7 @@ func NewUpdateCampaignRequestWithBody(server string, campaignID string, contentT
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -3471,12 +3433,13 @@ func NewUpdateCampaignRequestWithBody(server string, campaignID string, contentT
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3497,7 +3460,7 @@ func NewGetCampaignMetricsRequest(server string, campaignID string) (*http.Reque
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -3507,12 +3470,13 @@ func NewGetCampaignMetricsRequest(server string, campaignID string) (*http.Reque
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3524,17 +3488,7 @@ func NewGetCampaignMetricsRequest(server string, campaignID string) (*http.Reque
 func NewListComponentsRequest(server string, params *ListComponentsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/components")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listComponentsURL.resolve(server, "./v1/components")
 	if err != nil {
 		return nil, err
 	}
@@ -3542,7 +3496,7 @@ func NewListComponentsRequest(server string, params *ListComponentsParams) (*htt
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -3575,16 +3529,21 @@ func NewListComponentsRequest(server string, params *ListComponentsParams) (*htt
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listComponentsURL is the URL of ListComponents, whose path has no parameters.
+var listComponentsURL operationURL
 
 // NewCreateComponentRequest calls the generic CreateComponent builder with application/json body
 func NewCreateComponentRequest(server string, body CreateComponentJSONRequestBody) (*http.Request, error) {
@@ -3601,22 +3560,12 @@ func NewCreateComponentRequest(server string, body CreateComponentJSONRequestBod
 func NewCreateComponentRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createComponentURL.resolve(server, "./v1/components")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/components")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3625,6 +3574,9 @@ func NewCreateComponentRequestWithBody(server string, contentType string, body i
 
 	return req, nil
 }
+
+// createComponentURL is the URL of CreateComponent, whose path has no parameters.
+var createComponentURL operationURL
 
 // NewGetComponentRequest constructs an http.Request for the GetComponent method
 func NewGetComponentRequest(server string, componentID string) (*http.Request, error) {
@@ -3637,7 +3589,7 @@ func NewGetComponentRequest(server string, componentID string) (*http.Request, e
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -3647,12 +3599,13 @@ func NewGetComponentRequest(server string, componentID string) (*http.Request, e
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3682,7 +3635,7 @@ func NewUpdateComponentRequestWithBody(server string, componentID string, conten
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -3692,12 +3645,13 @@ func NewUpdateComponentRequestWithBody(server string, componentID string, conten
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3722,22 +3676,12 @@ func NewCreateContactRequest(server string, body CreateContactJSONRequestBody) (
 func NewCreateContactRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createContactURL.resolve(server, "./v1/contacts/create")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/contacts/create")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3746,6 +3690,9 @@ func NewCreateContactRequestWithBody(server string, contentType string, body io.
 
 	return req, nil
 }
+
+// createContactURL is the URL of CreateContact, whose path has no parameters.
+var createContactURL operationURL
 
 // NewDeleteContactRequest calls the generic DeleteContact builder with application/json body
 func NewDeleteContactRequest(server string, body DeleteContactJSONRequestBody) (*http.Request, error) {
@@ -3762,22 +3709,12 @@ func NewDeleteContactRequest(server string, body DeleteContactJSONRequestBody) (
 func NewDeleteContactRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := deleteContactURL.resolve(server, "./v1/contacts/delete")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/contacts/delete")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3787,21 +3724,14 @@ func NewDeleteContactRequestWithBody(server string, contentType string, body io.
 	return req, nil
 }
 
+// deleteContactURL is the URL of DeleteContact, whose path has no parameters.
+var deleteContactURL operationURL
+
 // NewFindContactRequest constructs an http.Request for the FindContact method
 func NewFindContactRequest(server string, params *FindContactParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/contacts/find")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := findContactURL.resolve(server, "./v1/contacts/find")
 	if err != nil {
 		return nil, err
 	}
@@ -3809,7 +3739,7 @@ func NewFindContactRequest(server string, params *FindContactParams) (*http.Requ
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -3842,10 +3772,12 @@ func NewFindContactRequest(server string, params *FindContactParams) (*http.Requ
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3853,21 +3785,14 @@ func NewFindContactRequest(server string, params *FindContactParams) (*http.Requ
 	return req, nil
 }
 
+// findContactURL is the URL of FindContact, whose path has no parameters.
+var findContactURL operationURL
+
 // NewListContactPropertiesRequest constructs an http.Request for the ListContactProperties method
 func NewListContactPropertiesRequest(server string, params *ListContactPropertiesParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/contacts/properties")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listContactPropertiesURL.resolve(server, "./v1/contacts/properties")
 	if err != nil {
 		return nil, err
 	}
@@ -3875,7 +3800,7 @@ func NewListContactPropertiesRequest(server string, params *ListContactPropertie
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -3896,16 +3821,21 @@ func NewListContactPropertiesRequest(server string, params *ListContactPropertie
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listContactPropertiesURL is the URL of ListContactProperties, whose path has no parameters.
+var listContactPropertiesURL operationURL
 
 // NewCreateContactPropertyRequest calls the generic CreateContactProperty builder with application/json body
 func NewCreateContactPropertyRequest(server string, body CreateContactPropertyJSONRequestBody) (*http.Request, error) {
@@ -3922,22 +3852,12 @@ func NewCreateContactPropertyRequest(server string, body CreateContactPropertyJS
 func NewCreateContactPropertyRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createContactPropertyURL.resolve(server, "./v1/contacts/properties")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/contacts/properties")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3947,21 +3867,14 @@ func NewCreateContactPropertyRequestWithBody(server string, contentType string, 
 	return req, nil
 }
 
+// createContactPropertyURL is the URL of CreateContactProperty, whose path has no parameters.
+var createContactPropertyURL operationURL
+
 // NewRemoveContactSuppressionRequest constructs an http.Request for the RemoveContactSuppression method
 func NewRemoveContactSuppressionRequest(server string, params *RemoveContactSuppressionParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/contacts/suppression")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := removeContactSuppressionURL.resolve(server, "./v1/contacts/suppression")
 	if err != nil {
 		return nil, err
 	}
@@ -3969,7 +3882,7 @@ func NewRemoveContactSuppressionRequest(server string, params *RemoveContactSupp
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -4002,32 +3915,27 @@ func NewRemoveContactSuppressionRequest(server string, params *RemoveContactSupp
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodDelete, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// removeContactSuppressionURL is the URL of RemoveContactSuppression, whose path has no parameters.
+var removeContactSuppressionURL operationURL
 
 // NewGetContactSuppressionRequest constructs an http.Request for the GetContactSuppression method
 func NewGetContactSuppressionRequest(server string, params *GetContactSuppressionParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/contacts/suppression")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := getContactSuppressionURL.resolve(server, "./v1/contacts/suppression")
 	if err != nil {
 		return nil, err
 	}
@@ -4035,7 +3943,7 @@ func NewGetContactSuppressionRequest(server string, params *GetContactSuppressio
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -4068,16 +3976,21 @@ func NewGetContactSuppressionRequest(server string, params *GetContactSuppressio
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// getContactSuppressionURL is the URL of GetContactSuppression, whose path has no parameters.
+var getContactSuppressionURL operationURL
 
 // NewUpdateContactRequest calls the generic UpdateContact builder with application/json body
 func NewUpdateContactRequest(server string, body UpdateContactJSONRequestBody) (*http.Request, error) {
@@ -4094,22 +4007,12 @@ func NewUpdateContactRequest(server string, body UpdateContactJSONRequestBody) (
 func NewUpdateContactRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := updateContactURL.resolve(server, "./v1/contacts/update")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/contacts/update")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPut, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4119,32 +4022,28 @@ func NewUpdateContactRequestWithBody(server string, contentType string, body io.
 	return req, nil
 }
 
+// updateContactURL is the URL of UpdateContact, whose path has no parameters.
+var updateContactURL operationURL
+
 // NewListDedicatedSendingIPsRequest constructs an http.Request for the ListDedicatedSendingIPs method
 func NewListDedicatedSendingIPsRequest(server string) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := listDedicatedSendingIPsURL.resolve(server, "./v1/dedicated-sending-ips")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/dedicated-sending-ips")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listDedicatedSendingIPsURL is the URL of ListDedicatedSendingIPs, whose path has no parameters.
+var listDedicatedSendingIPsURL operationURL
 
 // NewGetEmailMessageRequest constructs an http.Request for the GetEmailMessage method
 func NewGetEmailMessageRequest(server string, emailMessageID string) (*http.Request, error) {
@@ -4157,7 +4056,7 @@ func NewGetEmailMessageRequest(server string, emailMessageID string) (*http.Requ
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4167,12 +4066,13 @@ func NewGetEmailMessageRequest(server string, emailMessageID string) (*http.Requ
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4202,7 +4102,7 @@ func NewUpdateEmailMessageRequestWithBody(server string, emailMessageID string, 
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4212,12 +4112,13 @@ func NewUpdateEmailMessageRequestWithBody(server string, emailMessageID string, 
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4238,7 +4139,7 @@ func NewGetEmailMessageGuardianRequest(server string, emailMessageID string) (*h
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4248,12 +4149,13 @@ func NewGetEmailMessageGuardianRequest(server string, emailMessageID string) (*h
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4283,7 +4185,7 @@ func NewPreviewEmailMessageRequestWithBody(server string, emailMessageID string,
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4293,12 +4195,13 @@ func NewPreviewEmailMessageRequestWithBody(server string, emailMessageID string,
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4312,17 +4215,7 @@ func NewPreviewEmailMessageRequestWithBody(server string, emailMessageID string,
 func NewListEventPatternsRequest(server string, params *ListEventPatternsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/event-patterns")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listEventPatternsURL.resolve(server, "./v1/event-patterns")
 	if err != nil {
 		return nil, err
 	}
@@ -4330,7 +4223,7 @@ func NewListEventPatternsRequest(server string, params *ListEventPatternsParams)
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -4363,16 +4256,21 @@ func NewListEventPatternsRequest(server string, params *ListEventPatternsParams)
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listEventPatternsURL is the URL of ListEventPatterns, whose path has no parameters.
+var listEventPatternsURL operationURL
 
 // NewGetEventPatternByNameRequest constructs an http.Request for the GetEventPatternByName method
 func NewGetEventPatternByNameRequest(server string, eventName string) (*http.Request, error) {
@@ -4385,7 +4283,7 @@ func NewGetEventPatternByNameRequest(server string, eventName string) (*http.Req
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4395,12 +4293,13 @@ func NewGetEventPatternByNameRequest(server string, eventName string) (*http.Req
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4419,7 +4318,7 @@ func NewGetEventPatternRequest(server string, eventPatternID string) (*http.Requ
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4429,12 +4328,13 @@ func NewGetEventPatternRequest(server string, eventPatternID string) (*http.Requ
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4457,22 +4357,12 @@ func NewSendEventRequest(server string, params *SendEventParams, body SendEventJ
 func NewSendEventRequestWithBody(server string, params *SendEventParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := sendEventURL.resolve(server, "./v1/events/send")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/events/send")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4497,26 +4387,19 @@ func NewSendEventRequestWithBody(server string, params *SendEventParams, content
 	return req, nil
 }
 
+// sendEventURL is the URL of SendEvent, whose path has no parameters.
+var sendEventURL operationURL
+
 // NewListMailingListsRequest constructs an http.Request for the ListMailingLists method
 func NewListMailingListsRequest(server string) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := listMailingListsURL.resolve(server, "./v1/lists")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/lists")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4524,21 +4407,14 @@ func NewListMailingListsRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// listMailingListsURL is the URL of ListMailingLists, whose path has no parameters.
+var listMailingListsURL operationURL
+
 // NewListThemesRequest constructs an http.Request for the ListThemes method
 func NewListThemesRequest(server string, params *ListThemesParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/themes")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listThemesURL.resolve(server, "./v1/themes")
 	if err != nil {
 		return nil, err
 	}
@@ -4546,7 +4422,7 @@ func NewListThemesRequest(server string, params *ListThemesParams) (*http.Reques
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -4579,16 +4455,21 @@ func NewListThemesRequest(server string, params *ListThemesParams) (*http.Reques
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listThemesURL is the URL of ListThemes, whose path has no parameters.
+var listThemesURL operationURL
 
 // NewCreateThemeRequest calls the generic CreateTheme builder with application/json body
 func NewCreateThemeRequest(server string, body CreateThemeJSONRequestBody) (*http.Request, error) {
@@ -4605,22 +4486,12 @@ func NewCreateThemeRequest(server string, body CreateThemeJSONRequestBody) (*htt
 func NewCreateThemeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createThemeURL.resolve(server, "./v1/themes")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/themes")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4629,6 +4500,9 @@ func NewCreateThemeRequestWithBody(server string, contentType string, body io.Re
 
 	return req, nil
 }
+
+// createThemeURL is the URL of CreateTheme, whose path has no parameters.
+var createThemeURL operationURL
 
 // NewGetThemeRequest constructs an http.Request for the GetTheme method
 func NewGetThemeRequest(server string, themeID string) (*http.Request, error) {
@@ -4641,7 +4515,7 @@ func NewGetThemeRequest(server string, themeID string) (*http.Request, error) {
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4651,12 +4525,13 @@ func NewGetThemeRequest(server string, themeID string) (*http.Request, error) {
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4686,7 +4561,7 @@ func NewUpdateThemeRequestWithBody(server string, themeID string, contentType st
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4696,12 +4571,13 @@ func NewUpdateThemeRequestWithBody(server string, themeID string, contentType st
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4715,17 +4591,7 @@ func NewUpdateThemeRequestWithBody(server string, themeID string, contentType st
 func NewListPublishedTransactionalEmailsRequest(server string, params *ListPublishedTransactionalEmailsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/transactional")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listPublishedTransactionalEmailsURL.resolve(server, "./v1/transactional")
 	if err != nil {
 		return nil, err
 	}
@@ -4733,7 +4599,7 @@ func NewListPublishedTransactionalEmailsRequest(server string, params *ListPubli
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -4766,16 +4632,21 @@ func NewListPublishedTransactionalEmailsRequest(server string, params *ListPubli
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listPublishedTransactionalEmailsURL is the URL of ListPublishedTransactionalEmails, whose path has no parameters.
+var listPublishedTransactionalEmailsURL operationURL
 
 // NewSendTransactionalEmailRequest calls the generic SendTransactionalEmail builder with application/json body
 func NewSendTransactionalEmailRequest(server string, params *SendTransactionalEmailParams, body SendTransactionalEmailJSONRequestBody) (*http.Request, error) {
@@ -4792,22 +4663,12 @@ func NewSendTransactionalEmailRequest(server string, params *SendTransactionalEm
 func NewSendTransactionalEmailRequestWithBody(server string, params *SendTransactionalEmailParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := sendTransactionalEmailURL.resolve(server, "./v1/transactional")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/transactional")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4832,21 +4693,14 @@ func NewSendTransactionalEmailRequestWithBody(server string, params *SendTransac
 	return req, nil
 }
 
+// sendTransactionalEmailURL is the URL of SendTransactionalEmail, whose path has no parameters.
+var sendTransactionalEmailURL operationURL
+
 // NewListTransactionalEmailsRequest constructs an http.Request for the ListTransactionalEmails method
 func NewListTransactionalEmailsRequest(server string, params *ListTransactionalEmailsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/transactional-emails")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listTransactionalEmailsURL.resolve(server, "./v1/transactional-emails")
 	if err != nil {
 		return nil, err
 	}
@@ -4854,7 +4708,7 @@ func NewListTransactionalEmailsRequest(server string, params *ListTransactionalE
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -4887,16 +4741,21 @@ func NewListTransactionalEmailsRequest(server string, params *ListTransactionalE
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listTransactionalEmailsURL is the URL of ListTransactionalEmails, whose path has no parameters.
+var listTransactionalEmailsURL operationURL
 
 // NewCreateTransactionalEmailRequest calls the generic CreateTransactionalEmail builder with application/json body
 func NewCreateTransactionalEmailRequest(server string, body CreateTransactionalEmailJSONRequestBody) (*http.Request, error) {
@@ -4913,22 +4772,12 @@ func NewCreateTransactionalEmailRequest(server string, body CreateTransactionalE
 func NewCreateTransactionalEmailRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createTransactionalEmailURL.resolve(server, "./v1/transactional-emails")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/transactional-emails")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4937,6 +4786,9 @@ func NewCreateTransactionalEmailRequestWithBody(server string, contentType strin
 
 	return req, nil
 }
+
+// createTransactionalEmailURL is the URL of CreateTransactionalEmail, whose path has no parameters.
+var createTransactionalEmailURL operationURL
 
 // NewGetTransactionalEmailRequest constructs an http.Request for the GetTransactionalEmail method
 func NewGetTransactionalEmailRequest(server string, transactionalID string) (*http.Request, error) {
@@ -4949,7 +4801,7 @@ func NewGetTransactionalEmailRequest(server string, transactionalID string) (*ht
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4959,12 +4811,13 @@ func NewGetTransactionalEmailRequest(server string, transactionalID string) (*ht
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4994,7 +4847,7 @@ func NewUpdateTransactionalEmailRequestWithBody(server string, transactionalID s
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5004,12 +4857,13 @@ func NewUpdateTransactionalEmailRequestWithBody(server string, transactionalID s
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5030,7 +4884,7 @@ func NewEnsureTransactionalDraftRequest(server string, transactionalID string) (
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5040,12 +4894,13 @@ func NewEnsureTransactionalDraftRequest(server string, transactionalID string) (
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodPost, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5064,7 +4919,7 @@ func NewGetTransactionalEmailMetricsRequest(server string, transactionalID strin
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5074,12 +4929,13 @@ func NewGetTransactionalEmailMetricsRequest(server string, transactionalID strin
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5098,7 +4954,7 @@ func NewPublishTransactionalEmailRequest(server string, transactionalID string) 
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5108,12 +4964,13 @@ func NewPublishTransactionalEmailRequest(server string, transactionalID string) 
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodPost, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5125,17 +4982,7 @@ func NewPublishTransactionalEmailRequest(server string, transactionalID string) 
 func NewListTransactionalGroupsRequest(server string, params *ListTransactionalGroupsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/transactional-groups")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listTransactionalGroupsURL.resolve(server, "./v1/transactional-groups")
 	if err != nil {
 		return nil, err
 	}
@@ -5143,7 +4990,7 @@ func NewListTransactionalGroupsRequest(server string, params *ListTransactionalG
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -5176,16 +5023,21 @@ func NewListTransactionalGroupsRequest(server string, params *ListTransactionalG
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listTransactionalGroupsURL is the URL of ListTransactionalGroups, whose path has no parameters.
+var listTransactionalGroupsURL operationURL
 
 // NewCreateTransactionalGroupRequest calls the generic CreateTransactionalGroup builder with application/json body
 func NewCreateTransactionalGroupRequest(server string, body CreateTransactionalGroupJSONRequestBody) (*http.Request, error) {
@@ -5202,22 +5054,12 @@ func NewCreateTransactionalGroupRequest(server string, body CreateTransactionalG
 func NewCreateTransactionalGroupRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createTransactionalGroupURL.resolve(server, "./v1/transactional-groups")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/transactional-groups")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5226,6 +5068,9 @@ func NewCreateTransactionalGroupRequestWithBody(server string, contentType strin
 
 	return req, nil
 }
+
+// createTransactionalGroupURL is the URL of CreateTransactionalGroup, whose path has no parameters.
+var createTransactionalGroupURL operationURL
 
 // NewGetTransactionalGroupRequest constructs an http.Request for the GetTransactionalGroup method
 func NewGetTransactionalGroupRequest(server string, transactionalGroupID string) (*http.Request, error) {
@@ -5238,7 +5083,7 @@ func NewGetTransactionalGroupRequest(server string, transactionalGroupID string)
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5248,12 +5093,13 @@ func NewGetTransactionalGroupRequest(server string, transactionalGroupID string)
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5283,7 +5129,7 @@ func NewUpdateTransactionalGroupRequestWithBody(server string, transactionalGrou
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5293,12 +5139,13 @@ func NewUpdateTransactionalGroupRequestWithBody(server string, transactionalGrou
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5323,22 +5170,12 @@ func NewCreateUploadRequest(server string, body CreateUploadJSONRequestBody) (*h
 func NewCreateUploadRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createUploadURL.resolve(server, "./v1/uploads")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/uploads")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5347,6 +5184,9 @@ func NewCreateUploadRequestWithBody(server string, contentType string, body io.R
 
 	return req, nil
 }
+
+// createUploadURL is the URL of CreateUpload, whose path has no parameters.
+var createUploadURL operationURL
 
 // NewCompleteUploadRequest constructs an http.Request for the CompleteUpload method
 func NewCompleteUploadRequest(server string, emailAssetID string) (*http.Request, error) {
@@ -5359,7 +5199,7 @@ func NewCompleteUploadRequest(server string, emailAssetID string) (*http.Request
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5369,12 +5209,13 @@ func NewCompleteUploadRequest(server string, emailAssetID string) (*http.Request
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodPost, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5386,17 +5227,7 @@ func NewCompleteUploadRequest(server string, emailAssetID string) (*http.Request
 func NewListWorkflowsRequest(server string, params *ListWorkflowsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/workflows")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listWorkflowsURL.resolve(server, "./v1/workflows")
 	if err != nil {
 		return nil, err
 	}
@@ -5404,7 +5235,7 @@ func NewListWorkflowsRequest(server string, params *ListWorkflowsParams) (*http.
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -5437,16 +5268,21 @@ func NewListWorkflowsRequest(server string, params *ListWorkflowsParams) (*http.
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listWorkflowsURL is the URL of ListWorkflows, whose path has no parameters.
+var listWorkflowsURL operationURL
 
 // NewCreateWorkflowRequest calls the generic CreateWorkflow builder with application/json body
 func NewCreateWorkflowRequest(server string, body CreateWorkflowJSONRequestBody) (*http.Request, error) {
@@ -5463,22 +5299,12 @@ func NewCreateWorkflowRequest(server string, body CreateWorkflowJSONRequestBody)
 func NewCreateWorkflowRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createWorkflowURL.resolve(server, "./v1/workflows")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/workflows")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5487,6 +5313,9 @@ func NewCreateWorkflowRequestWithBody(server string, contentType string, body io
 
 	return req, nil
 }
+
+// createWorkflowURL is the URL of CreateWorkflow, whose path has no parameters.
+var createWorkflowURL operationURL
 
 // NewDeleteWorkflowRequest calls the generic DeleteWorkflow builder with application/json body
 func NewDeleteWorkflowRequest(server string, workflowID string, body DeleteWorkflowJSONRequestBody) (*http.Request, error) {
@@ -5510,7 +5339,7 @@ func NewDeleteWorkflowRequestWithBody(server string, workflowID string, contentT
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5520,12 +5349,13 @@ func NewDeleteWorkflowRequestWithBody(server string, workflowID string, contentT
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodDelete, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5546,7 +5376,7 @@ func NewGetWorkflowRequest(server string, workflowID string) (*http.Request, err
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5556,12 +5386,13 @@ func NewGetWorkflowRequest(server string, workflowID string) (*http.Request, err
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5591,7 +5422,7 @@ func NewUpdateWorkflowPropertiesRequestWithBody(server string, workflowID string
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5601,12 +5432,13 @@ func NewUpdateWorkflowPropertiesRequestWithBody(server string, workflowID string
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5638,7 +5470,7 @@ func NewChangeWorkflowMailingListRequestWithBody(server string, workflowID strin
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5648,12 +5480,13 @@ func NewChangeWorkflowMailingListRequestWithBody(server string, workflowID strin
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5685,7 +5518,7 @@ func NewCreateWorkflowNodeRequestWithBody(server string, workflowID string, cont
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5695,12 +5528,13 @@ func NewCreateWorkflowNodeRequestWithBody(server string, workflowID string, cont
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5739,7 +5573,7 @@ func NewDeleteWorkflowNodeRequestWithBody(server string, workflowID string, node
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5749,12 +5583,13 @@ func NewDeleteWorkflowNodeRequestWithBody(server string, workflowID string, node
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodDelete, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5782,7 +5617,7 @@ func NewGetWorkflowNodeRequest(server string, workflowID string, nodeID string) 
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5792,12 +5627,13 @@ func NewGetWorkflowNodeRequest(server string, workflowID string, nodeID string) 
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5834,7 +5670,7 @@ func NewUpdateWorkflowNodeRequestWithBody(server string, workflowID string, node
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5844,12 +5680,13 @@ func NewUpdateWorkflowNodeRequestWithBody(server string, workflowID string, node
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5888,7 +5725,7 @@ func NewAddWorkflowBranchRequestWithBody(server string, workflowID string, nodeI
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5898,12 +5735,13 @@ func NewAddWorkflowBranchRequestWithBody(server string, workflowID string, nodeI
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5931,7 +5769,7 @@ func NewGetWorkflowNodeMetricsRequest(server string, workflowID string, nodeID s
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5941,12 +5779,13 @@ func NewGetWorkflowNodeMetricsRequest(server string, workflowID string, nodeID s
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5983,7 +5822,7 @@ func NewDeleteWorkflowNodeRecursivelyRequestWithBody(server string, workflowID s
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5993,12 +5832,13 @@ func NewDeleteWorkflowNodeRecursivelyRequestWithBody(server string, workflowID s
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodDelete, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6037,7 +5877,7 @@ func NewRerouteNodeConnectionRequestWithBody(server string, workflowID string, n
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -6047,12 +5887,13 @@ func NewRerouteNodeConnectionRequestWithBody(server string, workflowID string, n
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6060,6 +5901,52 @@ func NewRerouteNodeConnectionRequestWithBody(server string, workflowID string, n
 	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
+}
+
+// operationURL memoizes the URL of an operation whose path has no
+// parameters: serverURL.Parse("./path").String() for the last server asked
+// for, which a client never changes, so that a request does not parse the
+// server URL again. It is safe for concurrent use.
+type operationURL struct{ last atomic.Pointer[[2]string] }
+
+func (o *operationURL) resolve(server, operationPath string) (string, error) {
+	if last := o.last.Load(); last != nil && last[0] == server {
+		return last[1], nil
+	}
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return "", err
+	}
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return "", err
+	}
+	resolved := queryURL.String()
+	o.last.Store(&[2]string{server, resolved})
+	return resolved, nil
+}
+
+// lastServer memoizes parseServer's last answer.
+var lastServer atomic.Pointer[parsedServer]
+
+type parsedServer struct {
+	server string
+	url    *url.URL // shared: only ever read
+}
+
+// parseServer is url.Parse(server), memoized for the last server: a client
+// never changes its own. The *url.URL is shared and must not be modified
+// (url.URL.Parse, which resolves a path against it, does not).
+func parseServer(server string) (*url.URL, error) {
+	if last := lastServer.Load(); last != nil && last.server == server {
+		return last.url, nil
+	}
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+	lastServer.Store(&parsedServer{server, serverURL})
+	return serverURL, nil
 }
 
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
