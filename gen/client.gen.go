@@ -1026,11 +1026,10 @@ type ClientInterface interface {
 //
 // Corresponds with GET /v1/api-key (the `TestAPIKey` operationId).
 func (c *Client) TestAPIKey(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewTestAPIKeyRequest(c.Server)
+	req, err := newTestAPIKeyRequest(ctx, c.Server)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1043,11 +1042,10 @@ func (c *Client) TestAPIKey(ctx context.Context, reqEditors ...RequestEditorFn) 
 //
 // Corresponds with GET /v1/audience-segments (the `ListAudienceSegments` operationId).
 func (c *Client) ListAudienceSegments(ctx context.Context, params *ListAudienceSegmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListAudienceSegmentsRequest(c.Server, params)
+	req, err := newListAudienceSegmentsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1062,11 +1060,10 @@ func (c *Client) ListAudienceSegments(ctx context.Context, params *ListAudienceS
 //
 // Corresponds with POST /v1/audience-segments (the `CreateAudienceSegment` operationId).
 func (c *Client) CreateAudienceSegmentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateAudienceSegmentRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateAudienceSegmentRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1098,11 +1095,10 @@ func (c *Client) CreateAudienceSegment(ctx context.Context, body CreateAudienceS
 //
 // Corresponds with GET /v1/audience-segments/{audienceSegmentId} (the `GetAudienceSegment` operationId).
 func (c *Client) GetAudienceSegment(ctx context.Context, audienceSegmentID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetAudienceSegmentRequest(c.Server, audienceSegmentID)
+	req, err := newGetAudienceSegmentRequest(ctx, c.Server, audienceSegmentID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1115,11 +1111,10 @@ func (c *Client) GetAudienceSegment(ctx context.Context, audienceSegmentID strin
 //
 // Corresponds with GET /v1/campaign-groups (the `ListCampaignGroups` operationId).
 func (c *Client) ListCampaignGroups(ctx context.Context, params *ListCampaignGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListCampaignGroupsRequest(c.Server, params)
+	req, err := newListCampaignGroupsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1134,11 +1129,10 @@ func (c *Client) ListCampaignGroups(ctx context.Context, params *ListCampaignGro
 //
 // Corresponds with POST /v1/campaign-groups (the `CreateCampaignGroup` operationId).
 func (c *Client) CreateCampaignGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateCampaignGroupRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateCampaignGroupRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1170,11 +1164,10 @@ func (c *Client) CreateCampaignGroup(ctx context.Context, body CreateCampaignGro
 //
 // Corresponds with GET /v1/campaign-groups/{campaignGroupId} (the `GetCampaignGroup` operationId).
 func (c *Client) GetCampaignGroup(ctx context.Context, campaignGroupID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetCampaignGroupRequest(c.Server, campaignGroupID)
+	req, err := newGetCampaignGroupRequest(ctx, c.Server, campaignGroupID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1190,11 +1183,10 @@ func (c *Client) GetCampaignGroup(ctx context.Context, campaignGroupID string, r
 //
 // Corresponds with POST /v1/campaign-groups/{campaignGroupId} (the `UpdateCampaignGroup` operationId).
 func (c *Client) UpdateCampaignGroupWithBody(ctx context.Context, campaignGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateCampaignGroupRequestWithBody(c.Server, campaignGroupID, contentType, body)
+	req, err := newUpdateCampaignGroupRequestWithBody(ctx, c.Server, campaignGroupID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1227,11 +1219,10 @@ func (c *Client) UpdateCampaignGroup(ctx context.Context, campaignGroupID string
 //
 // Corresponds with GET /v1/campaigns (the `ListCampaigns` operationId).
 func (c *Client) ListCampaigns(ctx context.Context, params *ListCampaignsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListCampaignsRequest(c.Server, params)
+	req, err := newListCampaignsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1247,11 +1238,10 @@ func (c *Client) ListCampaigns(ctx context.Context, params *ListCampaignsParams,
 //
 // Corresponds with POST /v1/campaigns (the `CreateCampaign` operationId).
 func (c *Client) CreateCampaignWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateCampaignRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateCampaignRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1284,11 +1274,10 @@ func (c *Client) CreateCampaign(ctx context.Context, body CreateCampaignJSONRequ
 //
 // Corresponds with GET /v1/campaigns/{campaignId} (the `GetCampaign` operationId).
 func (c *Client) GetCampaign(ctx context.Context, campaignID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetCampaignRequest(c.Server, campaignID)
+	req, err := newGetCampaignRequest(ctx, c.Server, campaignID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1304,11 +1293,10 @@ func (c *Client) GetCampaign(ctx context.Context, campaignID string, reqEditors 
 //
 // Corresponds with POST /v1/campaigns/{campaignId} (the `UpdateCampaign` operationId).
 func (c *Client) UpdateCampaignWithBody(ctx context.Context, campaignID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateCampaignRequestWithBody(c.Server, campaignID, contentType, body)
+	req, err := newUpdateCampaignRequestWithBody(ctx, c.Server, campaignID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1342,11 +1330,10 @@ func (c *Client) UpdateCampaign(ctx context.Context, campaignID string, body Upd
 //
 // Corresponds with GET /v1/campaigns/{campaignId}/metrics (the `GetCampaignMetrics` operationId).
 func (c *Client) GetCampaignMetrics(ctx context.Context, campaignID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetCampaignMetricsRequest(c.Server, campaignID)
+	req, err := newGetCampaignMetricsRequest(ctx, c.Server, campaignID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1359,11 +1346,10 @@ func (c *Client) GetCampaignMetrics(ctx context.Context, campaignID string, reqE
 //
 // Corresponds with GET /v1/components (the `ListComponents` operationId).
 func (c *Client) ListComponents(ctx context.Context, params *ListComponentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListComponentsRequest(c.Server, params)
+	req, err := newListComponentsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1378,11 +1364,10 @@ func (c *Client) ListComponents(ctx context.Context, params *ListComponentsParam
 //
 // Corresponds with POST /v1/components (the `CreateComponent` operationId).
 func (c *Client) CreateComponentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateComponentRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateComponentRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1414,11 +1399,10 @@ func (c *Client) CreateComponent(ctx context.Context, body CreateComponentJSONRe
 //
 // Corresponds with GET /v1/components/{componentId} (the `GetComponent` operationId).
 func (c *Client) GetComponent(ctx context.Context, componentID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetComponentRequest(c.Server, componentID)
+	req, err := newGetComponentRequest(ctx, c.Server, componentID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1434,11 +1418,10 @@ func (c *Client) GetComponent(ctx context.Context, componentID string, reqEditor
 //
 // Corresponds with POST /v1/components/{componentId} (the `UpdateComponent` operationId).
 func (c *Client) UpdateComponentWithBody(ctx context.Context, componentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateComponentRequestWithBody(c.Server, componentID, contentType, body)
+	req, err := newUpdateComponentRequestWithBody(ctx, c.Server, componentID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1474,11 +1457,10 @@ func (c *Client) UpdateComponent(ctx context.Context, componentID string, body U
 //
 // Corresponds with POST /v1/contacts/create (the `CreateContact` operationId).
 func (c *Client) CreateContactWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateContactRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateContactRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1513,11 +1495,10 @@ func (c *Client) CreateContact(ctx context.Context, body CreateContactJSONReques
 //
 // Corresponds with POST /v1/contacts/delete (the `DeleteContact` operationId).
 func (c *Client) DeleteContactWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteContactRequestWithBody(c.Server, contentType, body)
+	req, err := newDeleteContactRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1550,11 +1531,10 @@ func (c *Client) DeleteContact(ctx context.Context, body DeleteContactJSONReques
 //
 // Corresponds with GET /v1/contacts/find (the `FindContact` operationId).
 func (c *Client) FindContact(ctx context.Context, params *FindContactParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewFindContactRequest(c.Server, params)
+	req, err := newFindContactRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1567,11 +1547,10 @@ func (c *Client) FindContact(ctx context.Context, params *FindContactParams, req
 //
 // Corresponds with GET /v1/contacts/properties (the `ListContactProperties` operationId).
 func (c *Client) ListContactProperties(ctx context.Context, params *ListContactPropertiesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListContactPropertiesRequest(c.Server, params)
+	req, err := newListContactPropertiesRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1586,11 +1565,10 @@ func (c *Client) ListContactProperties(ctx context.Context, params *ListContactP
 //
 // Corresponds with POST /v1/contacts/properties (the `CreateContactProperty` operationId).
 func (c *Client) CreateContactPropertyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateContactPropertyRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateContactPropertyRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1624,11 +1602,10 @@ func (c *Client) CreateContactProperty(ctx context.Context, body CreateContactPr
 //
 // Corresponds with DELETE /v1/contacts/suppression (the `RemoveContactSuppression` operationId).
 func (c *Client) RemoveContactSuppression(ctx context.Context, params *RemoveContactSuppressionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRemoveContactSuppressionRequest(c.Server, params)
+	req, err := newRemoveContactSuppressionRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1642,11 +1619,10 @@ func (c *Client) RemoveContactSuppression(ctx context.Context, params *RemoveCon
 //
 // Corresponds with GET /v1/contacts/suppression (the `GetContactSuppression` operationId).
 func (c *Client) GetContactSuppression(ctx context.Context, params *GetContactSuppressionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetContactSuppressionRequest(c.Server, params)
+	req, err := newGetContactSuppressionRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1664,11 +1640,10 @@ func (c *Client) GetContactSuppression(ctx context.Context, params *GetContactSu
 //
 // Corresponds with PUT /v1/contacts/update (the `UpdateContact` operationId).
 func (c *Client) UpdateContactWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateContactRequestWithBody(c.Server, contentType, body)
+	req, err := newUpdateContactRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1704,11 +1679,10 @@ func (c *Client) UpdateContact(ctx context.Context, body UpdateContactJSONReques
 //
 // Corresponds with GET /v1/dedicated-sending-ips (the `ListDedicatedSendingIPs` operationId).
 func (c *Client) ListDedicatedSendingIPs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListDedicatedSendingIPsRequest(c.Server)
+	req, err := newListDedicatedSendingIPsRequest(ctx, c.Server)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1721,11 +1695,10 @@ func (c *Client) ListDedicatedSendingIPs(ctx context.Context, reqEditors ...Requ
 //
 // Corresponds with GET /v1/email-messages/{emailMessageId} (the `GetEmailMessage` operationId).
 func (c *Client) GetEmailMessage(ctx context.Context, emailMessageID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetEmailMessageRequest(c.Server, emailMessageID)
+	req, err := newGetEmailMessageRequest(ctx, c.Server, emailMessageID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1741,11 +1714,10 @@ func (c *Client) GetEmailMessage(ctx context.Context, emailMessageID string, req
 //
 // Corresponds with POST /v1/email-messages/{emailMessageId} (the `UpdateEmailMessage` operationId).
 func (c *Client) UpdateEmailMessageWithBody(ctx context.Context, emailMessageID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateEmailMessageRequestWithBody(c.Server, emailMessageID, contentType, body)
+	req, err := newUpdateEmailMessageRequestWithBody(ctx, c.Server, emailMessageID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1779,11 +1751,10 @@ func (c *Client) UpdateEmailMessage(ctx context.Context, emailMessageID string, 
 //
 // Corresponds with GET /v1/email-messages/{emailMessageId}/guardian (the `GetEmailMessageGuardian` operationId).
 func (c *Client) GetEmailMessageGuardian(ctx context.Context, emailMessageID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetEmailMessageGuardianRequest(c.Server, emailMessageID)
+	req, err := newGetEmailMessageGuardianRequest(ctx, c.Server, emailMessageID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1799,11 +1770,10 @@ func (c *Client) GetEmailMessageGuardian(ctx context.Context, emailMessageID str
 //
 // Corresponds with POST /v1/email-messages/{emailMessageId}/preview (the `PreviewEmailMessage` operationId).
 func (c *Client) PreviewEmailMessageWithBody(ctx context.Context, emailMessageID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPreviewEmailMessageRequestWithBody(c.Server, emailMessageID, contentType, body)
+	req, err := newPreviewEmailMessageRequestWithBody(ctx, c.Server, emailMessageID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1836,11 +1806,10 @@ func (c *Client) PreviewEmailMessage(ctx context.Context, emailMessageID string,
 //
 // Corresponds with GET /v1/event-patterns (the `ListEventPatterns` operationId).
 func (c *Client) ListEventPatterns(ctx context.Context, params *ListEventPatternsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListEventPatternsRequest(c.Server, params)
+	req, err := newListEventPatternsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1853,11 +1822,10 @@ func (c *Client) ListEventPatterns(ctx context.Context, params *ListEventPattern
 //
 // Corresponds with GET /v1/event-patterns/by-name/{eventName} (the `GetEventPatternByName` operationId).
 func (c *Client) GetEventPatternByName(ctx context.Context, eventName string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetEventPatternByNameRequest(c.Server, eventName)
+	req, err := newGetEventPatternByNameRequest(ctx, c.Server, eventName)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1870,11 +1838,10 @@ func (c *Client) GetEventPatternByName(ctx context.Context, eventName string, re
 //
 // Corresponds with GET /v1/event-patterns/{eventPatternId} (the `GetEventPattern` operationId).
 func (c *Client) GetEventPattern(ctx context.Context, eventPatternID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetEventPatternRequest(c.Server, eventPatternID)
+	req, err := newGetEventPatternRequest(ctx, c.Server, eventPatternID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1891,11 +1858,10 @@ func (c *Client) GetEventPattern(ctx context.Context, eventPatternID string, req
 //
 // Corresponds with POST /v1/events/send (the `SendEvent` operationId).
 func (c *Client) SendEventWithBody(ctx context.Context, params *SendEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSendEventRequestWithBody(c.Server, params, contentType, body)
+	req, err := newSendEventRequestWithBody(ctx, c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1929,11 +1895,10 @@ func (c *Client) SendEvent(ctx context.Context, params *SendEventParams, body Se
 //
 // Corresponds with GET /v1/lists (the `ListMailingLists` operationId).
 func (c *Client) ListMailingLists(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListMailingListsRequest(c.Server)
+	req, err := newListMailingListsRequest(ctx, c.Server)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1946,11 +1911,10 @@ func (c *Client) ListMailingLists(ctx context.Context, reqEditors ...RequestEdit
 //
 // Corresponds with GET /v1/themes (the `ListThemes` operationId).
 func (c *Client) ListThemes(ctx context.Context, params *ListThemesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListThemesRequest(c.Server, params)
+	req, err := newListThemesRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1965,11 +1929,10 @@ func (c *Client) ListThemes(ctx context.Context, params *ListThemesParams, reqEd
 //
 // Corresponds with POST /v1/themes (the `CreateTheme` operationId).
 func (c *Client) CreateThemeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateThemeRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateThemeRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2001,11 +1964,10 @@ func (c *Client) CreateTheme(ctx context.Context, body CreateThemeJSONRequestBod
 //
 // Corresponds with GET /v1/themes/{themeId} (the `GetTheme` operationId).
 func (c *Client) GetTheme(ctx context.Context, themeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetThemeRequest(c.Server, themeID)
+	req, err := newGetThemeRequest(ctx, c.Server, themeID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2021,11 +1983,10 @@ func (c *Client) GetTheme(ctx context.Context, themeID string, reqEditors ...Req
 //
 // Corresponds with POST /v1/themes/{themeId} (the `UpdateTheme` operationId).
 func (c *Client) UpdateThemeWithBody(ctx context.Context, themeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateThemeRequestWithBody(c.Server, themeID, contentType, body)
+	req, err := newUpdateThemeRequestWithBody(ctx, c.Server, themeID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2060,11 +2021,10 @@ func (c *Client) UpdateTheme(ctx context.Context, themeID string, body UpdateThe
 // Corresponds with GET /v1/transactional (the `ListPublishedTransactionalEmails` operationId).
 // Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 func (c *Client) ListPublishedTransactionalEmails(ctx context.Context, params *ListPublishedTransactionalEmailsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListPublishedTransactionalEmailsRequest(c.Server, params)
+	req, err := newListPublishedTransactionalEmailsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2082,11 +2042,10 @@ func (c *Client) ListPublishedTransactionalEmails(ctx context.Context, params *L
 //
 // Corresponds with POST /v1/transactional (the `SendTransactionalEmail` operationId).
 func (c *Client) SendTransactionalEmailWithBody(ctx context.Context, params *SendTransactionalEmailParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSendTransactionalEmailRequestWithBody(c.Server, params, contentType, body)
+	req, err := newSendTransactionalEmailRequestWithBody(ctx, c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2122,11 +2081,10 @@ func (c *Client) SendTransactionalEmail(ctx context.Context, params *SendTransac
 //
 // Corresponds with GET /v1/transactional-emails (the `ListTransactionalEmails` operationId).
 func (c *Client) ListTransactionalEmails(ctx context.Context, params *ListTransactionalEmailsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListTransactionalEmailsRequest(c.Server, params)
+	req, err := newListTransactionalEmailsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2142,11 +2100,10 @@ func (c *Client) ListTransactionalEmails(ctx context.Context, params *ListTransa
 //
 // Corresponds with POST /v1/transactional-emails (the `CreateTransactionalEmail` operationId).
 func (c *Client) CreateTransactionalEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTransactionalEmailRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateTransactionalEmailRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2179,11 +2136,10 @@ func (c *Client) CreateTransactionalEmail(ctx context.Context, body CreateTransa
 //
 // Corresponds with GET /v1/transactional-emails/{transactionalId} (the `GetTransactionalEmail` operationId).
 func (c *Client) GetTransactionalEmail(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetTransactionalEmailRequest(c.Server, transactionalID)
+	req, err := newGetTransactionalEmailRequest(ctx, c.Server, transactionalID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2199,11 +2155,10 @@ func (c *Client) GetTransactionalEmail(ctx context.Context, transactionalID stri
 //
 // Corresponds with POST /v1/transactional-emails/{transactionalId} (the `UpdateTransactionalEmail` operationId).
 func (c *Client) UpdateTransactionalEmailWithBody(ctx context.Context, transactionalID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateTransactionalEmailRequestWithBody(c.Server, transactionalID, contentType, body)
+	req, err := newUpdateTransactionalEmailRequestWithBody(ctx, c.Server, transactionalID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2237,11 +2192,10 @@ func (c *Client) UpdateTransactionalEmail(ctx context.Context, transactionalID s
 //
 // Corresponds with POST /v1/transactional-emails/{transactionalId}/draft (the `EnsureTransactionalDraft` operationId).
 func (c *Client) EnsureTransactionalDraft(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewEnsureTransactionalDraftRequest(c.Server, transactionalID)
+	req, err := newEnsureTransactionalDraftRequest(ctx, c.Server, transactionalID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2255,11 +2209,10 @@ func (c *Client) EnsureTransactionalDraft(ctx context.Context, transactionalID s
 //
 // Corresponds with GET /v1/transactional-emails/{transactionalId}/metrics (the `GetTransactionalEmailMetrics` operationId).
 func (c *Client) GetTransactionalEmailMetrics(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetTransactionalEmailMetricsRequest(c.Server, transactionalID)
+	req, err := newGetTransactionalEmailMetricsRequest(ctx, c.Server, transactionalID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2273,11 +2226,10 @@ func (c *Client) GetTransactionalEmailMetrics(ctx context.Context, transactional
 //
 // Corresponds with POST /v1/transactional-emails/{transactionalId}/publish (the `PublishTransactionalEmail` operationId).
 func (c *Client) PublishTransactionalEmail(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPublishTransactionalEmailRequest(c.Server, transactionalID)
+	req, err := newPublishTransactionalEmailRequest(ctx, c.Server, transactionalID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2290,11 +2242,10 @@ func (c *Client) PublishTransactionalEmail(ctx context.Context, transactionalID 
 //
 // Corresponds with GET /v1/transactional-groups (the `ListTransactionalGroups` operationId).
 func (c *Client) ListTransactionalGroups(ctx context.Context, params *ListTransactionalGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListTransactionalGroupsRequest(c.Server, params)
+	req, err := newListTransactionalGroupsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2309,11 +2260,10 @@ func (c *Client) ListTransactionalGroups(ctx context.Context, params *ListTransa
 //
 // Corresponds with POST /v1/transactional-groups (the `CreateTransactionalGroup` operationId).
 func (c *Client) CreateTransactionalGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTransactionalGroupRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateTransactionalGroupRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2345,11 +2295,10 @@ func (c *Client) CreateTransactionalGroup(ctx context.Context, body CreateTransa
 //
 // Corresponds with GET /v1/transactional-groups/{transactionalGroupId} (the `GetTransactionalGroup` operationId).
 func (c *Client) GetTransactionalGroup(ctx context.Context, transactionalGroupID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetTransactionalGroupRequest(c.Server, transactionalGroupID)
+	req, err := newGetTransactionalGroupRequest(ctx, c.Server, transactionalGroupID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2365,11 +2314,10 @@ func (c *Client) GetTransactionalGroup(ctx context.Context, transactionalGroupID
 //
 // Corresponds with POST /v1/transactional-groups/{transactionalGroupId} (the `UpdateTransactionalGroup` operationId).
 func (c *Client) UpdateTransactionalGroupWithBody(ctx context.Context, transactionalGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateTransactionalGroupRequestWithBody(c.Server, transactionalGroupID, contentType, body)
+	req, err := newUpdateTransactionalGroupRequestWithBody(ctx, c.Server, transactionalGroupID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2405,11 +2353,10 @@ func (c *Client) UpdateTransactionalGroup(ctx context.Context, transactionalGrou
 //
 // Corresponds with POST /v1/uploads (the `CreateUpload` operationId).
 func (c *Client) CreateUploadWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateUploadRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateUploadRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2442,11 +2389,10 @@ func (c *Client) CreateUpload(ctx context.Context, body CreateUploadJSONRequestB
 //
 // Corresponds with POST /v1/uploads/{emailAssetId}/complete (the `CompleteUpload` operationId).
 func (c *Client) CompleteUpload(ctx context.Context, emailAssetID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCompleteUploadRequest(c.Server, emailAssetID)
+	req, err := newCompleteUploadRequest(ctx, c.Server, emailAssetID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2460,11 +2406,10 @@ func (c *Client) CompleteUpload(ctx context.Context, emailAssetID string, reqEdi
 //
 // Corresponds with GET /v1/workflows (the `ListWorkflows` operationId).
 func (c *Client) ListWorkflows(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListWorkflowsRequest(c.Server, params)
+	req, err := newListWorkflowsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2480,11 +2425,10 @@ func (c *Client) ListWorkflows(ctx context.Context, params *ListWorkflowsParams,
 //
 // Corresponds with POST /v1/workflows (the `CreateWorkflow` operationId).
 func (c *Client) CreateWorkflowWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWorkflowRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateWorkflowRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2522,11 +2466,10 @@ func (c *Client) CreateWorkflow(ctx context.Context, body CreateWorkflowJSONRequ
 //
 // Corresponds with DELETE /v1/workflows/{workflowId} (the `DeleteWorkflow` operationId).
 func (c *Client) DeleteWorkflowWithBody(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteWorkflowRequestWithBody(c.Server, workflowID, contentType, body)
+	req, err := newDeleteWorkflowRequestWithBody(ctx, c.Server, workflowID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2562,11 +2505,10 @@ func (c *Client) DeleteWorkflow(ctx context.Context, workflowID string, body Del
 //
 // Corresponds with GET /v1/workflows/{workflowId} (the `GetWorkflow` operationId).
 func (c *Client) GetWorkflow(ctx context.Context, workflowID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetWorkflowRequest(c.Server, workflowID)
+	req, err := newGetWorkflowRequest(ctx, c.Server, workflowID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2582,11 +2524,10 @@ func (c *Client) GetWorkflow(ctx context.Context, workflowID string, reqEditors 
 //
 // Corresponds with POST /v1/workflows/{workflowId} (the `UpdateWorkflowProperties` operationId).
 func (c *Client) UpdateWorkflowPropertiesWithBody(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateWorkflowPropertiesRequestWithBody(c.Server, workflowID, contentType, body)
+	req, err := newUpdateWorkflowPropertiesRequestWithBody(ctx, c.Server, workflowID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2624,11 +2565,10 @@ func (c *Client) UpdateWorkflowProperties(ctx context.Context, workflowID string
 //
 // Corresponds with POST /v1/workflows/{workflowId}/mailing-list (the `ChangeWorkflowMailingList` operationId).
 func (c *Client) ChangeWorkflowMailingListWithBody(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewChangeWorkflowMailingListRequestWithBody(c.Server, workflowID, contentType, body)
+	req, err := newChangeWorkflowMailingListRequestWithBody(ctx, c.Server, workflowID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2668,11 +2608,10 @@ func (c *Client) ChangeWorkflowMailingList(ctx context.Context, workflowID strin
 //
 // Corresponds with POST /v1/workflows/{workflowId}/nodes (the `CreateWorkflowNode` operationId).
 func (c *Client) CreateWorkflowNodeWithBody(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWorkflowNodeRequestWithBody(c.Server, workflowID, contentType, body)
+	req, err := newCreateWorkflowNodeRequestWithBody(ctx, c.Server, workflowID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2711,11 +2650,10 @@ func (c *Client) CreateWorkflowNode(ctx context.Context, workflowID string, body
 //
 // Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId} (the `DeleteWorkflowNode` operationId).
 func (c *Client) DeleteWorkflowNodeWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteWorkflowNodeRequestWithBody(c.Server, workflowID, nodeID, contentType, body)
+	req, err := newDeleteWorkflowNodeRequestWithBody(ctx, c.Server, workflowID, nodeID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2750,11 +2688,10 @@ func (c *Client) DeleteWorkflowNode(ctx context.Context, workflowID string, node
 //
 // Corresponds with GET /v1/workflows/{workflowId}/nodes/{nodeId} (the `GetWorkflowNode` operationId).
 func (c *Client) GetWorkflowNode(ctx context.Context, workflowID string, nodeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetWorkflowNodeRequest(c.Server, workflowID, nodeID)
+	req, err := newGetWorkflowNodeRequest(ctx, c.Server, workflowID, nodeID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2772,11 +2709,10 @@ func (c *Client) GetWorkflowNode(ctx context.Context, workflowID string, nodeID 
 //
 // Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId} (the `UpdateWorkflowNode` operationId).
 func (c *Client) UpdateWorkflowNodeWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateWorkflowNodeRequestWithBody(c.Server, workflowID, nodeID, contentType, body)
+	req, err := newUpdateWorkflowNodeRequestWithBody(ctx, c.Server, workflowID, nodeID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2815,11 +2751,10 @@ func (c *Client) UpdateWorkflowNode(ctx context.Context, workflowID string, node
 //
 // Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/add-branch (the `AddWorkflowBranch` operationId).
 func (c *Client) AddWorkflowBranchWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAddWorkflowBranchRequestWithBody(c.Server, workflowID, nodeID, contentType, body)
+	req, err := newAddWorkflowBranchRequestWithBody(ctx, c.Server, workflowID, nodeID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2855,11 +2790,10 @@ func (c *Client) AddWorkflowBranch(ctx context.Context, workflowID string, nodeI
 //
 // Corresponds with GET /v1/workflows/{workflowId}/nodes/{nodeId}/metrics (the `GetWorkflowNodeMetrics` operationId).
 func (c *Client) GetWorkflowNodeMetrics(ctx context.Context, workflowID string, nodeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetWorkflowNodeMetricsRequest(c.Server, workflowID, nodeID)
+	req, err := newGetWorkflowNodeMetricsRequest(ctx, c.Server, workflowID, nodeID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2875,11 +2809,10 @@ func (c *Client) GetWorkflowNodeMetrics(ctx context.Context, workflowID string, 
 //
 // Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId}/recursive (the `DeleteWorkflowNodeRecursively` operationId).
 func (c *Client) DeleteWorkflowNodeRecursivelyWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteWorkflowNodeRecursivelyRequestWithBody(c.Server, workflowID, nodeID, contentType, body)
+	req, err := newDeleteWorkflowNodeRecursivelyRequestWithBody(ctx, c.Server, workflowID, nodeID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2915,11 +2848,10 @@ func (c *Client) DeleteWorkflowNodeRecursively(ctx context.Context, workflowID s
 //
 // Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/reroute (the `RerouteNodeConnection` operationId).
 func (c *Client) RerouteNodeConnectionWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRerouteNodeConnectionRequestWithBody(c.Server, workflowID, nodeID, contentType, body)
+	req, err := newRerouteNodeConnectionRequestWithBody(ctx, c.Server, workflowID, nodeID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2948,6 +2880,12 @@ func (c *Client) RerouteNodeConnection(ctx context.Context, workflowID string, n
 
 // NewTestAPIKeyRequest constructs an http.Request for the TestAPIKey method
 func NewTestAPIKeyRequest(server string) (*http.Request, error) {
+	return newTestAPIKeyRequest(context.Background(), server)
+}
+
+// newTestAPIKeyRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newTestAPIKeyRequest(ctx context.Context, server string) (*http.Request, error) {
 	var err error
 
 	queryURL, err := testAPIKeyURL.resolve(server, "./v1/api-key")
@@ -2955,7 +2893,7 @@ func NewTestAPIKeyRequest(server string) (*http.Request, error) {
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -2968,6 +2906,12 @@ var testAPIKeyURL operationURL
 
 // NewListAudienceSegmentsRequest constructs an http.Request for the ListAudienceSegments method
 func NewListAudienceSegmentsRequest(server string, params *ListAudienceSegmentsParams) (*http.Request, error) {
+	return newListAudienceSegmentsRequest(context.Background(), server, params)
+}
+
+// newListAudienceSegmentsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListAudienceSegmentsRequest(ctx context.Context, server string, params *ListAudienceSegmentsParams) (*http.Request, error) {
 	var err error
 
 	queryURL, err := listAudienceSegmentsURL.resolve(server, "./v1/audience-segments")
@@ -3016,7 +2960,7 @@ func NewListAudienceSegmentsRequest(server string, params *ListAudienceSegmentsP
 		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3040,6 +2984,12 @@ func NewCreateAudienceSegmentRequest(server string, body CreateAudienceSegmentJS
 
 // NewCreateAudienceSegmentRequestWithBody constructs an http.Request for the CreateAudienceSegment method, with any body, and a specified content type
 func NewCreateAudienceSegmentRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateAudienceSegmentRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateAudienceSegmentRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateAudienceSegmentRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	queryURL, err := createAudienceSegmentURL.resolve(server, "./v1/audience-segments")
@@ -3047,7 +2997,7 @@ func NewCreateAudienceSegmentRequestWithBody(server string, contentType string, 
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3062,6 +3012,12 @@ var createAudienceSegmentURL operationURL
 
 // NewGetAudienceSegmentRequest constructs an http.Request for the GetAudienceSegment method
 func NewGetAudienceSegmentRequest(server string, audienceSegmentID string) (*http.Request, error) {
+	return newGetAudienceSegmentRequest(context.Background(), server, audienceSegmentID)
+}
+
+// newGetAudienceSegmentRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetAudienceSegmentRequest(ctx context.Context, server string, audienceSegmentID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3087,7 +3043,7 @@ func NewGetAudienceSegmentRequest(server string, audienceSegmentID string) (*htt
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3097,6 +3053,12 @@ func NewGetAudienceSegmentRequest(server string, audienceSegmentID string) (*htt
 
 // NewListCampaignGroupsRequest constructs an http.Request for the ListCampaignGroups method
 func NewListCampaignGroupsRequest(server string, params *ListCampaignGroupsParams) (*http.Request, error) {
+	return newListCampaignGroupsRequest(context.Background(), server, params)
+}
+
+// newListCampaignGroupsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListCampaignGroupsRequest(ctx context.Context, server string, params *ListCampaignGroupsParams) (*http.Request, error) {
 	var err error
 
 	queryURL, err := listCampaignGroupsURL.resolve(server, "./v1/campaign-groups")
@@ -3145,7 +3107,7 @@ func NewListCampaignGroupsRequest(server string, params *ListCampaignGroupsParam
 		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3169,6 +3131,12 @@ func NewCreateCampaignGroupRequest(server string, body CreateCampaignGroupJSONRe
 
 // NewCreateCampaignGroupRequestWithBody constructs an http.Request for the CreateCampaignGroup method, with any body, and a specified content type
 func NewCreateCampaignGroupRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateCampaignGroupRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateCampaignGroupRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateCampaignGroupRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	queryURL, err := createCampaignGroupURL.resolve(server, "./v1/campaign-groups")
@@ -3176,7 +3144,7 @@ func NewCreateCampaignGroupRequestWithBody(server string, contentType string, bo
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3191,6 +3159,12 @@ var createCampaignGroupURL operationURL
 
 // NewGetCampaignGroupRequest constructs an http.Request for the GetCampaignGroup method
 func NewGetCampaignGroupRequest(server string, campaignGroupID string) (*http.Request, error) {
+	return newGetCampaignGroupRequest(context.Background(), server, campaignGroupID)
+}
+
+// newGetCampaignGroupRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetCampaignGroupRequest(ctx context.Context, server string, campaignGroupID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3216,7 +3190,7 @@ func NewGetCampaignGroupRequest(server string, campaignGroupID string) (*http.Re
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3237,6 +3211,12 @@ func NewUpdateCampaignGroupRequest(server string, campaignGroupID string, body U
 
 // NewUpdateCampaignGroupRequestWithBody constructs an http.Request for the UpdateCampaignGroup method, with any body, and a specified content type
 func NewUpdateCampaignGroupRequestWithBody(server string, campaignGroupID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateCampaignGroupRequestWithBody(context.Background(), server, campaignGroupID, contentType, body)
+}
+
+// newUpdateCampaignGroupRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateCampaignGroupRequestWithBody(ctx context.Context, server string, campaignGroupID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3262,7 +3242,7 @@ func NewUpdateCampaignGroupRequestWithBody(server string, campaignGroupID string
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3274,6 +3254,12 @@ func NewUpdateCampaignGroupRequestWithBody(server string, campaignGroupID string
 
 // NewListCampaignsRequest constructs an http.Request for the ListCampaigns method
 func NewListCampaignsRequest(server string, params *ListCampaignsParams) (*http.Request, error) {
+	return newListCampaignsRequest(context.Background(), server, params)
+}
+
+// newListCampaignsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListCampaignsRequest(ctx context.Context, server string, params *ListCampaignsParams) (*http.Request, error) {
 	var err error
 
 	queryURL, err := listCampaignsURL.resolve(server, "./v1/campaigns")
@@ -3322,7 +3308,7 @@ func NewListCampaignsRequest(server string, params *ListCampaignsParams) (*http.
 		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3346,6 +3332,12 @@ func NewCreateCampaignRequest(server string, body CreateCampaignJSONRequestBody)
 
 // NewCreateCampaignRequestWithBody constructs an http.Request for the CreateCampaign method, with any body, and a specified content type
 func NewCreateCampaignRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateCampaignRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateCampaignRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateCampaignRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	queryURL, err := createCampaignURL.resolve(server, "./v1/campaigns")
@@ -3353,7 +3345,7 @@ func NewCreateCampaignRequestWithBody(server string, contentType string, body io
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3368,6 +3360,12 @@ var createCampaignURL operationURL
 
 // NewGetCampaignRequest constructs an http.Request for the GetCampaign method
 func NewGetCampaignRequest(server string, campaignID string) (*http.Request, error) {
+	return newGetCampaignRequest(context.Background(), server, campaignID)
+}
+
+// newGetCampaignRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetCampaignRequest(ctx context.Context, server string, campaignID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3393,7 +3391,7 @@ func NewGetCampaignRequest(server string, campaignID string) (*http.Request, err
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3414,6 +3412,12 @@ func NewUpdateCampaignRequest(server string, campaignID string, body UpdateCampa
 
 // NewUpdateCampaignRequestWithBody constructs an http.Request for the UpdateCampaign method, with any body, and a specified content type
 func NewUpdateCampaignRequestWithBody(server string, campaignID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateCampaignRequestWithBody(context.Background(), server, campaignID, contentType, body)
+}
+
+// newUpdateCampaignRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateCampaignRequestWithBody(ctx context.Context, server string, campaignID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3439,7 +3443,7 @@ func NewUpdateCampaignRequestWithBody(server string, campaignID string, contentT
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3451,6 +3455,12 @@ func NewUpdateCampaignRequestWithBody(server string, campaignID string, contentT
 
 // NewGetCampaignMetricsRequest constructs an http.Request for the GetCampaignMetrics method
 func NewGetCampaignMetricsRequest(server string, campaignID string) (*http.Request, error) {
+	return newGetCampaignMetricsRequest(context.Background(), server, campaignID)
+}
+
+// newGetCampaignMetricsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetCampaignMetricsRequest(ctx context.Context, server string, campaignID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3476,7 +3486,7 @@ func NewGetCampaignMetricsRequest(server string, campaignID string) (*http.Reque
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3486,6 +3496,12 @@ func NewGetCampaignMetricsRequest(server string, campaignID string) (*http.Reque
 
 // NewListComponentsRequest constructs an http.Request for the ListComponents method
 func NewListComponentsRequest(server string, params *ListComponentsParams) (*http.Request, error) {
+	return newListComponentsRequest(context.Background(), server, params)
+}
+
+// newListComponentsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListComponentsRequest(ctx context.Context, server string, params *ListComponentsParams) (*http.Request, error) {
 	var err error
 
 	queryURL, err := listComponentsURL.resolve(server, "./v1/components")
@@ -3534,7 +3550,7 @@ func NewListComponentsRequest(server string, params *ListComponentsParams) (*htt
 		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3558,6 +3574,12 @@ func NewCreateComponentRequest(server string, body CreateComponentJSONRequestBod
 
 // NewCreateComponentRequestWithBody constructs an http.Request for the CreateComponent method, with any body, and a specified content type
 func NewCreateComponentRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateComponentRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateComponentRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateComponentRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	queryURL, err := createComponentURL.resolve(server, "./v1/components")
@@ -3565,7 +3587,7 @@ func NewCreateComponentRequestWithBody(server string, contentType string, body i
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3580,6 +3602,12 @@ var createComponentURL operationURL
 
 // NewGetComponentRequest constructs an http.Request for the GetComponent method
 func NewGetComponentRequest(server string, componentID string) (*http.Request, error) {
+	return newGetComponentRequest(context.Background(), server, componentID)
+}
+
+// newGetComponentRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetComponentRequest(ctx context.Context, server string, componentID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3605,7 +3633,7 @@ func NewGetComponentRequest(server string, componentID string) (*http.Request, e
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3626,6 +3654,12 @@ func NewUpdateComponentRequest(server string, componentID string, body UpdateCom
 
 // NewUpdateComponentRequestWithBody constructs an http.Request for the UpdateComponent method, with any body, and a specified content type
 func NewUpdateComponentRequestWithBody(server string, componentID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateComponentRequestWithBody(context.Background(), server, componentID, contentType, body)
+}
+
+// newUpdateComponentRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateComponentRequestWithBody(ctx context.Context, server string, componentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3651,7 +3685,7 @@ func NewUpdateComponentRequestWithBody(server string, componentID string, conten
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3674,6 +3708,12 @@ func NewCreateContactRequest(server string, body CreateContactJSONRequestBody) (
 
 // NewCreateContactRequestWithBody constructs an http.Request for the CreateContact method, with any body, and a specified content type
 func NewCreateContactRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateContactRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateContactRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateContactRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	queryURL, err := createContactURL.resolve(server, "./v1/contacts/create")
@@ -3681,7 +3721,7 @@ func NewCreateContactRequestWithBody(server string, contentType string, body io.
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3707,6 +3747,12 @@ func NewDeleteContactRequest(server string, body DeleteContactJSONRequestBody) (
 
 // NewDeleteContactRequestWithBody constructs an http.Request for the DeleteContact method, with any body, and a specified content type
 func NewDeleteContactRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newDeleteContactRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newDeleteContactRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newDeleteContactRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	queryURL, err := deleteContactURL.resolve(server, "./v1/contacts/delete")
@@ -3714,7 +3760,7 @@ func NewDeleteContactRequestWithBody(server string, contentType string, body io.
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3729,6 +3775,12 @@ var deleteContactURL operationURL
 
 // NewFindContactRequest constructs an http.Request for the FindContact method
 func NewFindContactRequest(server string, params *FindContactParams) (*http.Request, error) {
+	return newFindContactRequest(context.Background(), server, params)
+}
+
+// newFindContactRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newFindContactRequest(ctx context.Context, server string, params *FindContactParams) (*http.Request, error) {
 	var err error
 
 	queryURL, err := findContactURL.resolve(server, "./v1/contacts/find")
@@ -3777,7 +3829,7 @@ func NewFindContactRequest(server string, params *FindContactParams) (*http.Requ
 		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3790,6 +3842,12 @@ var findContactURL operationURL
 
 // NewListContactPropertiesRequest constructs an http.Request for the ListContactProperties method
 func NewListContactPropertiesRequest(server string, params *ListContactPropertiesParams) (*http.Request, error) {
+	return newListContactPropertiesRequest(context.Background(), server, params)
+}
+
+// newListContactPropertiesRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListContactPropertiesRequest(ctx context.Context, server string, params *ListContactPropertiesParams) (*http.Request, error) {
 	var err error
 
 	queryURL, err := listContactPropertiesURL.resolve(server, "./v1/contacts/properties")
@@ -3826,7 +3884,7 @@ func NewListContactPropertiesRequest(server string, params *ListContactPropertie
 		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3850,6 +3908,12 @@ func NewCreateContactPropertyRequest(server string, body CreateContactPropertyJS
 
 // NewCreateContactPropertyRequestWithBody constructs an http.Request for the CreateContactProperty method, with any body, and a specified content type
 func NewCreateContactPropertyRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateContactPropertyRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateContactPropertyRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateContactPropertyRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	queryURL, err := createContactPropertyURL.resolve(server, "./v1/contacts/properties")
@@ -3857,7 +3921,7 @@ func NewCreateContactPropertyRequestWithBody(server string, contentType string, 
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3872,6 +3936,12 @@ var createContactPropertyURL operationURL
 
 // NewRemoveContactSuppressionRequest constructs an http.Request for the RemoveContactSuppression method
 func NewRemoveContactSuppressionRequest(server string, params *RemoveContactSuppressionParams) (*http.Request, error) {
+	return newRemoveContactSuppressionRequest(context.Background(), server, params)
+}
+
+// newRemoveContactSuppressionRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newRemoveContactSuppressionRequest(ctx context.Context, server string, params *RemoveContactSuppressionParams) (*http.Request, error) {
 	var err error
 
 	queryURL, err := removeContactSuppressionURL.resolve(server, "./v1/contacts/suppression")
@@ -3920,7 +3990,7 @@ func NewRemoveContactSuppressionRequest(server string, params *RemoveContactSupp
 		}
 	}
 
-	req, err := http.NewRequest(http.MethodDelete, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3933,6 +4003,12 @@ var removeContactSuppressionURL operationURL
 
 // NewGetContactSuppressionRequest constructs an http.Request for the GetContactSuppression method
 func NewGetContactSuppressionRequest(server string, params *GetContactSuppressionParams) (*http.Request, error) {
+	return newGetContactSuppressionRequest(context.Background(), server, params)
+}
+
+// newGetContactSuppressionRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetContactSuppressionRequest(ctx context.Context, server string, params *GetContactSuppressionParams) (*http.Request, error) {
 	var err error
 
 	queryURL, err := getContactSuppressionURL.resolve(server, "./v1/contacts/suppression")
@@ -3981,7 +4057,7 @@ func NewGetContactSuppressionRequest(server string, params *GetContactSuppressio
 		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4005,6 +4081,12 @@ func NewUpdateContactRequest(server string, body UpdateContactJSONRequestBody) (
 
 // NewUpdateContactRequestWithBody constructs an http.Request for the UpdateContact method, with any body, and a specified content type
 func NewUpdateContactRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateContactRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newUpdateContactRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateContactRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	queryURL, err := updateContactURL.resolve(server, "./v1/contacts/update")
@@ -4012,7 +4094,7 @@ func NewUpdateContactRequestWithBody(server string, contentType string, body io.
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPut, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4027,6 +4109,12 @@ var updateContactURL operationURL
 
 // NewListDedicatedSendingIPsRequest constructs an http.Request for the ListDedicatedSendingIPs method
 func NewListDedicatedSendingIPsRequest(server string) (*http.Request, error) {
+	return newListDedicatedSendingIPsRequest(context.Background(), server)
+}
+
+// newListDedicatedSendingIPsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListDedicatedSendingIPsRequest(ctx context.Context, server string) (*http.Request, error) {
 	var err error
 
 	queryURL, err := listDedicatedSendingIPsURL.resolve(server, "./v1/dedicated-sending-ips")
@@ -4034,7 +4122,7 @@ func NewListDedicatedSendingIPsRequest(server string) (*http.Request, error) {
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4047,6 +4135,12 @@ var listDedicatedSendingIPsURL operationURL
 
 // NewGetEmailMessageRequest constructs an http.Request for the GetEmailMessage method
 func NewGetEmailMessageRequest(server string, emailMessageID string) (*http.Request, error) {
+	return newGetEmailMessageRequest(context.Background(), server, emailMessageID)
+}
+
+// newGetEmailMessageRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetEmailMessageRequest(ctx context.Context, server string, emailMessageID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4072,7 +4166,7 @@ func NewGetEmailMessageRequest(server string, emailMessageID string) (*http.Requ
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4093,6 +4187,12 @@ func NewUpdateEmailMessageRequest(server string, emailMessageID string, body Upd
 
 // NewUpdateEmailMessageRequestWithBody constructs an http.Request for the UpdateEmailMessage method, with any body, and a specified content type
 func NewUpdateEmailMessageRequestWithBody(server string, emailMessageID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateEmailMessageRequestWithBody(context.Background(), server, emailMessageID, contentType, body)
+}
+
+// newUpdateEmailMessageRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateEmailMessageRequestWithBody(ctx context.Context, server string, emailMessageID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4118,7 +4218,7 @@ func NewUpdateEmailMessageRequestWithBody(server string, emailMessageID string, 
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4130,6 +4230,12 @@ func NewUpdateEmailMessageRequestWithBody(server string, emailMessageID string, 
 
 // NewGetEmailMessageGuardianRequest constructs an http.Request for the GetEmailMessageGuardian method
 func NewGetEmailMessageGuardianRequest(server string, emailMessageID string) (*http.Request, error) {
+	return newGetEmailMessageGuardianRequest(context.Background(), server, emailMessageID)
+}
+
+// newGetEmailMessageGuardianRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetEmailMessageGuardianRequest(ctx context.Context, server string, emailMessageID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4155,7 +4261,7 @@ func NewGetEmailMessageGuardianRequest(server string, emailMessageID string) (*h
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4176,6 +4282,12 @@ func NewPreviewEmailMessageRequest(server string, emailMessageID string, body Pr
 
 // NewPreviewEmailMessageRequestWithBody constructs an http.Request for the PreviewEmailMessage method, with any body, and a specified content type
 func NewPreviewEmailMessageRequestWithBody(server string, emailMessageID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newPreviewEmailMessageRequestWithBody(context.Background(), server, emailMessageID, contentType, body)
+}
+
+// newPreviewEmailMessageRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newPreviewEmailMessageRequestWithBody(ctx context.Context, server string, emailMessageID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4201,7 +4313,7 @@ func NewPreviewEmailMessageRequestWithBody(server string, emailMessageID string,
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4213,6 +4325,12 @@ func NewPreviewEmailMessageRequestWithBody(server string, emailMessageID string,
 
 // NewListEventPatternsRequest constructs an http.Request for the ListEventPatterns method
 func NewListEventPatternsRequest(server string, params *ListEventPatternsParams) (*http.Request, error) {
+	return newListEventPatternsRequest(context.Background(), server, params)
+}
+
+// newListEventPatternsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListEventPatternsRequest(ctx context.Context, server string, params *ListEventPatternsParams) (*http.Request, error) {
 	var err error
 
 	queryURL, err := listEventPatternsURL.resolve(server, "./v1/event-patterns")
@@ -4261,7 +4379,7 @@ func NewListEventPatternsRequest(server string, params *ListEventPatternsParams)
 		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4274,6 +4392,12 @@ var listEventPatternsURL operationURL
 
 // NewGetEventPatternByNameRequest constructs an http.Request for the GetEventPatternByName method
 func NewGetEventPatternByNameRequest(server string, eventName string) (*http.Request, error) {
+	return newGetEventPatternByNameRequest(context.Background(), server, eventName)
+}
+
+// newGetEventPatternByNameRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetEventPatternByNameRequest(ctx context.Context, server string, eventName string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4299,7 +4423,7 @@ func NewGetEventPatternByNameRequest(server string, eventName string) (*http.Req
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4309,6 +4433,12 @@ func NewGetEventPatternByNameRequest(server string, eventName string) (*http.Req
 
 // NewGetEventPatternRequest constructs an http.Request for the GetEventPattern method
 func NewGetEventPatternRequest(server string, eventPatternID string) (*http.Request, error) {
+	return newGetEventPatternRequest(context.Background(), server, eventPatternID)
+}
+
+// newGetEventPatternRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetEventPatternRequest(ctx context.Context, server string, eventPatternID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4334,7 +4464,7 @@ func NewGetEventPatternRequest(server string, eventPatternID string) (*http.Requ
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4355,6 +4485,12 @@ func NewSendEventRequest(server string, params *SendEventParams, body SendEventJ
 
 // NewSendEventRequestWithBody constructs an http.Request for the SendEvent method, with any body, and a specified content type
 func NewSendEventRequestWithBody(server string, params *SendEventParams, contentType string, body io.Reader) (*http.Request, error) {
+	return newSendEventRequestWithBody(context.Background(), server, params, contentType, body)
+}
+
+// newSendEventRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newSendEventRequestWithBody(ctx context.Context, server string, params *SendEventParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	queryURL, err := sendEventURL.resolve(server, "./v1/events/send")
@@ -4362,7 +4498,7 @@ func NewSendEventRequestWithBody(server string, params *SendEventParams, content
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4392,6 +4528,12 @@ var sendEventURL operationURL
 
 // NewListMailingListsRequest constructs an http.Request for the ListMailingLists method
 func NewListMailingListsRequest(server string) (*http.Request, error) {
+	return newListMailingListsRequest(context.Background(), server)
+}
+
+// newListMailingListsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListMailingListsRequest(ctx context.Context, server string) (*http.Request, error) {
 	var err error
 
 	queryURL, err := listMailingListsURL.resolve(server, "./v1/lists")
@@ -4399,7 +4541,7 @@ func NewListMailingListsRequest(server string) (*http.Request, error) {
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4412,6 +4554,12 @@ var listMailingListsURL operationURL
 
 // NewListThemesRequest constructs an http.Request for the ListThemes method
 func NewListThemesRequest(server string, params *ListThemesParams) (*http.Request, error) {
+	return newListThemesRequest(context.Background(), server, params)
+}
+
+// newListThemesRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListThemesRequest(ctx context.Context, server string, params *ListThemesParams) (*http.Request, error) {
 	var err error
 
 	queryURL, err := listThemesURL.resolve(server, "./v1/themes")
@@ -4460,7 +4608,7 @@ func NewListThemesRequest(server string, params *ListThemesParams) (*http.Reques
 		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4484,6 +4632,12 @@ func NewCreateThemeRequest(server string, body CreateThemeJSONRequestBody) (*htt
 
 // NewCreateThemeRequestWithBody constructs an http.Request for the CreateTheme method, with any body, and a specified content type
 func NewCreateThemeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateThemeRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateThemeRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateThemeRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	queryURL, err := createThemeURL.resolve(server, "./v1/themes")
@@ -4491,7 +4645,7 @@ func NewCreateThemeRequestWithBody(server string, contentType string, body io.Re
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4506,6 +4660,12 @@ var createThemeURL operationURL
 
 // NewGetThemeRequest constructs an http.Request for the GetTheme method
 func NewGetThemeRequest(server string, themeID string) (*http.Request, error) {
+	return newGetThemeRequest(context.Background(), server, themeID)
+}
+
+// newGetThemeRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetThemeRequest(ctx context.Context, server string, themeID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4531,7 +4691,7 @@ func NewGetThemeRequest(server string, themeID string) (*http.Request, error) {
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4552,6 +4712,12 @@ func NewUpdateThemeRequest(server string, themeID string, body UpdateThemeJSONRe
 
 // NewUpdateThemeRequestWithBody constructs an http.Request for the UpdateTheme method, with any body, and a specified content type
 func NewUpdateThemeRequestWithBody(server string, themeID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateThemeRequestWithBody(context.Background(), server, themeID, contentType, body)
+}
+
+// newUpdateThemeRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateThemeRequestWithBody(ctx context.Context, server string, themeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4577,7 +4743,7 @@ func NewUpdateThemeRequestWithBody(server string, themeID string, contentType st
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4589,6 +4755,12 @@ func NewUpdateThemeRequestWithBody(server string, themeID string, contentType st
 
 // NewListPublishedTransactionalEmailsRequest constructs an http.Request for the ListPublishedTransactionalEmails method
 func NewListPublishedTransactionalEmailsRequest(server string, params *ListPublishedTransactionalEmailsParams) (*http.Request, error) {
+	return newListPublishedTransactionalEmailsRequest(context.Background(), server, params)
+}
+
+// newListPublishedTransactionalEmailsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListPublishedTransactionalEmailsRequest(ctx context.Context, server string, params *ListPublishedTransactionalEmailsParams) (*http.Request, error) {
 	var err error
 
 	queryURL, err := listPublishedTransactionalEmailsURL.resolve(server, "./v1/transactional")
@@ -4637,7 +4809,7 @@ func NewListPublishedTransactionalEmailsRequest(server string, params *ListPubli
 		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4661,6 +4833,12 @@ func NewSendTransactionalEmailRequest(server string, params *SendTransactionalEm
 
 // NewSendTransactionalEmailRequestWithBody constructs an http.Request for the SendTransactionalEmail method, with any body, and a specified content type
 func NewSendTransactionalEmailRequestWithBody(server string, params *SendTransactionalEmailParams, contentType string, body io.Reader) (*http.Request, error) {
+	return newSendTransactionalEmailRequestWithBody(context.Background(), server, params, contentType, body)
+}
+
+// newSendTransactionalEmailRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newSendTransactionalEmailRequestWithBody(ctx context.Context, server string, params *SendTransactionalEmailParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	queryURL, err := sendTransactionalEmailURL.resolve(server, "./v1/transactional")
@@ -4668,7 +4846,7 @@ func NewSendTransactionalEmailRequestWithBody(server string, params *SendTransac
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4698,6 +4876,12 @@ var sendTransactionalEmailURL operationURL
 
 // NewListTransactionalEmailsRequest constructs an http.Request for the ListTransactionalEmails method
 func NewListTransactionalEmailsRequest(server string, params *ListTransactionalEmailsParams) (*http.Request, error) {
+	return newListTransactionalEmailsRequest(context.Background(), server, params)
+}
+
+// newListTransactionalEmailsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListTransactionalEmailsRequest(ctx context.Context, server string, params *ListTransactionalEmailsParams) (*http.Request, error) {
 	var err error
 
 	queryURL, err := listTransactionalEmailsURL.resolve(server, "./v1/transactional-emails")
@@ -4746,7 +4930,7 @@ func NewListTransactionalEmailsRequest(server string, params *ListTransactionalE
 		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4770,6 +4954,12 @@ func NewCreateTransactionalEmailRequest(server string, body CreateTransactionalE
 
 // NewCreateTransactionalEmailRequestWithBody constructs an http.Request for the CreateTransactionalEmail method, with any body, and a specified content type
 func NewCreateTransactionalEmailRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateTransactionalEmailRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateTransactionalEmailRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateTransactionalEmailRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	queryURL, err := createTransactionalEmailURL.resolve(server, "./v1/transactional-emails")
@@ -4777,7 +4967,7 @@ func NewCreateTransactionalEmailRequestWithBody(server string, contentType strin
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4792,6 +4982,12 @@ var createTransactionalEmailURL operationURL
 
 // NewGetTransactionalEmailRequest constructs an http.Request for the GetTransactionalEmail method
 func NewGetTransactionalEmailRequest(server string, transactionalID string) (*http.Request, error) {
+	return newGetTransactionalEmailRequest(context.Background(), server, transactionalID)
+}
+
+// newGetTransactionalEmailRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetTransactionalEmailRequest(ctx context.Context, server string, transactionalID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4817,7 +5013,7 @@ func NewGetTransactionalEmailRequest(server string, transactionalID string) (*ht
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4838,6 +5034,12 @@ func NewUpdateTransactionalEmailRequest(server string, transactionalID string, b
 
 // NewUpdateTransactionalEmailRequestWithBody constructs an http.Request for the UpdateTransactionalEmail method, with any body, and a specified content type
 func NewUpdateTransactionalEmailRequestWithBody(server string, transactionalID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateTransactionalEmailRequestWithBody(context.Background(), server, transactionalID, contentType, body)
+}
+
+// newUpdateTransactionalEmailRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateTransactionalEmailRequestWithBody(ctx context.Context, server string, transactionalID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4863,7 +5065,7 @@ func NewUpdateTransactionalEmailRequestWithBody(server string, transactionalID s
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4875,6 +5077,12 @@ func NewUpdateTransactionalEmailRequestWithBody(server string, transactionalID s
 
 // NewEnsureTransactionalDraftRequest constructs an http.Request for the EnsureTransactionalDraft method
 func NewEnsureTransactionalDraftRequest(server string, transactionalID string) (*http.Request, error) {
+	return newEnsureTransactionalDraftRequest(context.Background(), server, transactionalID)
+}
+
+// newEnsureTransactionalDraftRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newEnsureTransactionalDraftRequest(ctx context.Context, server string, transactionalID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4900,7 +5108,7 @@ func NewEnsureTransactionalDraftRequest(server string, transactionalID string) (
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4910,6 +5118,12 @@ func NewEnsureTransactionalDraftRequest(server string, transactionalID string) (
 
 // NewGetTransactionalEmailMetricsRequest constructs an http.Request for the GetTransactionalEmailMetrics method
 func NewGetTransactionalEmailMetricsRequest(server string, transactionalID string) (*http.Request, error) {
+	return newGetTransactionalEmailMetricsRequest(context.Background(), server, transactionalID)
+}
+
+// newGetTransactionalEmailMetricsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetTransactionalEmailMetricsRequest(ctx context.Context, server string, transactionalID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4935,7 +5149,7 @@ func NewGetTransactionalEmailMetricsRequest(server string, transactionalID strin
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4945,6 +5159,12 @@ func NewGetTransactionalEmailMetricsRequest(server string, transactionalID strin
 
 // NewPublishTransactionalEmailRequest constructs an http.Request for the PublishTransactionalEmail method
 func NewPublishTransactionalEmailRequest(server string, transactionalID string) (*http.Request, error) {
+	return newPublishTransactionalEmailRequest(context.Background(), server, transactionalID)
+}
+
+// newPublishTransactionalEmailRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newPublishTransactionalEmailRequest(ctx context.Context, server string, transactionalID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4970,7 +5190,7 @@ func NewPublishTransactionalEmailRequest(server string, transactionalID string) 
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4980,6 +5200,12 @@ func NewPublishTransactionalEmailRequest(server string, transactionalID string) 
 
 // NewListTransactionalGroupsRequest constructs an http.Request for the ListTransactionalGroups method
 func NewListTransactionalGroupsRequest(server string, params *ListTransactionalGroupsParams) (*http.Request, error) {
+	return newListTransactionalGroupsRequest(context.Background(), server, params)
+}
+
+// newListTransactionalGroupsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListTransactionalGroupsRequest(ctx context.Context, server string, params *ListTransactionalGroupsParams) (*http.Request, error) {
 	var err error
 
 	queryURL, err := listTransactionalGroupsURL.resolve(server, "./v1/transactional-groups")
@@ -5028,7 +5254,7 @@ func NewListTransactionalGroupsRequest(server string, params *ListTransactionalG
 		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5052,6 +5278,12 @@ func NewCreateTransactionalGroupRequest(server string, body CreateTransactionalG
 
 // NewCreateTransactionalGroupRequestWithBody constructs an http.Request for the CreateTransactionalGroup method, with any body, and a specified content type
 func NewCreateTransactionalGroupRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateTransactionalGroupRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateTransactionalGroupRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateTransactionalGroupRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	queryURL, err := createTransactionalGroupURL.resolve(server, "./v1/transactional-groups")
@@ -5059,7 +5291,7 @@ func NewCreateTransactionalGroupRequestWithBody(server string, contentType strin
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5074,6 +5306,12 @@ var createTransactionalGroupURL operationURL
 
 // NewGetTransactionalGroupRequest constructs an http.Request for the GetTransactionalGroup method
 func NewGetTransactionalGroupRequest(server string, transactionalGroupID string) (*http.Request, error) {
+	return newGetTransactionalGroupRequest(context.Background(), server, transactionalGroupID)
+}
+
+// newGetTransactionalGroupRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetTransactionalGroupRequest(ctx context.Context, server string, transactionalGroupID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5099,7 +5337,7 @@ func NewGetTransactionalGroupRequest(server string, transactionalGroupID string)
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5120,6 +5358,12 @@ func NewUpdateTransactionalGroupRequest(server string, transactionalGroupID stri
 
 // NewUpdateTransactionalGroupRequestWithBody constructs an http.Request for the UpdateTransactionalGroup method, with any body, and a specified content type
 func NewUpdateTransactionalGroupRequestWithBody(server string, transactionalGroupID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateTransactionalGroupRequestWithBody(context.Background(), server, transactionalGroupID, contentType, body)
+}
+
+// newUpdateTransactionalGroupRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateTransactionalGroupRequestWithBody(ctx context.Context, server string, transactionalGroupID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5145,7 +5389,7 @@ func NewUpdateTransactionalGroupRequestWithBody(server string, transactionalGrou
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5168,6 +5412,12 @@ func NewCreateUploadRequest(server string, body CreateUploadJSONRequestBody) (*h
 
 // NewCreateUploadRequestWithBody constructs an http.Request for the CreateUpload method, with any body, and a specified content type
 func NewCreateUploadRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateUploadRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateUploadRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateUploadRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	queryURL, err := createUploadURL.resolve(server, "./v1/uploads")
@@ -5175,7 +5425,7 @@ func NewCreateUploadRequestWithBody(server string, contentType string, body io.R
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5190,6 +5440,12 @@ var createUploadURL operationURL
 
 // NewCompleteUploadRequest constructs an http.Request for the CompleteUpload method
 func NewCompleteUploadRequest(server string, emailAssetID string) (*http.Request, error) {
+	return newCompleteUploadRequest(context.Background(), server, emailAssetID)
+}
+
+// newCompleteUploadRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newCompleteUploadRequest(ctx context.Context, server string, emailAssetID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5215,7 +5471,7 @@ func NewCompleteUploadRequest(server string, emailAssetID string) (*http.Request
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5225,6 +5481,12 @@ func NewCompleteUploadRequest(server string, emailAssetID string) (*http.Request
 
 // NewListWorkflowsRequest constructs an http.Request for the ListWorkflows method
 func NewListWorkflowsRequest(server string, params *ListWorkflowsParams) (*http.Request, error) {
+	return newListWorkflowsRequest(context.Background(), server, params)
+}
+
+// newListWorkflowsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListWorkflowsRequest(ctx context.Context, server string, params *ListWorkflowsParams) (*http.Request, error) {
 	var err error
 
 	queryURL, err := listWorkflowsURL.resolve(server, "./v1/workflows")
@@ -5273,7 +5535,7 @@ func NewListWorkflowsRequest(server string, params *ListWorkflowsParams) (*http.
 		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5297,6 +5559,12 @@ func NewCreateWorkflowRequest(server string, body CreateWorkflowJSONRequestBody)
 
 // NewCreateWorkflowRequestWithBody constructs an http.Request for the CreateWorkflow method, with any body, and a specified content type
 func NewCreateWorkflowRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateWorkflowRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateWorkflowRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateWorkflowRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	queryURL, err := createWorkflowURL.resolve(server, "./v1/workflows")
@@ -5304,7 +5572,7 @@ func NewCreateWorkflowRequestWithBody(server string, contentType string, body io
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5330,6 +5598,12 @@ func NewDeleteWorkflowRequest(server string, workflowID string, body DeleteWorkf
 
 // NewDeleteWorkflowRequestWithBody constructs an http.Request for the DeleteWorkflow method, with any body, and a specified content type
 func NewDeleteWorkflowRequestWithBody(server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newDeleteWorkflowRequestWithBody(context.Background(), server, workflowID, contentType, body)
+}
+
+// newDeleteWorkflowRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newDeleteWorkflowRequestWithBody(ctx context.Context, server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5355,7 +5629,7 @@ func NewDeleteWorkflowRequestWithBody(server string, workflowID string, contentT
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodDelete, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5367,6 +5641,12 @@ func NewDeleteWorkflowRequestWithBody(server string, workflowID string, contentT
 
 // NewGetWorkflowRequest constructs an http.Request for the GetWorkflow method
 func NewGetWorkflowRequest(server string, workflowID string) (*http.Request, error) {
+	return newGetWorkflowRequest(context.Background(), server, workflowID)
+}
+
+// newGetWorkflowRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetWorkflowRequest(ctx context.Context, server string, workflowID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5392,7 +5672,7 @@ func NewGetWorkflowRequest(server string, workflowID string) (*http.Request, err
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5413,6 +5693,12 @@ func NewUpdateWorkflowPropertiesRequest(server string, workflowID string, body U
 
 // NewUpdateWorkflowPropertiesRequestWithBody constructs an http.Request for the UpdateWorkflowProperties method, with any body, and a specified content type
 func NewUpdateWorkflowPropertiesRequestWithBody(server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateWorkflowPropertiesRequestWithBody(context.Background(), server, workflowID, contentType, body)
+}
+
+// newUpdateWorkflowPropertiesRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateWorkflowPropertiesRequestWithBody(ctx context.Context, server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5438,7 +5724,7 @@ func NewUpdateWorkflowPropertiesRequestWithBody(server string, workflowID string
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5461,6 +5747,12 @@ func NewChangeWorkflowMailingListRequest(server string, workflowID string, body 
 
 // NewChangeWorkflowMailingListRequestWithBody constructs an http.Request for the ChangeWorkflowMailingList method, with any body, and a specified content type
 func NewChangeWorkflowMailingListRequestWithBody(server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newChangeWorkflowMailingListRequestWithBody(context.Background(), server, workflowID, contentType, body)
+}
+
+// newChangeWorkflowMailingListRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newChangeWorkflowMailingListRequestWithBody(ctx context.Context, server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5486,7 +5778,7 @@ func NewChangeWorkflowMailingListRequestWithBody(server string, workflowID strin
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5509,6 +5801,12 @@ func NewCreateWorkflowNodeRequest(server string, workflowID string, body CreateW
 
 // NewCreateWorkflowNodeRequestWithBody constructs an http.Request for the CreateWorkflowNode method, with any body, and a specified content type
 func NewCreateWorkflowNodeRequestWithBody(server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateWorkflowNodeRequestWithBody(context.Background(), server, workflowID, contentType, body)
+}
+
+// newCreateWorkflowNodeRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateWorkflowNodeRequestWithBody(ctx context.Context, server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5534,7 +5832,7 @@ func NewCreateWorkflowNodeRequestWithBody(server string, workflowID string, cont
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5557,6 +5855,12 @@ func NewDeleteWorkflowNodeRequest(server string, workflowID string, nodeID strin
 
 // NewDeleteWorkflowNodeRequestWithBody constructs an http.Request for the DeleteWorkflowNode method, with any body, and a specified content type
 func NewDeleteWorkflowNodeRequestWithBody(server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newDeleteWorkflowNodeRequestWithBody(context.Background(), server, workflowID, nodeID, contentType, body)
+}
+
+// newDeleteWorkflowNodeRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newDeleteWorkflowNodeRequestWithBody(ctx context.Context, server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5589,7 +5893,7 @@ func NewDeleteWorkflowNodeRequestWithBody(server string, workflowID string, node
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodDelete, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5601,6 +5905,12 @@ func NewDeleteWorkflowNodeRequestWithBody(server string, workflowID string, node
 
 // NewGetWorkflowNodeRequest constructs an http.Request for the GetWorkflowNode method
 func NewGetWorkflowNodeRequest(server string, workflowID string, nodeID string) (*http.Request, error) {
+	return newGetWorkflowNodeRequest(context.Background(), server, workflowID, nodeID)
+}
+
+// newGetWorkflowNodeRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetWorkflowNodeRequest(ctx context.Context, server string, workflowID string, nodeID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5633,7 +5943,7 @@ func NewGetWorkflowNodeRequest(server string, workflowID string, nodeID string) 
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5654,6 +5964,12 @@ func NewUpdateWorkflowNodeRequest(server string, workflowID string, nodeID strin
 
 // NewUpdateWorkflowNodeRequestWithBody constructs an http.Request for the UpdateWorkflowNode method, with any body, and a specified content type
 func NewUpdateWorkflowNodeRequestWithBody(server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateWorkflowNodeRequestWithBody(context.Background(), server, workflowID, nodeID, contentType, body)
+}
+
+// newUpdateWorkflowNodeRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateWorkflowNodeRequestWithBody(ctx context.Context, server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5686,7 +6002,7 @@ func NewUpdateWorkflowNodeRequestWithBody(server string, workflowID string, node
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5709,6 +6025,12 @@ func NewAddWorkflowBranchRequest(server string, workflowID string, nodeID string
 
 // NewAddWorkflowBranchRequestWithBody constructs an http.Request for the AddWorkflowBranch method, with any body, and a specified content type
 func NewAddWorkflowBranchRequestWithBody(server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newAddWorkflowBranchRequestWithBody(context.Background(), server, workflowID, nodeID, contentType, body)
+}
+
+// newAddWorkflowBranchRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newAddWorkflowBranchRequestWithBody(ctx context.Context, server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5741,7 +6063,7 @@ func NewAddWorkflowBranchRequestWithBody(server string, workflowID string, nodeI
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5753,6 +6075,12 @@ func NewAddWorkflowBranchRequestWithBody(server string, workflowID string, nodeI
 
 // NewGetWorkflowNodeMetricsRequest constructs an http.Request for the GetWorkflowNodeMetrics method
 func NewGetWorkflowNodeMetricsRequest(server string, workflowID string, nodeID string) (*http.Request, error) {
+	return newGetWorkflowNodeMetricsRequest(context.Background(), server, workflowID, nodeID)
+}
+
+// newGetWorkflowNodeMetricsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetWorkflowNodeMetricsRequest(ctx context.Context, server string, workflowID string, nodeID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5785,7 +6113,7 @@ func NewGetWorkflowNodeMetricsRequest(server string, workflowID string, nodeID s
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5806,6 +6134,12 @@ func NewDeleteWorkflowNodeRecursivelyRequest(server string, workflowID string, n
 
 // NewDeleteWorkflowNodeRecursivelyRequestWithBody constructs an http.Request for the DeleteWorkflowNodeRecursively method, with any body, and a specified content type
 func NewDeleteWorkflowNodeRecursivelyRequestWithBody(server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newDeleteWorkflowNodeRecursivelyRequestWithBody(context.Background(), server, workflowID, nodeID, contentType, body)
+}
+
+// newDeleteWorkflowNodeRecursivelyRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newDeleteWorkflowNodeRecursivelyRequestWithBody(ctx context.Context, server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5838,7 +6172,7 @@ func NewDeleteWorkflowNodeRecursivelyRequestWithBody(server string, workflowID s
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodDelete, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5861,6 +6195,12 @@ func NewRerouteNodeConnectionRequest(server string, workflowID string, nodeID st
 
 // NewRerouteNodeConnectionRequestWithBody constructs an http.Request for the RerouteNodeConnection method, with any body, and a specified content type
 func NewRerouteNodeConnectionRequestWithBody(server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newRerouteNodeConnectionRequestWithBody(context.Background(), server, workflowID, nodeID, contentType, body)
+}
+
+// newRerouteNodeConnectionRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newRerouteNodeConnectionRequestWithBody(ctx context.Context, server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5893,7 +6233,7 @@ func NewRerouteNodeConnectionRequestWithBody(server string, workflowID string, n
 	}
 	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL, body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
