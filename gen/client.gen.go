@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"github.com/oapi-codegen/runtime"
 )
@@ -1025,11 +1026,10 @@ type ClientInterface interface {
 //
 // Corresponds with GET /v1/api-key (the `TestAPIKey` operationId).
 func (c *Client) TestAPIKey(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewTestAPIKeyRequest(c.Server)
+	req, err := newTestAPIKeyRequest(ctx, c.Server)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1042,11 +1042,10 @@ func (c *Client) TestAPIKey(ctx context.Context, reqEditors ...RequestEditorFn) 
 //
 // Corresponds with GET /v1/audience-segments (the `ListAudienceSegments` operationId).
 func (c *Client) ListAudienceSegments(ctx context.Context, params *ListAudienceSegmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListAudienceSegmentsRequest(c.Server, params)
+	req, err := newListAudienceSegmentsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1061,11 +1060,10 @@ func (c *Client) ListAudienceSegments(ctx context.Context, params *ListAudienceS
 //
 // Corresponds with POST /v1/audience-segments (the `CreateAudienceSegment` operationId).
 func (c *Client) CreateAudienceSegmentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateAudienceSegmentRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateAudienceSegmentRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1097,11 +1095,10 @@ func (c *Client) CreateAudienceSegment(ctx context.Context, body CreateAudienceS
 //
 // Corresponds with GET /v1/audience-segments/{audienceSegmentId} (the `GetAudienceSegment` operationId).
 func (c *Client) GetAudienceSegment(ctx context.Context, audienceSegmentID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetAudienceSegmentRequest(c.Server, audienceSegmentID)
+	req, err := newGetAudienceSegmentRequest(ctx, c.Server, audienceSegmentID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1114,11 +1111,10 @@ func (c *Client) GetAudienceSegment(ctx context.Context, audienceSegmentID strin
 //
 // Corresponds with GET /v1/campaign-groups (the `ListCampaignGroups` operationId).
 func (c *Client) ListCampaignGroups(ctx context.Context, params *ListCampaignGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListCampaignGroupsRequest(c.Server, params)
+	req, err := newListCampaignGroupsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1133,11 +1129,10 @@ func (c *Client) ListCampaignGroups(ctx context.Context, params *ListCampaignGro
 //
 // Corresponds with POST /v1/campaign-groups (the `CreateCampaignGroup` operationId).
 func (c *Client) CreateCampaignGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateCampaignGroupRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateCampaignGroupRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1169,11 +1164,10 @@ func (c *Client) CreateCampaignGroup(ctx context.Context, body CreateCampaignGro
 //
 // Corresponds with GET /v1/campaign-groups/{campaignGroupId} (the `GetCampaignGroup` operationId).
 func (c *Client) GetCampaignGroup(ctx context.Context, campaignGroupID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetCampaignGroupRequest(c.Server, campaignGroupID)
+	req, err := newGetCampaignGroupRequest(ctx, c.Server, campaignGroupID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1189,11 +1183,10 @@ func (c *Client) GetCampaignGroup(ctx context.Context, campaignGroupID string, r
 //
 // Corresponds with POST /v1/campaign-groups/{campaignGroupId} (the `UpdateCampaignGroup` operationId).
 func (c *Client) UpdateCampaignGroupWithBody(ctx context.Context, campaignGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateCampaignGroupRequestWithBody(c.Server, campaignGroupID, contentType, body)
+	req, err := newUpdateCampaignGroupRequestWithBody(ctx, c.Server, campaignGroupID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1226,11 +1219,10 @@ func (c *Client) UpdateCampaignGroup(ctx context.Context, campaignGroupID string
 //
 // Corresponds with GET /v1/campaigns (the `ListCampaigns` operationId).
 func (c *Client) ListCampaigns(ctx context.Context, params *ListCampaignsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListCampaignsRequest(c.Server, params)
+	req, err := newListCampaignsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1246,11 +1238,10 @@ func (c *Client) ListCampaigns(ctx context.Context, params *ListCampaignsParams,
 //
 // Corresponds with POST /v1/campaigns (the `CreateCampaign` operationId).
 func (c *Client) CreateCampaignWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateCampaignRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateCampaignRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1283,11 +1274,10 @@ func (c *Client) CreateCampaign(ctx context.Context, body CreateCampaignJSONRequ
 //
 // Corresponds with GET /v1/campaigns/{campaignId} (the `GetCampaign` operationId).
 func (c *Client) GetCampaign(ctx context.Context, campaignID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetCampaignRequest(c.Server, campaignID)
+	req, err := newGetCampaignRequest(ctx, c.Server, campaignID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1303,11 +1293,10 @@ func (c *Client) GetCampaign(ctx context.Context, campaignID string, reqEditors 
 //
 // Corresponds with POST /v1/campaigns/{campaignId} (the `UpdateCampaign` operationId).
 func (c *Client) UpdateCampaignWithBody(ctx context.Context, campaignID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateCampaignRequestWithBody(c.Server, campaignID, contentType, body)
+	req, err := newUpdateCampaignRequestWithBody(ctx, c.Server, campaignID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1341,11 +1330,10 @@ func (c *Client) UpdateCampaign(ctx context.Context, campaignID string, body Upd
 //
 // Corresponds with GET /v1/campaigns/{campaignId}/metrics (the `GetCampaignMetrics` operationId).
 func (c *Client) GetCampaignMetrics(ctx context.Context, campaignID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetCampaignMetricsRequest(c.Server, campaignID)
+	req, err := newGetCampaignMetricsRequest(ctx, c.Server, campaignID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1358,11 +1346,10 @@ func (c *Client) GetCampaignMetrics(ctx context.Context, campaignID string, reqE
 //
 // Corresponds with GET /v1/components (the `ListComponents` operationId).
 func (c *Client) ListComponents(ctx context.Context, params *ListComponentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListComponentsRequest(c.Server, params)
+	req, err := newListComponentsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1377,11 +1364,10 @@ func (c *Client) ListComponents(ctx context.Context, params *ListComponentsParam
 //
 // Corresponds with POST /v1/components (the `CreateComponent` operationId).
 func (c *Client) CreateComponentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateComponentRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateComponentRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1413,11 +1399,10 @@ func (c *Client) CreateComponent(ctx context.Context, body CreateComponentJSONRe
 //
 // Corresponds with GET /v1/components/{componentId} (the `GetComponent` operationId).
 func (c *Client) GetComponent(ctx context.Context, componentID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetComponentRequest(c.Server, componentID)
+	req, err := newGetComponentRequest(ctx, c.Server, componentID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1433,11 +1418,10 @@ func (c *Client) GetComponent(ctx context.Context, componentID string, reqEditor
 //
 // Corresponds with POST /v1/components/{componentId} (the `UpdateComponent` operationId).
 func (c *Client) UpdateComponentWithBody(ctx context.Context, componentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateComponentRequestWithBody(c.Server, componentID, contentType, body)
+	req, err := newUpdateComponentRequestWithBody(ctx, c.Server, componentID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1473,11 +1457,10 @@ func (c *Client) UpdateComponent(ctx context.Context, componentID string, body U
 //
 // Corresponds with POST /v1/contacts/create (the `CreateContact` operationId).
 func (c *Client) CreateContactWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateContactRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateContactRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1512,11 +1495,10 @@ func (c *Client) CreateContact(ctx context.Context, body CreateContactJSONReques
 //
 // Corresponds with POST /v1/contacts/delete (the `DeleteContact` operationId).
 func (c *Client) DeleteContactWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteContactRequestWithBody(c.Server, contentType, body)
+	req, err := newDeleteContactRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1549,11 +1531,10 @@ func (c *Client) DeleteContact(ctx context.Context, body DeleteContactJSONReques
 //
 // Corresponds with GET /v1/contacts/find (the `FindContact` operationId).
 func (c *Client) FindContact(ctx context.Context, params *FindContactParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewFindContactRequest(c.Server, params)
+	req, err := newFindContactRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1566,11 +1547,10 @@ func (c *Client) FindContact(ctx context.Context, params *FindContactParams, req
 //
 // Corresponds with GET /v1/contacts/properties (the `ListContactProperties` operationId).
 func (c *Client) ListContactProperties(ctx context.Context, params *ListContactPropertiesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListContactPropertiesRequest(c.Server, params)
+	req, err := newListContactPropertiesRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1585,11 +1565,10 @@ func (c *Client) ListContactProperties(ctx context.Context, params *ListContactP
 //
 // Corresponds with POST /v1/contacts/properties (the `CreateContactProperty` operationId).
 func (c *Client) CreateContactPropertyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateContactPropertyRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateContactPropertyRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1623,11 +1602,10 @@ func (c *Client) CreateContactProperty(ctx context.Context, body CreateContactPr
 //
 // Corresponds with DELETE /v1/contacts/suppression (the `RemoveContactSuppression` operationId).
 func (c *Client) RemoveContactSuppression(ctx context.Context, params *RemoveContactSuppressionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRemoveContactSuppressionRequest(c.Server, params)
+	req, err := newRemoveContactSuppressionRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1641,11 +1619,10 @@ func (c *Client) RemoveContactSuppression(ctx context.Context, params *RemoveCon
 //
 // Corresponds with GET /v1/contacts/suppression (the `GetContactSuppression` operationId).
 func (c *Client) GetContactSuppression(ctx context.Context, params *GetContactSuppressionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetContactSuppressionRequest(c.Server, params)
+	req, err := newGetContactSuppressionRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1663,11 +1640,10 @@ func (c *Client) GetContactSuppression(ctx context.Context, params *GetContactSu
 //
 // Corresponds with PUT /v1/contacts/update (the `UpdateContact` operationId).
 func (c *Client) UpdateContactWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateContactRequestWithBody(c.Server, contentType, body)
+	req, err := newUpdateContactRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1703,11 +1679,10 @@ func (c *Client) UpdateContact(ctx context.Context, body UpdateContactJSONReques
 //
 // Corresponds with GET /v1/dedicated-sending-ips (the `ListDedicatedSendingIPs` operationId).
 func (c *Client) ListDedicatedSendingIPs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListDedicatedSendingIPsRequest(c.Server)
+	req, err := newListDedicatedSendingIPsRequest(ctx, c.Server)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1720,11 +1695,10 @@ func (c *Client) ListDedicatedSendingIPs(ctx context.Context, reqEditors ...Requ
 //
 // Corresponds with GET /v1/email-messages/{emailMessageId} (the `GetEmailMessage` operationId).
 func (c *Client) GetEmailMessage(ctx context.Context, emailMessageID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetEmailMessageRequest(c.Server, emailMessageID)
+	req, err := newGetEmailMessageRequest(ctx, c.Server, emailMessageID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1740,11 +1714,10 @@ func (c *Client) GetEmailMessage(ctx context.Context, emailMessageID string, req
 //
 // Corresponds with POST /v1/email-messages/{emailMessageId} (the `UpdateEmailMessage` operationId).
 func (c *Client) UpdateEmailMessageWithBody(ctx context.Context, emailMessageID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateEmailMessageRequestWithBody(c.Server, emailMessageID, contentType, body)
+	req, err := newUpdateEmailMessageRequestWithBody(ctx, c.Server, emailMessageID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1778,11 +1751,10 @@ func (c *Client) UpdateEmailMessage(ctx context.Context, emailMessageID string, 
 //
 // Corresponds with GET /v1/email-messages/{emailMessageId}/guardian (the `GetEmailMessageGuardian` operationId).
 func (c *Client) GetEmailMessageGuardian(ctx context.Context, emailMessageID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetEmailMessageGuardianRequest(c.Server, emailMessageID)
+	req, err := newGetEmailMessageGuardianRequest(ctx, c.Server, emailMessageID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1798,11 +1770,10 @@ func (c *Client) GetEmailMessageGuardian(ctx context.Context, emailMessageID str
 //
 // Corresponds with POST /v1/email-messages/{emailMessageId}/preview (the `PreviewEmailMessage` operationId).
 func (c *Client) PreviewEmailMessageWithBody(ctx context.Context, emailMessageID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPreviewEmailMessageRequestWithBody(c.Server, emailMessageID, contentType, body)
+	req, err := newPreviewEmailMessageRequestWithBody(ctx, c.Server, emailMessageID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1835,11 +1806,10 @@ func (c *Client) PreviewEmailMessage(ctx context.Context, emailMessageID string,
 //
 // Corresponds with GET /v1/event-patterns (the `ListEventPatterns` operationId).
 func (c *Client) ListEventPatterns(ctx context.Context, params *ListEventPatternsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListEventPatternsRequest(c.Server, params)
+	req, err := newListEventPatternsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1852,11 +1822,10 @@ func (c *Client) ListEventPatterns(ctx context.Context, params *ListEventPattern
 //
 // Corresponds with GET /v1/event-patterns/by-name/{eventName} (the `GetEventPatternByName` operationId).
 func (c *Client) GetEventPatternByName(ctx context.Context, eventName string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetEventPatternByNameRequest(c.Server, eventName)
+	req, err := newGetEventPatternByNameRequest(ctx, c.Server, eventName)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1869,11 +1838,10 @@ func (c *Client) GetEventPatternByName(ctx context.Context, eventName string, re
 //
 // Corresponds with GET /v1/event-patterns/{eventPatternId} (the `GetEventPattern` operationId).
 func (c *Client) GetEventPattern(ctx context.Context, eventPatternID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetEventPatternRequest(c.Server, eventPatternID)
+	req, err := newGetEventPatternRequest(ctx, c.Server, eventPatternID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1890,11 +1858,10 @@ func (c *Client) GetEventPattern(ctx context.Context, eventPatternID string, req
 //
 // Corresponds with POST /v1/events/send (the `SendEvent` operationId).
 func (c *Client) SendEventWithBody(ctx context.Context, params *SendEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSendEventRequestWithBody(c.Server, params, contentType, body)
+	req, err := newSendEventRequestWithBody(ctx, c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1928,11 +1895,10 @@ func (c *Client) SendEvent(ctx context.Context, params *SendEventParams, body Se
 //
 // Corresponds with GET /v1/lists (the `ListMailingLists` operationId).
 func (c *Client) ListMailingLists(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListMailingListsRequest(c.Server)
+	req, err := newListMailingListsRequest(ctx, c.Server)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1945,11 +1911,10 @@ func (c *Client) ListMailingLists(ctx context.Context, reqEditors ...RequestEdit
 //
 // Corresponds with GET /v1/themes (the `ListThemes` operationId).
 func (c *Client) ListThemes(ctx context.Context, params *ListThemesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListThemesRequest(c.Server, params)
+	req, err := newListThemesRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1964,11 +1929,10 @@ func (c *Client) ListThemes(ctx context.Context, params *ListThemesParams, reqEd
 //
 // Corresponds with POST /v1/themes (the `CreateTheme` operationId).
 func (c *Client) CreateThemeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateThemeRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateThemeRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2000,11 +1964,10 @@ func (c *Client) CreateTheme(ctx context.Context, body CreateThemeJSONRequestBod
 //
 // Corresponds with GET /v1/themes/{themeId} (the `GetTheme` operationId).
 func (c *Client) GetTheme(ctx context.Context, themeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetThemeRequest(c.Server, themeID)
+	req, err := newGetThemeRequest(ctx, c.Server, themeID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2020,11 +1983,10 @@ func (c *Client) GetTheme(ctx context.Context, themeID string, reqEditors ...Req
 //
 // Corresponds with POST /v1/themes/{themeId} (the `UpdateTheme` operationId).
 func (c *Client) UpdateThemeWithBody(ctx context.Context, themeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateThemeRequestWithBody(c.Server, themeID, contentType, body)
+	req, err := newUpdateThemeRequestWithBody(ctx, c.Server, themeID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2059,11 +2021,10 @@ func (c *Client) UpdateTheme(ctx context.Context, themeID string, body UpdateThe
 // Corresponds with GET /v1/transactional (the `ListPublishedTransactionalEmails` operationId).
 // Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 func (c *Client) ListPublishedTransactionalEmails(ctx context.Context, params *ListPublishedTransactionalEmailsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListPublishedTransactionalEmailsRequest(c.Server, params)
+	req, err := newListPublishedTransactionalEmailsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2081,11 +2042,10 @@ func (c *Client) ListPublishedTransactionalEmails(ctx context.Context, params *L
 //
 // Corresponds with POST /v1/transactional (the `SendTransactionalEmail` operationId).
 func (c *Client) SendTransactionalEmailWithBody(ctx context.Context, params *SendTransactionalEmailParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSendTransactionalEmailRequestWithBody(c.Server, params, contentType, body)
+	req, err := newSendTransactionalEmailRequestWithBody(ctx, c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2121,11 +2081,10 @@ func (c *Client) SendTransactionalEmail(ctx context.Context, params *SendTransac
 //
 // Corresponds with GET /v1/transactional-emails (the `ListTransactionalEmails` operationId).
 func (c *Client) ListTransactionalEmails(ctx context.Context, params *ListTransactionalEmailsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListTransactionalEmailsRequest(c.Server, params)
+	req, err := newListTransactionalEmailsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2141,11 +2100,10 @@ func (c *Client) ListTransactionalEmails(ctx context.Context, params *ListTransa
 //
 // Corresponds with POST /v1/transactional-emails (the `CreateTransactionalEmail` operationId).
 func (c *Client) CreateTransactionalEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTransactionalEmailRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateTransactionalEmailRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2178,11 +2136,10 @@ func (c *Client) CreateTransactionalEmail(ctx context.Context, body CreateTransa
 //
 // Corresponds with GET /v1/transactional-emails/{transactionalId} (the `GetTransactionalEmail` operationId).
 func (c *Client) GetTransactionalEmail(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetTransactionalEmailRequest(c.Server, transactionalID)
+	req, err := newGetTransactionalEmailRequest(ctx, c.Server, transactionalID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2198,11 +2155,10 @@ func (c *Client) GetTransactionalEmail(ctx context.Context, transactionalID stri
 //
 // Corresponds with POST /v1/transactional-emails/{transactionalId} (the `UpdateTransactionalEmail` operationId).
 func (c *Client) UpdateTransactionalEmailWithBody(ctx context.Context, transactionalID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateTransactionalEmailRequestWithBody(c.Server, transactionalID, contentType, body)
+	req, err := newUpdateTransactionalEmailRequestWithBody(ctx, c.Server, transactionalID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2236,11 +2192,10 @@ func (c *Client) UpdateTransactionalEmail(ctx context.Context, transactionalID s
 //
 // Corresponds with POST /v1/transactional-emails/{transactionalId}/draft (the `EnsureTransactionalDraft` operationId).
 func (c *Client) EnsureTransactionalDraft(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewEnsureTransactionalDraftRequest(c.Server, transactionalID)
+	req, err := newEnsureTransactionalDraftRequest(ctx, c.Server, transactionalID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2254,11 +2209,10 @@ func (c *Client) EnsureTransactionalDraft(ctx context.Context, transactionalID s
 //
 // Corresponds with GET /v1/transactional-emails/{transactionalId}/metrics (the `GetTransactionalEmailMetrics` operationId).
 func (c *Client) GetTransactionalEmailMetrics(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetTransactionalEmailMetricsRequest(c.Server, transactionalID)
+	req, err := newGetTransactionalEmailMetricsRequest(ctx, c.Server, transactionalID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2272,11 +2226,10 @@ func (c *Client) GetTransactionalEmailMetrics(ctx context.Context, transactional
 //
 // Corresponds with POST /v1/transactional-emails/{transactionalId}/publish (the `PublishTransactionalEmail` operationId).
 func (c *Client) PublishTransactionalEmail(ctx context.Context, transactionalID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPublishTransactionalEmailRequest(c.Server, transactionalID)
+	req, err := newPublishTransactionalEmailRequest(ctx, c.Server, transactionalID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2289,11 +2242,10 @@ func (c *Client) PublishTransactionalEmail(ctx context.Context, transactionalID 
 //
 // Corresponds with GET /v1/transactional-groups (the `ListTransactionalGroups` operationId).
 func (c *Client) ListTransactionalGroups(ctx context.Context, params *ListTransactionalGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListTransactionalGroupsRequest(c.Server, params)
+	req, err := newListTransactionalGroupsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2308,11 +2260,10 @@ func (c *Client) ListTransactionalGroups(ctx context.Context, params *ListTransa
 //
 // Corresponds with POST /v1/transactional-groups (the `CreateTransactionalGroup` operationId).
 func (c *Client) CreateTransactionalGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTransactionalGroupRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateTransactionalGroupRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2344,11 +2295,10 @@ func (c *Client) CreateTransactionalGroup(ctx context.Context, body CreateTransa
 //
 // Corresponds with GET /v1/transactional-groups/{transactionalGroupId} (the `GetTransactionalGroup` operationId).
 func (c *Client) GetTransactionalGroup(ctx context.Context, transactionalGroupID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetTransactionalGroupRequest(c.Server, transactionalGroupID)
+	req, err := newGetTransactionalGroupRequest(ctx, c.Server, transactionalGroupID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2364,11 +2314,10 @@ func (c *Client) GetTransactionalGroup(ctx context.Context, transactionalGroupID
 //
 // Corresponds with POST /v1/transactional-groups/{transactionalGroupId} (the `UpdateTransactionalGroup` operationId).
 func (c *Client) UpdateTransactionalGroupWithBody(ctx context.Context, transactionalGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateTransactionalGroupRequestWithBody(c.Server, transactionalGroupID, contentType, body)
+	req, err := newUpdateTransactionalGroupRequestWithBody(ctx, c.Server, transactionalGroupID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2404,11 +2353,10 @@ func (c *Client) UpdateTransactionalGroup(ctx context.Context, transactionalGrou
 //
 // Corresponds with POST /v1/uploads (the `CreateUpload` operationId).
 func (c *Client) CreateUploadWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateUploadRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateUploadRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2441,11 +2389,10 @@ func (c *Client) CreateUpload(ctx context.Context, body CreateUploadJSONRequestB
 //
 // Corresponds with POST /v1/uploads/{emailAssetId}/complete (the `CompleteUpload` operationId).
 func (c *Client) CompleteUpload(ctx context.Context, emailAssetID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCompleteUploadRequest(c.Server, emailAssetID)
+	req, err := newCompleteUploadRequest(ctx, c.Server, emailAssetID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2459,11 +2406,10 @@ func (c *Client) CompleteUpload(ctx context.Context, emailAssetID string, reqEdi
 //
 // Corresponds with GET /v1/workflows (the `ListWorkflows` operationId).
 func (c *Client) ListWorkflows(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListWorkflowsRequest(c.Server, params)
+	req, err := newListWorkflowsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2479,11 +2425,10 @@ func (c *Client) ListWorkflows(ctx context.Context, params *ListWorkflowsParams,
 //
 // Corresponds with POST /v1/workflows (the `CreateWorkflow` operationId).
 func (c *Client) CreateWorkflowWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWorkflowRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateWorkflowRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2521,11 +2466,10 @@ func (c *Client) CreateWorkflow(ctx context.Context, body CreateWorkflowJSONRequ
 //
 // Corresponds with DELETE /v1/workflows/{workflowId} (the `DeleteWorkflow` operationId).
 func (c *Client) DeleteWorkflowWithBody(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteWorkflowRequestWithBody(c.Server, workflowID, contentType, body)
+	req, err := newDeleteWorkflowRequestWithBody(ctx, c.Server, workflowID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2561,11 +2505,10 @@ func (c *Client) DeleteWorkflow(ctx context.Context, workflowID string, body Del
 //
 // Corresponds with GET /v1/workflows/{workflowId} (the `GetWorkflow` operationId).
 func (c *Client) GetWorkflow(ctx context.Context, workflowID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetWorkflowRequest(c.Server, workflowID)
+	req, err := newGetWorkflowRequest(ctx, c.Server, workflowID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2581,11 +2524,10 @@ func (c *Client) GetWorkflow(ctx context.Context, workflowID string, reqEditors 
 //
 // Corresponds with POST /v1/workflows/{workflowId} (the `UpdateWorkflowProperties` operationId).
 func (c *Client) UpdateWorkflowPropertiesWithBody(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateWorkflowPropertiesRequestWithBody(c.Server, workflowID, contentType, body)
+	req, err := newUpdateWorkflowPropertiesRequestWithBody(ctx, c.Server, workflowID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2623,11 +2565,10 @@ func (c *Client) UpdateWorkflowProperties(ctx context.Context, workflowID string
 //
 // Corresponds with POST /v1/workflows/{workflowId}/mailing-list (the `ChangeWorkflowMailingList` operationId).
 func (c *Client) ChangeWorkflowMailingListWithBody(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewChangeWorkflowMailingListRequestWithBody(c.Server, workflowID, contentType, body)
+	req, err := newChangeWorkflowMailingListRequestWithBody(ctx, c.Server, workflowID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2667,11 +2608,10 @@ func (c *Client) ChangeWorkflowMailingList(ctx context.Context, workflowID strin
 //
 // Corresponds with POST /v1/workflows/{workflowId}/nodes (the `CreateWorkflowNode` operationId).
 func (c *Client) CreateWorkflowNodeWithBody(ctx context.Context, workflowID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWorkflowNodeRequestWithBody(c.Server, workflowID, contentType, body)
+	req, err := newCreateWorkflowNodeRequestWithBody(ctx, c.Server, workflowID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2710,11 +2650,10 @@ func (c *Client) CreateWorkflowNode(ctx context.Context, workflowID string, body
 //
 // Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId} (the `DeleteWorkflowNode` operationId).
 func (c *Client) DeleteWorkflowNodeWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteWorkflowNodeRequestWithBody(c.Server, workflowID, nodeID, contentType, body)
+	req, err := newDeleteWorkflowNodeRequestWithBody(ctx, c.Server, workflowID, nodeID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2749,11 +2688,10 @@ func (c *Client) DeleteWorkflowNode(ctx context.Context, workflowID string, node
 //
 // Corresponds with GET /v1/workflows/{workflowId}/nodes/{nodeId} (the `GetWorkflowNode` operationId).
 func (c *Client) GetWorkflowNode(ctx context.Context, workflowID string, nodeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetWorkflowNodeRequest(c.Server, workflowID, nodeID)
+	req, err := newGetWorkflowNodeRequest(ctx, c.Server, workflowID, nodeID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2771,11 +2709,10 @@ func (c *Client) GetWorkflowNode(ctx context.Context, workflowID string, nodeID 
 //
 // Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId} (the `UpdateWorkflowNode` operationId).
 func (c *Client) UpdateWorkflowNodeWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateWorkflowNodeRequestWithBody(c.Server, workflowID, nodeID, contentType, body)
+	req, err := newUpdateWorkflowNodeRequestWithBody(ctx, c.Server, workflowID, nodeID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2814,11 +2751,10 @@ func (c *Client) UpdateWorkflowNode(ctx context.Context, workflowID string, node
 //
 // Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/add-branch (the `AddWorkflowBranch` operationId).
 func (c *Client) AddWorkflowBranchWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAddWorkflowBranchRequestWithBody(c.Server, workflowID, nodeID, contentType, body)
+	req, err := newAddWorkflowBranchRequestWithBody(ctx, c.Server, workflowID, nodeID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2854,11 +2790,10 @@ func (c *Client) AddWorkflowBranch(ctx context.Context, workflowID string, nodeI
 //
 // Corresponds with GET /v1/workflows/{workflowId}/nodes/{nodeId}/metrics (the `GetWorkflowNodeMetrics` operationId).
 func (c *Client) GetWorkflowNodeMetrics(ctx context.Context, workflowID string, nodeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetWorkflowNodeMetricsRequest(c.Server, workflowID, nodeID)
+	req, err := newGetWorkflowNodeMetricsRequest(ctx, c.Server, workflowID, nodeID)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2874,11 +2809,10 @@ func (c *Client) GetWorkflowNodeMetrics(ctx context.Context, workflowID string, 
 //
 // Corresponds with DELETE /v1/workflows/{workflowId}/nodes/{nodeId}/recursive (the `DeleteWorkflowNodeRecursively` operationId).
 func (c *Client) DeleteWorkflowNodeRecursivelyWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteWorkflowNodeRecursivelyRequestWithBody(c.Server, workflowID, nodeID, contentType, body)
+	req, err := newDeleteWorkflowNodeRecursivelyRequestWithBody(ctx, c.Server, workflowID, nodeID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2914,11 +2848,10 @@ func (c *Client) DeleteWorkflowNodeRecursively(ctx context.Context, workflowID s
 //
 // Corresponds with POST /v1/workflows/{workflowId}/nodes/{nodeId}/reroute (the `RerouteNodeConnection` operationId).
 func (c *Client) RerouteNodeConnectionWithBody(ctx context.Context, workflowID string, nodeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRerouteNodeConnectionRequestWithBody(c.Server, workflowID, nodeID, contentType, body)
+	req, err := newRerouteNodeConnectionRequestWithBody(ctx, c.Server, workflowID, nodeID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -2947,24 +2880,20 @@ func (c *Client) RerouteNodeConnection(ctx context.Context, workflowID string, n
 
 // NewTestAPIKeyRequest constructs an http.Request for the TestAPIKey method
 func NewTestAPIKeyRequest(server string) (*http.Request, error) {
+	return newTestAPIKeyRequest(context.Background(), server)
+}
+
+// newTestAPIKeyRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newTestAPIKeyRequest(ctx context.Context, server string) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := testAPIKeyURL.resolve(server, "./v1/api-key")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/api-key")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -2972,21 +2901,20 @@ func NewTestAPIKeyRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// testAPIKeyURL is the URL of TestAPIKey, whose path has no parameters.
+var testAPIKeyURL operationURL
+
 // NewListAudienceSegmentsRequest constructs an http.Request for the ListAudienceSegments method
 func NewListAudienceSegmentsRequest(server string, params *ListAudienceSegmentsParams) (*http.Request, error) {
+	return newListAudienceSegmentsRequest(context.Background(), server, params)
+}
+
+// newListAudienceSegmentsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListAudienceSegmentsRequest(ctx context.Context, server string, params *ListAudienceSegmentsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/audience-segments")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listAudienceSegmentsURL.resolve(server, "./v1/audience-segments")
 	if err != nil {
 		return nil, err
 	}
@@ -2994,7 +2922,7 @@ func NewListAudienceSegmentsRequest(server string, params *ListAudienceSegmentsP
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -3027,16 +2955,21 @@ func NewListAudienceSegmentsRequest(server string, params *ListAudienceSegmentsP
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listAudienceSegmentsURL is the URL of ListAudienceSegments, whose path has no parameters.
+var listAudienceSegmentsURL operationURL
 
 // NewCreateAudienceSegmentRequest calls the generic CreateAudienceSegment builder with application/json body
 func NewCreateAudienceSegmentRequest(server string, body CreateAudienceSegmentJSONRequestBody) (*http.Request, error) {
@@ -3051,24 +2984,20 @@ func NewCreateAudienceSegmentRequest(server string, body CreateAudienceSegmentJS
 
 // NewCreateAudienceSegmentRequestWithBody constructs an http.Request for the CreateAudienceSegment method, with any body, and a specified content type
 func NewCreateAudienceSegmentRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateAudienceSegmentRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateAudienceSegmentRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateAudienceSegmentRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createAudienceSegmentURL.resolve(server, "./v1/audience-segments")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/audience-segments")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3078,8 +3007,17 @@ func NewCreateAudienceSegmentRequestWithBody(server string, contentType string, 
 	return req, nil
 }
 
+// createAudienceSegmentURL is the URL of CreateAudienceSegment, whose path has no parameters.
+var createAudienceSegmentURL operationURL
+
 // NewGetAudienceSegmentRequest constructs an http.Request for the GetAudienceSegment method
 func NewGetAudienceSegmentRequest(server string, audienceSegmentID string) (*http.Request, error) {
+	return newGetAudienceSegmentRequest(context.Background(), server, audienceSegmentID)
+}
+
+// newGetAudienceSegmentRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetAudienceSegmentRequest(ctx context.Context, server string, audienceSegmentID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3089,7 +3027,7 @@ func NewGetAudienceSegmentRequest(server string, audienceSegmentID string) (*htt
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -3099,12 +3037,13 @@ func NewGetAudienceSegmentRequest(server string, audienceSegmentID string) (*htt
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3114,19 +3053,15 @@ func NewGetAudienceSegmentRequest(server string, audienceSegmentID string) (*htt
 
 // NewListCampaignGroupsRequest constructs an http.Request for the ListCampaignGroups method
 func NewListCampaignGroupsRequest(server string, params *ListCampaignGroupsParams) (*http.Request, error) {
+	return newListCampaignGroupsRequest(context.Background(), server, params)
+}
+
+// newListCampaignGroupsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListCampaignGroupsRequest(ctx context.Context, server string, params *ListCampaignGroupsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/campaign-groups")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listCampaignGroupsURL.resolve(server, "./v1/campaign-groups")
 	if err != nil {
 		return nil, err
 	}
@@ -3134,7 +3069,7 @@ func NewListCampaignGroupsRequest(server string, params *ListCampaignGroupsParam
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -3167,16 +3102,21 @@ func NewListCampaignGroupsRequest(server string, params *ListCampaignGroupsParam
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listCampaignGroupsURL is the URL of ListCampaignGroups, whose path has no parameters.
+var listCampaignGroupsURL operationURL
 
 // NewCreateCampaignGroupRequest calls the generic CreateCampaignGroup builder with application/json body
 func NewCreateCampaignGroupRequest(server string, body CreateCampaignGroupJSONRequestBody) (*http.Request, error) {
@@ -3191,24 +3131,20 @@ func NewCreateCampaignGroupRequest(server string, body CreateCampaignGroupJSONRe
 
 // NewCreateCampaignGroupRequestWithBody constructs an http.Request for the CreateCampaignGroup method, with any body, and a specified content type
 func NewCreateCampaignGroupRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateCampaignGroupRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateCampaignGroupRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateCampaignGroupRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createCampaignGroupURL.resolve(server, "./v1/campaign-groups")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/campaign-groups")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3218,8 +3154,17 @@ func NewCreateCampaignGroupRequestWithBody(server string, contentType string, bo
 	return req, nil
 }
 
+// createCampaignGroupURL is the URL of CreateCampaignGroup, whose path has no parameters.
+var createCampaignGroupURL operationURL
+
 // NewGetCampaignGroupRequest constructs an http.Request for the GetCampaignGroup method
 func NewGetCampaignGroupRequest(server string, campaignGroupID string) (*http.Request, error) {
+	return newGetCampaignGroupRequest(context.Background(), server, campaignGroupID)
+}
+
+// newGetCampaignGroupRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetCampaignGroupRequest(ctx context.Context, server string, campaignGroupID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3229,7 +3174,7 @@ func NewGetCampaignGroupRequest(server string, campaignGroupID string) (*http.Re
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -3239,12 +3184,13 @@ func NewGetCampaignGroupRequest(server string, campaignGroupID string) (*http.Re
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3265,6 +3211,12 @@ func NewUpdateCampaignGroupRequest(server string, campaignGroupID string, body U
 
 // NewUpdateCampaignGroupRequestWithBody constructs an http.Request for the UpdateCampaignGroup method, with any body, and a specified content type
 func NewUpdateCampaignGroupRequestWithBody(server string, campaignGroupID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateCampaignGroupRequestWithBody(context.Background(), server, campaignGroupID, contentType, body)
+}
+
+// newUpdateCampaignGroupRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateCampaignGroupRequestWithBody(ctx context.Context, server string, campaignGroupID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3274,7 +3226,7 @@ func NewUpdateCampaignGroupRequestWithBody(server string, campaignGroupID string
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -3284,12 +3236,13 @@ func NewUpdateCampaignGroupRequestWithBody(server string, campaignGroupID string
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3301,19 +3254,15 @@ func NewUpdateCampaignGroupRequestWithBody(server string, campaignGroupID string
 
 // NewListCampaignsRequest constructs an http.Request for the ListCampaigns method
 func NewListCampaignsRequest(server string, params *ListCampaignsParams) (*http.Request, error) {
+	return newListCampaignsRequest(context.Background(), server, params)
+}
+
+// newListCampaignsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListCampaignsRequest(ctx context.Context, server string, params *ListCampaignsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/campaigns")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listCampaignsURL.resolve(server, "./v1/campaigns")
 	if err != nil {
 		return nil, err
 	}
@@ -3321,7 +3270,7 @@ func NewListCampaignsRequest(server string, params *ListCampaignsParams) (*http.
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -3354,16 +3303,21 @@ func NewListCampaignsRequest(server string, params *ListCampaignsParams) (*http.
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listCampaignsURL is the URL of ListCampaigns, whose path has no parameters.
+var listCampaignsURL operationURL
 
 // NewCreateCampaignRequest calls the generic CreateCampaign builder with application/json body
 func NewCreateCampaignRequest(server string, body CreateCampaignJSONRequestBody) (*http.Request, error) {
@@ -3378,24 +3332,20 @@ func NewCreateCampaignRequest(server string, body CreateCampaignJSONRequestBody)
 
 // NewCreateCampaignRequestWithBody constructs an http.Request for the CreateCampaign method, with any body, and a specified content type
 func NewCreateCampaignRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateCampaignRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateCampaignRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateCampaignRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createCampaignURL.resolve(server, "./v1/campaigns")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/campaigns")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3405,8 +3355,17 @@ func NewCreateCampaignRequestWithBody(server string, contentType string, body io
 	return req, nil
 }
 
+// createCampaignURL is the URL of CreateCampaign, whose path has no parameters.
+var createCampaignURL operationURL
+
 // NewGetCampaignRequest constructs an http.Request for the GetCampaign method
 func NewGetCampaignRequest(server string, campaignID string) (*http.Request, error) {
+	return newGetCampaignRequest(context.Background(), server, campaignID)
+}
+
+// newGetCampaignRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetCampaignRequest(ctx context.Context, server string, campaignID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3416,7 +3375,7 @@ func NewGetCampaignRequest(server string, campaignID string) (*http.Request, err
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -3426,12 +3385,13 @@ func NewGetCampaignRequest(server string, campaignID string) (*http.Request, err
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3452,6 +3412,12 @@ func NewUpdateCampaignRequest(server string, campaignID string, body UpdateCampa
 
 // NewUpdateCampaignRequestWithBody constructs an http.Request for the UpdateCampaign method, with any body, and a specified content type
 func NewUpdateCampaignRequestWithBody(server string, campaignID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateCampaignRequestWithBody(context.Background(), server, campaignID, contentType, body)
+}
+
+// newUpdateCampaignRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateCampaignRequestWithBody(ctx context.Context, server string, campaignID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3461,7 +3427,7 @@ func NewUpdateCampaignRequestWithBody(server string, campaignID string, contentT
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -3471,12 +3437,13 @@ func NewUpdateCampaignRequestWithBody(server string, campaignID string, contentT
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3488,6 +3455,12 @@ func NewUpdateCampaignRequestWithBody(server string, campaignID string, contentT
 
 // NewGetCampaignMetricsRequest constructs an http.Request for the GetCampaignMetrics method
 func NewGetCampaignMetricsRequest(server string, campaignID string) (*http.Request, error) {
+	return newGetCampaignMetricsRequest(context.Background(), server, campaignID)
+}
+
+// newGetCampaignMetricsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetCampaignMetricsRequest(ctx context.Context, server string, campaignID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3497,7 +3470,7 @@ func NewGetCampaignMetricsRequest(server string, campaignID string) (*http.Reque
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -3507,12 +3480,13 @@ func NewGetCampaignMetricsRequest(server string, campaignID string) (*http.Reque
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3522,19 +3496,15 @@ func NewGetCampaignMetricsRequest(server string, campaignID string) (*http.Reque
 
 // NewListComponentsRequest constructs an http.Request for the ListComponents method
 func NewListComponentsRequest(server string, params *ListComponentsParams) (*http.Request, error) {
+	return newListComponentsRequest(context.Background(), server, params)
+}
+
+// newListComponentsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListComponentsRequest(ctx context.Context, server string, params *ListComponentsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/components")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listComponentsURL.resolve(server, "./v1/components")
 	if err != nil {
 		return nil, err
 	}
@@ -3542,7 +3512,7 @@ func NewListComponentsRequest(server string, params *ListComponentsParams) (*htt
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -3575,16 +3545,21 @@ func NewListComponentsRequest(server string, params *ListComponentsParams) (*htt
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listComponentsURL is the URL of ListComponents, whose path has no parameters.
+var listComponentsURL operationURL
 
 // NewCreateComponentRequest calls the generic CreateComponent builder with application/json body
 func NewCreateComponentRequest(server string, body CreateComponentJSONRequestBody) (*http.Request, error) {
@@ -3599,24 +3574,20 @@ func NewCreateComponentRequest(server string, body CreateComponentJSONRequestBod
 
 // NewCreateComponentRequestWithBody constructs an http.Request for the CreateComponent method, with any body, and a specified content type
 func NewCreateComponentRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateComponentRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateComponentRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateComponentRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createComponentURL.resolve(server, "./v1/components")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/components")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3626,8 +3597,17 @@ func NewCreateComponentRequestWithBody(server string, contentType string, body i
 	return req, nil
 }
 
+// createComponentURL is the URL of CreateComponent, whose path has no parameters.
+var createComponentURL operationURL
+
 // NewGetComponentRequest constructs an http.Request for the GetComponent method
 func NewGetComponentRequest(server string, componentID string) (*http.Request, error) {
+	return newGetComponentRequest(context.Background(), server, componentID)
+}
+
+// newGetComponentRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetComponentRequest(ctx context.Context, server string, componentID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3637,7 +3617,7 @@ func NewGetComponentRequest(server string, componentID string) (*http.Request, e
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -3647,12 +3627,13 @@ func NewGetComponentRequest(server string, componentID string) (*http.Request, e
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3673,6 +3654,12 @@ func NewUpdateComponentRequest(server string, componentID string, body UpdateCom
 
 // NewUpdateComponentRequestWithBody constructs an http.Request for the UpdateComponent method, with any body, and a specified content type
 func NewUpdateComponentRequestWithBody(server string, componentID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateComponentRequestWithBody(context.Background(), server, componentID, contentType, body)
+}
+
+// newUpdateComponentRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateComponentRequestWithBody(ctx context.Context, server string, componentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3682,7 +3669,7 @@ func NewUpdateComponentRequestWithBody(server string, componentID string, conten
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -3692,12 +3679,13 @@ func NewUpdateComponentRequestWithBody(server string, componentID string, conten
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3720,24 +3708,20 @@ func NewCreateContactRequest(server string, body CreateContactJSONRequestBody) (
 
 // NewCreateContactRequestWithBody constructs an http.Request for the CreateContact method, with any body, and a specified content type
 func NewCreateContactRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateContactRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateContactRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateContactRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createContactURL.resolve(server, "./v1/contacts/create")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/contacts/create")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3746,6 +3730,9 @@ func NewCreateContactRequestWithBody(server string, contentType string, body io.
 
 	return req, nil
 }
+
+// createContactURL is the URL of CreateContact, whose path has no parameters.
+var createContactURL operationURL
 
 // NewDeleteContactRequest calls the generic DeleteContact builder with application/json body
 func NewDeleteContactRequest(server string, body DeleteContactJSONRequestBody) (*http.Request, error) {
@@ -3760,24 +3747,20 @@ func NewDeleteContactRequest(server string, body DeleteContactJSONRequestBody) (
 
 // NewDeleteContactRequestWithBody constructs an http.Request for the DeleteContact method, with any body, and a specified content type
 func NewDeleteContactRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newDeleteContactRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newDeleteContactRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newDeleteContactRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := deleteContactURL.resolve(server, "./v1/contacts/delete")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/contacts/delete")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3787,21 +3770,20 @@ func NewDeleteContactRequestWithBody(server string, contentType string, body io.
 	return req, nil
 }
 
+// deleteContactURL is the URL of DeleteContact, whose path has no parameters.
+var deleteContactURL operationURL
+
 // NewFindContactRequest constructs an http.Request for the FindContact method
 func NewFindContactRequest(server string, params *FindContactParams) (*http.Request, error) {
+	return newFindContactRequest(context.Background(), server, params)
+}
+
+// newFindContactRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newFindContactRequest(ctx context.Context, server string, params *FindContactParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/contacts/find")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := findContactURL.resolve(server, "./v1/contacts/find")
 	if err != nil {
 		return nil, err
 	}
@@ -3809,7 +3791,7 @@ func NewFindContactRequest(server string, params *FindContactParams) (*http.Requ
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -3842,10 +3824,12 @@ func NewFindContactRequest(server string, params *FindContactParams) (*http.Requ
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -3853,21 +3837,20 @@ func NewFindContactRequest(server string, params *FindContactParams) (*http.Requ
 	return req, nil
 }
 
+// findContactURL is the URL of FindContact, whose path has no parameters.
+var findContactURL operationURL
+
 // NewListContactPropertiesRequest constructs an http.Request for the ListContactProperties method
 func NewListContactPropertiesRequest(server string, params *ListContactPropertiesParams) (*http.Request, error) {
+	return newListContactPropertiesRequest(context.Background(), server, params)
+}
+
+// newListContactPropertiesRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListContactPropertiesRequest(ctx context.Context, server string, params *ListContactPropertiesParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/contacts/properties")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listContactPropertiesURL.resolve(server, "./v1/contacts/properties")
 	if err != nil {
 		return nil, err
 	}
@@ -3875,7 +3858,7 @@ func NewListContactPropertiesRequest(server string, params *ListContactPropertie
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -3896,16 +3879,21 @@ func NewListContactPropertiesRequest(server string, params *ListContactPropertie
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listContactPropertiesURL is the URL of ListContactProperties, whose path has no parameters.
+var listContactPropertiesURL operationURL
 
 // NewCreateContactPropertyRequest calls the generic CreateContactProperty builder with application/json body
 func NewCreateContactPropertyRequest(server string, body CreateContactPropertyJSONRequestBody) (*http.Request, error) {
@@ -3920,24 +3908,20 @@ func NewCreateContactPropertyRequest(server string, body CreateContactPropertyJS
 
 // NewCreateContactPropertyRequestWithBody constructs an http.Request for the CreateContactProperty method, with any body, and a specified content type
 func NewCreateContactPropertyRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateContactPropertyRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateContactPropertyRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateContactPropertyRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createContactPropertyURL.resolve(server, "./v1/contacts/properties")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/contacts/properties")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3947,21 +3931,20 @@ func NewCreateContactPropertyRequestWithBody(server string, contentType string, 
 	return req, nil
 }
 
+// createContactPropertyURL is the URL of CreateContactProperty, whose path has no parameters.
+var createContactPropertyURL operationURL
+
 // NewRemoveContactSuppressionRequest constructs an http.Request for the RemoveContactSuppression method
 func NewRemoveContactSuppressionRequest(server string, params *RemoveContactSuppressionParams) (*http.Request, error) {
+	return newRemoveContactSuppressionRequest(context.Background(), server, params)
+}
+
+// newRemoveContactSuppressionRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newRemoveContactSuppressionRequest(ctx context.Context, server string, params *RemoveContactSuppressionParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/contacts/suppression")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := removeContactSuppressionURL.resolve(server, "./v1/contacts/suppression")
 	if err != nil {
 		return nil, err
 	}
@@ -3969,7 +3952,7 @@ func NewRemoveContactSuppressionRequest(server string, params *RemoveContactSupp
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -4002,32 +3985,33 @@ func NewRemoveContactSuppressionRequest(server string, params *RemoveContactSupp
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// removeContactSuppressionURL is the URL of RemoveContactSuppression, whose path has no parameters.
+var removeContactSuppressionURL operationURL
 
 // NewGetContactSuppressionRequest constructs an http.Request for the GetContactSuppression method
 func NewGetContactSuppressionRequest(server string, params *GetContactSuppressionParams) (*http.Request, error) {
+	return newGetContactSuppressionRequest(context.Background(), server, params)
+}
+
+// newGetContactSuppressionRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetContactSuppressionRequest(ctx context.Context, server string, params *GetContactSuppressionParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/contacts/suppression")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := getContactSuppressionURL.resolve(server, "./v1/contacts/suppression")
 	if err != nil {
 		return nil, err
 	}
@@ -4035,7 +4019,7 @@ func NewGetContactSuppressionRequest(server string, params *GetContactSuppressio
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -4068,16 +4052,21 @@ func NewGetContactSuppressionRequest(server string, params *GetContactSuppressio
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// getContactSuppressionURL is the URL of GetContactSuppression, whose path has no parameters.
+var getContactSuppressionURL operationURL
 
 // NewUpdateContactRequest calls the generic UpdateContact builder with application/json body
 func NewUpdateContactRequest(server string, body UpdateContactJSONRequestBody) (*http.Request, error) {
@@ -4092,24 +4081,20 @@ func NewUpdateContactRequest(server string, body UpdateContactJSONRequestBody) (
 
 // NewUpdateContactRequestWithBody constructs an http.Request for the UpdateContact method, with any body, and a specified content type
 func NewUpdateContactRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateContactRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newUpdateContactRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateContactRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := updateContactURL.resolve(server, "./v1/contacts/update")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/contacts/update")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4119,26 +4104,25 @@ func NewUpdateContactRequestWithBody(server string, contentType string, body io.
 	return req, nil
 }
 
+// updateContactURL is the URL of UpdateContact, whose path has no parameters.
+var updateContactURL operationURL
+
 // NewListDedicatedSendingIPsRequest constructs an http.Request for the ListDedicatedSendingIPs method
 func NewListDedicatedSendingIPsRequest(server string) (*http.Request, error) {
+	return newListDedicatedSendingIPsRequest(context.Background(), server)
+}
+
+// newListDedicatedSendingIPsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListDedicatedSendingIPsRequest(ctx context.Context, server string) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := listDedicatedSendingIPsURL.resolve(server, "./v1/dedicated-sending-ips")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/dedicated-sending-ips")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4146,8 +4130,17 @@ func NewListDedicatedSendingIPsRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// listDedicatedSendingIPsURL is the URL of ListDedicatedSendingIPs, whose path has no parameters.
+var listDedicatedSendingIPsURL operationURL
+
 // NewGetEmailMessageRequest constructs an http.Request for the GetEmailMessage method
 func NewGetEmailMessageRequest(server string, emailMessageID string) (*http.Request, error) {
+	return newGetEmailMessageRequest(context.Background(), server, emailMessageID)
+}
+
+// newGetEmailMessageRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetEmailMessageRequest(ctx context.Context, server string, emailMessageID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4157,7 +4150,7 @@ func NewGetEmailMessageRequest(server string, emailMessageID string) (*http.Requ
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4167,12 +4160,13 @@ func NewGetEmailMessageRequest(server string, emailMessageID string) (*http.Requ
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4193,6 +4187,12 @@ func NewUpdateEmailMessageRequest(server string, emailMessageID string, body Upd
 
 // NewUpdateEmailMessageRequestWithBody constructs an http.Request for the UpdateEmailMessage method, with any body, and a specified content type
 func NewUpdateEmailMessageRequestWithBody(server string, emailMessageID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateEmailMessageRequestWithBody(context.Background(), server, emailMessageID, contentType, body)
+}
+
+// newUpdateEmailMessageRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateEmailMessageRequestWithBody(ctx context.Context, server string, emailMessageID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4202,7 +4202,7 @@ func NewUpdateEmailMessageRequestWithBody(server string, emailMessageID string, 
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4212,12 +4212,13 @@ func NewUpdateEmailMessageRequestWithBody(server string, emailMessageID string, 
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4229,6 +4230,12 @@ func NewUpdateEmailMessageRequestWithBody(server string, emailMessageID string, 
 
 // NewGetEmailMessageGuardianRequest constructs an http.Request for the GetEmailMessageGuardian method
 func NewGetEmailMessageGuardianRequest(server string, emailMessageID string) (*http.Request, error) {
+	return newGetEmailMessageGuardianRequest(context.Background(), server, emailMessageID)
+}
+
+// newGetEmailMessageGuardianRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetEmailMessageGuardianRequest(ctx context.Context, server string, emailMessageID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4238,7 +4245,7 @@ func NewGetEmailMessageGuardianRequest(server string, emailMessageID string) (*h
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4248,12 +4255,13 @@ func NewGetEmailMessageGuardianRequest(server string, emailMessageID string) (*h
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4274,6 +4282,12 @@ func NewPreviewEmailMessageRequest(server string, emailMessageID string, body Pr
 
 // NewPreviewEmailMessageRequestWithBody constructs an http.Request for the PreviewEmailMessage method, with any body, and a specified content type
 func NewPreviewEmailMessageRequestWithBody(server string, emailMessageID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newPreviewEmailMessageRequestWithBody(context.Background(), server, emailMessageID, contentType, body)
+}
+
+// newPreviewEmailMessageRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newPreviewEmailMessageRequestWithBody(ctx context.Context, server string, emailMessageID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4283,7 +4297,7 @@ func NewPreviewEmailMessageRequestWithBody(server string, emailMessageID string,
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4293,12 +4307,13 @@ func NewPreviewEmailMessageRequestWithBody(server string, emailMessageID string,
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4310,19 +4325,15 @@ func NewPreviewEmailMessageRequestWithBody(server string, emailMessageID string,
 
 // NewListEventPatternsRequest constructs an http.Request for the ListEventPatterns method
 func NewListEventPatternsRequest(server string, params *ListEventPatternsParams) (*http.Request, error) {
+	return newListEventPatternsRequest(context.Background(), server, params)
+}
+
+// newListEventPatternsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListEventPatternsRequest(ctx context.Context, server string, params *ListEventPatternsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/event-patterns")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listEventPatternsURL.resolve(server, "./v1/event-patterns")
 	if err != nil {
 		return nil, err
 	}
@@ -4330,7 +4341,7 @@ func NewListEventPatternsRequest(server string, params *ListEventPatternsParams)
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -4363,10 +4374,12 @@ func NewListEventPatternsRequest(server string, params *ListEventPatternsParams)
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4374,8 +4387,17 @@ func NewListEventPatternsRequest(server string, params *ListEventPatternsParams)
 	return req, nil
 }
 
+// listEventPatternsURL is the URL of ListEventPatterns, whose path has no parameters.
+var listEventPatternsURL operationURL
+
 // NewGetEventPatternByNameRequest constructs an http.Request for the GetEventPatternByName method
 func NewGetEventPatternByNameRequest(server string, eventName string) (*http.Request, error) {
+	return newGetEventPatternByNameRequest(context.Background(), server, eventName)
+}
+
+// newGetEventPatternByNameRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetEventPatternByNameRequest(ctx context.Context, server string, eventName string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4385,7 +4407,7 @@ func NewGetEventPatternByNameRequest(server string, eventName string) (*http.Req
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4395,12 +4417,13 @@ func NewGetEventPatternByNameRequest(server string, eventName string) (*http.Req
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4410,6 +4433,12 @@ func NewGetEventPatternByNameRequest(server string, eventName string) (*http.Req
 
 // NewGetEventPatternRequest constructs an http.Request for the GetEventPattern method
 func NewGetEventPatternRequest(server string, eventPatternID string) (*http.Request, error) {
+	return newGetEventPatternRequest(context.Background(), server, eventPatternID)
+}
+
+// newGetEventPatternRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetEventPatternRequest(ctx context.Context, server string, eventPatternID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4419,7 +4448,7 @@ func NewGetEventPatternRequest(server string, eventPatternID string) (*http.Requ
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4429,12 +4458,13 @@ func NewGetEventPatternRequest(server string, eventPatternID string) (*http.Requ
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4455,24 +4485,20 @@ func NewSendEventRequest(server string, params *SendEventParams, body SendEventJ
 
 // NewSendEventRequestWithBody constructs an http.Request for the SendEvent method, with any body, and a specified content type
 func NewSendEventRequestWithBody(server string, params *SendEventParams, contentType string, body io.Reader) (*http.Request, error) {
+	return newSendEventRequestWithBody(context.Background(), server, params, contentType, body)
+}
+
+// newSendEventRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newSendEventRequestWithBody(ctx context.Context, server string, params *SendEventParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := sendEventURL.resolve(server, "./v1/events/send")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/events/send")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4497,26 +4523,25 @@ func NewSendEventRequestWithBody(server string, params *SendEventParams, content
 	return req, nil
 }
 
+// sendEventURL is the URL of SendEvent, whose path has no parameters.
+var sendEventURL operationURL
+
 // NewListMailingListsRequest constructs an http.Request for the ListMailingLists method
 func NewListMailingListsRequest(server string) (*http.Request, error) {
+	return newListMailingListsRequest(context.Background(), server)
+}
+
+// newListMailingListsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListMailingListsRequest(ctx context.Context, server string) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := listMailingListsURL.resolve(server, "./v1/lists")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/lists")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4524,21 +4549,20 @@ func NewListMailingListsRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// listMailingListsURL is the URL of ListMailingLists, whose path has no parameters.
+var listMailingListsURL operationURL
+
 // NewListThemesRequest constructs an http.Request for the ListThemes method
 func NewListThemesRequest(server string, params *ListThemesParams) (*http.Request, error) {
+	return newListThemesRequest(context.Background(), server, params)
+}
+
+// newListThemesRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListThemesRequest(ctx context.Context, server string, params *ListThemesParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/themes")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listThemesURL.resolve(server, "./v1/themes")
 	if err != nil {
 		return nil, err
 	}
@@ -4546,7 +4570,7 @@ func NewListThemesRequest(server string, params *ListThemesParams) (*http.Reques
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -4579,16 +4603,21 @@ func NewListThemesRequest(server string, params *ListThemesParams) (*http.Reques
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listThemesURL is the URL of ListThemes, whose path has no parameters.
+var listThemesURL operationURL
 
 // NewCreateThemeRequest calls the generic CreateTheme builder with application/json body
 func NewCreateThemeRequest(server string, body CreateThemeJSONRequestBody) (*http.Request, error) {
@@ -4603,24 +4632,20 @@ func NewCreateThemeRequest(server string, body CreateThemeJSONRequestBody) (*htt
 
 // NewCreateThemeRequestWithBody constructs an http.Request for the CreateTheme method, with any body, and a specified content type
 func NewCreateThemeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateThemeRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateThemeRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateThemeRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createThemeURL.resolve(server, "./v1/themes")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/themes")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4630,8 +4655,17 @@ func NewCreateThemeRequestWithBody(server string, contentType string, body io.Re
 	return req, nil
 }
 
+// createThemeURL is the URL of CreateTheme, whose path has no parameters.
+var createThemeURL operationURL
+
 // NewGetThemeRequest constructs an http.Request for the GetTheme method
 func NewGetThemeRequest(server string, themeID string) (*http.Request, error) {
+	return newGetThemeRequest(context.Background(), server, themeID)
+}
+
+// newGetThemeRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetThemeRequest(ctx context.Context, server string, themeID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4641,7 +4675,7 @@ func NewGetThemeRequest(server string, themeID string) (*http.Request, error) {
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4651,12 +4685,13 @@ func NewGetThemeRequest(server string, themeID string) (*http.Request, error) {
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4677,6 +4712,12 @@ func NewUpdateThemeRequest(server string, themeID string, body UpdateThemeJSONRe
 
 // NewUpdateThemeRequestWithBody constructs an http.Request for the UpdateTheme method, with any body, and a specified content type
 func NewUpdateThemeRequestWithBody(server string, themeID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateThemeRequestWithBody(context.Background(), server, themeID, contentType, body)
+}
+
+// newUpdateThemeRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateThemeRequestWithBody(ctx context.Context, server string, themeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4686,7 +4727,7 @@ func NewUpdateThemeRequestWithBody(server string, themeID string, contentType st
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4696,12 +4737,13 @@ func NewUpdateThemeRequestWithBody(server string, themeID string, contentType st
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4713,19 +4755,15 @@ func NewUpdateThemeRequestWithBody(server string, themeID string, contentType st
 
 // NewListPublishedTransactionalEmailsRequest constructs an http.Request for the ListPublishedTransactionalEmails method
 func NewListPublishedTransactionalEmailsRequest(server string, params *ListPublishedTransactionalEmailsParams) (*http.Request, error) {
+	return newListPublishedTransactionalEmailsRequest(context.Background(), server, params)
+}
+
+// newListPublishedTransactionalEmailsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListPublishedTransactionalEmailsRequest(ctx context.Context, server string, params *ListPublishedTransactionalEmailsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/transactional")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listPublishedTransactionalEmailsURL.resolve(server, "./v1/transactional")
 	if err != nil {
 		return nil, err
 	}
@@ -4733,7 +4771,7 @@ func NewListPublishedTransactionalEmailsRequest(server string, params *ListPubli
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -4766,16 +4804,21 @@ func NewListPublishedTransactionalEmailsRequest(server string, params *ListPubli
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listPublishedTransactionalEmailsURL is the URL of ListPublishedTransactionalEmails, whose path has no parameters.
+var listPublishedTransactionalEmailsURL operationURL
 
 // NewSendTransactionalEmailRequest calls the generic SendTransactionalEmail builder with application/json body
 func NewSendTransactionalEmailRequest(server string, params *SendTransactionalEmailParams, body SendTransactionalEmailJSONRequestBody) (*http.Request, error) {
@@ -4790,24 +4833,20 @@ func NewSendTransactionalEmailRequest(server string, params *SendTransactionalEm
 
 // NewSendTransactionalEmailRequestWithBody constructs an http.Request for the SendTransactionalEmail method, with any body, and a specified content type
 func NewSendTransactionalEmailRequestWithBody(server string, params *SendTransactionalEmailParams, contentType string, body io.Reader) (*http.Request, error) {
+	return newSendTransactionalEmailRequestWithBody(context.Background(), server, params, contentType, body)
+}
+
+// newSendTransactionalEmailRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newSendTransactionalEmailRequestWithBody(ctx context.Context, server string, params *SendTransactionalEmailParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := sendTransactionalEmailURL.resolve(server, "./v1/transactional")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/transactional")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4832,21 +4871,20 @@ func NewSendTransactionalEmailRequestWithBody(server string, params *SendTransac
 	return req, nil
 }
 
+// sendTransactionalEmailURL is the URL of SendTransactionalEmail, whose path has no parameters.
+var sendTransactionalEmailURL operationURL
+
 // NewListTransactionalEmailsRequest constructs an http.Request for the ListTransactionalEmails method
 func NewListTransactionalEmailsRequest(server string, params *ListTransactionalEmailsParams) (*http.Request, error) {
+	return newListTransactionalEmailsRequest(context.Background(), server, params)
+}
+
+// newListTransactionalEmailsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListTransactionalEmailsRequest(ctx context.Context, server string, params *ListTransactionalEmailsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/transactional-emails")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listTransactionalEmailsURL.resolve(server, "./v1/transactional-emails")
 	if err != nil {
 		return nil, err
 	}
@@ -4854,7 +4892,7 @@ func NewListTransactionalEmailsRequest(server string, params *ListTransactionalE
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -4887,16 +4925,21 @@ func NewListTransactionalEmailsRequest(server string, params *ListTransactionalE
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listTransactionalEmailsURL is the URL of ListTransactionalEmails, whose path has no parameters.
+var listTransactionalEmailsURL operationURL
 
 // NewCreateTransactionalEmailRequest calls the generic CreateTransactionalEmail builder with application/json body
 func NewCreateTransactionalEmailRequest(server string, body CreateTransactionalEmailJSONRequestBody) (*http.Request, error) {
@@ -4911,24 +4954,20 @@ func NewCreateTransactionalEmailRequest(server string, body CreateTransactionalE
 
 // NewCreateTransactionalEmailRequestWithBody constructs an http.Request for the CreateTransactionalEmail method, with any body, and a specified content type
 func NewCreateTransactionalEmailRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateTransactionalEmailRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateTransactionalEmailRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateTransactionalEmailRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createTransactionalEmailURL.resolve(server, "./v1/transactional-emails")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/transactional-emails")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4938,8 +4977,17 @@ func NewCreateTransactionalEmailRequestWithBody(server string, contentType strin
 	return req, nil
 }
 
+// createTransactionalEmailURL is the URL of CreateTransactionalEmail, whose path has no parameters.
+var createTransactionalEmailURL operationURL
+
 // NewGetTransactionalEmailRequest constructs an http.Request for the GetTransactionalEmail method
 func NewGetTransactionalEmailRequest(server string, transactionalID string) (*http.Request, error) {
+	return newGetTransactionalEmailRequest(context.Background(), server, transactionalID)
+}
+
+// newGetTransactionalEmailRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetTransactionalEmailRequest(ctx context.Context, server string, transactionalID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4949,7 +4997,7 @@ func NewGetTransactionalEmailRequest(server string, transactionalID string) (*ht
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -4959,12 +5007,13 @@ func NewGetTransactionalEmailRequest(server string, transactionalID string) (*ht
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4985,6 +5034,12 @@ func NewUpdateTransactionalEmailRequest(server string, transactionalID string, b
 
 // NewUpdateTransactionalEmailRequestWithBody constructs an http.Request for the UpdateTransactionalEmail method, with any body, and a specified content type
 func NewUpdateTransactionalEmailRequestWithBody(server string, transactionalID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateTransactionalEmailRequestWithBody(context.Background(), server, transactionalID, contentType, body)
+}
+
+// newUpdateTransactionalEmailRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateTransactionalEmailRequestWithBody(ctx context.Context, server string, transactionalID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4994,7 +5049,7 @@ func NewUpdateTransactionalEmailRequestWithBody(server string, transactionalID s
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5004,12 +5059,13 @@ func NewUpdateTransactionalEmailRequestWithBody(server string, transactionalID s
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5021,6 +5077,12 @@ func NewUpdateTransactionalEmailRequestWithBody(server string, transactionalID s
 
 // NewEnsureTransactionalDraftRequest constructs an http.Request for the EnsureTransactionalDraft method
 func NewEnsureTransactionalDraftRequest(server string, transactionalID string) (*http.Request, error) {
+	return newEnsureTransactionalDraftRequest(context.Background(), server, transactionalID)
+}
+
+// newEnsureTransactionalDraftRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newEnsureTransactionalDraftRequest(ctx context.Context, server string, transactionalID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5030,7 +5092,7 @@ func NewEnsureTransactionalDraftRequest(server string, transactionalID string) (
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5040,12 +5102,13 @@ func NewEnsureTransactionalDraftRequest(server string, transactionalID string) (
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5055,6 +5118,12 @@ func NewEnsureTransactionalDraftRequest(server string, transactionalID string) (
 
 // NewGetTransactionalEmailMetricsRequest constructs an http.Request for the GetTransactionalEmailMetrics method
 func NewGetTransactionalEmailMetricsRequest(server string, transactionalID string) (*http.Request, error) {
+	return newGetTransactionalEmailMetricsRequest(context.Background(), server, transactionalID)
+}
+
+// newGetTransactionalEmailMetricsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetTransactionalEmailMetricsRequest(ctx context.Context, server string, transactionalID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5064,7 +5133,7 @@ func NewGetTransactionalEmailMetricsRequest(server string, transactionalID strin
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5074,12 +5143,13 @@ func NewGetTransactionalEmailMetricsRequest(server string, transactionalID strin
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5089,6 +5159,12 @@ func NewGetTransactionalEmailMetricsRequest(server string, transactionalID strin
 
 // NewPublishTransactionalEmailRequest constructs an http.Request for the PublishTransactionalEmail method
 func NewPublishTransactionalEmailRequest(server string, transactionalID string) (*http.Request, error) {
+	return newPublishTransactionalEmailRequest(context.Background(), server, transactionalID)
+}
+
+// newPublishTransactionalEmailRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newPublishTransactionalEmailRequest(ctx context.Context, server string, transactionalID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5098,7 +5174,7 @@ func NewPublishTransactionalEmailRequest(server string, transactionalID string) 
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5108,12 +5184,13 @@ func NewPublishTransactionalEmailRequest(server string, transactionalID string) 
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5123,19 +5200,15 @@ func NewPublishTransactionalEmailRequest(server string, transactionalID string) 
 
 // NewListTransactionalGroupsRequest constructs an http.Request for the ListTransactionalGroups method
 func NewListTransactionalGroupsRequest(server string, params *ListTransactionalGroupsParams) (*http.Request, error) {
+	return newListTransactionalGroupsRequest(context.Background(), server, params)
+}
+
+// newListTransactionalGroupsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListTransactionalGroupsRequest(ctx context.Context, server string, params *ListTransactionalGroupsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/transactional-groups")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listTransactionalGroupsURL.resolve(server, "./v1/transactional-groups")
 	if err != nil {
 		return nil, err
 	}
@@ -5143,7 +5216,7 @@ func NewListTransactionalGroupsRequest(server string, params *ListTransactionalG
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -5176,16 +5249,21 @@ func NewListTransactionalGroupsRequest(server string, params *ListTransactionalG
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listTransactionalGroupsURL is the URL of ListTransactionalGroups, whose path has no parameters.
+var listTransactionalGroupsURL operationURL
 
 // NewCreateTransactionalGroupRequest calls the generic CreateTransactionalGroup builder with application/json body
 func NewCreateTransactionalGroupRequest(server string, body CreateTransactionalGroupJSONRequestBody) (*http.Request, error) {
@@ -5200,24 +5278,20 @@ func NewCreateTransactionalGroupRequest(server string, body CreateTransactionalG
 
 // NewCreateTransactionalGroupRequestWithBody constructs an http.Request for the CreateTransactionalGroup method, with any body, and a specified content type
 func NewCreateTransactionalGroupRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateTransactionalGroupRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateTransactionalGroupRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateTransactionalGroupRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createTransactionalGroupURL.resolve(server, "./v1/transactional-groups")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/transactional-groups")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5227,8 +5301,17 @@ func NewCreateTransactionalGroupRequestWithBody(server string, contentType strin
 	return req, nil
 }
 
+// createTransactionalGroupURL is the URL of CreateTransactionalGroup, whose path has no parameters.
+var createTransactionalGroupURL operationURL
+
 // NewGetTransactionalGroupRequest constructs an http.Request for the GetTransactionalGroup method
 func NewGetTransactionalGroupRequest(server string, transactionalGroupID string) (*http.Request, error) {
+	return newGetTransactionalGroupRequest(context.Background(), server, transactionalGroupID)
+}
+
+// newGetTransactionalGroupRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetTransactionalGroupRequest(ctx context.Context, server string, transactionalGroupID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5238,7 +5321,7 @@ func NewGetTransactionalGroupRequest(server string, transactionalGroupID string)
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5248,12 +5331,13 @@ func NewGetTransactionalGroupRequest(server string, transactionalGroupID string)
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5274,6 +5358,12 @@ func NewUpdateTransactionalGroupRequest(server string, transactionalGroupID stri
 
 // NewUpdateTransactionalGroupRequestWithBody constructs an http.Request for the UpdateTransactionalGroup method, with any body, and a specified content type
 func NewUpdateTransactionalGroupRequestWithBody(server string, transactionalGroupID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateTransactionalGroupRequestWithBody(context.Background(), server, transactionalGroupID, contentType, body)
+}
+
+// newUpdateTransactionalGroupRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateTransactionalGroupRequestWithBody(ctx context.Context, server string, transactionalGroupID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5283,7 +5373,7 @@ func NewUpdateTransactionalGroupRequestWithBody(server string, transactionalGrou
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5293,12 +5383,13 @@ func NewUpdateTransactionalGroupRequestWithBody(server string, transactionalGrou
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5321,24 +5412,20 @@ func NewCreateUploadRequest(server string, body CreateUploadJSONRequestBody) (*h
 
 // NewCreateUploadRequestWithBody constructs an http.Request for the CreateUpload method, with any body, and a specified content type
 func NewCreateUploadRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateUploadRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateUploadRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateUploadRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createUploadURL.resolve(server, "./v1/uploads")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/uploads")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5348,8 +5435,17 @@ func NewCreateUploadRequestWithBody(server string, contentType string, body io.R
 	return req, nil
 }
 
+// createUploadURL is the URL of CreateUpload, whose path has no parameters.
+var createUploadURL operationURL
+
 // NewCompleteUploadRequest constructs an http.Request for the CompleteUpload method
 func NewCompleteUploadRequest(server string, emailAssetID string) (*http.Request, error) {
+	return newCompleteUploadRequest(context.Background(), server, emailAssetID)
+}
+
+// newCompleteUploadRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newCompleteUploadRequest(ctx context.Context, server string, emailAssetID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5359,7 +5455,7 @@ func NewCompleteUploadRequest(server string, emailAssetID string) (*http.Request
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5369,12 +5465,13 @@ func NewCompleteUploadRequest(server string, emailAssetID string) (*http.Request
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5384,19 +5481,15 @@ func NewCompleteUploadRequest(server string, emailAssetID string) (*http.Request
 
 // NewListWorkflowsRequest constructs an http.Request for the ListWorkflows method
 func NewListWorkflowsRequest(server string, params *ListWorkflowsParams) (*http.Request, error) {
+	return newListWorkflowsRequest(context.Background(), server, params)
+}
+
+// newListWorkflowsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newListWorkflowsRequest(ctx context.Context, server string, params *ListWorkflowsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/workflows")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := listWorkflowsURL.resolve(server, "./v1/workflows")
 	if err != nil {
 		return nil, err
 	}
@@ -5404,7 +5497,7 @@ func NewListWorkflowsRequest(server string, params *ListWorkflowsParams) (*http.
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -5437,16 +5530,21 @@ func NewListWorkflowsRequest(server string, params *ListWorkflowsParams) (*http.
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
 
 	return req, nil
 }
+
+// listWorkflowsURL is the URL of ListWorkflows, whose path has no parameters.
+var listWorkflowsURL operationURL
 
 // NewCreateWorkflowRequest calls the generic CreateWorkflow builder with application/json body
 func NewCreateWorkflowRequest(server string, body CreateWorkflowJSONRequestBody) (*http.Request, error) {
@@ -5461,24 +5559,20 @@ func NewCreateWorkflowRequest(server string, body CreateWorkflowJSONRequestBody)
 
 // NewCreateWorkflowRequestWithBody constructs an http.Request for the CreateWorkflow method, with any body, and a specified content type
 func NewCreateWorkflowRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateWorkflowRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateWorkflowRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateWorkflowRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	queryURL, err := createWorkflowURL.resolve(server, "./v1/workflows")
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/workflows")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5487,6 +5581,9 @@ func NewCreateWorkflowRequestWithBody(server string, contentType string, body io
 
 	return req, nil
 }
+
+// createWorkflowURL is the URL of CreateWorkflow, whose path has no parameters.
+var createWorkflowURL operationURL
 
 // NewDeleteWorkflowRequest calls the generic DeleteWorkflow builder with application/json body
 func NewDeleteWorkflowRequest(server string, workflowID string, body DeleteWorkflowJSONRequestBody) (*http.Request, error) {
@@ -5501,6 +5598,12 @@ func NewDeleteWorkflowRequest(server string, workflowID string, body DeleteWorkf
 
 // NewDeleteWorkflowRequestWithBody constructs an http.Request for the DeleteWorkflow method, with any body, and a specified content type
 func NewDeleteWorkflowRequestWithBody(server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newDeleteWorkflowRequestWithBody(context.Background(), server, workflowID, contentType, body)
+}
+
+// newDeleteWorkflowRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newDeleteWorkflowRequestWithBody(ctx context.Context, server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5510,7 +5613,7 @@ func NewDeleteWorkflowRequestWithBody(server string, workflowID string, contentT
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5520,12 +5623,13 @@ func NewDeleteWorkflowRequestWithBody(server string, workflowID string, contentT
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5537,6 +5641,12 @@ func NewDeleteWorkflowRequestWithBody(server string, workflowID string, contentT
 
 // NewGetWorkflowRequest constructs an http.Request for the GetWorkflow method
 func NewGetWorkflowRequest(server string, workflowID string) (*http.Request, error) {
+	return newGetWorkflowRequest(context.Background(), server, workflowID)
+}
+
+// newGetWorkflowRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetWorkflowRequest(ctx context.Context, server string, workflowID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5546,7 +5656,7 @@ func NewGetWorkflowRequest(server string, workflowID string) (*http.Request, err
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5556,12 +5666,13 @@ func NewGetWorkflowRequest(server string, workflowID string) (*http.Request, err
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5582,6 +5693,12 @@ func NewUpdateWorkflowPropertiesRequest(server string, workflowID string, body U
 
 // NewUpdateWorkflowPropertiesRequestWithBody constructs an http.Request for the UpdateWorkflowProperties method, with any body, and a specified content type
 func NewUpdateWorkflowPropertiesRequestWithBody(server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateWorkflowPropertiesRequestWithBody(context.Background(), server, workflowID, contentType, body)
+}
+
+// newUpdateWorkflowPropertiesRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateWorkflowPropertiesRequestWithBody(ctx context.Context, server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5591,7 +5708,7 @@ func NewUpdateWorkflowPropertiesRequestWithBody(server string, workflowID string
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5601,12 +5718,13 @@ func NewUpdateWorkflowPropertiesRequestWithBody(server string, workflowID string
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5629,6 +5747,12 @@ func NewChangeWorkflowMailingListRequest(server string, workflowID string, body 
 
 // NewChangeWorkflowMailingListRequestWithBody constructs an http.Request for the ChangeWorkflowMailingList method, with any body, and a specified content type
 func NewChangeWorkflowMailingListRequestWithBody(server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newChangeWorkflowMailingListRequestWithBody(context.Background(), server, workflowID, contentType, body)
+}
+
+// newChangeWorkflowMailingListRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newChangeWorkflowMailingListRequestWithBody(ctx context.Context, server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5638,7 +5762,7 @@ func NewChangeWorkflowMailingListRequestWithBody(server string, workflowID strin
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5648,12 +5772,13 @@ func NewChangeWorkflowMailingListRequestWithBody(server string, workflowID strin
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5676,6 +5801,12 @@ func NewCreateWorkflowNodeRequest(server string, workflowID string, body CreateW
 
 // NewCreateWorkflowNodeRequestWithBody constructs an http.Request for the CreateWorkflowNode method, with any body, and a specified content type
 func NewCreateWorkflowNodeRequestWithBody(server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateWorkflowNodeRequestWithBody(context.Background(), server, workflowID, contentType, body)
+}
+
+// newCreateWorkflowNodeRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newCreateWorkflowNodeRequestWithBody(ctx context.Context, server string, workflowID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5685,7 +5816,7 @@ func NewCreateWorkflowNodeRequestWithBody(server string, workflowID string, cont
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5695,12 +5826,13 @@ func NewCreateWorkflowNodeRequestWithBody(server string, workflowID string, cont
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5723,6 +5855,12 @@ func NewDeleteWorkflowNodeRequest(server string, workflowID string, nodeID strin
 
 // NewDeleteWorkflowNodeRequestWithBody constructs an http.Request for the DeleteWorkflowNode method, with any body, and a specified content type
 func NewDeleteWorkflowNodeRequestWithBody(server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newDeleteWorkflowNodeRequestWithBody(context.Background(), server, workflowID, nodeID, contentType, body)
+}
+
+// newDeleteWorkflowNodeRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newDeleteWorkflowNodeRequestWithBody(ctx context.Context, server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5739,7 +5877,7 @@ func NewDeleteWorkflowNodeRequestWithBody(server string, workflowID string, node
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5749,12 +5887,13 @@ func NewDeleteWorkflowNodeRequestWithBody(server string, workflowID string, node
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5766,6 +5905,12 @@ func NewDeleteWorkflowNodeRequestWithBody(server string, workflowID string, node
 
 // NewGetWorkflowNodeRequest constructs an http.Request for the GetWorkflowNode method
 func NewGetWorkflowNodeRequest(server string, workflowID string, nodeID string) (*http.Request, error) {
+	return newGetWorkflowNodeRequest(context.Background(), server, workflowID, nodeID)
+}
+
+// newGetWorkflowNodeRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetWorkflowNodeRequest(ctx context.Context, server string, workflowID string, nodeID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5782,7 +5927,7 @@ func NewGetWorkflowNodeRequest(server string, workflowID string, nodeID string) 
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5792,12 +5937,13 @@ func NewGetWorkflowNodeRequest(server string, workflowID string, nodeID string) 
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5818,6 +5964,12 @@ func NewUpdateWorkflowNodeRequest(server string, workflowID string, nodeID strin
 
 // NewUpdateWorkflowNodeRequestWithBody constructs an http.Request for the UpdateWorkflowNode method, with any body, and a specified content type
 func NewUpdateWorkflowNodeRequestWithBody(server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateWorkflowNodeRequestWithBody(context.Background(), server, workflowID, nodeID, contentType, body)
+}
+
+// newUpdateWorkflowNodeRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newUpdateWorkflowNodeRequestWithBody(ctx context.Context, server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5834,7 +5986,7 @@ func NewUpdateWorkflowNodeRequestWithBody(server string, workflowID string, node
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5844,12 +5996,13 @@ func NewUpdateWorkflowNodeRequestWithBody(server string, workflowID string, node
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5872,6 +6025,12 @@ func NewAddWorkflowBranchRequest(server string, workflowID string, nodeID string
 
 // NewAddWorkflowBranchRequestWithBody constructs an http.Request for the AddWorkflowBranch method, with any body, and a specified content type
 func NewAddWorkflowBranchRequestWithBody(server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newAddWorkflowBranchRequestWithBody(context.Background(), server, workflowID, nodeID, contentType, body)
+}
+
+// newAddWorkflowBranchRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newAddWorkflowBranchRequestWithBody(ctx context.Context, server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5888,7 +6047,7 @@ func NewAddWorkflowBranchRequestWithBody(server string, workflowID string, nodeI
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5898,12 +6057,13 @@ func NewAddWorkflowBranchRequestWithBody(server string, workflowID string, nodeI
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5915,6 +6075,12 @@ func NewAddWorkflowBranchRequestWithBody(server string, workflowID string, nodeI
 
 // NewGetWorkflowNodeMetricsRequest constructs an http.Request for the GetWorkflowNodeMetrics method
 func NewGetWorkflowNodeMetricsRequest(server string, workflowID string, nodeID string) (*http.Request, error) {
+	return newGetWorkflowNodeMetricsRequest(context.Background(), server, workflowID, nodeID)
+}
+
+// newGetWorkflowNodeMetricsRequest builds the request with its context, which saves the
+// method a copy of the request.
+func newGetWorkflowNodeMetricsRequest(ctx context.Context, server string, workflowID string, nodeID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5931,7 +6097,7 @@ func NewGetWorkflowNodeMetricsRequest(server string, workflowID string, nodeID s
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5941,12 +6107,13 @@ func NewGetWorkflowNodeMetricsRequest(server string, workflowID string, nodeID s
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5967,6 +6134,12 @@ func NewDeleteWorkflowNodeRecursivelyRequest(server string, workflowID string, n
 
 // NewDeleteWorkflowNodeRecursivelyRequestWithBody constructs an http.Request for the DeleteWorkflowNodeRecursively method, with any body, and a specified content type
 func NewDeleteWorkflowNodeRecursivelyRequestWithBody(server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newDeleteWorkflowNodeRecursivelyRequestWithBody(context.Background(), server, workflowID, nodeID, contentType, body)
+}
+
+// newDeleteWorkflowNodeRecursivelyRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newDeleteWorkflowNodeRecursivelyRequestWithBody(ctx context.Context, server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5983,7 +6156,7 @@ func NewDeleteWorkflowNodeRecursivelyRequestWithBody(server string, workflowID s
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -5993,12 +6166,13 @@ func NewDeleteWorkflowNodeRecursivelyRequestWithBody(server string, workflowID s
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6021,6 +6195,12 @@ func NewRerouteNodeConnectionRequest(server string, workflowID string, nodeID st
 
 // NewRerouteNodeConnectionRequestWithBody constructs an http.Request for the RerouteNodeConnection method, with any body, and a specified content type
 func NewRerouteNodeConnectionRequestWithBody(server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
+	return newRerouteNodeConnectionRequestWithBody(context.Background(), server, workflowID, nodeID, contentType, body)
+}
+
+// newRerouteNodeConnectionRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newRerouteNodeConnectionRequestWithBody(ctx context.Context, server string, workflowID string, nodeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -6037,7 +6217,7 @@ func NewRerouteNodeConnectionRequestWithBody(server string, workflowID string, n
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServer(server)
 	if err != nil {
 		return nil, err
 	}
@@ -6047,12 +6227,13 @@ func NewRerouteNodeConnectionRequestWithBody(server string, workflowID string, n
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	resolvedURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
 	}
+	queryURL := resolvedURL.String()
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6060,6 +6241,52 @@ func NewRerouteNodeConnectionRequestWithBody(server string, workflowID string, n
 	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
+}
+
+// operationURL memoizes the URL of an operation whose path has no
+// parameters: serverURL.Parse("./path").String() for the last server asked
+// for, which a client never changes, so that a request does not parse the
+// server URL again. It is safe for concurrent use.
+type operationURL struct{ last atomic.Pointer[[2]string] }
+
+func (o *operationURL) resolve(server, operationPath string) (string, error) {
+	if last := o.last.Load(); last != nil && last[0] == server {
+		return last[1], nil
+	}
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return "", err
+	}
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return "", err
+	}
+	resolved := queryURL.String()
+	o.last.Store(&[2]string{server, resolved})
+	return resolved, nil
+}
+
+// lastServer memoizes parseServer's last answer.
+var lastServer atomic.Pointer[parsedServer]
+
+type parsedServer struct {
+	server string
+	url    *url.URL // shared: only ever read
+}
+
+// parseServer is url.Parse(server), memoized for the last server: a client
+// never changes its own. The *url.URL is shared and must not be modified
+// (url.URL.Parse, which resolves a path against it, does not).
+func parseServer(server string) (*url.URL, error) {
+	if last := lastServer.Load(); last != nil && last.server == server {
+		return last.url, nil
+	}
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+	lastServer.Store(&parsedServer{server, serverURL})
+	return serverURL, nil
 }
 
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
