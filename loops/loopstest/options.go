@@ -149,7 +149,8 @@ func WithDedicatedSendingIPs(ips ...string) Option {
 // WithClock sets the source of the current time, used by the rate limiter,
 // the Idempotency-Key window, the suppression quota window and every
 // recorded timestamp. Tests that need time to pass advance their clock
-// instead of sleeping. A nil function is ignored.
+// instead of sleeping. A nil function is ignored. The server calls it with
+// its lock held, so it must not call the Server's methods.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) {
 		if now != nil {
