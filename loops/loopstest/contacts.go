@@ -193,11 +193,11 @@ func (s *Server) match(id identity) object {
 }
 
 // contactBy finds the contact whose email (compared without regard to
-// case, as mail systems do) or userId is v. No contact has the userId "".
+// case, as mail systems do) or userId is v; "" matches nothing.
 // The caller holds s.mu.
 func (s *Server) contactBy(key, v string) object {
 	for _, ct := range s.contacts {
-		if ct[key] == v || key == "email" && strings.EqualFold(str(ct[key]), v) {
+		if v != "" && (ct[key] == v || key == "email" && strings.EqualFold(str(ct[key]), v)) {
 			return ct
 		}
 	}
