@@ -257,11 +257,7 @@ func (s *Server) publishedTemplate(id string) (TransactionalEmail, bool) {
 	if obj == nil || obj["publishedEmailMessageId"] == nil {
 		return TransactionalEmail{}, false
 	}
-	var vars []string
-	for _, v := range obj["dataVariables"].([]any) {
-		vars = append(vars, v.(string))
-	}
-	return TransactionalEmail{ID: id, Name: str(obj["name"]), DataVariables: vars}, true
+	return TransactionalEmail{ID: id, Name: str(obj["name"]), DataVariables: as[[]string](obj["dataVariables"])}, true
 }
 
 func str(v any) string {

@@ -47,7 +47,7 @@ func checkComponent(obj, change object) *response {
 		return bad
 	}
 	var missing []string
-	for _, tag := range asStrings(obj["_requiredTags"]) {
+	for _, tag := range as[[]string](obj["_requiredTags"]) {
 		if !strings.Contains(lmx, tag) {
 			missing = append(missing, tag)
 		}
@@ -90,13 +90,4 @@ func (s *Server) eventPatternByName(c *call) *response {
 		}
 	}
 	return failure(http.StatusNotFound, "Event pattern not found")
-}
-
-func asStrings(v any) []string {
-	var out []string
-	list, _ := v.([]any)
-	for _, item := range list {
-		out = append(out, str(item))
-	}
-	return out
 }

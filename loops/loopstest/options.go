@@ -47,24 +47,20 @@ type config struct {
 
 func defaultConfig() config {
 	return config{
-		apiKey:       DefaultAPIKey,
-		teamName:     DefaultTeamName,
-		rate:         TokenBucket(DefaultRatePerSecond, time.Second, DefaultRateBurst),
-		contentRate:  SlidingWindow(DefaultContentPerMinute, time.Minute),
-		lists:        defaultMailingLists(),
+		apiKey:      DefaultAPIKey,
+		teamName:    DefaultTeamName,
+		rate:        TokenBucket(DefaultRatePerSecond, time.Second, DefaultRateBurst),
+		contentRate: SlidingWindow(DefaultContentPerMinute, time.Minute),
+		// Two lists whose IDs are the ones the contract's examples use, so
+		// example payloads work against a server with no options.
+		lists: []loops.MailingList{
+			{ID: "cm06f5v0e45nf0ml5754o9cix", Name: "Product updates", IsPublic: true},
+			{ID: "cm16k73gq014h0mmj5b6jdi9r", Name: "Newsletter", Description: new("Monthly news"), IsPublic: false},
+		},
 		ips:          []string{"192.0.2.10", "192.0.2.11"},
 		now:          time.Now,
 		listen:       true,
 		removalLimit: DefaultSuppressionRemovalLimit,
-	}
-}
-
-// defaultMailingLists returns two lists whose IDs are the ones the contract's
-// examples use, so example payloads work against a server with no options.
-func defaultMailingLists() []loops.MailingList {
-	return []loops.MailingList{
-		{ID: "cm06f5v0e45nf0ml5754o9cix", Name: "Product updates", IsPublic: true},
-		{ID: "cm16k73gq014h0mmj5b6jdi9r", Name: "Newsletter", Description: new("Monthly news"), IsPublic: false},
 	}
 }
 

@@ -71,15 +71,9 @@ func (s *Server) checkTemplate(req sendRequest) *response {
 	switch {
 	case !found:
 		const msg = "Transactional email not found"
-		return newJSON(http.StatusNotFound, errorBody{
-			Message: msg,
-			Error:   errorDetail{Path: "transactionalId", Message: msg},
-		})
+		return newJSON(http.StatusNotFound, errorBody{Message: msg, Error: errorDetail{Path: "transactionalId", Message: msg}})
 	case tmpl.Draft:
-		return newJSON(http.StatusBadRequest, errorBody{
-			Path:    "transactionalId",
-			Message: "Transactional email is not published",
-		})
+		return newJSON(http.StatusBadRequest, errorBody{Path: "transactionalId", Message: "Transactional email is not published"})
 	}
 	var missing []string
 	for _, name := range tmpl.DataVariables {
@@ -88,10 +82,7 @@ func (s *Server) checkTemplate(req sendRequest) *response {
 		}
 	}
 	if len(missing) > 0 {
-		return newJSON(http.StatusBadRequest, errorBody{
-			Path:    "dataVariables",
-			Message: "Missing required fields: " + strings.Join(missing, ", "),
-		})
+		return newJSON(http.StatusBadRequest, errorBody{Path: "dataVariables", Message: "Missing required fields: " + strings.Join(missing, ", ")})
 	}
 	return nil
 }

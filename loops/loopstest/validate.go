@@ -121,7 +121,7 @@ func matchPath(template, path string) (map[string]string, bool) {
 	if len(ts) != len(ps) {
 		return nil, false
 	}
-	var params map[string]string
+	params := map[string]string{}
 	for i, t := range ts {
 		name, isParam := strings.CutPrefix(t, "{")
 		if !isParam {
@@ -133,9 +133,6 @@ func matchPath(template, path string) (map[string]string, bool) {
 		v, err := url.PathUnescape(ps[i])
 		if err != nil || v == "" {
 			return nil, false
-		}
-		if params == nil {
-			params = map[string]string{}
 		}
 		params[strings.TrimSuffix(name, "}")] = v
 	}
