@@ -66,31 +66,27 @@ func (s *Server) sendEvent(c *call) *response {
 			return bad
 		}
 		s.applyWrite(ct, c.obj, eventKeys)
-		s.events = append(s.events, newEvent(name, id, ct, c.obj, key, c))
+		props, _ := c.obj["eventProperties"].(map[string]any)
+		contactProps := map[string]any{}
+		for k, v := range c.obj {
+			if !eventKeys[k] {
+				contactProps[k] = v
+			}
+		}
+		s.events = append(s.events, Event{
+			Name:              name,
+			Email:             id.email,
+			UserID:            id.userID,
+			ContactID:         ct["id"].(string),
+			Properties:        cloneMap(props),
+			ContactProperties: contactProps,
+			MailingLists:      listsOf(c.obj),
+			IdempotencyKey:    key,
+			Raw:               slices.Clone(c.body),
+			Time:              c.now,
+		})
 		return success()
 	})
-}
-
-func newEvent(name string, id identity, ct object, body map[string]any, key string, c *call) Event {
-	props, _ := body["eventProperties"].(map[string]any)
-	contactProps := map[string]any{}
-	for k, v := range body {
-		if !eventKeys[k] {
-			contactProps[k] = v
-		}
-	}
-	return Event{
-		Name:              name,
-		Email:             id.email,
-		UserID:            id.userID,
-		ContactID:         ct["id"].(string),
-		Properties:        cloneMap(props),
-		ContactProperties: contactProps,
-		MailingLists:      listsOf(body),
-		IdempotencyKey:    key,
-		Raw:               slices.Clone(c.body),
-		Time:              c.now,
-	}
 }
 
 func (e Event) clone() Event {

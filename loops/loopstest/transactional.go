@@ -35,38 +35,39 @@ type TransactionalSend struct {
 // lastUpdatedLayout is how Loops writes timestamps: UTC with milliseconds.
 const lastUpdatedLayout = "2006-01-02T15:04:05.000Z"
 
-// sendRequest is the part of a send body the fake uses.
-type sendRequest struct {
-	TransactionalID string             `json:"transactionalId"`
-	Email           string             `json:"email"`
-	AddToAudience   bool               `json:"addToAudience"`
-	DataVariables   map[string]any     `json:"dataVariables"`
-	Attachments     []loops.Attachment `json:"attachments"`
-}
-
 func (s *Server) sendTransactional(c *call) *response {
-	var req sendRequest
+	var req loops.TransactionalRequest
 	if err := json.Unmarshal(c.body, &req); err != nil {
 		return failure(http.StatusBadRequest, "Invalid request body: "+err.Error())
 	}
 	if !validEmail(req.Email) {
 		return failure(http.StatusBadRequest, msgInvalidEmail)
 	}
+	add := req.AddToAudience != nil && *req.AddToAudience
 	return s.idempotent(c, func(key string) *response {
 		if bad := s.checkTemplate(req); bad != nil {
 			return bad
 		}
-		if req.AddToAudience && s.contactBy("email", req.Email) == nil {
+		if add && s.contactBy("email", req.Email) == nil {
 			s.addContact(identity{email: req.Email})
 		}
-		s.sends = append(s.sends, newSend(req, key, c))
+		s.sends = append(s.sends, TransactionalSend{
+			TransactionalID: req.TransactionalID,
+			Email:           req.Email,
+			DataVariables:   cloneMap(req.DataVariables),
+			Attachments:     req.Attachments,
+			AddToAudience:   add,
+			IdempotencyKey:  key,
+			Raw:             slices.Clone(c.body),
+			Time:            c.now,
+		})
 		return success()
 	})
 }
 
 // checkTemplate refuses a send to an unknown or unpublished template, or
 // one leaving out a required data variable, with Loops' error bodies.
-func (s *Server) checkTemplate(req sendRequest) *response {
+func (s *Server) checkTemplate(req loops.TransactionalRequest) *response {
 	tmpl, found := s.template(req.TransactionalID)
 	switch {
 	case !found:
@@ -85,19 +86,6 @@ func (s *Server) checkTemplate(req sendRequest) *response {
 		return newJSON(http.StatusBadRequest, errorBody{Path: "dataVariables", Message: "Missing required fields: " + strings.Join(missing, ", ")})
 	}
 	return nil
-}
-
-func newSend(req sendRequest, key string, c *call) TransactionalSend {
-	return TransactionalSend{
-		TransactionalID: req.TransactionalID,
-		Email:           req.Email,
-		DataVariables:   cloneMap(req.DataVariables),
-		Attachments:     req.Attachments,
-		AddToAudience:   req.AddToAudience,
-		IdempotencyKey:  key,
-		Raw:             slices.Clone(c.body),
-		Time:            c.now,
-	}
 }
 
 func (t TransactionalSend) clone() TransactionalSend {
