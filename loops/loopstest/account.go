@@ -2,6 +2,7 @@ package loopstest
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/loopsdev/loops-go/loops"
 )
@@ -34,10 +35,5 @@ func (s *Server) listDedicatedIPs(c *call) *response { return s.answer(c.rt, s.c
 
 // listExists reports whether the team has the mailing list listID.
 func (s *Server) listExists(listID string) bool {
-	for _, l := range s.cfg.lists {
-		if l.ID == listID {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(s.cfg.lists, func(l loops.MailingList) bool { return l.ID == listID })
 }

@@ -263,9 +263,7 @@ func (s *Server) applyWrite(ct object, body map[string]any, skip map[string]bool
 }
 
 func identityOf(body map[string]any) identity {
-	email, _ := body["email"].(string)
-	userID, _ := body["userId"].(string)
-	return identity{email: email, userID: userID}
+	return identity{email: str(body["email"]), userID: str(body["userId"])}
 }
 
 // oneIdentifier reads the email or userId query parameter of find and the

@@ -52,10 +52,8 @@ func (s *Server) createProperty(c *call) *response {
 // compared without regard to case so that "planName" and "PlanName"
 // cannot coexist, and reports whether it did. The caller holds s.mu.
 func (s *Server) addProperty(key, typ string) bool {
-	for _, d := range slices.Concat(standardProperties, s.properties) {
-		if strings.EqualFold(d.Key, key) {
-			return false
-		}
+	if slices.ContainsFunc(slices.Concat(standardProperties, s.properties), func(d loops.ContactProperty) bool { return strings.EqualFold(d.Key, key) }) {
+		return false
 	}
 	s.properties = append(s.properties, loops.ContactProperty{Key: key, Label: labelOf(key), Type: typ})
 	return true

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -150,11 +150,7 @@ func (s *Server) Close() {
 
 // Violations returns every contract violation seen so far, in order: requests
 // the contract forbids and responses of the fake that break it.
-func (s *Server) Violations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.violations)
-}
+func (s *Server) Violations() []string { return copies(s, &s.violations, strings.Clone) }
 
 // copies is what the inspection methods return: a copy of each of items,
 // made by clone with s.mu held.
