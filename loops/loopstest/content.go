@@ -16,22 +16,18 @@ import (
 // answer schema has them, so they never reach a client.
 
 var (
-	campaignGroups      = register(&kind{path: "/v1/campaign-groups", noun: "Campaign group"})
-	transactionalGroups = register(&kind{path: "/v1/transactional-groups", noun: "Transactional group"})
+	campaignGroups      = register(&kind{path: "/v1/campaign-groups", noun: "Campaign group", create: reservedName, update: renameGroup})
+	transactionalGroups = register(&kind{path: "/v1/transactional-groups", noun: "Transactional group", create: reservedName, update: renameGroup})
 	segments            = register(&kind{path: "/v1/audience-segments", noun: "Audience segment"})
 	messages            = register(&kind{path: "/v1/email-messages", noun: "Email message", revision: "contentRevisionId"})
-	campaigns           = register(&kind{path: "/v1/campaigns", noun: "Campaign"})
-	transactionals      = register(&kind{path: "/v1/transactional-emails", noun: "Transactional email"})
+	campaigns           = register(&kind{path: "/v1/campaigns", noun: "Campaign", create: createCampaign, update: updateCampaign, report: campaignSent})
+	transactionals      = register(&kind{path: "/v1/transactional-emails", noun: "Transactional email", create: createTransactional, view: (*Server).withDraftRevision})
 )
 
-// The rules refer to other kinds, so they are attached once all exist.
-func init() {
-	campaignGroups.create, campaignGroups.update = reservedName, renameGroup
-	transactionalGroups.create, transactionalGroups.update = reservedName, renameGroup
-	messages.update = editMessage
-	campaigns.create, campaigns.update, campaigns.report = createCampaign, updateCampaign, campaignSent
-	transactionals.create, transactionals.view = createTransactional, (*Server).withDraftRevision
-}
+// editMessage refers to campaigns, whose rules refer to messages: Go
+// refuses that initialization cycle, so this rule is attached once both
+// exist.
+func init() { messages.update = editMessage }
 
 // maxLMX is the size Loops accepts for an email message's or component's
 // LMX; larger is 413.

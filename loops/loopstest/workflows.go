@@ -14,9 +14,7 @@ import (
 // exist. A new branch or experiment gets Loops' default paths, the first
 // leading on to the node it was inserted before. Contacts queued at nodes
 // (QueueContacts) stay there until a change drops them.
-var workflows = register(&kind{path: "/v1/workflows", noun: "Workflow", revision: "workflowRevisionId"})
-
-func init() { workflows.create = createWorkflow }
+var workflows = register(&kind{path: "/v1/workflows", noun: "Workflow", revision: "workflowRevisionId", create: createWorkflow})
 
 // maxNodes is the most nodes a workflow holds.
 const maxNodes = 300
