@@ -85,7 +85,7 @@ func (s *Server) sendEvent(c *call) *response {
 			Raw:               slices.Clone(c.body),
 			Time:              c.now,
 		})
-		return success()
+		return s.answer(c.rt, object{"success": true})
 	})
 }
 

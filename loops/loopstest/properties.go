@@ -45,7 +45,7 @@ func (s *Server) createProperty(c *call) *response {
 	if !s.addProperty(name, typ) {
 		return failure(http.StatusBadRequest, fmt.Sprintf("A property named %q already exists.", name))
 	}
-	return success()
+	return s.answer(c.rt, object{"success": true})
 }
 
 // addProperty records a custom property unless one of that name exists,

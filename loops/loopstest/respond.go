@@ -54,13 +54,6 @@ func unauthorized() *response {
 	return newJSON(http.StatusUnauthorized, errorBody{Message: "Invalid API key", Error: "Invalid API key"})
 }
 
-// success is the bare {success:true} answer.
-func success() *response {
-	return newJSON(http.StatusOK, struct {
-		Success bool `json:"success"`
-	}{true})
-}
-
 // withRate stamps the rate-limit headers Loops puts on every answer.
 func (r *response) withRate(rs rateState) *response {
 	r.header.Set("X-Ratelimit-Limit", strconv.Itoa(rs.limit))

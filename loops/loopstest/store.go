@@ -309,7 +309,8 @@ func (s *Server) answer(rt *route, v any) *response {
 			return &response{status: status, header: http.Header{}}
 		}
 	}
-	return success()
+	// Only reachable if the contract gains an operation without one.
+	return failure(http.StatusNotImplemented, "loopstest: "+rt.opID+" has no success answer in the contract")
 }
 
 // asJSON turns a value into the form encoding/json decodes to, which the

@@ -61,7 +61,7 @@ func (s *Server) sendTransactional(c *call) *response {
 			Raw:             slices.Clone(c.body),
 			Time:            c.now,
 		})
-		return success()
+		return s.answer(c.rt, object{"success": true})
 	})
 }
 
