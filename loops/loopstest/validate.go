@@ -162,18 +162,17 @@ func anyBearer(_ context.Context, in *openapi3filter.AuthenticationInput) error 
 	return nil
 }
 
+// input is what kin-openapi validates of a request to rt.
+func (rt *route) input(r *http.Request) *openapi3filter.RequestValidationInput {
+	return &openapi3filter.RequestValidationInput{Request: r, PathParams: rt.params, Route: rt.Route, Options: validationOptions()}
+}
+
 // checkRequest validates a request against its operation. It returns ""
 // for a valid request, and otherwise the reason, after reporting it.
 // Validation ignores cancellation: a request processed for ProcessThenDrop
 // is checked even when its client has already given up.
 func (s *Server) checkRequest(r *http.Request, rt *route) string {
-	in := &openapi3filter.RequestValidationInput{
-		Request:    r,
-		PathParams: rt.params,
-		Route:      rt.Route,
-		Options:    validationOptions(),
-	}
-	err := openapi3filter.ValidateRequest(context.WithoutCancel(r.Context()), in)
+	err := openapi3filter.ValidateRequest(context.WithoutCancel(r.Context()), rt.input(r))
 	if err == nil {
 		return ""
 	}
@@ -185,15 +184,12 @@ func (s *Server) checkRequest(r *http.Request, rt *route) string {
 // checkResponse validates an answer of the fake; a failure is a bug in the
 // fake (or in the contract) and is reported as a violation.
 func (s *Server) checkResponse(r *http.Request, rt *route, resp *response) {
-	opts := validationOptions()
 	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{
-			Request: r, PathParams: rt.params, Route: rt.Route, Options: opts,
-		},
-		Status:  resp.status,
-		Header:  resp.header,
-		Body:    io.NopCloser(bytes.NewReader(resp.body)),
-		Options: opts,
+		RequestValidationInput: rt.input(r),
+		Status:                 resp.status,
+		Header:                 resp.header,
+		Body:                   io.NopCloser(bytes.NewReader(resp.body)),
+		Options:                validationOptions(),
 	}
 	if err := openapi3filter.ValidateResponse(context.WithoutCancel(r.Context()), in); err != nil {
 		s.violation("loopstest: contract violation by the fake: %d response to %s (%s %s): %s",
