@@ -71,7 +71,7 @@ func storeOp(rt *route) (k *kind, shape string, ok bool) {
 	for n := len(segs); n >= 3; n-- {
 		if k = kinds[strings.Join(segs[:n], "/")]; k != nil {
 			rest := segs[n:]
-			if len(rest) == 2 && isParam(rest[1]) {
+			if len(rest) == 2 && strings.HasPrefix(rest[1], "{") { // a parameter, not a report
 				return nil, "", false
 			}
 			shape, ok = storeShapes[fmt.Sprint(len(rest), rt.Method)]
@@ -82,8 +82,6 @@ func storeOp(rt *route) (k *kind, shape string, ok bool) {
 }
 
 var storeShapes = map[string]string{"0GET": "list", "0POST": "create", "1GET": "get", "1POST": "update", "2GET": "report"}
-
-func isParam(seg string) bool { return strings.HasPrefix(seg, "{") }
 
 // serveStore runs a generic operation.
 func (s *Server) serveStore(c *call, k *kind, shape string) *response {
@@ -175,11 +173,7 @@ func (s *Server) applyPatch(c *call, k *kind, obj, patch object) *response {
 // obj's current revision.
 func stale(k *kind, obj, body object) *response {
 	if want, sent := body["expectedRevisionId"]; sent && k.revision != "" && want != obj[k.revision] {
-		have := obj[k.revision]
-		if have == nil {
-			have = "null"
-		}
-		return failure(http.StatusConflict, fmt.Sprintf("%s mismatch. Latest %[1]s is %v. Refetch and retry.", k.revision, have))
+		return failure(http.StatusConflict, fmt.Sprintf("%s mismatch. Latest %[1]s is %s. Refetch and retry.", k.revision, cmp.Or(str(obj[k.revision]), "null")))
 	}
 	return nil
 }
