@@ -30,7 +30,6 @@ func (s *Server) listMailingLists(*call) *response {
 }
 
 // listDedicatedIPs answers through the contract, which makes no IPs [].
-
 func (s *Server) listDedicatedIPs(c *call) *response { return s.answer(c.rt, s.cfg.ips) }
 
 // listExists reports whether the team has the mailing list listID.
