@@ -90,10 +90,7 @@ func (s *Server) checkTemplate(req loops.TransactionalRequest) *response {
 
 func (t TransactionalSend) clone() TransactionalSend {
 	t.DataVariables = cloneMap(t.DataVariables)
-	t.Attachments = slices.Clone(t.Attachments)
-	for i := range t.Attachments {
-		t.Attachments[i].Data = slices.Clone(t.Attachments[i].Data)
-	}
+	t.Attachments = as[[]loops.Attachment](t.Attachments) // a deep copy
 	t.Raw = slices.Clone(t.Raw)
 	return t
 }
