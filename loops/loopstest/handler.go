@@ -167,8 +167,9 @@ func (s *Server) gate(r *http.Request, rt *route, invalid string) (*response, ra
 	now := s.now()
 	key, ok := bearer(r)
 	if !ok || subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.apiKey)) != 1 {
-		// A rejected key spends no tokens: it belongs to no team.
-		return unauthorized(), s.cfg.rate.peek(key, now)
+		// A rejected key spends no tokens: it belongs to no team. Loops'
+		// answer still carries the deprecated "error" string.
+		return newJSON(http.StatusUnauthorized, errorBody{Message: "Invalid API key", Error: "Invalid API key"}), s.cfg.rate.peek(key, now)
 	}
 	rate := s.cfg.rate.take(key, now)
 	if rate.allowed && s.cfg.contentRate != nil && s.contract.content(rt) {

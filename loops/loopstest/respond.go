@@ -48,12 +48,6 @@ func failure(status int, msg string) *response {
 	return newJSON(status, errorBody{Message: msg})
 }
 
-// unauthorized is Loops' answer to a missing or wrong key, which still
-// carries the deprecated "error" string.
-func unauthorized() *response {
-	return newJSON(http.StatusUnauthorized, errorBody{Message: "Invalid API key", Error: "Invalid API key"})
-}
-
 // withRate stamps the rate-limit headers Loops puts on every answer.
 func (r *response) withRate(rs rateState) *response {
 	r.header.Set("X-Ratelimit-Limit", strconv.Itoa(rs.limit))
