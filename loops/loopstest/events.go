@@ -67,12 +67,8 @@ func (s *Server) sendEvent(c *call) *response {
 		}
 		s.applyWrite(ct, c.obj, eventKeys)
 		props, _ := c.obj["eventProperties"].(map[string]any)
-		contactProps := map[string]any{}
-		for k, v := range c.obj {
-			if !eventKeys[k] {
-				contactProps[k] = v
-			}
-		}
+		contactProps := maps.Clone(c.obj) // never nil: the contract requires a body
+		maps.DeleteFunc(contactProps, func(k string, _ any) bool { return eventKeys[k] })
 		s.events = append(s.events, Event{
 			Name:              name,
 			Email:             id.email,
