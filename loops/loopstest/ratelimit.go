@@ -2,6 +2,7 @@ package loopstest
 
 import (
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -87,14 +88,8 @@ func (m *windowModel) count(key string, now time.Time) int {
 	if m.fixed {
 		start = now.Truncate(m.window).Add(-1)
 	}
-	kept := m.seen[key][:0]
-	for _, t := range m.seen[key] {
-		if t.After(start) {
-			kept = append(kept, t)
-		}
-	}
-	m.seen[key] = kept
-	return len(kept)
+	m.seen[key] = slices.DeleteFunc(m.seen[key], func(t time.Time) bool { return !t.After(start) })
+	return len(m.seen[key])
 }
 
 func (m *windowModel) take(key string, now time.Time) rateState {

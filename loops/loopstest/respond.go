@@ -3,6 +3,7 @@ package loopstest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 )
@@ -56,9 +57,7 @@ func (r *response) withRate(rs rateState) *response {
 }
 
 func (r *response) write(w http.ResponseWriter) {
-	for k, v := range r.header {
-		w.Header()[k] = v
-	}
+	maps.Copy(w.Header(), r.header)
 	w.WriteHeader(r.status)
 	_, _ = w.Write(r.body) // a client that went away is not the fake's problem
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -372,14 +373,10 @@ func properties(obj map[string]any, s *openapi3.Schema) (openapi3.Schemas, []str
 	props, req := openapi3.Schemas{}, slices.Clone(s.Required)
 	for _, part := range s.AllOf {
 		p, r := properties(obj, chosen(obj, part.Value))
-		for k, v := range p {
-			props[k] = v
-		}
+		maps.Copy(props, p)
 		req = append(req, r...)
 	}
-	for k, v := range s.Properties {
-		props[k] = v
-	}
+	maps.Copy(props, s.Properties)
 	return props, req
 }
 
