@@ -122,8 +122,7 @@ func (s *Server) serveStore(c *call, k *kind, shape string) *response {
 				return bad
 			}
 		}
-		report, _ := s.reports[strings.TrimPrefix(c.r.URL.EscapedPath(), apiPrefix)]
-		return s.answer(c.rt, report)
+		return s.answer(c.rt, s.reports[strings.TrimPrefix(c.r.URL.EscapedPath(), apiPrefix)])
 	}
 	return s.answer(c.rt, s.view(k, obj))
 }
