@@ -245,37 +245,42 @@ func hasQueryParams(o operation) bool {
 // performs it: call (one decoded object), callList (a bare array), or
 // callNoContent (204, or an answer that says nothing but success).
 func (g *generator) result(o operation) (string, string) {
-	for _, status := range sortedKeys(o.op.Responses.Map()) {
-		if !strings.HasPrefix(status, "2") {
-			continue
-		}
-		ref := o.op.Responses.Value(status)
-		if ref == nil || ref.Value == nil {
-			continue
-		}
-		mt := ref.Value.Content.Get("application/json")
-		if mt == nil || mt.Schema == nil {
+	s := successSchema(o)
+	if s == nil {
+		return "error", "callNoContent"
+	}
+	if name, ok := strings.CutPrefix(s.Ref, "#/components/schemas/"); ok {
+		if name == "SuccessResponse" || name == "MessageResponse" {
 			return "error", "callNoContent"
 		}
-		s := mt.Schema
-		if name, ok := strings.CutPrefix(s.Ref, "#/components/schemas/"); ok {
-			if name == "SuccessResponse" || name == "MessageResponse" {
-				return "error", "callNoContent"
-			}
+		t, _ := g.goType(name)
+		return "(*gen." + t + ", error)", "call[gen." + t + "]"
+	}
+	if s.Value != nil && s.Value.Type.Is(openapi3.TypeArray) && s.Value.Items != nil {
+		elem := "string"
+		if name, ok := strings.CutPrefix(s.Value.Items.Ref, "#/components/schemas/"); ok {
 			t, _ := g.goType(name)
-			return "(*gen." + t + ", error)", "call[gen." + t + "]"
+			elem = "gen." + t
 		}
-		if s.Value != nil && s.Value.Type.Is(openapi3.TypeArray) && s.Value.Items != nil {
-			item := s.Value.Items
-			elem := "string"
-			if name, ok := strings.CutPrefix(item.Ref, "#/components/schemas/"); ok {
-				t, _ := g.goType(name)
-				elem = "gen." + t
-			}
-			return "([]" + elem + ", error)", "callList[" + elem + "]"
-		}
+		return "([]" + elem + ", error)", "callList[" + elem + "]"
 	}
 	return "error", "callNoContent"
+}
+
+// successSchema is the JSON schema of an operation's first 2xx answer, or
+// nil when that answer has no JSON body.
+func successSchema(o operation) *openapi3.SchemaRef {
+	for _, status := range sortedKeys(o.op.Responses.Map()) {
+		ref := o.op.Responses.Value(status)
+		if !strings.HasPrefix(status, "2") || ref == nil || ref.Value == nil {
+			continue
+		}
+		if mt := ref.Value.Content.Get("application/json"); mt != nil {
+			return mt.Schema
+		}
+		return nil
+	}
+	return nil
 }
 
 // fail is the return statement of a failed call.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -124,7 +125,7 @@ func (g *generator) method(b *bytes.Buffer, svc *goService, m goMethod) {
 	op := svc.name + "." + m.name
 	params := []string{"ctx context.Context"}
 	args := []string{"ctx", fmt.Sprintf("%q", op), "opts"}
-	if n := len(m.sig.pathArgs); n > 0 {
+	if len(m.sig.pathArgs) > 0 {
 		params = append(params, strings.Join(m.sig.pathArgs, ", ")+" string")
 		args = append(args, m.sig.pathArgs...)
 	}
@@ -153,20 +154,17 @@ func (g *generator) method(b *bytes.Buffer, svc *goService, m goMethod) {
 // listItem is the gen type of the items of a list operation's answer: its
 // data array's.
 func (g *generator) listItem(o operation) string {
-	for _, status := range sortedKeys(o.op.Responses.Map()) {
-		ref := o.op.Responses.Value(status)
-		if !strings.HasPrefix(status, "2") || ref == nil || ref.Value == nil {
-			continue
-		}
-		if mt := ref.Value.Content.Get("application/json"); mt != nil && mt.Schema.Value != nil {
-			if data := mt.Schema.Value.Properties["data"]; data != nil && data.Value.Type.Is(openapi3.TypeArray) {
-				t, _ := g.goType(strings.TrimPrefix(data.Value.Items.Ref, "#/components/schemas/"))
-				return t
-			}
+	if s := successSchema(o); s != nil && s.Value != nil {
+		if data := s.Value.Properties["data"]; data != nil && data.Value.Type.Is(openapi3.TypeArray) {
+			t, _ := g.goType(strings.TrimPrefix(data.Value.Items.Ref, "#/components/schemas/"))
+			return t
 		}
 	}
 	return "any"
 }
+
+// genName matches a gen type in a Go type expression.
+var genName = regexp.MustCompile(`gen\.(\w+)`)
 
 // public rewrites the gen types in a Go type expression to the names
 // package loops gives them: its own alias, or the re-exported model name.
@@ -174,33 +172,16 @@ func (g *generator) public(expr string) string {
 	if g.models == nil {
 		g.models = g.modelTypes()
 	}
-	models := g.models
-	var out strings.Builder
-	for rest := expr; ; {
-		i := strings.Index(rest, "gen.")
-		if i < 0 {
-			out.WriteString(rest)
-			return out.String()
-		}
-		out.WriteString(rest[:i])
-		rest = rest[i+len("gen."):]
-		end := strings.IndexFunc(rest, func(r rune) bool {
-			return !(r == '_' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z')
-		})
-		if end < 0 {
-			end = len(rest)
-		}
-		name := rest[:end]
+	return genName.ReplaceAllStringFunc(expr, func(ref string) string {
+		name := strings.TrimPrefix(ref, "gen.")
 		switch {
-		case g.loops.aliasesOf["gen."+name] != "":
-			out.WriteString(g.loops.aliasesOf["gen."+name])
-		case slices.Contains(models, name) && g.loops.types[name] == nil:
-			out.WriteString(name)
-		default:
-			out.WriteString("gen." + name)
+		case g.loops.aliasesOf[ref] != "":
+			return g.loops.aliasesOf[ref]
+		case slices.Contains(g.models, name) && g.loops.types[name] == nil:
+			return name
 		}
-		rest = rest[end:]
-	}
+		return ref
+	})
 }
 
 // wrap breaks text into lines of at most width characters.
