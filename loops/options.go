@@ -104,10 +104,14 @@ func WithMaxRetries(n int) Option {
 // 4 s, 0.1. A Retry-After header from the server takes precedence (up to
 // a minute; a longer one ends the call with the error), and after a 429 the
 // client always waits at least one second.
+//
+// WithBackoff(0, 0, 0) retries at once, which is what tests against a fake
+// server want (Retry-After and the 429 wait still apply). To turn retries
+// off, use [WithMaxRetries](0).
 func WithBackoff(base, max time.Duration, jitter float64) Option {
 	return func(c *config) error {
-		if base <= 0 || max < base {
-			return errors.New("loops: WithBackoff: want 0 < base <= max")
+		if (base != 0 || max != 0) && (base <= 0 || max < base) {
+			return errors.New("loops: WithBackoff: want 0 < base <= max, or both 0 to retry at once")
 		}
 		if !(jitter >= 0 && jitter <= 1) { // also refuses NaN
 			return errors.New("loops: WithBackoff: jitter must be between 0 and 1")

@@ -76,6 +76,9 @@ func retryableStatus(status int, s safety) bool {
 // backoff returns the wait before retry number n (1-based) after an error
 // that carried no Retry-After.
 func (p retryPolicy) backoff(n int) time.Duration {
+	if p.max == 0 { // WithBackoff(0, 0, 0): retry at once
+		return 0
+	}
 	d := p.max
 	if shift := n - 1; shift < 32 {
 		if grown := p.base << shift; grown > 0 && grown < p.max {

@@ -62,6 +62,31 @@ func TestBackoffSchedule(t *testing.T) {
 	}
 }
 
+// WithBackoff(0, 0, 0) retries at once, but a 429 still waits out Loops'
+// window and Retry-After still counts.
+func TestZeroBackoffRetriesAtOnce(t *testing.T) {
+	var cfg config
+	if err := WithBackoff(0, 0, 0)(&cfg); err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.retry
+	for n := 1; n <= 5; n++ {
+		if got := p.backoff(n); got != 0 {
+			t.Errorf("backoff(%d) = %v, want 0", n, got)
+		}
+	}
+	now := time.Now()
+	if got, _ := p.waitAfterStatus(1, 503, http.Header{}, now, false); got != 0 {
+		t.Errorf("after a 503: %v, want 0", got)
+	}
+	if got, _ := p.waitAfterStatus(1, 503, http.Header{"Retry-After": {"2"}}, now, false); got != 2*time.Second {
+		t.Errorf("after a 503 with Retry-After: 2: %v, want 2s", got)
+	}
+	if got, _ := p.waitAfterStatus(1, 429, http.Header{}, now, false); got != time.Second {
+		t.Errorf("after an unpaced 429: %v, want Loops' 1s window", got)
+	}
+}
+
 func TestBackoffJitterStaysInBounds(t *testing.T) {
 	p := retryPolicy{base: time.Second, max: 4 * time.Second, jitter: 0.1}
 	seen := map[time.Duration]bool{}

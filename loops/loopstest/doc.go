@@ -24,9 +24,31 @@
 // send every request through Transport; faults such as Slow then take no
 // real time at all.
 //
-// Example_transactionalEmail in this package's documentation is a complete
-// user's test, ready to copy: it sends a transactional email through the
-// client and asserts on what the fake received.
+// [Server.Client] does all of that for a test, and more: it returns a
+// *loops.Client that goes through Transport, paces nothing and retries at
+// once, so a test waits only for the fake itself. A complete test of code
+// that sends a welcome email, ready to copy (sendWelcome stands for your
+// code):
+//
+//	func TestWelcomeEmail(t *testing.T) {
+//		srv := loopstest.NewServer(t, loopstest.WithTransactionalEmails(
+//			loopstest.TransactionalEmail{ID: "welcome", Name: "Welcome", DataVariables: []string{"name"}},
+//		))
+//		client := srv.Client(t)
+//
+//		if err := sendWelcome(t.Context(), client, "ada@example.com", "Ada"); err != nil {
+//			t.Fatal(err)
+//		}
+//
+//		sends := srv.TransactionalSends()
+//		if len(sends) != 1 || sends[0].Email != "ada@example.com" || sends[0].DataVariables["name"] != "Ada" {
+//			t.Fatalf("sends = %+v", sends)
+//		}
+//	}
+//
+// A request that breaks the contract (a missing data variable, say) fails
+// such a test by itself, through t.Errorf. Example_transactionalEmail
+// prints the same steps outside of a test.
 //
 // # The contract is enforced
 //
