@@ -3,7 +3,10 @@
 package gen
 
 import (
+	"cmp"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -36,6 +39,67 @@ func within(prefix string, err error) error {
 		return &FieldError{Field: prefix + sep + fe.Field, Reason: fe.Reason}
 	}
 	return err
+}
+
+// alternative is one object schema of an anyOf: the keys it takes (nil:
+// any) and the check of a JSON value as that schema.
+type alternative struct {
+	keys     []string
+	validate func(json.RawMessage) error
+}
+
+// anyOf checks a JSON object against the alternatives of an anyOf: it
+// passes when one alternative takes every key it holds and accepts it.
+// Otherwise the error is the first such alternative's, so {"unit": "w"}
+// reads as a bad timer unit rather than "no alternative matched".
+func anyOf(raw json.RawMessage, names string, alts []alternative) error {
+	if len(raw) == 0 {
+		return fieldError("", "is required")
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &keys); err != nil || keys == nil {
+		return fieldError("", "must be an object")
+	}
+	if len(keys) == 0 {
+		return fieldError("", "needs at least one field")
+	}
+	var first error
+	for _, alt := range alts {
+		if !takes(alt.keys, keys) {
+			continue
+		}
+		err := alt.validate(raw)
+		if err == nil {
+			return nil
+		}
+		first = cmp.Or(first, err)
+	}
+	if first != nil {
+		return first
+	}
+	return fieldError("", "has fields that fit none of %s together", names)
+}
+
+// takes reports whether an alternative takes every key of an object.
+func takes(known []string, keys map[string]json.RawMessage) bool {
+	for k := range keys {
+		if known != nil && !slices.Contains(known, k) {
+			return false
+		}
+	}
+	return true
+}
+
+// validateAs decodes a JSON value as T and validates it.
+func validateAs[T any, PT interface {
+	*T
+	Validate() error
+}](raw json.RawMessage) error {
+	var v T
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return err
+	}
+	return PT(&v).Validate()
 }
 
 var _ = utf8.RuneCountInString
@@ -1016,6 +1080,9 @@ func (r *WorkflowContactPropertyComparison) Validate() error {
 	default:
 		return fieldError("operator", "must be one of any, contains, not_contains, empty, not_empty, equal, not_equal, greater_than, less_than, true, false, numeric_equal, numeric_not_equal, after, before, between (it is %q)", r.Operator)
 	}
+	if r.Value == nil {
+		return fieldError("value", "is required (null is not allowed)")
+	}
 	return nil
 }
 
@@ -1266,6 +1333,18 @@ func (r *WorkflowNodeDeleteRequest) Validate() error {
 func (r *WorkflowNodeUpdatePayload) Validate() error {
 	if r == nil {
 		return nil
+	}
+	if err := anyOf(r.union, "SignupTriggerNodeUpdate, EventTriggerNodeUpdate, ContactPropertyTriggerNodeUpdate, AddToListTriggerNodeUpdate, AudienceFilterNodeUpdate, TimerActionNodeUpdate, ExperimentBranchNodeUpdate or VariantNodeUpdate", []alternative{
+		{[]string{"typeName"}, validateAs[SignupTriggerNodeUpdate]},
+		{[]string{"eventName", "eventPatternId", "reEligible", "typeName"}, validateAs[EventTriggerNodeUpdate]},
+		{[]string{"contactPropertyQuery", "reEligible", "typeName"}, validateAs[ContactPropertyTriggerNodeUpdate]},
+		{[]string{"reEligible", "typeName"}, validateAs[AddToListTriggerNodeUpdate]},
+		{[]string{"appliesDownstream", "audienceFilter", "audienceSegmentId"}, validateAs[AudienceFilterNodeUpdate]},
+		{[]string{"amount", "unit"}, validateAs[TimerActionNodeUpdate]},
+		{[]string{"samplingRate"}, validateAs[ExperimentBranchNodeUpdate]},
+		{[]string{"isControl"}, validateAs[VariantNodeUpdate]},
+	}); err != nil {
+		return err
 	}
 	return nil
 }

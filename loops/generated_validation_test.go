@@ -20,6 +20,32 @@ func TestGeneratedValidationRules(t *testing.T) {
 	var badScheduling loops.CampaignSchedulingRequest
 	_ = badScheduling.FromCampaignSchedulingAt(loops.CampaignSchedulingAt{Method: loops.CampaignSchedulingAtMethodSchedule}) // no timestamp
 	var unknownCondition loops.AudienceFilterCondition
+	// Node updates are an anyOf: each alternative's own checks apply, as
+	// on create (a week timer and a 150% split are refused by Loops).
+	update := func(set func(*loops.WorkflowNodeUpdatePayload) error) *loops.WorkflowNodeUpdateRequest {
+		req := &loops.WorkflowNodeUpdateRequest{ExpectedRevisionID: loops.Null[string]()}
+		if err := set(&req.Payload); err != nil {
+			t.Fatal(err)
+		}
+		return req
+	}
+	weeks := loops.TimerUnit("w")
+	timerInWeeks := update(func(p *loops.WorkflowNodeUpdatePayload) error {
+		return p.FromTimerActionNodeUpdate(loops.TimerActionNodeUpdate{Unit: &weeks})
+	})
+	overSampled := update(func(p *loops.WorkflowNodeUpdatePayload) error {
+		return p.FromExperimentBranchNodeUpdate(loops.ExperimentBranchNodeUpdate{SamplingRate: new(150.0)})
+	})
+	mixedKinds := update(func(p *loops.WorkflowNodeUpdatePayload) error {
+		return p.UnmarshalJSON([]byte(`{"amount":3,"samplingRate":50}`))
+	})
+	nilComparison := update(func(p *loops.WorkflowNodeUpdatePayload) error {
+		return p.FromContactPropertyTriggerNodeUpdate(loops.ContactPropertyTriggerNodeUpdate{ContactPropertyQuery: &loops.WorkflowContactPropertyQuery{
+			Key: "planName",
+			Is:  loops.WorkflowContactPropertyComparison{Operator: "equal"}, // Value left nil: sent as null
+			Was: loops.WorkflowContactPropertyComparison{Operator: "any", Value: ""},
+		}})
+	})
 	_ = unknownCondition.UnmarshalJSON([]byte(`{"type":"tag"}`))
 
 	tests := []struct {
@@ -76,6 +102,21 @@ func TestGeneratedValidationRules(t *testing.T) {
 		}},
 		{"union discriminator of a body", "WorkflowNodes.Create", "insertMode", "must be one of after, before, between", func(c *loops.Client) error {
 			return ok(c.WorkflowNodes.Create(ctx, &loops.Workflow{ID: "wf1"}, loops.NodePlace{}, loops.NewSendEmailNode()))
+		}},
+		{"anyOf alternative's enum", "WorkflowNodes.Update", "payload.unit", `must be one of m, h, d (it is "w")`, func(c *loops.Client) error {
+			return ok(c.WorkflowNodes.Update(ctx, "wf1", "n1", timerInWeeks))
+		}},
+		{"anyOf alternative's range", "WorkflowNodes.Update", "payload.samplingRate", "must be from 0 to 100 (it is 150)", func(c *loops.Client) error {
+			return ok(c.WorkflowNodes.Update(ctx, "wf1", "n1", overSampled))
+		}},
+		{"anyOf with no alternative taking every field", "WorkflowNodes.Update", "payload", "has fields that fit none of", func(c *loops.Client) error {
+			return ok(c.WorkflowNodes.Update(ctx, "wf1", "n1", mixedKinds))
+		}},
+		{"anyOf left empty", "WorkflowNodes.Update", "payload", "is required", func(c *loops.Client) error {
+			return ok(c.WorkflowNodes.Update(ctx, "wf1", "n1", &loops.WorkflowNodeUpdateRequest{ExpectedRevisionID: loops.Null[string]()}))
+		}},
+		{"required value of several kinds left nil", "WorkflowNodes.Update", "payload.contactPropertyQuery.is.value", "is required (null is not allowed)", func(c *loops.Client) error {
+			return ok(c.WorkflowNodes.Update(ctx, "wf1", "n1", nilComparison))
 		}},
 		{"nil request", "Campaigns.Create", "request", "is nil", func(c *loops.Client) error {
 			return ok(c.Campaigns.Create(ctx, nil))

@@ -21,6 +21,8 @@ func (g *generator) validation(b *bytes.Buffer) error {
 	b.WriteString(`package gen
 
 import (
+	"cmp"
+	"encoding/json"
 	"fmt"
 	"unicode/utf8"
 )
@@ -55,6 +57,67 @@ func within(prefix string, err error) error {
 	return err
 }
 
+// alternative is one object schema of an anyOf: the keys it takes (nil:
+// any) and the check of a JSON value as that schema.
+type alternative struct {
+	keys     []string
+	validate func(json.RawMessage) error
+}
+
+// anyOf checks a JSON object against the alternatives of an anyOf: it
+// passes when one alternative takes every key it holds and accepts it.
+// Otherwise the error is the first such alternative's, so {"unit": "w"}
+// reads as a bad timer unit rather than "no alternative matched".
+func anyOf(raw json.RawMessage, names string, alts []alternative) error {
+	if len(raw) == 0 {
+		return fieldError("", "is required")
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &keys); err != nil || keys == nil {
+		return fieldError("", "must be an object")
+	}
+	if len(keys) == 0 {
+		return fieldError("", "needs at least one field")
+	}
+	var first error
+	for _, alt := range alts {
+		if !takes(alt.keys, keys) {
+			continue
+		}
+		err := alt.validate(raw)
+		if err == nil {
+			return nil
+		}
+		first = cmp.Or(first, err)
+	}
+	if first != nil {
+		return first
+	}
+	return fieldError("", "has fields that fit none of %s together", names)
+}
+
+// takes reports whether an alternative takes every key of an object.
+func takes(known []string, keys map[string]json.RawMessage) bool {
+	for k := range keys {
+		if known != nil && !slices.Contains(known, k) {
+			return false
+		}
+	}
+	return true
+}
+
+// validateAs decodes a JSON value as T and validates it.
+func validateAs[T any, PT interface {
+	*T
+	Validate() error
+}](raw json.RawMessage) error {
+	var v T
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return err
+	}
+	return PT(&v).Validate()
+}
+
 var _ = utf8.RuneCountInString
 
 `)
@@ -74,7 +137,7 @@ var _ = utf8.RuneCountInString
 		v.method(j)
 	}
 	// The imports above name strings through within; add it only once.
-	out := bytes.Replace(b.Bytes(), []byte("\t\"fmt\"\n"), []byte("\t\"fmt\"\n\t\"strings\"\n"), 1)
+	out := bytes.Replace(b.Bytes(), []byte("\t\"fmt\"\n"), []byte("\t\"fmt\"\n\t\"slices\"\n\t\"strings\"\n"), 1)
 	b.Reset()
 	b.Write(out)
 	b.Write(b2.Bytes())
@@ -119,8 +182,11 @@ func (v *validator) method(j job) {
 	v.done[j.goType] = true
 	st := v.g.gen.structs[j.goType]
 	var body bytes.Buffer
-	if st.field("") != nil && len(j.schema.OneOf) > 0 {
+	switch {
+	case st.field("") != nil && len(j.schema.OneOf) > 0:
 		v.union(&body, j)
+	case st.field("") != nil && len(j.schema.AnyOf) > 0:
+		v.anyOf(&body, j)
 	}
 	v.requiredSets(&body, st, j.schema)
 	if j.schema.MinProps > 0 {
@@ -185,6 +251,35 @@ func (v *validator) union(b *bytes.Buffer, j job) {
 	}
 	fmt.Fprintf(b, "\tif len(r.union) == 0 {\n\t\treturn fieldError(\"\", \"is required\")\n\t}\n\tswitch r.union[0] {\n\tcase %s:\n\tdefault:\n\t\treturn fieldError(\"\", \"must be %s\")\n\t}\n",
 		strings.Join(first, ", "), orList(kinds))
+}
+
+// anyOf writes the checks of an anyOf of objects: the JSON must fit at
+// least one alternative. An alternative fits when it knows every key the
+// JSON holds (when it forbids other keys) and its own checks pass; the
+// error reported is the first fitting alternative's, so {"unit": "w"}
+// reads as a bad timer unit rather than as "no alternative matched".
+func (v *validator) anyOf(b *bytes.Buffer, j job) {
+	var alts, names []string
+	for _, alt := range j.schema.AnyOf {
+		name := strings.TrimPrefix(alt.Ref, "#/components/schemas/")
+		t, ok := v.g.goType(name)
+		if alt.Ref == "" || !ok || !v.enqueue(t, alt.Value) {
+			return // an alternative the generator cannot check: no check
+		}
+		known := "nil" // other keys allowed
+		if ap := alt.Value.AdditionalProperties.Has; ap != nil && !*ap {
+			var keys []string
+			for _, f := range v.g.gen.structs[t].fields {
+				if f.json != "" {
+					keys = append(keys, strconv.Quote(f.json))
+				}
+			}
+			known = "[]string{" + strings.Join(keys, ", ") + "}"
+		}
+		alts = append(alts, fmt.Sprintf("\t\t{%s, validateAs[%s]},\n", known, t))
+		names = append(names, t)
+	}
+	fmt.Fprintf(b, "\tif err := anyOf(r.union, %q, []alternative{\n%s\t}); err != nil {\n\t\treturn err\n\t}\n", orList(names), strings.Join(alts, ""))
 }
 
 // orList joins words as "a, b or c".
@@ -335,6 +430,11 @@ func (v *validator) checks(b *bytes.Buffer, x string, typ ast.Expr, ref *openapi
 		if v.enqueue(typeName, s) {
 			fmt.Fprintf(b, "\tif err := %s.Validate(); err != nil {\n\t\treturn within(%s, err)\n\t}\n", addressable(x), name)
 		}
+		return
+	case required && !s.Nullable && len(s.OneOf) > 0 && s.Extensions["x-go-type"] == "any":
+		// A value of several JSON kinds is a Go any: nil would be sent
+		// as null, which the schema does not allow.
+		fmt.Fprintf(b, "\tif %s == nil {\n\t\treturn fieldError(%s, \"is required (null is not allowed)\")\n\t}\n", x, name)
 		return
 	case s.Type.Is(openapi3.TypeString) && s.Format == "date-time":
 		if required {
