@@ -171,11 +171,11 @@ func (c *Client) editRequest(_ context.Context, req *http.Request) error {
 
 // Raw returns the generated low-level client (package gen) wired to the
 // same base URL, API key, User-Agent, retries, idempotency keys and rate
-// limiter as c. Its methods return *http.Response or parsed gen types and
-// leave status handling to you; a send through it gets a generated
-// Idempotency-Key unless you set one in its params.
-func (c *Client) Raw() *gen.ClientWithResponses {
-	return &gen.ClientWithResponses{ClientInterface: c.gen}
+// limiter as c. Its methods return the *http.Response and leave status
+// handling and decoding to you (close the body); a send through it gets a
+// generated Idempotency-Key unless you set one in its params.
+func (c *Client) Raw() *gen.Client {
+	return c.gen
 }
 
 // String describes the client without its API key.
