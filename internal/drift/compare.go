@@ -20,6 +20,10 @@ type Finding struct {
 	Kind Kind `json:"kind"`
 	// Detail says what differs, reading "ours → theirs".
 	Detail string `json:"detail"`
+	// Within lists the locations of the oneOf or anyOf alternatives that
+	// enclose Where, outermost first: a reviewed difference of kind
+	// "variants" at one of them explains this finding too.
+	Within []string `json:"within,omitempty"`
 }
 
 // Kind is the class of a Finding.
@@ -50,6 +54,8 @@ const (
 	MaxLength        Kind = "maxLength"
 	MinItems         Kind = "minItems"
 	MaxItems         Kind = "maxItems"
+	MinProperties    Kind = "minProperties"
+	MaxProperties    Kind = "maxProperties"
 	Minimum          Kind = "minimum"
 	Maximum          Kind = "maximum"
 	Pattern          Kind = "pattern"
@@ -58,7 +64,11 @@ const (
 	PropertyAdded    Kind = "property-added"
 	PropertyMissing  Kind = "property-missing"
 	Extra            Kind = "additional-properties"
-	Variants         Kind = "variants"
+	Variants         Kind = "variants" // an alternative on one side only
+	Discriminated    Kind = "discriminator"
+	Security         Kind = "security"
+	HeaderAdded      Kind = "header-added"
+	HeaderMissing    Kind = "header-missing"
 	WebhookAdded     Kind = "webhook-added"
 	WebhookMissing   Kind = "webhook-missing"
 	ErrorField       Kind = "error-field-missing"
@@ -78,11 +88,21 @@ const (
 	Upstream
 )
 
-// String prints a finding as one line a person can act on.
+// String prints a finding as one line a person can act on: "+" marks a
+// fact only the first document has, "-" one only the second has, and "~"
+// a fact both have with other values.
 func (f Finding) String() string {
 	switch f.Kind {
 	case OperationAdded, OperationMissing, WebhookAdded, WebhookMissing:
 		return f.Detail
+	case ParameterAdded, BodyAdded, StatusAdded, PropertyAdded, HeaderAdded:
+		return "+ " + f.Where + ": " + f.Detail
+	case ParameterMissing, BodyMissing, StatusMissing, PropertyMissing, HeaderMissing:
+		return "- " + f.Where + ": " + f.Detail
+	case Variants:
+		if sign, rest, ok := strings.Cut(f.Detail, " "); ok && (sign == "+" || sign == "-") {
+			return sign + " " + f.Where + ": " + rest
+		}
 	}
 	return "~ " + f.Where + ": " + f.Detail
 }
@@ -90,14 +110,14 @@ func (f Finding) String() string {
 // Compare lists the facts on which a (ours, or the newer document) and b
 // (theirs, or the committed digest) differ, sorted.
 func Compare(a, b *Digest, mode Mode) []Finding {
-	c := &comparer{mode: mode, schemasA: a.Schemas, schemasB: b.Schemas, visiting: map[[2]string]bool{}}
+	c := &comparer{mode: mode, schemasA: a.Schemas, schemasB: b.Schemas, visiting: map[[2]string]bool{}, costs: map[[2]*Schema]int{}}
 	for _, key := range sortedKeys(a.Operations, b.Operations) {
 		oa, ob := a.Operations[key], b.Operations[key]
 		switch {
 		case ob == nil:
-			c.add(opName(key, oa), OperationAdded, "+ "+key+" ("+c.first()+" only)")
+			c.add(opName(key, oa), OperationAdded, "+ "+key+" "+opName(key, oa)+" ("+c.first()+" only)"+describeOperation(a.Schemas, oa))
 		case oa == nil:
-			c.add(opName(key, ob), OperationMissing, "- "+key+" ("+c.second()+" only)")
+			c.add(opName(key, ob), OperationMissing, "- "+key+" "+opName(key, ob)+" ("+c.second()+" only)"+describeOperation(b.Schemas, ob))
 		default:
 			c.operation(opName(key, ob), oa, ob)
 		}
@@ -107,9 +127,9 @@ func Compare(a, b *Digest, mode Mode) []Finding {
 		where := "webhook." + camel(event)
 		switch {
 		case wb == nil:
-			c.add(where, WebhookAdded, "+ webhook "+event+" ("+c.first()+" only)")
+			c.add(where, WebhookAdded, "+ webhook "+event+" ("+c.first()+" only): "+describe(a.Schemas, wa))
 		case wa == nil:
-			c.add(where, WebhookMissing, "- webhook "+event+" ("+c.second()+" only)")
+			c.add(where, WebhookMissing, "- webhook "+event+" ("+c.second()+" only): "+describe(b.Schemas, wb))
 		default:
 			c.schema(where, wa, wb)
 		}
@@ -128,6 +148,8 @@ type comparer struct {
 	out                []Finding
 	schemasA, schemasB map[string]*Schema
 	visiting           map[[2]string]bool // pairs of refs being compared, against cycles
+	within             []string           // the alternatives being compared, outermost first
+	costs              map[[2]*Schema]int // differences between two alternatives, for pairing
 }
 
 func (c *comparer) first() string {
@@ -145,7 +167,7 @@ func (c *comparer) second() string {
 }
 
 func (c *comparer) add(where string, kind Kind, detail string) {
-	c.out = append(c.out, Finding{Where: where, Kind: kind, Detail: detail})
+	c.out = append(c.out, Finding{Where: where, Kind: kind, Detail: detail, Within: slices.Clone(c.within)})
 }
 
 // opName prefers the operationId, which reads better and survives a path
@@ -161,21 +183,13 @@ func (c *comparer) operation(where string, a, b *Operation) {
 	if a.OperationID != b.OperationID {
 		c.add(where, OperationID, fmt.Sprintf("operationId %q → %q", a.OperationID, b.OperationID))
 	}
-	for _, name := range sortedKeys(a.Parameters, b.Parameters) {
-		pa, pb := a.Parameters[name], b.Parameters[name]
-		w := where + ".param." + name
-		switch {
-		case pb == nil:
-			c.add(w, ParameterAdded, "parameter only in "+c.first())
-		case pa == nil:
-			c.add(w, ParameterMissing, "parameter only in "+c.second())
-		default:
-			if pa.Required != pb.Required {
-				c.add(w, Required, fmt.Sprintf("required %v → %v", pa.Required, pb.Required))
-			}
-			c.schema(w, pa.Schema, pb.Schema)
-		}
+	if a.Deprecated != b.Deprecated {
+		c.add(where, Deprecated, fmt.Sprintf("operation deprecated %v → %v", a.Deprecated, b.Deprecated))
 	}
+	if !slices.Equal(a.Security, b.Security) {
+		c.add(where, Security, fmt.Sprintf("security %s → %s", securityText(a.Security), securityText(b.Security)))
+	}
+	c.parameters(where+".param.", a.Parameters, b.Parameters, ParameterAdded, ParameterMissing)
 	c.body(where+".request", a.RequestBody, b.RequestBody)
 	for _, status := range sortedKeys(a.Responses, b.Responses) {
 		ra, rb := a.Responses[status], b.Responses[status]
@@ -193,8 +207,36 @@ func (c *comparer) operation(where string, a, b *Operation) {
 			// Error bodies are checked as a whole by errorFields.
 		default:
 			c.body(w, ra, rb)
+			c.parameters(w+".header.", ra.Headers, rb.Headers, HeaderAdded, HeaderMissing)
 		}
 	}
+}
+
+// parameters compares an operation's parameters, or a response's
+// headers, by name.
+func (c *comparer) parameters(prefix string, a, b map[string]*Parameter, added, missing Kind) {
+	for _, name := range sortedKeys(a, b) {
+		pa, pb := a[name], b[name]
+		w := prefix + name
+		switch {
+		case pb == nil:
+			c.add(w, added, describe(c.schemasA, pa.Schema)+requiredText(pa.Required))
+		case pa == nil:
+			c.add(w, missing, describe(c.schemasB, pb.Schema)+requiredText(pb.Required))
+		default:
+			if pa.Required != pb.Required {
+				c.add(w, Required, fmt.Sprintf("required %v → %v", pa.Required, pb.Required))
+			}
+			c.schema(w, pa.Schema, pb.Schema)
+		}
+	}
+}
+
+func securityText(reqs []string) string {
+	if len(reqs) == 0 {
+		return "unstated"
+	}
+	return strings.Join(reqs, " | ")
 }
 
 // covered reports whether a status range such as "5XX" in responses
@@ -234,10 +276,10 @@ func (c *comparer) schema(where string, a, b *Schema) {
 	case a == nil && b == nil:
 		return
 	case b == nil:
-		c.add(where, BodyAdded, "schema only in "+c.first())
+		c.add(where, BodyAdded, "schema "+describe(c.schemasA, a))
 		return
 	case a == nil:
-		c.add(where, BodyMissing, "schema only in "+c.second())
+		c.add(where, BodyMissing, "schema "+describe(c.schemasB, b))
 		return
 	}
 	if a.Ref != "" || b.Ref != "" {
@@ -277,15 +319,15 @@ func (c *comparer) schema(where string, a, b *Schema) {
 	for _, name := range sortedKeys(a.Properties, b.Properties) {
 		pa, pb := a.Properties[name], b.Properties[name]
 		w := where + "." + name
+		ra, rb := slices.Contains(a.Required, name), slices.Contains(b.Required, name)
 		switch {
 		case pb == nil:
-			c.add(w, PropertyAdded, "property only in "+c.first())
+			c.add(w, PropertyAdded, describe(c.schemasA, pa)+requiredText(ra))
 		case pa == nil:
-			c.add(w, PropertyMissing, "property only in "+c.second())
+			c.add(w, PropertyMissing, describe(c.schemasB, pb)+requiredText(rb))
 		default:
 			c.schema(w, pa, pb)
 		}
-		ra, rb := slices.Contains(a.Required, name), slices.Contains(b.Required, name)
 		if pa != nil && pb != nil && ra != rb {
 			c.add(w, Required, fmt.Sprintf("required %v → %v", ra, rb))
 		}
@@ -296,8 +338,50 @@ func (c *comparer) schema(where string, a, b *Schema) {
 		c.schema(where+"{}", a.AdditionalProperties, b.AdditionalProperties)
 	}
 	c.schema(where+"[]", a.Items, b.Items)
-	c.variants(where, "oneOf", a.OneOf, b.OneOf)
-	c.variants(where, "anyOf", a.AnyOf, b.AnyOf)
+	c.discriminator(where, a.Discriminator, b.Discriminator)
+	c.variants(where, "oneOf", a.OneOf, b.OneOf, a.Discriminator, b.Discriminator)
+	c.variants(where, "anyOf", a.AnyOf, b.AnyOf, a.Discriminator, b.Discriminator)
+}
+
+func requiredText(required bool) string {
+	if required {
+		return ", required"
+	}
+	return ", optional"
+}
+
+// discriminator compares the property that selects an alternative and
+// the values it maps; the schemas a value maps to are compared by name
+// between two upstream versions only (the contract names its own).
+func (c *comparer) discriminator(where string, a, b *Discriminator) {
+	if a == nil && b == nil {
+		return
+	}
+	if a == nil || b == nil || a.Property != b.Property {
+		c.add(where, Discriminated, fmt.Sprintf("discriminator %s → %s", discriminatorText(a), discriminatorText(b)))
+		return
+	}
+	if a.Mapping == nil || b.Mapping == nil {
+		return // without a mapping, values are the component names, which are not facts
+	}
+	for _, value := range sortedKeys(a.Mapping, b.Mapping) {
+		ta, tb := a.Mapping[value], b.Mapping[value]
+		switch {
+		case tb == "":
+			c.add(where, Discriminated, fmt.Sprintf("discriminator value %q only in %s", value, c.first()))
+		case ta == "":
+			c.add(where, Discriminated, fmt.Sprintf("discriminator value %q only in %s", value, c.second()))
+		case ta != tb && c.mode == Upstream:
+			c.add(where, Discriminated, fmt.Sprintf("discriminator value %q maps to %s → %s", value, ta, tb))
+		}
+	}
+}
+
+func discriminatorText(d *Discriminator) string {
+	if d == nil {
+		return "none"
+	}
+	return d.Property
 }
 
 func (c *comparer) enum(where string, a, b []any) {
@@ -329,42 +413,11 @@ func (c *comparer) limits(where string, a, b *Schema) {
 	check(MaxLength, uintOf(a.MaxLength), uintOf(b.MaxLength))
 	check(MinItems, uintOf(a.MinItems), uintOf(b.MinItems))
 	check(MaxItems, uintOf(a.MaxItems), uintOf(b.MaxItems))
+	check(MinProperties, uintOf(a.MinProperties), uintOf(b.MinProperties))
+	check(MaxProperties, uintOf(a.MaxProperties), uintOf(b.MaxProperties))
 	check(Minimum, floatOf(a.Minimum), floatOf(b.Minimum))
 	check(Maximum, floatOf(a.Maximum), floatOf(b.Maximum))
 	check(Pattern, a.Pattern, b.Pattern)
-}
-
-func (c *comparer) variants(where, rule string, a, b []*Schema) {
-	if len(a) == 0 && len(b) == 0 {
-		return
-	}
-	ja, jb := c.variantSet(c.schemasA, a), c.variantSet(c.schemasB, b)
-	if slices.Equal(ja, jb) {
-		return
-	}
-	var onlyA, onlyB []string
-	for _, v := range ja {
-		if !slices.Contains(jb, v) {
-			onlyA = append(onlyA, v)
-		}
-	}
-	for _, v := range jb {
-		if !slices.Contains(ja, v) {
-			onlyB = append(onlyB, v)
-		}
-	}
-	c.add(where, Variants, fmt.Sprintf("%s alternatives %s → %s", rule, strings.Join(onlyA, " | "), strings.Join(onlyB, " | ")))
-}
-
-// variantSet renders alternatives as JSON, references resolved, so that
-// the same alternatives under other names compare equal.
-func (c *comparer) variantSet(schemas map[string]*Schema, vs []*Schema) []string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = jsonOf(resolveIn(schemas, v))
-	}
-	slices.Sort(out)
-	return out
 }
 
 func enumText(vs []any) string {

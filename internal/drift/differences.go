@@ -3,6 +3,7 @@ package drift
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v4"
@@ -83,8 +84,14 @@ func compilePattern(p string) (*regexp.Regexp, error) {
 }
 
 // Matches reports whether d explains f. d must come from ParseDifferences.
+// An entry of kind "variants" also explains every finding inside the
+// alternatives it names: it says the contract's alternatives differ from
+// upstream's there, on purpose.
 func (d Difference) Matches(f Finding) bool {
-	return d.kind.MatchString(string(f.Kind)) && d.where.MatchString(f.Where)
+	if d.kind.MatchString(string(f.Kind)) && d.where.MatchString(f.Where) {
+		return true
+	}
+	return d.kind.MatchString(string(Variants)) && slices.ContainsFunc(f.Within, d.where.MatchString)
 }
 
 // Verdict is the outcome of holding findings against the reviewed list.

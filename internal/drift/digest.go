@@ -48,6 +48,13 @@ type Source struct {
 // Operation is the facts of one operation.
 type Operation struct {
 	OperationID string `json:"operationId,omitempty"`
+	Deprecated  bool   `json:"deprecated,omitempty"`
+	// Security lists the ways to authenticate, any one of which will do,
+	// as the operation states them or inherits them from the document.
+	// Each is its schemes joined by " + ", a scheme written as its type
+	// and details ("http bearer"), since scheme names are not facts;
+	// "none" is the empty requirement (no authentication).
+	Security []string `json:"security,omitempty"`
 	// Parameters maps "in.name" (header names lower-cased), such as
 	// "query.perPage", to the parameter.
 	Parameters  map[string]*Parameter `json:"parameters,omitempty"`
@@ -69,6 +76,8 @@ type Body struct {
 	Required bool     `json:"required,omitempty"`
 	Media    []string `json:"media,omitempty"`
 	Schema   *Schema  `json:"schema,omitempty"`
+	// Headers maps a response header's name, lower-cased, to its facts.
+	Headers map[string]*Parameter `json:"headers,omitempty"`
 }
 
 // FromDocument builds the digest of doc; raw is the document's bytes, for
@@ -85,7 +94,9 @@ func FromDocument(doc *openapi3.T, raw []byte) *Digest {
 	if doc.Paths != nil {
 		for path, item := range doc.Paths.Map() {
 			for method, op := range item.Operations() {
-				d.Operations[strings.ToUpper(method)+" "+path] = n.operation(item, op)
+				o := n.operation(item, op)
+				o.Security = security(doc, op)
+				d.Operations[strings.ToUpper(method)+" "+path] = o
 			}
 		}
 	}
@@ -122,7 +133,7 @@ func (n *normalizer) addWebhook(d *Digest, mt *openapi3.MediaType) {
 }
 
 func (n *normalizer) operation(item *openapi3.PathItem, op *openapi3.Operation) *Operation {
-	o := &Operation{OperationID: op.OperationID, Responses: map[string]*Body{}}
+	o := &Operation{OperationID: op.OperationID, Deprecated: op.Deprecated, Responses: map[string]*Body{}}
 	params := slices.Concat(item.Parameters, op.Parameters)
 	for _, ref := range params {
 		p := ref.Value
@@ -147,11 +158,63 @@ func (n *normalizer) operation(item *openapi3.PathItem, op *openapi3.Operation) 
 			b := &Body{}
 			if ref.Value != nil {
 				b = n.body(ref.Value.Content)
+				b.Headers = n.headers(ref.Value.Headers)
 			}
 			o.Responses[status] = b
 		}
 	}
 	return o
+}
+
+func (n *normalizer) headers(hs openapi3.Headers) map[string]*Parameter {
+	var out map[string]*Parameter
+	for name, ref := range hs {
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		if out == nil {
+			out = map[string]*Parameter{}
+		}
+		out[strings.ToLower(name)] = &Parameter{Required: ref.Value.Required, Schema: n.normalize(ref.Value.Schema)}
+	}
+	return out
+}
+
+// security renders op's effective security requirements.
+func security(doc *openapi3.T, op *openapi3.Operation) []string {
+	reqs := doc.Security
+	if op.Security != nil {
+		reqs = *op.Security
+	}
+	var out []string
+	for _, req := range reqs {
+		var schemes []string
+		for name, scopes := range req {
+			schemes = append(schemes, schemeText(doc, name, scopes))
+		}
+		slices.Sort(schemes)
+		if len(schemes) == 0 {
+			schemes = []string{"none"}
+		}
+		out = append(out, strings.Join(schemes, " + "))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// schemeText describes a security scheme by what it asks of a request.
+func schemeText(doc *openapi3.T, name string, scopes []string) string {
+	text := name + " (undefined)"
+	if doc.Components != nil {
+		if ref := doc.Components.SecuritySchemes[name]; ref != nil && ref.Value != nil {
+			v := ref.Value
+			text = strings.Join(strings.Fields(strings.Join([]string{v.Type, v.Scheme, v.In, v.Name}, " ")), " ")
+		}
+	}
+	if len(scopes) > 0 {
+		text += " [" + strings.Join(slices.Sorted(slices.Values(scopes)), " ") + "]"
+	}
+	return text
 }
 
 func (n *normalizer) body(content openapi3.Content) *Body {

@@ -84,7 +84,7 @@ func TestUpstreamMovesAreFound(t *testing.T) {
 		{"an extra operation", "webhooks:\n", "  /v1/fonts:\n    get:\n      operationId: listFonts\n      responses:\n        \"200\":\n          description: ok\nwebhooks:\n",
 			OperationAdded, "listFonts", "+ GET /v1/fonts"},
 		{"a field removed", "        name:\n          type: string\n        mode:\n          type: [string, \"null\"]\n          enum: [light, dark, null]\n    ThemeList:",
-			"        name:\n          type: string\n    ThemeList:", PropertyMissing, "listThemes.response.200.data[].mode", "only in digest"},
+			"        name:\n          type: string\n    ThemeList:", PropertyMissing, "listThemes.response.200.data[].mode", "- listThemes.response.200.data[].mode: string, nullable"},
 		{"an enum value added", "    Theme:\n      type: object\n      required: [id, name, mode]\n      properties:\n        id:\n          type: string\n        name:\n          type: string\n        mode:\n          type: [string, \"null\"]\n          enum: [light, dark, null]",
 			"    Theme:\n      type: object\n      required: [id, name, mode]\n      properties:\n        id:\n          type: string\n        name:\n          type: string\n        mode:\n          type: [string, \"null\"]\n          enum: [light, dark, sepia, null]",
 			EnumAdded, "updateTheme.response.200.mode", `"sepia"`},

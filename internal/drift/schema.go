@@ -10,9 +10,12 @@ import (
 
 // Schema is a JSON schema reduced to its facts, the same whether it was
 // written for OpenAPI 3.0 (nullable: true) or 3.1 (type: [T, "null"]):
-// references are inlined, allOf is merged, a null alternative becomes
-// Nullable, and descriptions, examples and extensions are dropped.
+// allOf is merged, a null alternative becomes Nullable, and descriptions,
+// examples and extensions are dropped.
 type Schema struct {
+	// Title is kept only to pair alternatives of a oneOf or anyOf; a
+	// changed title is not a finding.
+	Title string `json:"title,omitempty"`
 	// Type is the JSON type, or several joined by "|" in sorted order.
 	Type                 string             `json:"type,omitempty"`
 	Format               string             `json:"format,omitempty"`
@@ -26,6 +29,8 @@ type Schema struct {
 	Maximum              *float64           `json:"maximum,omitempty"`
 	MinItems             *uint64            `json:"minItems,omitempty"`
 	MaxItems             *uint64            `json:"maxItems,omitempty"`
+	MinProperties        *uint64            `json:"minProperties,omitempty"`
+	MaxProperties        *uint64            `json:"maxProperties,omitempty"`
 	Deprecated           bool               `json:"deprecated,omitempty"`
 	Required             []string           `json:"required,omitempty"`
 	Properties           map[string]*Schema `json:"properties,omitempty"`
@@ -36,10 +41,19 @@ type Schema struct {
 	// OneOf and AnyOf keep their alternatives, sorted by their JSON form.
 	OneOf []*Schema `json:"oneOf,omitempty"`
 	AnyOf []*Schema `json:"anyOf,omitempty"`
+	// Discriminator names the property whose value selects an alternative.
+	Discriminator *Discriminator `json:"discriminator,omitempty"`
 	// Ref names a component schema of the same digest (Digest.Schemas),
 	// which stands here in full. Names are not facts: comparisons look
 	// through them.
 	Ref string `json:"ref,omitempty"`
+}
+
+// Discriminator is a oneOf's discriminator: the property, and the mapping
+// from its values to component schemas (by name).
+type Discriminator struct {
+	Property string            `json:"property"`
+	Mapping  map[string]string `json:"mapping,omitempty"`
 }
 
 // normalizer reduces schemas, collecting the component schemas they
@@ -75,22 +89,36 @@ func (n *normalizer) resolve(s *Schema) *Schema {
 
 func (n *normalizer) inline(v *openapi3.Schema) *Schema {
 	s := &Schema{
-		Format:     v.Format,
-		Nullable:   v.Nullable,
-		Default:    v.Default,
-		Pattern:    v.Pattern,
-		MaxLength:  v.MaxLength,
-		Minimum:    v.Min,
-		Maximum:    v.Max,
-		MaxItems:   v.MaxItems,
-		Deprecated: v.Deprecated,
-		Required:   slices.Clone(v.Required),
+		Title:         v.Title,
+		MaxProperties: v.MaxProps,
+		Format:        v.Format,
+		Nullable:      v.Nullable,
+		Default:       v.Default,
+		Pattern:       v.Pattern,
+		MaxLength:     v.MaxLength,
+		Minimum:       v.Min,
+		Maximum:       v.Max,
+		MaxItems:      v.MaxItems,
+		Deprecated:    v.Deprecated,
+		Required:      slices.Clone(v.Required),
 	}
 	if v.MinLength > 0 {
 		s.MinLength = &v.MinLength
 	}
 	if v.MinItems > 0 {
 		s.MinItems = &v.MinItems
+	}
+	if v.MinProps > 0 {
+		s.MinProperties = &v.MinProps
+	}
+	if d := v.Discriminator; d != nil {
+		s.Discriminator = &Discriminator{Property: d.PropertyName}
+		for value, target := range d.Mapping {
+			if s.Discriminator.Mapping == nil {
+				s.Discriminator.Mapping = map[string]string{}
+			}
+			s.Discriminator.Mapping[value] = strings.TrimPrefix(target.Ref, "#/components/schemas/")
+		}
 	}
 	var types []string
 	for _, t := range v.Type.Slice() {
@@ -198,7 +226,10 @@ func merge(s, part *Schema) {
 	if s.AdditionalProperties == nil {
 		s.AdditionalProperties = part.AdditionalProperties
 	}
-	for _, lim := range []struct{ dst, src **uint64 }{{&s.MinLength, &part.MinLength}, {&s.MaxLength, &part.MaxLength}, {&s.MinItems, &part.MinItems}, {&s.MaxItems, &part.MaxItems}} {
+	if s.Discriminator == nil {
+		s.Discriminator = part.Discriminator
+	}
+	for _, lim := range []struct{ dst, src **uint64 }{{&s.MinLength, &part.MinLength}, {&s.MaxLength, &part.MaxLength}, {&s.MinItems, &part.MinItems}, {&s.MaxItems, &part.MaxItems}, {&s.MinProperties, &part.MinProperties}, {&s.MaxProperties, &part.MaxProperties}} {
 		if *lim.dst == nil {
 			*lim.dst = *lim.src
 		}

@@ -1,0 +1,189 @@
+package drift
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// variants compares the alternatives of a oneOf or anyOf one by one, each
+// resolved in full, after pairing them: by discriminator value when every
+// alternative has one, else by title when every alternative has a
+// distinct one, else by shape (the pairing with the fewest differences).
+// Position and spelling carry no meaning. An alternative left without a
+// partner is a Variants finding; the differences inside a pair are found
+// at where<label>, label naming the alternative.
+func (c *comparer) variants(where, rule string, a, b []*Schema, da, db *Discriminator) {
+	if len(a) == 0 && len(b) == 0 {
+		return
+	}
+	ra, rb := c.resolveAll(c.schemasA, a), c.resolveAll(c.schemasB, b)
+	keyA, keyB := c.keys(ra, rb, da, db)
+	if keyA == nil {
+		keyA, keyB = make([]string, len(a)), make([]string, len(b))
+	}
+	pairs, onlyA, onlyB := c.pair(ra, rb, keyA, keyB)
+	c.within = append(c.within, where)
+	defer func() { c.within = c.within[:len(c.within)-1] }()
+	for _, p := range pairs {
+		c.schema(where+"<"+label(rb[p[1]], keyB[p[1]])+">", a[p[0]], b[p[1]])
+	}
+	for _, i := range onlyA {
+		c.add(where, Variants, fmt.Sprintf("+ %s alternative <%s> only in %s: %s", rule, label(ra[i], keyA[i]), c.first(), describe(c.schemasA, a[i])))
+	}
+	for _, j := range onlyB {
+		c.add(where, Variants, fmt.Sprintf("- %s alternative <%s> only in %s: %s", rule, label(rb[j], keyB[j]), c.second(), describe(c.schemasB, b[j])))
+	}
+}
+
+func (c *comparer) resolveAll(schemas map[string]*Schema, vs []*Schema) []*Schema {
+	out := make([]*Schema, len(vs))
+	for i, v := range vs {
+		out[i] = resolveIn(schemas, v)
+		if out[i] == nil {
+			out[i] = &Schema{}
+		}
+	}
+	return out
+}
+
+// keys names each alternative by its discriminator value, or else its
+// title. It returns nil slices when neither names every alternative of
+// both sides distinctly.
+func (c *comparer) keys(a, b []*Schema, da, db *Discriminator) ([]string, []string) {
+	for _, prop := range discriminators(a, b, da, db) {
+		ka, kb := constants(c.schemasA, a, prop), constants(c.schemasB, b, prop)
+		if ka != nil && kb != nil {
+			return ka, kb
+		}
+	}
+	titles := func(vs []*Schema) []string {
+		out := make([]string, len(vs))
+		for i, v := range vs {
+			out[i] = v.Title
+		}
+		if slices.Contains(out, "") || len(slices.Compact(slices.Sorted(slices.Values(out)))) != len(out) {
+			return nil
+		}
+		return out
+	}
+	ka, kb := titles(a), titles(b)
+	if ka == nil || kb == nil {
+		return nil, nil
+	}
+	return ka, kb
+}
+
+// discriminators lists the properties that may tell alternatives apart:
+// a declared discriminator first, then every property that each
+// alternative of both sides has.
+func discriminators(a, b []*Schema, da, db *Discriminator) []string {
+	var out []string
+	for _, d := range []*Discriminator{db, da} {
+		if d != nil {
+			out = append(out, d.Property)
+		}
+	}
+	common := map[string]int{}
+	for _, v := range slices.Concat(a, b) {
+		for name := range v.Properties {
+			common[name]++
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(common)) {
+		if common[name] == len(a)+len(b) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// constants returns, for each alternative, prop=value where prop holds a
+// single constant value, or nil unless every alternative has a distinct one.
+func constants(schemas map[string]*Schema, vs []*Schema, prop string) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		p := resolveIn(schemas, v.Properties[prop])
+		if p == nil || len(p.Enum) != 1 {
+			return nil
+		}
+		out[i] = prop + "=" + strings.Trim(jsonOf(p.Enum[0]), `"`)
+	}
+	if len(slices.Compact(slices.Sorted(slices.Values(out)))) != len(out) {
+		return nil
+	}
+	return out
+}
+
+// pair matches alternatives of a and b: by equal keys when there are
+// keys, else greedily by the fewest differences between them.
+func (c *comparer) pair(a, b []*Schema, keyA, keyB []string) (pairs [][2]int, onlyA, onlyB []int) {
+	usedA, usedB := make([]bool, len(a)), make([]bool, len(b))
+	if len(a) > 0 && keyA[0] != "" {
+		for i, k := range keyA {
+			if j := slices.Index(keyB, k); j >= 0 {
+				pairs = append(pairs, [2]int{i, j})
+				usedA[i], usedB[j] = true, true
+			}
+		}
+	} else {
+		type candidate struct{ i, j, cost int }
+		var cands []candidate
+		for i := range a {
+			for j := range b {
+				cands = append(cands, candidate{i, j, c.cost(a[i], b[j])})
+			}
+		}
+		slices.SortStableFunc(cands, func(x, y candidate) int { return x.cost - y.cost })
+		for _, k := range cands {
+			if !usedA[k.i] && !usedB[k.j] {
+				pairs = append(pairs, [2]int{k.i, k.j})
+				usedA[k.i], usedB[k.j] = true, true
+			}
+		}
+	}
+	for i, used := range usedA {
+		if !used {
+			onlyA = append(onlyA, i)
+		}
+	}
+	for j, used := range usedB {
+		if !used {
+			onlyB = append(onlyB, j)
+		}
+	}
+	return pairs, onlyA, onlyB
+}
+
+// cost counts the differences between two alternatives, on a scratch
+// comparer so that nothing is reported.
+func (c *comparer) cost(a, b *Schema) int {
+	key := [2]*Schema{a, b}
+	if n, ok := c.costs[key]; ok {
+		return n
+	}
+	scratch := &comparer{mode: c.mode, schemasA: c.schemasA, schemasB: c.schemasB, visiting: map[[2]string]bool{}, costs: c.costs}
+	scratch.schema("", a, b)
+	c.costs[key] = len(scratch.out)
+	return len(scratch.out)
+}
+
+// label names an alternative in a finding's location: its key, or else
+// its type and required properties.
+func label(s *Schema, key string) string {
+	if key != "" {
+		return key
+	}
+	var parts []string
+	if s.Type != "" {
+		parts = append(parts, s.Type)
+	}
+	if len(s.Required) > 0 {
+		parts = append(parts, "required "+strings.Join(s.Required, ","))
+	}
+	if len(parts) == 0 {
+		return "any"
+	}
+	return strings.Join(parts, " ")
+}
