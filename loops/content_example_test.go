@@ -10,10 +10,12 @@ import (
 	"github.com/loopsdev/loops-go/loops/loopstest"
 )
 
-// fakeClient starts a fake and a client for an example.
+// fakeClient starts a fake and a client for an example, one that waits
+// for nothing (see loopstest.Server.Client): the examples show calls, not
+// pacing.
 func fakeClient() (*loopstest.Server, *loops.Client) {
 	srv := loopstest.New()
-	client, err := loops.NewClient(srv.APIKey(), loops.WithBaseURL(srv.URL()))
+	client, err := loops.NewClient(srv.APIKey(), srv.ClientOptions()...)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 // Each example runs against the in-memory fake of package loopstest, so it
 // needs no API key and sends nothing. Against the real API, build the client
 // with loops.NewClient("") (which reads LOOPS_API_KEY) instead.
+// srv.ClientOptions() points a client at the fake for a test: no pacing,
+// instant retries (see loopstest.Server.Client).
 
 func ExampleNewClient() {
 	srv := loopstest.New(loopstest.WithTeamName("Acme"))
@@ -35,7 +37,7 @@ func ExampleNewClient() {
 func ExampleContactsService_Create() {
 	srv := loopstest.New()
 	defer srv.Close()
-	client, err := loops.NewClient(srv.APIKey(), loops.WithBaseURL(srv.URL()))
+	client, err := loops.NewClient(srv.APIKey(), srv.ClientOptions()...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -70,7 +72,7 @@ func ExampleContactsService_Create() {
 func ExampleContactsService_Update() {
 	srv := loopstest.New()
 	defer srv.Close()
-	client, err := loops.NewClient(srv.APIKey(), loops.WithBaseURL(srv.URL()))
+	client, err := loops.NewClient(srv.APIKey(), srv.ClientOptions()...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -115,7 +117,7 @@ func ExampleContactsService_Update() {
 func ExampleEventsService_Send() {
 	srv := loopstest.New()
 	defer srv.Close()
-	client, err := loops.NewClient(srv.APIKey(), loops.WithBaseURL(srv.URL()))
+	client, err := loops.NewClient(srv.APIKey(), srv.ClientOptions()...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -147,7 +149,7 @@ func ExampleTransactionalService_Send() {
 		DataVariables: []string{"name", "items"},
 	}))
 	defer srv.Close()
-	client, err := loops.NewClient(srv.APIKey(), loops.WithBaseURL(srv.URL()))
+	client, err := loops.NewClient(srv.APIKey(), srv.ClientOptions()...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -183,7 +185,7 @@ func ExampleTransactionalService_Send() {
 func ExampleAPIError() {
 	srv := loopstest.New()
 	defer srv.Close()
-	client, err := loops.NewClient(srv.APIKey(), loops.WithBaseURL(srv.URL()))
+	client, err := loops.NewClient(srv.APIKey(), srv.ClientOptions()...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -220,7 +222,7 @@ func ExampleTransactionalService_ListPublishedIter() {
 	}
 	srv := loopstest.New(loopstest.WithTransactionalEmails(templates...))
 	defer srv.Close()
-	client, err := loops.NewClient(srv.APIKey(), loops.WithBaseURL(srv.URL()))
+	client, err := loops.NewClient(srv.APIKey(), srv.ClientOptions()...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -245,7 +247,7 @@ func ExampleTransactionalService_ListPublishedIter() {
 func ExampleWithResponseInfo() {
 	srv := loopstest.New()
 	defer srv.Close()
-	client, err := loops.NewClient(srv.APIKey(), loops.WithBaseURL(srv.URL()))
+	client, err := loops.NewClient(srv.APIKey(), srv.ClientOptions()...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -269,7 +271,7 @@ func ExampleWithResponseInfo() {
 func ExampleClient_Do() {
 	srv := loopstest.New()
 	defer srv.Close()
-	client, err := loops.NewClient(srv.APIKey(), loops.WithBaseURL(srv.URL()))
+	client, err := loops.NewClient(srv.APIKey(), srv.ClientOptions()...)
 	if err != nil {
 		log.Fatal(err)
 	}

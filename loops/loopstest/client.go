@@ -27,15 +27,22 @@ import (
 // WithoutRateLimit when the test is not about the limit.
 func (s *Server) Client(t testing.TB, opts ...loops.Option) *loops.Client {
 	t.Helper()
-	base := []loops.Option{
+	c, err := loops.NewClient(s.APIKey(), append(s.ClientOptions(), opts...)...)
+	if err != nil {
+		t.Fatalf("loopstest: Server.Client: %v", err)
+	}
+	return c
+}
+
+// ClientOptions returns the options [Server.Client] gives its client, for
+// code that has no testing.TB (an Example, a demo program):
+//
+//	client, err := loops.NewClient(srv.APIKey(), srv.ClientOptions()...)
+func (s *Server) ClientOptions() []loops.Option {
+	return []loops.Option{
 		loops.WithBaseURL(s.URL()),
 		loops.WithHTTPClient(&http.Client{Transport: s.Transport()}),
 		loops.WithoutRateLimit(),
 		loops.WithBackoff(0, 0, 0),
 	}
-	c, err := loops.NewClient(s.APIKey(), append(base, opts...)...)
-	if err != nil {
-		t.Fatalf("loopstest: Server.Client: %v", err)
-	}
-	return c
 }
