@@ -28,6 +28,7 @@ var (
 	ErrIdempotencyKeyReused = errors.New("loops: idempotency key reused") // 409 on a send, under the caller's key
 	ErrConfirmationRequired = errors.New("loops: confirmation required")  // 409 asking to repeat a delete with confirmDelete: true
 	ErrRateLimited          = errors.New("loops: rate limited")           // 429
+	ErrQuotaExceeded        = errors.New("loops: quota exceeded")         // 429 naming a quota (the upload limit), returned without retries
 	ErrServerError          = errors.New("loops: server error")           // 5xx
 	ErrInvalidInput         = errors.New("loops: invalid input")          // any *ValidationError
 )
@@ -111,6 +112,8 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusConflict && strings.Contains(e.Message, "confirmDelete: true")
 	case ErrRateLimited:
 		return e.StatusCode == http.StatusTooManyRequests
+	case ErrQuotaExceeded:
+		return e.StatusCode == http.StatusTooManyRequests && isQuota(e.Body)
 	case ErrServerError:
 		return e.StatusCode >= 500 && e.StatusCode <= 599
 	}

@@ -103,7 +103,8 @@ func WithMaxRetries(n int) Option {
 // max, each varied by ±jitter (a fraction from 0 to 1). Defaults: 250 ms,
 // 4 s, 0.1. A Retry-After header from the server takes precedence (up to
 // a minute; a longer one ends the call with the error), and after a 429 the
-// client always waits at least one second.
+// client waits at least one second, Loops' window: by itself, or in the
+// limiter when that reports pausing everyone as long (see [PauseReporter]).
 //
 // WithBackoff(0, 0, 0) retries at once, which is what tests against a fake
 // server want (Retry-After and the 429 wait still apply). To turn retries
@@ -122,12 +123,14 @@ func WithBackoff(base, max time.Duration, jitter float64) Option {
 }
 
 // WithRateLimit paces this client to perSecond requests a second (default
-// 10, Loops' limit per team). To share one budget between clients use
-// [WithLimiter]; to turn pacing off use [WithoutRateLimit].
+// 10, Loops' limit per team). A rate that is not finite and positive is
+// refused; one below one request an hour is clamped to that (see
+// [NewLimiter]). To share one budget between clients use [WithLimiter]; to
+// turn pacing off use [WithoutRateLimit].
 func WithRateLimit(perSecond float64) Option {
 	return func(c *config) error {
-		if !(perSecond > 0) { // also refuses NaN
-			return errors.New("loops: WithRateLimit: want a positive rate (use WithoutRateLimit to disable)")
+		if !validRate(perSecond) {
+			return errors.New("loops: WithRateLimit: want a finite positive rate (use WithoutRateLimit to disable)")
 		}
 		c.limiter = NewLimiter(perSecond)
 		return nil
@@ -156,10 +159,12 @@ func WithoutRateLimit() Option {
 // themes, components, transactional templates and groups, uploads,
 // workflows) to perMinute a minute (default 60, Loops' budget per team),
 // on top of the general limit. Which calls count comes from the contract.
+// A rate that is not finite and positive is refused; one below one request
+// an hour is clamped to that.
 func WithContentRateLimit(perMinute float64) Option {
 	return func(c *config) error {
-		if !(perMinute > 0) {
-			return errors.New("loops: WithContentRateLimit: want a positive rate (use WithContentLimiter(nil) to disable)")
+		if !validRate(perMinute) {
+			return errors.New("loops: WithContentRateLimit: want a finite positive rate (use WithContentLimiter(nil) to disable)")
 		}
 		c.contentLimiter = NewLimiterPer(perMinute, time.Minute)
 		return nil

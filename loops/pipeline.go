@@ -3,6 +3,7 @@ package loops
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -108,23 +109,40 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		// the content one is a second away.
 		limiters = []Limiter{p.contentLimiter, p.limiter}
 	}
+	// A body that cannot be sent again (a low-level call's plain reader,
+	// without GetBody) rules retries out before the first attempt, so that
+	// the caller gets that attempt's own answer or error.
+	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	var (
+		resp *http.Response
+		err  error
+	)
 	for attempt := 1; ; attempt++ {
 		for _, l := range limiters {
-			if err := wait(ctx, l); err != nil {
-				return nil, err
+			if werr := wait(ctx, l); werr != nil {
+				if attempt > 1 && errors.Is(werr, context.DeadlineExceeded) {
+					// The retry's slot lies past the caller's deadline (a
+					// limiter paused by a long Retry-After, say): report
+					// what the last attempt got, as when the client's own
+					// wait would not fit.
+					return resp, err
+				}
+				return nil, werr
 			}
 		}
 		st.attempts = attempt
 		start := time.Now()
-		resp, sent, err := p.send(ctx, req, attempt, safe, st)
+		var sent bool
+		resp, sent, err = p.send(ctx, req, attempt, safe, st)
 		p.logAttempt(ctx, st, attempt, resp, err, time.Since(start))
-		paced := false
-		if resp != nil {
+		var paused time.Duration // how long the limiters now hold everyone back
+		quota := resp != nil && resp.StatusCode == http.StatusTooManyRequests && isQuota(st.body)
+		if resp != nil && !quota { // a quota says nothing about the pace
 			if flags&routeContent != 0 {
-				paced = observe(p.contentLimiter, resp)
+				paused = observe(p.contentLimiter, resp)
 			}
 			if flags&routeContent == 0 || resp.StatusCode != http.StatusTooManyRequests {
-				paced = observe(p.limiter, resp) || paced // a content 429 is the content budget's
+				paused = max(paused, observe(p.limiter, resp)) // a content 429 is the content budget's
 			}
 		}
 
@@ -134,15 +152,15 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		var wait time.Duration
 		switch {
 		case err != nil:
-			if ctx.Err() != nil || attempt > p.policy.maxRetries || (safe == oneShot && sent) {
+			if ctx.Err() != nil || attempt > p.policy.maxRetries || (safe == oneShot && sent) || !replayable {
 				return nil, err
 			}
 			wait = p.policy.backoff(attempt)
-		case attempt > p.policy.maxRetries || !retryableStatus(resp.StatusCode, safe):
+		case quota || !replayable || attempt > p.policy.maxRetries || !retryableStatus(resp.StatusCode, safe):
 			return resp, nil
 		default:
 			var ok bool
-			if wait, ok = p.policy.waitAfterStatus(attempt, resp.StatusCode, resp.Header, time.Now(), paced); !ok {
+			if wait, ok = p.policy.waitAfterStatus(attempt, resp.StatusCode, resp.Header, time.Now(), paused); !ok {
 				return resp, nil
 			}
 		}
@@ -186,14 +204,32 @@ func (p *pipeline) applyIdempotencyKey(req *http.Request, st *callState, keyed b
 	return nil
 }
 
-// observe reports a response to a limiter that learns from them, and says
-// whether it did (it then paces the retry after a 429).
-func observe(l Limiter, resp *http.Response) bool {
-	if o, ok := l.(ResponseObserver); ok {
+// observe reports a response to a limiter that learns from them, and
+// returns the pause the limiter says it applied to everyone (0 when it
+// did not pause, or cannot say: see [PauseReporter]).
+func observe(l Limiter, resp *http.Response) time.Duration {
+	switch o := l.(type) {
+	case PauseReporter:
+		return o.OnResponsePause(resp.StatusCode, resp.Header)
+	case ResponseObserver:
 		o.OnResponse(resp.StatusCode, resp.Header)
-		return true
 	}
-	return false
+	return 0
+}
+
+// isQuota reports whether a 429's body describes a quota rather than a
+// rate: the upload limit names maxUploads per windowHours (the contract's
+// ErrorResponse). Retrying within seconds cannot succeed, and the pace of
+// other calls has nothing to do with it.
+func isQuota(body []byte) bool {
+	if !bytes.Contains(body, []byte(`"maxUploads"`)) && !bytes.Contains(body, []byte(`"windowHours"`)) {
+		return false // the usual 429, without decoding
+	}
+	var q struct {
+		MaxUploads  *json.RawMessage `json:"maxUploads"`
+		WindowHours *json.RawMessage `json:"windowHours"`
+	}
+	return json.Unmarshal(body, &q) == nil && (q.MaxUploads != nil || q.WindowHours != nil)
 }
 
 // wait waits for l (nil: no limit), keeping a limiter's own error as the
@@ -245,7 +281,7 @@ func (p *pipeline) send(ctx context.Context, req *http.Request, attempt int, saf
 	r := req.WithContext(actx)
 	if attempt > 1 && req.Body != nil && req.Body != http.NoBody {
 		if req.GetBody == nil {
-			return nil, true, errors.New("request body cannot be replayed for a retry")
+			return nil, true, errors.New("request body cannot be replayed for a retry") // Do never retries such a request
 		}
 		if r.Body, err = req.GetBody(); err != nil {
 			return nil, true, err

@@ -94,11 +94,12 @@ func (p retryPolicy) backoff(n int) time.Duration {
 
 // waitAfterStatus returns how long to wait before retry n after a response
 // with the given status and headers, and false when the server asked for a
-// wait too long to honour. After a 429, a limiter that saw the answer
-// (paced) already holds back every goroutine, Retry-After included, so the
-// retry only queues for its next slot; without one, the client waits out
-// Loops' one-second window.
-func (p retryPolicy) waitAfterStatus(n, status int, h http.Header, now time.Time, paced bool) (time.Duration, bool) {
+// wait too long to honour. After a 429 the wait is at least Loops'
+// one-second window (or the Retry-After, when longer), unless the limiters
+// already hold every request back that long (paused, as reported through
+// [PauseReporter]): the retry then only queues for its slot with everyone
+// else.
+func (p retryPolicy) waitAfterStatus(n, status int, h http.Header, now time.Time, paused time.Duration) (time.Duration, bool) {
 	wait := p.backoff(n)
 	if ra, ok := parseRetryAfter(h.Get("Retry-After"), now); ok {
 		if ra > maxRetryAfter {
@@ -107,10 +108,10 @@ func (p retryPolicy) waitAfterStatus(n, status int, h http.Header, now time.Time
 		wait = ra
 	}
 	if status == http.StatusTooManyRequests {
-		if paced {
+		wait = max(wait, rateLimitWindow)
+		if paused >= wait {
 			return 0, true
 		}
-		wait = max(wait, rateLimitWindow)
 	}
 	return wait, true
 }

@@ -127,7 +127,7 @@ func TestWaitAfterStatus(t *testing.T) {
 		{"too long", 429, h("Retry-After", "3600"), 0, false},
 	}
 	for _, tt := range tests {
-		got, ok := p.waitAfterStatus(1, tt.status, tt.header, now, false)
+		got, ok := p.waitAfterStatus(1, tt.status, tt.header, now, 0)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("%s: waitAfterStatus = (%v, %v), want (%v, %v)", tt.name, got, ok, tt.want, tt.ok)
 		}
