@@ -76,13 +76,13 @@ func TestZeroBackoffRetriesAtOnce(t *testing.T) {
 		}
 	}
 	now := time.Now()
-	if got, _ := p.waitAfterStatus(1, 503, http.Header{}, now, false); got != 0 {
+	if got, _ := p.waitAfterStatus(1, 503, http.Header{}, now, 0); got != 0 {
 		t.Errorf("after a 503: %v, want 0", got)
 	}
-	if got, _ := p.waitAfterStatus(1, 503, http.Header{"Retry-After": {"2"}}, now, false); got != 2*time.Second {
+	if got, _ := p.waitAfterStatus(1, 503, http.Header{"Retry-After": {"2"}}, now, 0); got != 2*time.Second {
 		t.Errorf("after a 503 with Retry-After: 2: %v, want 2s", got)
 	}
-	if got, _ := p.waitAfterStatus(1, 429, http.Header{}, now, false); got != time.Second {
+	if got, _ := p.waitAfterStatus(1, 429, http.Header{}, now, 0); got != time.Second {
 		t.Errorf("after an unpaced 429: %v, want Loops' 1s window", got)
 	}
 }
