@@ -3,8 +3,11 @@
 package loops
 
 import (
+	"bytes"
 	"context"
+	"github.com/loopsdev/loops-go/gen"
 	"iter"
+	"net/http"
 )
 
 // initServices points each service field of c at its API area.
@@ -36,7 +39,10 @@ type AccountService service
 // TestAPIKey checks the client's API key and returns the name of its team.
 // A bad key gives an error matching [ErrUnauthorized].
 func (s *AccountService) TestAPIKey(ctx context.Context, opts ...CallOption) (*APIKeyResponse, error) {
-	return s.client.testAPIKey(ctx, "Account.TestAPIKey", opts)
+	const op = "Account.TestAPIKey"
+	return call[APIKeyResponse](ctx, s.client, routeTestApiKey, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.TestAPIKey(ctx)
+	})
 }
 
 // ContactsService manages contacts: /v1/contacts/*.
@@ -49,10 +55,17 @@ type ContactsService service
 // Create is never retried after Loops may have acted on it (a 5xx or a
 // timeout), since a repeat could answer 409 for the contact it created.
 func (s *ContactsService) Create(ctx context.Context, req *ContactCreateRequest, opts ...CallOption) (*ContactSuccessResponse, error) {
-	if err := checkContactCreate("Contacts.Create", req); err != nil {
+	const op = "Contacts.Create"
+	if err := checkContactCreate(op, req); err != nil {
 		return nil, err
 	}
-	return s.client.createContact(ctx, "Contacts.Create", opts, req)
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[ContactSuccessResponse](ctx, s.client, routeCreateContact, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.CreateContactWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // Update changes the contact matching Email or UserID, or creates it when
@@ -60,10 +73,17 @@ func (s *ContactsService) Create(ctx context.Context, req *ContactCreateRequest,
 // [Null] clears one. Leave Subscribed nil unless you mean to unsubscribe
 // (false) or re-subscribe (true) the contact.
 func (s *ContactsService) Update(ctx context.Context, req *ContactUpdateRequest, opts ...CallOption) (*ContactSuccessResponse, error) {
-	if err := checkContactUpdate("Contacts.Update", req); err != nil {
+	const op = "Contacts.Update"
+	if err := checkContactUpdate(op, req); err != nil {
 		return nil, err
 	}
-	return s.client.updateContact(ctx, "Contacts.Update", opts, req)
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[ContactSuccessResponse](ctx, s.client, routeUpdateContact, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.UpdateContactWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // ContactPropertiesService lists and creates contact properties:
@@ -75,7 +95,10 @@ type MailingListsService service
 
 // List returns every mailing list of the team (the list is not paginated).
 func (s *MailingListsService) List(ctx context.Context, opts ...CallOption) ([]MailingList, error) {
-	return s.client.listMailingLists(ctx, "MailingLists.List", opts)
+	const op = "MailingLists.List"
+	return callList[MailingList](ctx, s.client, routeListMailingLists, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.ListMailingLists(ctx)
+	})
 }
 
 // EventsService sends events: /v1/events/send.
@@ -90,10 +113,17 @@ type EventsService service
 // once. If a retry finds that an earlier attempt already landed, Send
 // reports success and [ResponseInfo].Deduplicated is true.
 func (s *EventsService) Send(ctx context.Context, req *EventRequest, opts ...CallOption) error {
-	if err := checkEvent("Events.Send", req); err != nil {
+	const op = "Events.Send"
+	if err := checkEvent(op, req); err != nil {
 		return err
 	}
-	return s.client.sendEvent(ctx, "Events.Send", opts, req)
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return err
+	}
+	return callNoContent(ctx, s.client, routeSendEvent, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.SendEventWithBody(ctx, nil, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // TransactionalService sends transactional email and manages the templates:
@@ -103,31 +133,63 @@ type TransactionalService service
 // Create makes a transactional email with an empty draft; edit the draft's
 // message with [EmailMessagesService.Update], then [TransactionalService.Publish].
 func (s *TransactionalService) Create(ctx context.Context, req *TransactionalEmailCreateRequest, opts ...CallOption) (*TransactionalEmailDraft, error) {
-	return s.client.createTransactionalEmail(ctx, "Transactional.Create", opts, req)
+	const op = "Transactional.Create"
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[TransactionalEmailDraft](ctx, s.client, routeCreateTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.CreateTransactionalEmailWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // EnsureDraft makes sure the email has a draft (a copy of the published
 // version when it had none) and returns it with the draft's revision.
 func (s *TransactionalService) EnsureDraft(ctx context.Context, transactionalID string, opts ...CallOption) (*TransactionalEmailDraft, error) {
-	return s.client.ensureTransactionalDraft(ctx, "Transactional.EnsureDraft", opts, transactionalID)
+	const op = "Transactional.EnsureDraft"
+	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
+		return nil, err
+	}
+	return call[TransactionalEmailDraft](ctx, s.client, routeEnsureTransactionalDraft, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.EnsureTransactionalDraft(ctx, transactionalID)
+	})
 }
 
 // Get returns one transactional email.
 func (s *TransactionalService) Get(ctx context.Context, transactionalID string, opts ...CallOption) (*TransactionalEmail, error) {
-	return s.client.getTransactionalEmail(ctx, "Transactional.Get", opts, transactionalID)
+	const op = "Transactional.Get"
+	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
+		return nil, err
+	}
+	return call[TransactionalEmail](ctx, s.client, routeGetTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.GetTransactionalEmail(ctx, transactionalID)
+	})
 }
 
 // Metrics returns the email's sends, deliveries and complaints over every
 // published version (the metrics API must be enabled for the team).
 func (s *TransactionalService) Metrics(ctx context.Context, transactionalID string, opts ...CallOption) (*TransactionalMetrics, error) {
-	return s.client.getTransactionalEmailMetrics(ctx, "Transactional.Metrics", opts, transactionalID)
+	const op = "Transactional.Metrics"
+	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
+		return nil, err
+	}
+	return call[TransactionalMetrics](ctx, s.client, routeGetTransactionalEmailMetrics, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.GetTransactionalEmailMetrics(ctx, transactionalID)
+	})
 }
 
 // ListPublished returns one page of published transactional emails, newest
 // first; [TransactionalService.ListPublishedIter] follows the pages for
 // you. (Loops has deprecated this endpoint, but still serves it.)
 func (s *TransactionalService) ListPublished(ctx context.Context, lo *ListOptions, opts ...CallOption) (*PublishedTransactionalEmailList, error) {
-	return s.client.listPublishedTransactionalEmails(ctx, "Transactional.ListPublished", opts, lo)
+	const op = "Transactional.ListPublished"
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[PublishedTransactionalEmailList](ctx, s.client, routeListPublishedTransactionalEmails, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.ListPublishedTransactionalEmails(ctx, &gen.ListPublishedTransactionalEmailsParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
 }
 
 // ListPublishedIter ranges over every [PublishedTransactionalEmail] of
@@ -140,7 +202,14 @@ func (s *TransactionalService) ListPublishedIter(ctx context.Context, lo *ListOp
 // List returns one page of the team's transactional emails, drafts
 // included, newest first.
 func (s *TransactionalService) List(ctx context.Context, lo *ListOptions, opts ...CallOption) (*TransactionalEmailList, error) {
-	return s.client.listTransactionalEmails(ctx, "Transactional.List", opts, lo)
+	const op = "Transactional.List"
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[TransactionalEmailList](ctx, s.client, routeListTransactionalEmails, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.ListTransactionalEmails(ctx, &gen.ListTransactionalEmailsParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
 }
 
 // ListIter ranges over every [TransactionalEmail] of List's pages, fetching
@@ -152,7 +221,13 @@ func (s *TransactionalService) ListIter(ctx context.Context, lo *ListOptions, op
 // Publish makes the draft the version that sends. No draft is an error
 // matching [ErrConflict]; a draft that fails Loops' checks, 422.
 func (s *TransactionalService) Publish(ctx context.Context, transactionalID string, opts ...CallOption) (*TransactionalEmail, error) {
-	return s.client.publishTransactionalEmail(ctx, "Transactional.Publish", opts, transactionalID)
+	const op = "Transactional.Publish"
+	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
+		return nil, err
+	}
+	return call[TransactionalEmail](ctx, s.client, routePublishTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.PublishTransactionalEmail(ctx, transactionalID)
+	})
 }
 
 // Send sends a published transactional email to one address.
@@ -162,15 +237,32 @@ func (s *TransactionalService) Publish(ctx context.Context, transactionalID stri
 // Like [EventsService.Send], every send carries an Idempotency-Key and is
 // retried without risk of a second email.
 func (s *TransactionalService) Send(ctx context.Context, req *TransactionalRequest, opts ...CallOption) error {
-	if err := checkTransactional("Transactional.Send", req); err != nil {
+	const op = "Transactional.Send"
+	if err := checkTransactional(op, req); err != nil {
 		return err
 	}
-	return s.client.sendTransactionalEmail(ctx, "Transactional.Send", opts, req)
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return err
+	}
+	return callNoContent(ctx, s.client, routeSendTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.SendTransactionalEmailWithBody(ctx, nil, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // Update renames a transactional email or moves it to another group.
 func (s *TransactionalService) Update(ctx context.Context, transactionalID string, req *TransactionalEmailUpdateRequest, opts ...CallOption) (*TransactionalEmail, error) {
-	return s.client.updateTransactionalEmail(ctx, "Transactional.Update", opts, transactionalID, req)
+	const op = "Transactional.Update"
+	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[TransactionalEmail](ctx, s.client, routeUpdateTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.UpdateTransactionalEmailWithBody(ctx, transactionalID, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // DedicatedSendingIPsService lists Loops' dedicated sending IP addresses:
@@ -180,7 +272,10 @@ type DedicatedSendingIPsService service
 // List returns the dedicated IP addresses Loops sends from. Shared IPs are
 // not included and the list changes over time: allow-list with care.
 func (s *DedicatedSendingIPsService) List(ctx context.Context, opts ...CallOption) ([]string, error) {
-	return s.client.listDedicatedSendingIPs(ctx, "DedicatedSendingIPs.List", opts)
+	const op = "DedicatedSendingIPs.List"
+	return callList[string](ctx, s.client, routeListDedicatedSendingIps, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.ListDedicatedSendingIPs(ctx)
+	})
 }
 
 // TransactionalGroupsService manages the folders that organise transactional
@@ -189,17 +284,37 @@ type TransactionalGroupsService service
 
 // Create makes a group. The name "Unsorted" is reserved.
 func (s *TransactionalGroupsService) Create(ctx context.Context, req *GroupCreateRequest, opts ...CallOption) (*Group, error) {
-	return s.client.createTransactionalGroup(ctx, "TransactionalGroups.Create", opts, req)
+	const op = "TransactionalGroups.Create"
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[Group](ctx, s.client, routeCreateTransactionalGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.CreateTransactionalGroupWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // Get returns one group.
 func (s *TransactionalGroupsService) Get(ctx context.Context, transactionalGroupID string, opts ...CallOption) (*Group, error) {
-	return s.client.getTransactionalGroup(ctx, "TransactionalGroups.Get", opts, transactionalGroupID)
+	const op = "TransactionalGroups.Get"
+	if err := firstError(checkPath(op, "transactionalGroupId", transactionalGroupID)); err != nil {
+		return nil, err
+	}
+	return call[Group](ctx, s.client, routeGetTransactionalGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.GetTransactionalGroup(ctx, transactionalGroupID)
+	})
 }
 
 // List returns one page of groups.
 func (s *TransactionalGroupsService) List(ctx context.Context, lo *ListOptions, opts ...CallOption) (*GroupList, error) {
-	return s.client.listTransactionalGroups(ctx, "TransactionalGroups.List", opts, lo)
+	const op = "TransactionalGroups.List"
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[GroupList](ctx, s.client, routeListTransactionalGroups, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.ListTransactionalGroups(ctx, &gen.ListTransactionalGroupsParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
 }
 
 // ListIter ranges over every [Group] of List's pages, fetching each page as
@@ -210,7 +325,17 @@ func (s *TransactionalGroupsService) ListIter(ctx context.Context, lo *ListOptio
 
 // Update changes a group's name or description; fields left nil stay.
 func (s *TransactionalGroupsService) Update(ctx context.Context, transactionalGroupID string, req *GroupUpdateRequest, opts ...CallOption) (*Group, error) {
-	return s.client.updateTransactionalGroup(ctx, "TransactionalGroups.Update", opts, transactionalGroupID, req)
+	const op = "TransactionalGroups.Update"
+	if err := firstError(checkPath(op, "transactionalGroupId", transactionalGroupID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[Group](ctx, s.client, routeUpdateTransactionalGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.UpdateTransactionalGroupWithBody(ctx, transactionalGroupID, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // CampaignGroupsService manages the folders that organise campaigns:
@@ -219,17 +344,37 @@ type CampaignGroupsService service
 
 // Create makes a group. The name "Unsorted" is reserved.
 func (s *CampaignGroupsService) Create(ctx context.Context, req *GroupCreateRequest, opts ...CallOption) (*Group, error) {
-	return s.client.createCampaignGroup(ctx, "CampaignGroups.Create", opts, req)
+	const op = "CampaignGroups.Create"
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[Group](ctx, s.client, routeCreateCampaignGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.CreateCampaignGroupWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // Get returns one group.
 func (s *CampaignGroupsService) Get(ctx context.Context, campaignGroupID string, opts ...CallOption) (*Group, error) {
-	return s.client.getCampaignGroup(ctx, "CampaignGroups.Get", opts, campaignGroupID)
+	const op = "CampaignGroups.Get"
+	if err := firstError(checkPath(op, "campaignGroupId", campaignGroupID)); err != nil {
+		return nil, err
+	}
+	return call[Group](ctx, s.client, routeGetCampaignGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.GetCampaignGroup(ctx, campaignGroupID)
+	})
 }
 
 // List returns one page of groups.
 func (s *CampaignGroupsService) List(ctx context.Context, lo *ListOptions, opts ...CallOption) (*GroupList, error) {
-	return s.client.listCampaignGroups(ctx, "CampaignGroups.List", opts, lo)
+	const op = "CampaignGroups.List"
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[GroupList](ctx, s.client, routeListCampaignGroups, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.ListCampaignGroups(ctx, &gen.ListCampaignGroupsParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
 }
 
 // ListIter ranges over every [Group] of List's pages, fetching each page as
@@ -240,7 +385,17 @@ func (s *CampaignGroupsService) ListIter(ctx context.Context, lo *ListOptions, o
 
 // Update changes a group's name or description; fields left nil stay.
 func (s *CampaignGroupsService) Update(ctx context.Context, campaignGroupID string, req *GroupUpdateRequest, opts ...CallOption) (*Group, error) {
-	return s.client.updateCampaignGroup(ctx, "CampaignGroups.Update", opts, campaignGroupID, req)
+	const op = "CampaignGroups.Update"
+	if err := firstError(checkPath(op, "campaignGroupId", campaignGroupID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[Group](ctx, s.client, routeUpdateCampaignGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.UpdateCampaignGroupWithBody(ctx, campaignGroupID, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // CampaignsService manages campaigns: /v1/campaigns. A campaign's content is
@@ -250,23 +405,49 @@ type CampaignsService service
 // Create makes a draft campaign and its empty email message; the answer
 // carries the message's revision for the first EmailMessages.Update.
 func (s *CampaignsService) Create(ctx context.Context, req *CampaignCreateRequest, opts ...CallOption) (*CreatedCampaign, error) {
-	return s.client.createCampaign(ctx, "Campaigns.Create", opts, req)
+	const op = "Campaigns.Create"
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[CreatedCampaign](ctx, s.client, routeCreateCampaign, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.CreateCampaignWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // Get returns one campaign.
 func (s *CampaignsService) Get(ctx context.Context, campaignID string, opts ...CallOption) (*Campaign, error) {
-	return s.client.getCampaign(ctx, "Campaigns.Get", opts, campaignID)
+	const op = "Campaigns.Get"
+	if err := firstError(checkPath(op, "campaignId", campaignID)); err != nil {
+		return nil, err
+	}
+	return call[Campaign](ctx, s.client, routeGetCampaign, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.GetCampaign(ctx, campaignID)
+	})
 }
 
 // Metrics returns a sent campaign's all-time metrics (the metrics API must
 // be enabled for the team).
 func (s *CampaignsService) Metrics(ctx context.Context, campaignID string, opts ...CallOption) (*EmailMetrics, error) {
-	return s.client.getCampaignMetrics(ctx, "Campaigns.Metrics", opts, campaignID)
+	const op = "Campaigns.Metrics"
+	if err := firstError(checkPath(op, "campaignId", campaignID)); err != nil {
+		return nil, err
+	}
+	return call[EmailMetrics](ctx, s.client, routeGetCampaignMetrics, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.GetCampaignMetrics(ctx, campaignID)
+	})
 }
 
 // List returns one page of campaigns, newest first.
 func (s *CampaignsService) List(ctx context.Context, lo *ListOptions, opts ...CallOption) (*CampaignList, error) {
-	return s.client.listCampaigns(ctx, "Campaigns.List", opts, lo)
+	const op = "Campaigns.List"
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[CampaignList](ctx, s.client, routeListCampaigns, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.ListCampaigns(ctx, &gen.ListCampaignsParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
 }
 
 // ListIter ranges over every [Campaign] of List's pages, fetching each page as
@@ -279,7 +460,17 @@ func (s *CampaignsService) ListIter(ctx context.Context, lo *ListOptions, opts .
 // a segment without a filter clears the filter, and the other way round.
 // After sending, only the name and group can change ([ErrConflict]).
 func (s *CampaignsService) Update(ctx context.Context, campaignID string, req *CampaignUpdateRequest, opts ...CallOption) (*Campaign, error) {
-	return s.client.updateCampaign(ctx, "Campaigns.Update", opts, campaignID, req)
+	const op = "Campaigns.Update"
+	if err := firstError(checkPath(op, "campaignId", campaignID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[Campaign](ctx, s.client, routeUpdateCampaign, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.UpdateCampaignWithBody(ctx, campaignID, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // EmailMessagesService edits the content behind campaigns and transactional
@@ -289,25 +480,57 @@ type EmailMessagesService service
 // Get returns an email message; its ContentRevisionID goes into the next
 // update as ExpectedRevisionID.
 func (s *EmailMessagesService) Get(ctx context.Context, emailMessageID string, opts ...CallOption) (*EmailMessage, error) {
-	return s.client.getEmailMessage(ctx, "EmailMessages.Get", opts, emailMessageID)
+	const op = "EmailMessages.Get"
+	if err := firstError(checkPath(op, "emailMessageId", emailMessageID)); err != nil {
+		return nil, err
+	}
+	return call[EmailMessage](ctx, s.client, routeGetEmailMessage, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.GetEmailMessage(ctx, emailMessageID)
+	})
 }
 
 // Guardian runs Loops' content checks on the message.
 func (s *EmailMessagesService) Guardian(ctx context.Context, emailMessageID string, opts ...CallOption) (*GuardianReport, error) {
-	return s.client.getEmailMessageGuardian(ctx, "EmailMessages.Guardian", opts, emailMessageID)
+	const op = "EmailMessages.Guardian"
+	if err := firstError(checkPath(op, "emailMessageId", emailMessageID)); err != nil {
+		return nil, err
+	}
+	return call[GuardianReport](ctx, s.client, routeGetEmailMessageGuardian, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.GetEmailMessageGuardian(ctx, emailMessageID)
+	})
 }
 
 // Preview sends a test of the message to the given addresses (a daily
 // limit applies: [ErrRateLimited]).
 func (s *EmailMessagesService) Preview(ctx context.Context, emailMessageID string, req *EmailMessagePreviewRequest, opts ...CallOption) (*EmailMessagePreview, error) {
-	return s.client.previewEmailMessage(ctx, "EmailMessages.Preview", opts, emailMessageID, req)
+	const op = "EmailMessages.Preview"
+	if err := firstError(checkPath(op, "emailMessageId", emailMessageID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[EmailMessagePreview](ctx, s.client, routePreviewEmailMessage, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.PreviewEmailMessageWithBody(ctx, emailMessageID, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // Update changes the fields you set and keeps the rest. A stale
 // ExpectedRevisionID is an error matching [ErrRevisionConflict]: re-read
 // and apply your change again. LMX over 100 KB is refused locally.
 func (s *EmailMessagesService) Update(ctx context.Context, emailMessageID string, req *EmailMessageUpdateRequest, opts ...CallOption) (*EmailMessage, error) {
-	return s.client.updateEmailMessage(ctx, "EmailMessages.Update", opts, emailMessageID, req)
+	const op = "EmailMessages.Update"
+	if err := firstError(checkPath(op, "emailMessageId", emailMessageID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[EmailMessage](ctx, s.client, routeUpdateEmailMessage, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.UpdateEmailMessageWithBody(ctx, emailMessageID, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // AudienceSegmentsService manages saved audience filters:
@@ -316,17 +539,37 @@ type AudienceSegmentsService service
 
 // Create saves a segment; build its filter with [MatchAll] or [MatchAny].
 func (s *AudienceSegmentsService) Create(ctx context.Context, req *AudienceSegmentCreateRequest, opts ...CallOption) (*AudienceSegment, error) {
-	return s.client.createAudienceSegment(ctx, "AudienceSegments.Create", opts, req)
+	const op = "AudienceSegments.Create"
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[AudienceSegment](ctx, s.client, routeCreateAudienceSegment, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.CreateAudienceSegmentWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // Get returns one segment.
 func (s *AudienceSegmentsService) Get(ctx context.Context, audienceSegmentID string, opts ...CallOption) (*AudienceSegment, error) {
-	return s.client.getAudienceSegment(ctx, "AudienceSegments.Get", opts, audienceSegmentID)
+	const op = "AudienceSegments.Get"
+	if err := firstError(checkPath(op, "audienceSegmentId", audienceSegmentID)); err != nil {
+		return nil, err
+	}
+	return call[AudienceSegment](ctx, s.client, routeGetAudienceSegment, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.GetAudienceSegment(ctx, audienceSegmentID)
+	})
 }
 
 // List returns one page of segments.
 func (s *AudienceSegmentsService) List(ctx context.Context, lo *ListOptions, opts ...CallOption) (*AudienceSegmentList, error) {
-	return s.client.listAudienceSegments(ctx, "AudienceSegments.List", opts, lo)
+	const op = "AudienceSegments.List"
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[AudienceSegmentList](ctx, s.client, routeListAudienceSegments, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.ListAudienceSegments(ctx, &gen.ListAudienceSegmentsParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
 }
 
 // ListIter ranges over every [AudienceSegment] of List's pages, fetching each
@@ -340,17 +583,37 @@ type ThemesService service
 
 // Create makes a theme.
 func (s *ThemesService) Create(ctx context.Context, req *ThemeCreateRequest, opts ...CallOption) (*Theme, error) {
-	return s.client.createTheme(ctx, "Themes.Create", opts, req)
+	const op = "Themes.Create"
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[Theme](ctx, s.client, routeCreateTheme, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.CreateThemeWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // Get returns one theme.
 func (s *ThemesService) Get(ctx context.Context, themeID string, opts ...CallOption) (*Theme, error) {
-	return s.client.getTheme(ctx, "Themes.Get", opts, themeID)
+	const op = "Themes.Get"
+	if err := firstError(checkPath(op, "themeId", themeID)); err != nil {
+		return nil, err
+	}
+	return call[Theme](ctx, s.client, routeGetTheme, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.GetTheme(ctx, themeID)
+	})
 }
 
 // List returns one page of themes.
 func (s *ThemesService) List(ctx context.Context, lo *ListOptions, opts ...CallOption) (*ThemeList, error) {
-	return s.client.listThemes(ctx, "Themes.List", opts, lo)
+	const op = "Themes.List"
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[ThemeList](ctx, s.client, routeListThemes, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.ListThemes(ctx, &gen.ListThemesParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
 }
 
 // ListIter ranges over every [Theme] of List's pages, fetching each page as
@@ -364,7 +627,17 @@ func (s *ThemesService) ListIter(ctx context.Context, lo *ListOptions, opts ...C
 // restyle that reaches every email using the theme (AffectedEmailCount in
 // the answer) touches nothing else.
 func (s *ThemesService) Update(ctx context.Context, themeID string, req *ThemeUpdateRequest, opts ...CallOption) (*ThemeUpdate, error) {
-	return s.client.updateTheme(ctx, "Themes.Update", opts, themeID, req)
+	const op = "Themes.Update"
+	if err := firstError(checkPath(op, "themeId", themeID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[ThemeUpdate](ctx, s.client, routeUpdateTheme, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.UpdateThemeWithBody(ctx, themeID, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // ComponentsService manages reusable LMX blocks: /v1/components.
@@ -372,17 +645,37 @@ type ComponentsService service
 
 // Create makes a component. LMX over 100 KB is refused locally.
 func (s *ComponentsService) Create(ctx context.Context, req *ComponentCreateRequest, opts ...CallOption) (*Component, error) {
-	return s.client.createComponent(ctx, "Components.Create", opts, req)
+	const op = "Components.Create"
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[Component](ctx, s.client, routeCreateComponent, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.CreateComponentWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // Get returns one component.
 func (s *ComponentsService) Get(ctx context.Context, componentID string, opts ...CallOption) (*Component, error) {
-	return s.client.getComponent(ctx, "Components.Get", opts, componentID)
+	const op = "Components.Get"
+	if err := firstError(checkPath(op, "componentId", componentID)); err != nil {
+		return nil, err
+	}
+	return call[Component](ctx, s.client, routeGetComponent, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.GetComponent(ctx, componentID)
+	})
 }
 
 // List returns one page of components.
 func (s *ComponentsService) List(ctx context.Context, lo *ListOptions, opts ...CallOption) (*ComponentList, error) {
-	return s.client.listComponents(ctx, "Components.List", opts, lo)
+	const op = "Components.List"
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[ComponentList](ctx, s.client, routeListComponents, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.ListComponents(ctx, &gen.ListComponentsParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
 }
 
 // ListIter ranges over every [Component] of List's pages, fetching each page
@@ -395,7 +688,17 @@ func (s *ComponentsService) ListIter(ctx context.Context, lo *ListOptions, opts 
 // that would break emails is a 422 whose [APIError.Details] lists the
 // InvalidTags. LMX over 100 KB is refused locally.
 func (s *ComponentsService) Update(ctx context.Context, componentID string, req *ComponentUpdateRequest, opts ...CallOption) (*ComponentUpdate, error) {
-	return s.client.updateComponent(ctx, "Components.Update", opts, componentID, req)
+	const op = "Components.Update"
+	if err := firstError(checkPath(op, "componentId", componentID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[ComponentUpdate](ctx, s.client, routeUpdateComponent, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.UpdateComponentWithBody(ctx, componentID, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // UploadsService uploads images for email content: /v1/uploads.
@@ -405,14 +708,27 @@ type UploadsService service
 // image's URL. A team over its upload limit gets 429, with the limit in
 // [APIError.Details] (MaxUploads per WindowHours).
 func (s *UploadsService) Complete(ctx context.Context, emailAssetID string, opts ...CallOption) (*UploadCompletion, error) {
-	return s.client.completeUpload(ctx, "Uploads.Complete", opts, emailAssetID)
+	const op = "Uploads.Complete"
+	if err := firstError(checkPath(op, "emailAssetId", emailAssetID)); err != nil {
+		return nil, err
+	}
+	return call[UploadCompletion](ctx, s.client, routeCompleteUpload, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.CompleteUpload(ctx, emailAssetID)
+	})
 }
 
 // Create starts an upload and returns where to PUT the bytes. It is never
 // retried once it may have reached Loops; [UploadsService.Upload] does all
 // three steps.
 func (s *UploadsService) Create(ctx context.Context, req *UploadCreateRequest, opts ...CallOption) (*Upload, error) {
-	return s.client.createUpload(ctx, "Uploads.Create", opts, req)
+	const op = "Uploads.Create"
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[Upload](ctx, s.client, routeCreateUpload, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.CreateUploadWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // EventPatternsService lists the events workflows can be triggered by:
@@ -421,19 +737,38 @@ type EventPatternsService service
 
 // Get returns one event pattern, with its properties.
 func (s *EventPatternsService) Get(ctx context.Context, eventPatternID string, opts ...CallOption) (*EventPattern, error) {
-	return s.client.getEventPattern(ctx, "EventPatterns.Get", opts, eventPatternID)
+	const op = "EventPatterns.Get"
+	if err := firstError(checkPath(op, "eventPatternId", eventPatternID)); err != nil {
+		return nil, err
+	}
+	return call[EventPattern](ctx, s.client, routeGetEventPattern, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.GetEventPattern(ctx, eventPatternID)
+	})
 }
 
 // GetByName returns the event pattern of an event name. The name is sent
 // as one escaped path segment, so it may hold spaces, "/", "+", "%" or any
 // Unicode.
 func (s *EventPatternsService) GetByName(ctx context.Context, eventName string, opts ...CallOption) (*EventPattern, error) {
-	return s.client.getEventPatternByName(ctx, "EventPatterns.GetByName", opts, eventName)
+	const op = "EventPatterns.GetByName"
+	if err := firstError(checkPath(op, "eventName", eventName)); err != nil {
+		return nil, err
+	}
+	return call[EventPattern](ctx, s.client, routeGetEventPatternByName, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.GetEventPatternByName(ctx, eventName)
+	})
 }
 
 // List returns one page of event patterns.
 func (s *EventPatternsService) List(ctx context.Context, lo *ListOptions, opts ...CallOption) (*EventPatternList, error) {
-	return s.client.listEventPatterns(ctx, "EventPatterns.List", opts, lo)
+	const op = "EventPatterns.List"
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[EventPatternList](ctx, s.client, routeListEventPatterns, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.ListEventPatterns(ctx, &gen.ListEventPatternsParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
 }
 
 // ListIter ranges over every [EventPatternSummary] of List's pages, fetching
@@ -457,12 +792,29 @@ type WorkflowsService service
 // The client never changes the policy for you: QueuedContactPolicyDiscard
 // throws contacts' progress away, and only you can decide that.
 func (s *WorkflowsService) ChangeMailingList(ctx context.Context, workflowID string, req *WorkflowMailingListRequest, opts ...CallOption) (*WorkflowMailingListResult, error) {
-	return s.client.changeWorkflowMailingList(ctx, "Workflows.ChangeMailingList", opts, workflowID, req)
+	const op = "Workflows.ChangeMailingList"
+	if err := firstError(checkPath(op, "workflowId", workflowID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[WorkflowMailingListResult](ctx, s.client, routeChangeWorkflowMailingList, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.ChangeWorkflowMailingListWithBody(ctx, workflowID, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // Create makes a draft workflow holding a blank trigger and an exit node.
 func (s *WorkflowsService) Create(ctx context.Context, req *WorkflowCreateRequest, opts ...CallOption) (*Workflow, error) {
-	return s.client.createWorkflow(ctx, "Workflows.Create", opts, req)
+	const op = "Workflows.Create"
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[Workflow](ctx, s.client, routeCreateWorkflow, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.CreateWorkflowWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // Delete deletes a workflow, which then reads as not found. While it is
@@ -470,17 +822,40 @@ func (s *WorkflowsService) Create(ctx context.Context, req *WorkflowCreateReques
 // error matches [ErrConfirmationRequired] and nothing is deleted. Confirm
 // by calling again with ConfirmDelete: new(true) and the same revision.
 func (s *WorkflowsService) Delete(ctx context.Context, workflowID string, req *WorkflowDeleteRequest, opts ...CallOption) error {
-	return s.client.deleteWorkflow(ctx, "Workflows.Delete", opts, workflowID, req)
+	const op = "Workflows.Delete"
+	if err := firstError(checkPath(op, "workflowId", workflowID)); err != nil {
+		return err
+	}
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return err
+	}
+	return callNoContent(ctx, s.client, routeDeleteWorkflow, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.DeleteWorkflowWithBody(ctx, workflowID, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // Get returns a workflow with its node graph.
 func (s *WorkflowsService) Get(ctx context.Context, workflowID string, opts ...CallOption) (*Workflow, error) {
-	return s.client.getWorkflow(ctx, "Workflows.Get", opts, workflowID)
+	const op = "Workflows.Get"
+	if err := firstError(checkPath(op, "workflowId", workflowID)); err != nil {
+		return nil, err
+	}
+	return call[Workflow](ctx, s.client, routeGetWorkflow, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.GetWorkflow(ctx, workflowID)
+	})
 }
 
 // List returns one page of workflows, as summaries; Get gives the graph.
 func (s *WorkflowsService) List(ctx context.Context, lo *ListOptions, opts ...CallOption) (*WorkflowList, error) {
-	return s.client.listWorkflows(ctx, "Workflows.List", opts, lo)
+	const op = "Workflows.List"
+	page, err := lo.params(op)
+	if err != nil {
+		return nil, err
+	}
+	return call[WorkflowList](ctx, s.client, routeListWorkflows, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.ListWorkflows(ctx, &gen.ListWorkflowsParams{PerPage: page.perPage, Cursor: page.cursor})
+	})
 }
 
 // ListIter ranges over every [WorkflowSummary] of List's pages, fetching each
@@ -491,7 +866,17 @@ func (s *WorkflowsService) ListIter(ctx context.Context, lo *ListOptions, opts .
 
 // Update renames a workflow or changes its description.
 func (s *WorkflowsService) Update(ctx context.Context, workflowID string, req *WorkflowUpdateRequest, opts ...CallOption) (*Workflow, error) {
-	return s.client.updateWorkflowProperties(ctx, "Workflows.Update", opts, workflowID, req)
+	const op = "Workflows.Update"
+	if err := firstError(checkPath(op, "workflowId", workflowID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[Workflow](ctx, s.client, routeUpdateWorkflowProperties, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.UpdateWorkflowPropertiesWithBody(ctx, workflowID, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // WorkflowNodesService edits the node graphs of workflows:
@@ -501,40 +886,102 @@ type WorkflowNodesService service
 // AddBranch adds a path under a BranchNode (an AudienceFilter) or an
 // ExperimentBranchNode (a VariantNode); the answer's Node is the new child.
 func (s *WorkflowNodesService) AddBranch(ctx context.Context, workflowID, nodeID string, req *WorkflowBranchRequest, opts ...CallOption) (*WorkflowBranchResult, error) {
-	return s.client.addWorkflowBranch(ctx, "WorkflowNodes.AddBranch", opts, workflowID, nodeID, req)
+	const op = "WorkflowNodes.AddBranch"
+	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[WorkflowBranchResult](ctx, s.client, routeAddWorkflowBranch, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.AddWorkflowBranchWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // Delete deletes one node, joining its parents to its child. Check the
 // answer's Done: contacts queued at the node stop the delete (see
 // [WorkflowsService.ChangeMailingList]).
 func (s *WorkflowNodesService) Delete(ctx context.Context, workflowID, nodeID string, req *WorkflowNodeDeleteRequest, opts ...CallOption) (*WorkflowNodeDeleteResult, error) {
-	return s.client.deleteWorkflowNode(ctx, "WorkflowNodes.Delete", opts, workflowID, nodeID, req)
+	const op = "WorkflowNodes.Delete"
+	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[WorkflowNodeDeleteResult](ctx, s.client, routeDeleteWorkflowNode, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.DeleteWorkflowNodeWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // DeleteRecursively deletes a node and every node below it; check the
 // answer's Done, as for Delete.
 func (s *WorkflowNodesService) DeleteRecursively(ctx context.Context, workflowID, nodeID string, req *WorkflowNodeDeleteRequest, opts ...CallOption) (*WorkflowNodeDeleteResult, error) {
-	return s.client.deleteWorkflowNodeRecursively(ctx, "WorkflowNodes.DeleteRecursively", opts, workflowID, nodeID, req)
+	const op = "WorkflowNodes.DeleteRecursively"
+	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[WorkflowNodeDeleteResult](ctx, s.client, routeDeleteWorkflowNodeRecursively, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.DeleteWorkflowNodeRecursivelyWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // Get returns one node in full, with the workflow's current revision.
 func (s *WorkflowNodesService) Get(ctx context.Context, workflowID, nodeID string, opts ...CallOption) (*WorkflowNodeDetails, error) {
-	return s.client.getWorkflowNode(ctx, "WorkflowNodes.Get", opts, workflowID, nodeID)
+	const op = "WorkflowNodes.Get"
+	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
+		return nil, err
+	}
+	return call[WorkflowNodeDetails](ctx, s.client, routeGetWorkflowNode, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.GetWorkflowNode(ctx, workflowID, nodeID)
+	})
 }
 
 // Metrics returns the all-time email metrics of a SendEmailAction node
 // (any other node is [ErrBadRequest]; the metrics API must be enabled).
 func (s *WorkflowNodesService) Metrics(ctx context.Context, workflowID, nodeID string, opts ...CallOption) (*EmailMetrics, error) {
-	return s.client.getWorkflowNodeMetrics(ctx, "WorkflowNodes.Metrics", opts, workflowID, nodeID)
+	const op = "WorkflowNodes.Metrics"
+	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
+		return nil, err
+	}
+	return call[EmailMetrics](ctx, s.client, routeGetWorkflowNodeMetrics, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.GetWorkflowNodeMetrics(ctx, workflowID, nodeID)
+	})
 }
 
 // Reroute points a node's outgoing connection at another node.
 func (s *WorkflowNodesService) Reroute(ctx context.Context, workflowID, nodeID string, req *WorkflowRerouteRequest, opts ...CallOption) (*WorkflowNodeChangeResult, error) {
-	return s.client.rerouteNodeConnection(ctx, "WorkflowNodes.Reroute", opts, workflowID, nodeID, req)
+	const op = "WorkflowNodes.Reroute"
+	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[WorkflowNodeChangeResult](ctx, s.client, routeRerouteNodeConnection, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.RerouteNodeConnectionWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
+	})
 }
 
 // Update changes a node's own settings; Payload holds one of the
 // *NodeUpdate types that suits the node (set it with its From method).
 func (s *WorkflowNodesService) Update(ctx context.Context, workflowID, nodeID string, req *WorkflowNodeUpdateRequest, opts ...CallOption) (*WorkflowNodeChangeResult, error) {
-	return s.client.updateWorkflowNode(ctx, "WorkflowNodes.Update", opts, workflowID, nodeID, req)
+	const op = "WorkflowNodes.Update"
+	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
+		return nil, err
+	}
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return nil, err
+	}
+	return call[WorkflowNodeChangeResult](ctx, s.client, routeUpdateWorkflowNode, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return s.client.gen.UpdateWorkflowNodeWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
+	})
 }

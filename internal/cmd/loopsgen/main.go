@@ -21,13 +21,14 @@
 //     item counts), so the client refuses bad input before sending;
 //   - loops/types.gen.go: the aliases that re-export gen's models under
 //     package loops (names the loops package declares itself are skipped);
-//   - loops/operations.gen.go: one unexported method per operation, which
-//     checks path parameters and the body, encodes it once and calls the
-//     generated client through the client's pipeline, and the route table
-//     the pipeline classifies requests by;
 //   - loops/services.gen.go: the service types and their public methods,
 //     for the operations the contract names a method for (x-go), with a
-//     ListIter for each paginated list;
+//     ListIter for each paginated list. Each method makes the whole call:
+//     it checks path parameters and the body, encodes it once and calls
+//     the generated client through the client's pipeline;
+//   - loops/operations.gen.go: the route table the pipeline classifies
+//     requests by, and an unexported method of the same shape for each
+//     operation without x-go, which package loops wraps by hand;
 //   - loops/webhooks/events.gen.go: an event type per webhook payload, its
 //     Mux method, and a reflection-free decoder for every payload model.
 //

@@ -41,8 +41,10 @@ var _ = bytes.NewReader
 	ops := g.c.operations()
 	var vars, table bytes.Buffer
 	for _, o := range ops {
-		if err := g.operation(b, o); err != nil {
-			return fmt.Errorf("%s: %w", o.op.OperationID, err)
+		if _, public := o.op.Extensions[methodExtension]; !public {
+			if err := g.operation(b, o); err != nil {
+				return fmt.Errorf("%s: %w", o.op.OperationID, err)
+			}
 		}
 		fmt.Fprintf(&vars, "\t%s = &route{%q, %q, %q, %s}\n", routeVar(o), o.method, o.path, o.op.OperationID, g.flags(o))
 		fmt.Fprintf(&table, "\t%s,\n", routeVar(o))
@@ -154,14 +156,15 @@ func (g *generator) signature(o operation) (*signature, error) {
 		}
 	}
 	if hasParam(ft, "contentType") {
-		sig.input = &param{"body", "*gen." + goName + "JSONRequestBody", "body"}
+		sig.input = &param{"req", "*gen." + goName + "JSONRequestBody", "body"}
 		sig.args = append(sig.args, "jsonContentType", "bytes.NewReader(payload)")
 	}
 	sig.result, sig.helper = g.result(o)
 	return sig, nil
 }
 
-// operation writes the unexported method of one operation.
+// operation writes the unexported method of an operation that has no
+// generated public method (x-go): package loops wraps it by hand.
 func (g *generator) operation(b *bytes.Buffer, o operation) error {
 	sig, err := g.signature(o)
 	if err != nil {
@@ -176,18 +179,28 @@ func (g *generator) operation(b *bytes.Buffer, o operation) error {
 	}
 	comment(b, "%s sends %s %s (%s).", lowerFirst(sig.goName), o.method, o.path, o.op.OperationID)
 	fmt.Fprintf(b, "func (c *Client) %s(%s) %s {\n", lowerFirst(sig.goName), strings.Join(params, ", "), sig.result)
+	g.callBody(b, o, sig, "c")
+	b.WriteString("}\n\n")
+	return nil
+}
+
+// callBody writes the statements of an operation's call, from the path
+// parameter checks to the pipeline call: the one body every generated
+// method of an operation has. client is the expression of the *Client;
+// ctx, op, opts, the path parameters and the input (sig.input.name) are in
+// scope.
+func (g *generator) callBody(b *bytes.Buffer, o operation, sig *signature, client string) {
 	if len(sig.checks) > 0 {
 		fmt.Fprintf(b, "\tif err := firstError(%s); err != nil {\n\t\treturn %s\n\t}\n", strings.Join(sig.checks, ", "), g.failWith(o, "err"))
 	}
 	b.WriteString(sig.prelude)
-	send := "c.gen." + sig.goName
+	send := client + ".gen." + sig.goName
 	if sig.input != nil && sig.input.kind == "body" {
-		fmt.Fprintf(b, "\tpayload, err := encodeBody(op, body)\n\tif err != nil {\n\t\treturn %s\n\t}\n", g.failWith(o, "err"))
+		fmt.Fprintf(b, "\tpayload, err := encodeBody(op, req)\n\tif err != nil {\n\t\treturn %s\n\t}\n", g.failWith(o, "err"))
 		send += "WithBody"
 	}
-	fmt.Fprintf(b, "\treturn %s(ctx, c, %s, op, opts, func(ctx context.Context) (*http.Response, error) {\n\t\treturn %s(%s)\n\t})\n}\n\n",
-		sig.helper, routeVar(o), send, strings.Join(append([]string{"ctx"}, sig.args...), ", "))
-	return nil
+	fmt.Fprintf(b, "\treturn %s(ctx, %s, %s, op, opts, func(ctx context.Context) (*http.Response, error) {\n\t\treturn %s(%s)\n\t})\n",
+		g.public(sig.helper), client, routeVar(o), send, strings.Join(append([]string{"ctx"}, sig.args...), ", "))
 }
 
 // routeVar names the variable that holds an operation's route.

@@ -64,9 +64,11 @@ func (g *generator) services(b *bytes.Buffer) error {
 			g.method(&body, svc, m)
 		}
 	}
-	imports := []string{`"context"`}
-	if bytes.Contains(body.Bytes(), []byte("iter.Seq2")) {
-		imports = append(imports, `"iter"`)
+	var imports []string
+	for _, imp := range []struct{ use, path string }{{"bytes.", `"bytes"`}, {"context.", `"context"`}, {"iter.Seq2", `"iter"`}, {"http.", `"net/http"`}} {
+		if bytes.Contains(body.Bytes(), []byte(imp.use)) {
+			imports = append(imports, imp.path)
+		}
 	}
 	if bytes.Contains(body.Bytes(), []byte("gen.")) {
 		imports = append(imports, `"github.com/loopsdev/loops-go/gen"`)
@@ -120,28 +122,26 @@ func (g *generator) goServices() ([]*goService, error) {
 	return svcs, nil
 }
 
-// method writes one public method, and ListIter for a list.
+// method writes one public method, and ListIter for a list. The method
+// does the whole call itself (checks, encoding, the pipeline), so that a
+// reader goes from it straight to the shared helpers.
 func (g *generator) method(b *bytes.Buffer, svc *goService, m goMethod) {
-	op := svc.name + "." + m.name
 	params := []string{"ctx context.Context"}
-	args := []string{"ctx", fmt.Sprintf("%q", op), "opts"}
 	if len(m.sig.pathArgs) > 0 {
 		params = append(params, strings.Join(m.sig.pathArgs, ", ")+" string")
-		args = append(args, m.sig.pathArgs...)
 	}
-	var input string
 	if in := m.sig.input; in != nil {
-		input = map[string]string{"list": "lo", "params": "params", "body": "req"}[in.kind]
-		params = append(params, input+" "+m.inputType)
-		args = append(args, input)
+		params = append(params, in.name+" "+m.inputType)
 	}
 	params = append(params, "opts ...CallOption")
 	comment(b, "%s %s", m.name, m.doc)
 	fmt.Fprintf(b, "func (s *%sService) %s(%s) %s {\n", svc.name, m.name, strings.Join(params, ", "), m.result)
+	fmt.Fprintf(b, "\tconst op = %q\n", svc.name+"."+m.name)
 	if m.check != "" {
-		fmt.Fprintf(b, "\tif err := %s(%q, %s); err != nil {\n\t\treturn %s\n\t}\n", m.check, op, input, g.failWith(m.o, "err"))
+		fmt.Fprintf(b, "\tif err := %s(op, %s); err != nil {\n\t\treturn %s\n\t}\n", m.check, m.sig.input.name, g.failWith(m.o, "err"))
 	}
-	fmt.Fprintf(b, "\treturn s.client.%s(%s)\n}\n\n", lowerFirst(m.sig.goName), strings.Join(args, ", "))
+	g.callBody(b, m.o, m.sig, "s.client")
+	b.WriteString("}\n\n")
 	if m.sig.input == nil || m.sig.input.kind != "list" {
 		return
 	}
