@@ -49,6 +49,22 @@ func (c *Client) exchange(ctx context.Context, rt *route, op string, opts []Call
 	for _, opt := range opts {
 		opt(st)
 	}
+	if c.pipe.observer == nil {
+		return c.run(st, send, out)
+	}
+	method := ""
+	if rt != nil {
+		method = rt.method
+	}
+	c.pipe.startCall(st, rt, method)
+	err := c.run(st, send, out)
+	st.endCall(err)
+	return err
+}
+
+// run sends the call whose state is st and reads its answer into out.
+func (c *Client) run(st *callState, send sendFunc, out any) error {
+	op := st.op
 	resp, err := send(st) // the state is the call's context: one allocation for both
 	if err != nil {
 		var ve *ValidationError
@@ -86,6 +102,7 @@ func (c *Client) exchange(ctx context.Context, rt *route, op string, opts []Call
 		// 5xx), or net/http re-sent the request within this attempt on a
 		// broken keep-alive connection. Otherwise the caller's key was used
 		// before, by another call: ErrIdempotencyKeyReused, below.
+		st.deduplicated = true
 		if st.info != nil {
 			st.info.Deduplicated = true
 		}
@@ -141,7 +158,7 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, opt
 		}
 	}
 	route, _, _ := strings.Cut(path, "?") // queries hold emails: keep them out of errors
-	return c.exchange(ctx, nil, method+" "+route, opts, func(ctx context.Context) (*http.Response, error) {
+	return c.exchange(ctx, matchRoute(method, route), method+" "+route, opts, func(ctx context.Context) (*http.Response, error) {
 		var r io.Reader
 		if payload != nil {
 			r = bytes.NewReader(payload)

@@ -27,6 +27,8 @@ type config struct {
 	logger         *slog.Logger
 	attemptTimeout time.Duration
 	uploadTimeout  time.Duration
+	observer       Observer
+	middleware     []Middleware
 }
 
 func defaultConfig() config {
@@ -213,6 +215,20 @@ func WithUploadTimeout(d time.Duration) Option {
 			return errors.New("loops: WithUploadTimeout: must be positive")
 		}
 		c.uploadTimeout = d
+		return nil
+	}
+}
+
+// WithMiddleware wraps every attempt of every request in mw, in order, the
+// first outermost (see [Middleware]).
+func WithMiddleware(mw ...Middleware) Option {
+	return func(c *config) error {
+		for _, m := range mw {
+			if m == nil {
+				return errNilMiddleware
+			}
+		}
+		c.middleware = append(c.middleware, mw...)
 		return nil
 	}
 }

@@ -35,6 +35,9 @@ type pipeline struct {
 	attemptTimeout time.Duration // 0: only the caller's ctx bounds an attempt
 	logger         *slog.Logger  // nil: no logging
 	basePath       string        // the base URL's path, such as "/api"
+	observer       Observer      // nil: calls are not observed
+	middleware     []Middleware  // the client's, wrapping every attempt
+	chain          MiddlewareNext
 }
 
 // stateKey carries a call's *callState in the request context, from the
@@ -59,6 +62,10 @@ type callState struct {
 	body          []byte        // last response body, read in full
 	rawBody       bool          // hand the body back in resp.Body too (low-level calls)
 	info          *ResponseInfo // where to report, if asked
+	obs           CallObserver  // the observer's view of this call, if any
+	status        int           // the last answer's status, 0 before one
+	deduplicated  bool          // a 409 for the call's own key read as success
+	middleware    []Middleware  // the call's own, inside the client's
 }
 
 // Value makes the state findable from the request's context.
@@ -83,12 +90,26 @@ func (st *callState) route() string { return st.method + " " + st.path }
 // Do sends req, retrying as its safety allows, and returns the last
 // response with its body fully read (so the connection is reused).
 func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
+	if st := stateFrom(req.Context()); st != nil {
+		return p.do(req, st)
+	}
+	// A call through the low-level gen client: no typed method reports its
+	// end, so the pipeline does.
+	path := strings.TrimPrefix(req.URL.EscapedPath(), p.basePath)
+	st := &callState{Context: req.Context(), op: req.Method + " " + path, rawBody: true}
+	if p.observer == nil {
+		return p.do(req, st)
+	}
+	p.startCall(st, matchRoute(req.Method, path), req.Method)
+	resp, err := p.do(req.WithContext(st), st) // the observer's context reaches the request
+	st.endCall(err)
+	return resp, err
+}
+
+// do runs the attempts of one call whose state is st.
+func (p *pipeline) do(req *http.Request, st *callState) (*http.Response, error) {
 	ctx := req.Context()
 	path := strings.TrimPrefix(req.URL.EscapedPath(), p.basePath)
-	st := stateFrom(ctx)
-	if st == nil { // a call through the low-level gen client
-		st = &callState{Context: ctx, op: req.Method + " " + path, rawBody: true}
-	}
 	st.method, st.path = req.Method, path
 	rt := st.rt
 	if rt == nil || rt.method != req.Method {
@@ -118,7 +139,11 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		err  error
 	)
 	for attempt := 1; ; attempt++ {
-		for _, l := range limiters {
+		for i, l := range limiters {
+			waited := time.Time{}
+			if st.obs != nil && l != nil {
+				waited = time.Now()
+			}
 			if werr := wait(ctx, l); werr != nil {
 				if attempt > 1 && errors.Is(werr, context.DeadlineExceeded) {
 					// The retry's slot lies past the caller's deadline (a
@@ -129,12 +154,19 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 				}
 				return nil, werr
 			}
+			if !waited.IsZero() {
+				st.obs.LimiterWaited(limiterName(flags, i), time.Since(waited))
+			}
 		}
 		st.attempts = attempt
 		start := time.Now()
 		var sent bool
 		resp, sent, err = p.send(ctx, req, attempt, safe, st)
-		p.logAttempt(ctx, st, attempt, resp, err, time.Since(start))
+		took := time.Since(start)
+		if resp != nil {
+			st.status = resp.StatusCode
+		}
+		p.logAttempt(ctx, st, attempt, resp, err, took)
 		var paused time.Duration // how long the limiters now hold everyone back
 		quota := resp != nil && resp.StatusCode == http.StatusTooManyRequests && isQuota(st.body)
 		if resp != nil && !quota { // a quota says nothing about the pace
@@ -150,23 +182,26 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 			st.ambiguous = true // Loops may have processed this attempt
 		}
 		var wait time.Duration
+		retry := true
 		switch {
 		case err != nil:
 			if ctx.Err() != nil || attempt > p.policy.maxRetries || (safe == oneShot && sent) || !replayable {
-				return nil, err
+				retry = false
+			} else {
+				wait = p.policy.backoff(attempt)
 			}
-			wait = p.policy.backoff(attempt)
 		case quota || !replayable || attempt > p.policy.maxRetries || !retryableStatus(resp.StatusCode, safe):
-			return resp, nil
+			retry = false
 		default:
-			var ok bool
-			if wait, ok = p.policy.waitAfterStatus(attempt, resp.StatusCode, resp.Header, time.Now(), paused); !ok {
-				return resp, nil
-			}
+			wait, retry = p.policy.waitAfterStatus(attempt, resp.StatusCode, resp.Header, time.Now(), paused)
 		}
-		if !fitsDeadline(ctx, wait) {
-			// Sleeping would outlive the caller's deadline: report what
-			// we have instead of a bare timeout.
+		// Sleeping past the caller's deadline would only end in a bare
+		// timeout: report what we have instead.
+		retry = retry && fitsDeadline(ctx, wait)
+		if st.obs != nil {
+			st.obs.Attempted(attemptOf(attempt, resp, err, took, retry, wait))
+		}
+		if !retry {
 			return resp, err
 		}
 		p.logRetry(ctx, st, attempt, wait, resp, err)
@@ -287,7 +322,7 @@ func (p *pipeline) send(ctx context.Context, req *http.Request, attempt int, saf
 			return nil, true, err
 		}
 	}
-	resp, err = p.http.Do(r)
+	resp, err = p.roundTrip(r, st)
 	if trace != nil {
 		st.lastWrites = int(trace.writes.Load())
 		st.transmissions += st.lastWrites
