@@ -16,18 +16,20 @@ generate: ## regenerate gen/ from openapi/loops.yaml
 	$(GO) generate ./...
 	gofmt -w gen
 
-# contrib modules have their own go.mod; ./... here does not reach them.
-# Their packages run one at a time (-p 1): the fleet test measures a rate.
-CONTRIB := contrib/redislimiter
+# Modules with their own go.mod (contrib/*, examples): ./... here does not
+# reach them, so test and lint visit each one found. Their packages run one
+# at a time (-p 1): the fleet test measures a rate.
+MODULES := $(patsubst %/go.mod,%,$(wildcard contrib/*/go.mod examples/go.mod))
+REDIS   := contrib/redislimiter
 
-test: ## run every test with the race detector, contrib's included (the README's test command; starts redis-server)
+test: ## run every test with the race detector, every module's (the README's test command; starts redis-server)
 	$(GO) test -race -count=1 -shuffle=on $(PKGS)
-	cd $(CONTRIB) && ../../scripts/with-redis $(GO) test -race -count=1 -shuffle=on -p 1 ./...
+	scripts/with-redis sh -c 'for m in $(MODULES); do echo "== $$m"; (cd $$m && $(GO) test -race -count=1 -shuffle=on -p 1 ./...) || exit 1; done'
 
-lint: ## gofmt check and go vet
+lint: ## gofmt check and go vet, every module's
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
-	cd $(CONTRIB) && $(GO) vet ./...
+	@for m in $(MODULES); do echo "go vet ($$m)"; (cd $$m && $(GO) vet ./...) || exit 1; done
 
 check-generated: generate ## fail when generated code (gen/, *.gen.go, go.mod) differs from a fresh generation
 	@status=$$(git status --porcelain -- gen go.mod go.sum '*.gen.go' '*.gen.yaml'); \
@@ -62,10 +64,10 @@ fuzz: ## fuzz the error decoder, the Retry-After parser, webhook decoding and th
 	$(GO) test -run='^$$' -fuzz=FuzzSignatureHeader -fuzztime=30s ./loops/webhooks
 
 fleet: ## 4 processes against one team's limit, with and without contrib/redislimiter (starts redis-server)
-	cd $(CONTRIB) && ../../scripts/with-redis $(GO) run ./examples/fleet
+	cd $(REDIS) && ../../scripts/with-redis $(GO) run ./examples/fleet
 
 bench-fleet: ## the shared fleet's throughput and 429 share, as a benchmark (starts redis-server)
-	cd $(CONTRIB) && ../../scripts/with-redis $(GO) test -run='^$$' -bench=BenchmarkFleet -benchtime=1x ./examples/fleet
+	cd $(REDIS) && ../../scripts/with-redis $(GO) test -run='^$$' -bench=BenchmarkFleet -benchtime=1x ./examples/fleet
 
 tour: ## the README's main job: a runnable tour of the SDK
 	$(GO) run ./examples/tour

@@ -203,16 +203,22 @@ func TestGeneratedWithPinnedGenerator(t *testing.T) {
 	}
 }
 
-// TestContribRequiresThisVersion keeps contrib/redislimiter's go.mod
-// requiring the main module at the version being prepared, so that the two
+// TestContribRequiresThisVersion keeps every module under contrib/
+// requiring the main module at the version being prepared, so that they
 // are tagged together (README, Releasing).
 func TestContribRequiresThisVersion(t *testing.T) {
-	data, err := os.ReadFile("contrib/redislimiter/go.mod")
-	if err != nil {
-		t.Fatal(err)
+	mods, err := filepath.Glob("contrib/*/go.mod")
+	if err != nil || len(mods) == 0 {
+		t.Fatalf("no contrib modules found (%v)", err)
 	}
 	want := "github.com/loopsdev/loops-go v" + loops.Version
-	if !strings.Contains(string(data), want) {
-		t.Errorf("contrib/redislimiter/go.mod does not require %q; set it to loops.Version", want)
+	for _, mod := range mods {
+		data, err := os.ReadFile(mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), want) {
+			t.Errorf("%s does not require %q; set it to loops.Version", mod, want)
+		}
 	}
 }
