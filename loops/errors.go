@@ -109,7 +109,7 @@ func (e *APIError) Is(target error) bool {
 	case ErrIdempotencyKeyReused:
 		return e.reusedKey()
 	case ErrConfirmationRequired:
-		return e.StatusCode == http.StatusConflict && strings.Contains(e.Message, "confirmDelete: true")
+		return e.StatusCode == http.StatusConflict && says(e.Message, markerConfirmDelete)
 	case ErrRateLimited:
 		return e.StatusCode == http.StatusTooManyRequests
 	case ErrQuotaExceeded:
@@ -121,9 +121,9 @@ func (e *APIError) Is(target error) bool {
 }
 
 // revisionConflict reports a 409 that Loops explains as a stale
-// revision ("... mismatch. Latest ...RevisionId is ...").
+// revision ("... mismatch. Latest ...RevisionId is ..."; see errmarkers.go).
 func (e *APIError) revisionConflict() bool {
-	return e.StatusCode == http.StatusConflict && strings.Contains(e.Message, "RevisionId mismatch")
+	return e.StatusCode == http.StatusConflict && says(e.Message, markerStaleRevision)
 }
 
 // Details decodes the error body into the contract's ErrorResponse, which
@@ -143,12 +143,12 @@ func (e *APIError) LatestRevisionID() string {
 	if !e.revisionConflict() {
 		return ""
 	}
-	_, rest, ok := strings.Cut(e.Message, " is ")
+	rest, ok := after(e.Message, markerLatestRevision)
 	id, _, _ := strings.Cut(rest, ".")
-	if !ok || id == "null" {
+	if id = strings.TrimSpace(id); !ok || id == "null" || strings.ContainsAny(id, " \t\n") {
 		return ""
 	}
-	return strings.TrimSpace(id)
+	return id
 }
 
 func (e *APIError) reusedKey() bool {
