@@ -428,6 +428,8 @@ type ClientInterface interface {
 	//
 	// Changes the given fields of a draft's email message. Pass the last
 	// `contentRevisionId` as `expectedRevisionId`; a stale one gives 409.
+	// `ccEmail` and `bccEmail` are for transactional emails: campaign emails
+	// do not support CC or BCC.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -438,6 +440,8 @@ type ClientInterface interface {
 	//
 	// Changes the given fields of a draft's email message. Pass the last
 	// `contentRevisionId` as `expectedRevisionId`; a stale one gives 409.
+	// `ccEmail` and `bccEmail` are for transactional emails: campaign emails
+	// do not support CC or BCC.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -574,10 +578,11 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/themes/{themeId} (the `UpdateTheme` operationId).
 	UpdateTheme(ctx context.Context, themeID string, body UpdateThemeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListPublishedTransactionalEmails List published transactional emails
+	// ListPublishedTransactionalEmails List published transactional emails (legacy)
 	//
 	// Lists published transactional emails, newest first, a page at a time.
-	// Deprecated by Loops in favour of /v1/transactional-emails, but still served.
+	// A legacy endpoint that Loops still serves; listTransactionalEmails
+	// (/v1/transactional-emails) replaces it.
 	//
 	// Corresponds with GET /v1/transactional (the `ListPublishedTransactionalEmails` operationId).
 	//
@@ -875,7 +880,7 @@ type ClientInterface interface {
 	// Inserts a node with default settings (set them with updateWorkflowNode).
 	// A BranchNode comes with 2 AudienceFilter children and an
 	// ExperimentBranchNode with 3 VariantNode children; a workflow holds at
-	// most 300 nodes, children included.
+	// most 400 nodes, children included.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -887,7 +892,7 @@ type ClientInterface interface {
 	// Inserts a node with default settings (set them with updateWorkflowNode).
 	// A BranchNode comes with 2 AudienceFilter children and an
 	// ExperimentBranchNode with 3 VariantNode children; a workflow holds at
-	// most 300 nodes, children included.
+	// most 400 nodes, children included.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -952,7 +957,7 @@ type ClientInterface interface {
 	//
 	// Adds one path under a BranchNode (a new AudienceFilter child) or an
 	// ExperimentBranchNode (a new VariantNode child). It adds 1 node toward
-	// the 300-node limit; configure the child with updateWorkflowNode.
+	// the 400-node limit; configure the child with updateWorkflowNode.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -963,7 +968,7 @@ type ClientInterface interface {
 	//
 	// Adds one path under a BranchNode (a new AudienceFilter child) or an
 	// ExperimentBranchNode (a new VariantNode child). It adds 1 node toward
-	// the 300-node limit; configure the child with updateWorkflowNode.
+	// the 400-node limit; configure the child with updateWorkflowNode.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1709,6 +1714,8 @@ func (c *Client) GetEmailMessage(ctx context.Context, emailMessageID string, req
 //
 // Changes the given fields of a draft's email message. Pass the last
 // `contentRevisionId` as `expectedRevisionId`; a stale one gives 409.
+// `ccEmail` and `bccEmail` are for transactional emails: campaign emails
+// do not support CC or BCC.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1728,6 +1735,8 @@ func (c *Client) UpdateEmailMessageWithBody(ctx context.Context, emailMessageID 
 //
 // Changes the given fields of a draft's email message. Pass the last
 // `contentRevisionId` as `expectedRevisionId`; a stale one gives 409.
+// `ccEmail` and `bccEmail` are for transactional emails: campaign emails
+// do not support CC or BCC.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2013,10 +2022,11 @@ func (c *Client) UpdateTheme(ctx context.Context, themeID string, body UpdateThe
 	return c.Client.Do(req)
 }
 
-// ListPublishedTransactionalEmails List published transactional emails
+// ListPublishedTransactionalEmails List published transactional emails (legacy)
 //
 // Lists published transactional emails, newest first, a page at a time.
-// Deprecated by Loops in favour of /v1/transactional-emails, but still served.
+// A legacy endpoint that Loops still serves; listTransactionalEmails
+// (/v1/transactional-emails) replaces it.
 //
 // Corresponds with GET /v1/transactional (the `ListPublishedTransactionalEmails` operationId).
 // Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
@@ -2602,7 +2612,7 @@ func (c *Client) ChangeWorkflowMailingList(ctx context.Context, workflowID strin
 // Inserts a node with default settings (set them with updateWorkflowNode).
 // A BranchNode comes with 2 AudienceFilter children and an
 // ExperimentBranchNode with 3 VariantNode children; a workflow holds at
-// most 300 nodes, children included.
+// most 400 nodes, children included.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2623,7 +2633,7 @@ func (c *Client) CreateWorkflowNodeWithBody(ctx context.Context, workflowID stri
 // Inserts a node with default settings (set them with updateWorkflowNode).
 // A BranchNode comes with 2 AudienceFilter children and an
 // ExperimentBranchNode with 3 VariantNode children; a workflow holds at
-// most 300 nodes, children included.
+// most 400 nodes, children included.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2745,7 +2755,7 @@ func (c *Client) UpdateWorkflowNode(ctx context.Context, workflowID string, node
 //
 // Adds one path under a BranchNode (a new AudienceFilter child) or an
 // ExperimentBranchNode (a new VariantNode child). It adds 1 node toward
-// the 300-node limit; configure the child with updateWorkflowNode.
+// the 400-node limit; configure the child with updateWorkflowNode.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2765,7 +2775,7 @@ func (c *Client) AddWorkflowBranchWithBody(ctx context.Context, workflowID strin
 //
 // Adds one path under a BranchNode (a new AudienceFilter child) or an
 // ExperimentBranchNode (a new VariantNode child). It adds 1 node toward
-// the 300-node limit; configure the child with updateWorkflowNode.
+// the 400-node limit; configure the child with updateWorkflowNode.
 //
 // Takes a body of the `application/json` content type.
 //

@@ -1553,7 +1553,7 @@ type BranchNodeTypeName string
 
 // Campaign A campaign, with its audience and its send schedule.
 //
-// Example: {"audienceFilter":null,"audienceSegmentId":null,"campaignGroupId":"cm9grp789ghi012jkl345mno6","createdAt":"2026-03-02T09:15:00.000Z","emailMessageId":"cm9msg456def789ghi012jkl3","id":"cm9abc123def456ghi789jkl0","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Spring announcement","scheduling":{"method":"now","timestamp":null},"status":"Draft","updatedAt":"2026-03-02T09:20:41.512Z"}
+// Example: {"audienceFilter":null,"audienceSegmentId":null,"campaignGroupId":"cm9grp789ghi012jkl345mno6","createdAt":"2026-03-02T09:15:00.000Z","emailMessageId":"cm9msg456def789ghi012jkl3","id":"cm9abc123def456ghi789jkl0","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Spring announcement","scheduling":{"method":"now","timestamp":null},"status":"Draft","updatedAt":"2026-03-02T09:20:41.512Z","url":"https://app.loops.so/campaigns/cm9abc123def456ghi789jkl0"}
 type Campaign struct {
 	// AudienceFilter The campaign's own audience filter, if set (applied on top of the segment).
 	AudienceFilter *AudienceFilter `json:"audienceFilter,omitempty"`
@@ -1589,6 +1589,9 @@ type Campaign struct {
 
 	// UpdatedAt When the campaign last changed.
 	UpdatedAt time.Time `json:"updatedAt"`
+
+	// URL The campaign's page in the Loops app.
+	URL string `json:"url"`
 }
 
 // CampaignStatus Where the campaign is in its life; only a Draft can be fully edited.
@@ -2022,7 +2025,7 @@ type ContactUpdateRequest struct {
 // revision of its empty email message to pass as `expectedRevisionId`
 // on the first updateEmailMessage.
 //
-// Example: {"audienceFilter":{"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"}],"match":"all"},"audienceSegmentId":"cm9seg345jkl678mno901pqr2","campaignGroupId":"cm9grp789ghi012jkl345mno6","createdAt":"2026-03-02T09:15:00.000Z","emailMessageContentRevisionId":"cm9rev012ghi345jkl678mno9","emailMessageId":"cm9msg456def789ghi012jkl3","id":"cm9abc123def456ghi789jkl0","mailingListId":null,"name":"Spring announcement","scheduling":{"method":"now","timestamp":null},"status":"Draft","updatedAt":"2026-03-02T09:15:00.000Z"}
+// Example: {"audienceFilter":{"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"}],"match":"all"},"audienceSegmentId":"cm9seg345jkl678mno901pqr2","campaignGroupId":"cm9grp789ghi012jkl345mno6","createdAt":"2026-03-02T09:15:00.000Z","emailMessageContentRevisionId":"cm9rev012ghi345jkl678mno9","emailMessageId":"cm9msg456def789ghi012jkl3","id":"cm9abc123def456ghi789jkl0","mailingListId":null,"name":"Spring announcement","scheduling":{"method":"now","timestamp":null},"status":"Draft","updatedAt":"2026-03-02T09:15:00.000Z","url":"https://app.loops.so/campaigns/cm9abc123def456ghi789jkl0"}
 type CreatedCampaign struct {
 	// AudienceFilter The campaign's own audience filter, if set.
 	AudienceFilter *AudienceFilter `json:"audienceFilter,omitempty"`
@@ -2061,6 +2064,9 @@ type CreatedCampaign struct {
 
 	// UpdatedAt When the campaign last changed.
 	UpdatedAt time.Time `json:"updatedAt"`
+
+	// URL The campaign's page in the Loops app.
+	URL string `json:"url"`
 }
 
 // CreatedCampaignStatus Always Draft for a new campaign.
@@ -2169,10 +2175,10 @@ type EmailMessagePreviewRequest struct {
 //
 // Example: {"contactPropertiesFallbacks":{"firstName":"there","planName":null},"expectedRevisionId":"cm9rev012ghi345jkl678mno9","lmx":"\u003cParagraph\u003eHi {firstName},\u003c/Paragraph\u003e","subject":"What's new this spring"}
 type EmailMessageUpdateRequest struct {
-	// BccEmail A BCC address (CC and BCC must be enabled for the team).
+	// BccEmail A BCC address (CC and BCC must be enabled for the team); not for a campaign's email.
 	BccEmail *string `json:"bccEmail,omitempty"`
 
-	// CcEmail A CC address (CC and BCC must be enabled for the team).
+	// CcEmail A CC address (CC and BCC must be enabled for the team); not for a campaign's email.
 	CcEmail *string `json:"ccEmail,omitempty"`
 
 	// ContactPropertiesFallbacks Fallbacks to merge in by contact property name; a null value removes that fallback.
@@ -3073,7 +3079,7 @@ type TimerUnit string
 // TransactionalEmail A transactional email template from the content API, with the IDs of
 // its draft and published messages (either may be missing).
 //
-// Example: {"createdAt":"2025-06-29T07:47:39.370Z","dataVariables":["confirmationUrl"],"draftEmailMessageId":null,"id":"cll42l54f20i1la0lfooe3z12","name":"Sign up confirmation","publishedEmailMessageId":"cm9msg123pub456ghi789jkl0","transactionalGroupId":"cm9grp123abc456def789ghi0","updatedAt":"2025-07-02T10:15:00.000Z"}
+// Example: {"createdAt":"2025-06-29T07:47:39.370Z","dataVariables":["confirmationUrl"],"draftEmailMessageId":null,"id":"cll42l54f20i1la0lfooe3z12","name":"Sign up confirmation","publishedEmailMessageId":"cm9msg123pub456ghi789jkl0","transactionalGroupId":"cm9grp123abc456def789ghi0","updatedAt":"2025-07-02T10:15:00.000Z","url":"https://app.loops.so/transactional/cll42l54f20i1la0lfooe3z12"}
 type TransactionalEmail struct {
 	// CreatedAt When the email was created.
 	CreatedAt time.Time `json:"createdAt"`
@@ -3098,6 +3104,9 @@ type TransactionalEmail struct {
 
 	// UpdatedAt When the email last changed.
 	UpdatedAt time.Time `json:"updatedAt"`
+
+	// URL The transactional email's page in the Loops app, where it can be edited.
+	URL string `json:"url"`
 }
 
 // TransactionalEmailCreateRequest A new transactional email; Loops gives it an empty draft message.
@@ -3114,7 +3123,7 @@ type TransactionalEmailCreateRequest struct {
 // TransactionalEmailDraft A transactional email together with its draft message's content
 // revision, returned when a draft is created or ensured.
 //
-// Example: {"createdAt":"2025-06-29T07:47:39.370Z","dataVariables":[],"draftEmailMessageContentRevisionId":"cm9rev456abc789def012ghi3","draftEmailMessageId":"cm9msg789drf012abc345def6","id":"cll42l54f20i1la0lfooe3z12","name":"Sign up confirmation","publishedEmailMessageId":null,"transactionalGroupId":"cm9grp123abc456def789ghi0","updatedAt":"2025-06-29T07:47:39.370Z"}
+// Example: {"createdAt":"2025-06-29T07:47:39.370Z","dataVariables":[],"draftEmailMessageContentRevisionId":"cm9rev456abc789def012ghi3","draftEmailMessageId":"cm9msg789drf012abc345def6","id":"cll42l54f20i1la0lfooe3z12","name":"Sign up confirmation","publishedEmailMessageId":null,"transactionalGroupId":"cm9grp123abc456def789ghi0","updatedAt":"2025-06-29T07:47:39.370Z","url":"https://app.loops.so/transactional/cll42l54f20i1la0lfooe3z12"}
 type TransactionalEmailDraft struct {
 	// CreatedAt When the email was created.
 	CreatedAt time.Time `json:"createdAt"`
@@ -3142,6 +3151,9 @@ type TransactionalEmailDraft struct {
 
 	// UpdatedAt When the email last changed.
 	UpdatedAt time.Time `json:"updatedAt"`
+
+	// URL The transactional email's page in the Loops app, where it can be edited.
+	URL string `json:"url"`
 }
 
 // TransactionalEmailList One page of transactional emails.
@@ -3915,9 +3927,9 @@ type WebhookTransactionalEmailSent struct {
 type WebhookTransactionalEmailSentEventName string
 
 // Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
-// `expectedRevisionId` on the next change. A workflow holds at most 300 nodes.
+// `expectedRevisionId` on the next change. A workflow holds at most 400 nodes.
 //
-// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","url":"https://app.loops.so/workflows/cm9wf3k7p2q8r4s6t0v1x5z9a","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
 type Workflow struct {
 	// Description The workflow's description.
 	Description *string `json:"description,omitempty"`
@@ -3941,6 +3953,9 @@ type Workflow struct {
 	// Status Whether the workflow is a draft, sending, paused, or paused while still queueing contacts.
 	Status WorkflowStatus `json:"status"`
 
+	// URL The workflow's page in the Loops app.
+	URL string `json:"url"`
+
 	// WorkflowRevisionID The current revision; null for an old workflow not yet changed through the revision-aware API.
 	WorkflowRevisionID *string `json:"workflowRevisionId,omitempty"`
 }
@@ -3962,10 +3977,10 @@ type WorkflowBranchResult struct {
 	Node WorkflowNodeAtRevision `json:"node"`
 
 	// Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
-	// `expectedRevisionId` on the next change. A workflow holds at most 300 nodes.
+	// `expectedRevisionId` on the next change. A workflow holds at most 400 nodes.
 	//
 	//
-	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","url":"https://app.loops.so/workflows/cm9wf3k7p2q8r4s6t0v1x5z9a","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
 	Workflow Workflow `json:"workflow"`
 }
 
@@ -4128,10 +4143,10 @@ type WorkflowMailingListUpdated struct {
 	Status WorkflowMailingListUpdatedStatus `json:"status"`
 
 	// Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
-	// `expectedRevisionId` on the next change. A workflow holds at most 300 nodes.
+	// `expectedRevisionId` on the next change. A workflow holds at most 400 nodes.
 	//
 	//
-	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","url":"https://app.loops.so/workflows/cm9wf3k7p2q8r4s6t0v1x5z9a","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
 	Workflow Workflow `json:"workflow"`
 
 	// WorkflowRevisionID The workflow's new revision, for the next change.
@@ -4158,10 +4173,10 @@ type WorkflowNodeAtRevision struct {
 // WorkflowNodeChangeResult A changed node, its fields at the top level, with the new revision and the whole workflow.
 type WorkflowNodeChangeResult struct {
 	// Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
-	// `expectedRevisionId` on the next change. A workflow holds at most 300 nodes.
+	// `expectedRevisionId` on the next change. A workflow holds at most 400 nodes.
 	//
 	//
-	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","url":"https://app.loops.so/workflows/cm9wf3k7p2q8r4s6t0v1x5z9a","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
 	Workflow Workflow `json:"workflow"`
 
 	// WorkflowRevisionID The workflow's new revision, for the next change.
@@ -4257,10 +4272,10 @@ type WorkflowNodeCreateResult struct {
 	Node WorkflowNodeWithChildren `json:"node"`
 
 	// Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
-	// `expectedRevisionId` on the next change. A workflow holds at most 300 nodes.
+	// `expectedRevisionId` on the next change. A workflow holds at most 400 nodes.
 	//
 	//
-	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","url":"https://app.loops.so/workflows/cm9wf3k7p2q8r4s6t0v1x5z9a","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
 	Workflow Workflow `json:"workflow"`
 }
 
@@ -4367,10 +4382,10 @@ type WorkflowNodesDeleted struct {
 	Status WorkflowNodesDeletedStatus `json:"status"`
 
 	// Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
-	// `expectedRevisionId` on the next change. A workflow holds at most 300 nodes.
+	// `expectedRevisionId` on the next change. A workflow holds at most 400 nodes.
 	//
 	//
-	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","url":"https://app.loops.so/workflows/cm9wf3k7p2q8r4s6t0v1x5z9a","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
 	Workflow Workflow `json:"workflow"`
 
 	// WorkflowRevisionID The workflow's new revision, for the next change.
@@ -4393,7 +4408,7 @@ type WorkflowRerouteRequest struct {
 
 // WorkflowSummary A workflow as listWorkflows returns it; getWorkflow gives the full graph.
 //
-// Example: {"createdAt":"2026-06-29T07:47:39.370Z","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","name":"Welcome series","updatedAt":"2026-07-02T10:15:00.000Z"}
+// Example: {"createdAt":"2026-06-29T07:47:39.370Z","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","name":"Welcome series","updatedAt":"2026-07-02T10:15:00.000Z","url":"https://app.loops.so/workflows/cm9wf3k7p2q8r4s6t0v1x5z9a"}
 type WorkflowSummary struct {
 	// CreatedAt When the workflow was created.
 	CreatedAt time.Time `json:"createdAt"`
@@ -4406,6 +4421,9 @@ type WorkflowSummary struct {
 
 	// UpdatedAt When the workflow last changed.
 	UpdatedAt time.Time `json:"updatedAt"`
+
+	// URL The workflow's page in the Loops app.
+	URL string `json:"url"`
 }
 
 // WorkflowUpdateRequest New display properties for a workflow; give `name`, `description` or both.

@@ -284,6 +284,19 @@ func TestContentRules(t *testing.T) {
 		}
 	})
 
+	t.Run("CC and BCC are for transactional emails, not campaigns", func(t *testing.T) {
+		cmp, _ := c.Campaigns.Create(ctx, &loops.CampaignCreateRequest{Name: "Copied"})
+		for _, req := range []*loops.EmailMessageUpdateRequest{{CcEmail: new("cc@example.com")}, {BccEmail: new("bcc@example.com")}} {
+			if _, err := c.EmailMessages.Update(ctx, cmp.GetEmailMessageID(), req); !errors.Is(err, loops.ErrBadRequest) {
+				t.Errorf("CC or BCC on a campaign's email: want ErrBadRequest, got %v", err)
+			}
+		}
+		tx, _ := c.Transactional.Create(ctx, &loops.TransactionalEmailCreateRequest{Name: "Copied"})
+		if _, err := c.EmailMessages.Update(ctx, tx.GetDraftEmailMessageID(), &loops.EmailMessageUpdateRequest{CcEmail: new("cc@example.com"), BccEmail: new("bcc@example.com")}); err != nil {
+			t.Errorf("CC and BCC on a transactional email: %v", err)
+		}
+	})
+
 	t.Run("each kind of message takes its own preview variables", func(t *testing.T) {
 		cmp, _ := c.Campaigns.Create(ctx, &loops.CampaignCreateRequest{Name: "Preview"})
 		_, err := c.EmailMessages.Preview(ctx, cmp.GetEmailMessageID(), &loops.EmailMessagePreviewRequest{Emails: []string{"a@example.com"}, DataVariables: map[string]string{"x": "y"}})

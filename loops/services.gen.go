@@ -180,7 +180,11 @@ func (s *TransactionalService) Metrics(ctx context.Context, transactionalID stri
 
 // ListPublished returns one page of published transactional emails, newest
 // first; [TransactionalService.ListPublishedIter] follows the pages for
-// you. (Loops has deprecated this endpoint, but still serves it.)
+// you.
+//
+// Deprecated: Loops calls this endpoint legacy and still serves it; use
+// [TransactionalService.List], which also shows drafts, data variables
+// and each email's page in the Loops app.
 func (s *TransactionalService) ListPublished(ctx context.Context, lo *ListOptions, opts ...CallOption) (*PublishedTransactionalEmailList, error) {
 	const op = "Transactional.ListPublished"
 	page, err := lo.params(op)
@@ -195,6 +199,8 @@ func (s *TransactionalService) ListPublished(ctx context.Context, lo *ListOption
 // ListPublishedIter ranges over every [PublishedTransactionalEmail] of
 // ListPublished's pages, fetching each page as the loop needs it; opts apply
 // to every page.
+//
+// Deprecated: as [TransactionalService.ListPublished] is.
 func (s *TransactionalService) ListPublishedIter(ctx context.Context, lo *ListOptions, opts ...CallOption) iter.Seq2[PublishedTransactionalEmail, error] {
 	return paginate[PublishedTransactionalEmail](ctx, lo, opts, s.ListPublished)
 }
@@ -519,6 +525,8 @@ func (s *EmailMessagesService) Preview(ctx context.Context, emailMessageID strin
 // Update changes the fields you set and keeps the rest. A stale
 // ExpectedRevisionID is an error matching [ErrRevisionConflict]: re-read
 // and apply your change again. LMX over 100 KB is refused locally.
+// CcEmail and BccEmail work for transactional emails only: Loops does not
+// support CC or BCC on a campaign's email.
 func (s *EmailMessagesService) Update(ctx context.Context, emailMessageID string, req *EmailMessageUpdateRequest, opts ...CallOption) (*EmailMessage, error) {
 	const op = "EmailMessages.Update"
 	if err := firstError(checkPath(op, "emailMessageId", emailMessageID)); err != nil {

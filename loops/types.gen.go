@@ -83,7 +83,7 @@ type (
 	BranchNodeTypeName = gen.BranchNodeTypeName
 	// Campaign A campaign, with its audience and its send schedule.
 	//
-	// Example: {"audienceFilter":null,"audienceSegmentId":null,"campaignGroupId":"cm9grp789ghi012jkl345mno6","createdAt":"2026-03-02T09:15:00.000Z","emailMessageId":"cm9msg456def789ghi012jkl3","id":"cm9abc123def456ghi789jkl0","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Spring announcement","scheduling":{"method":"now","timestamp":null},"status":"Draft","updatedAt":"2026-03-02T09:20:41.512Z"}
+	// Example: {"audienceFilter":null,"audienceSegmentId":null,"campaignGroupId":"cm9grp789ghi012jkl345mno6","createdAt":"2026-03-02T09:15:00.000Z","emailMessageId":"cm9msg456def789ghi012jkl3","id":"cm9abc123def456ghi789jkl0","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Spring announcement","scheduling":{"method":"now","timestamp":null},"status":"Draft","updatedAt":"2026-03-02T09:20:41.512Z","url":"https://app.loops.so/campaigns/cm9abc123def456ghi789jkl0"}
 	Campaign = gen.Campaign
 	// CampaignCreateRequest A new draft campaign. Only `name` is needed; the audience, group and
 	// schedule can be set now or later with updateCampaign.
@@ -207,7 +207,7 @@ type (
 	// revision of its empty email message to pass as `expectedRevisionId`
 	// on the first updateEmailMessage.
 	//
-	// Example: {"audienceFilter":{"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"}],"match":"all"},"audienceSegmentId":"cm9seg345jkl678mno901pqr2","campaignGroupId":"cm9grp789ghi012jkl345mno6","createdAt":"2026-03-02T09:15:00.000Z","emailMessageContentRevisionId":"cm9rev012ghi345jkl678mno9","emailMessageId":"cm9msg456def789ghi012jkl3","id":"cm9abc123def456ghi789jkl0","mailingListId":null,"name":"Spring announcement","scheduling":{"method":"now","timestamp":null},"status":"Draft","updatedAt":"2026-03-02T09:15:00.000Z"}
+	// Example: {"audienceFilter":{"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"}],"match":"all"},"audienceSegmentId":"cm9seg345jkl678mno901pqr2","campaignGroupId":"cm9grp789ghi012jkl345mno6","createdAt":"2026-03-02T09:15:00.000Z","emailMessageContentRevisionId":"cm9rev012ghi345jkl678mno9","emailMessageId":"cm9msg456def789ghi012jkl3","id":"cm9abc123def456ghi789jkl0","mailingListId":null,"name":"Spring announcement","scheduling":{"method":"now","timestamp":null},"status":"Draft","updatedAt":"2026-03-02T09:15:00.000Z","url":"https://app.loops.so/campaigns/cm9abc123def456ghi789jkl0"}
 	CreatedCampaign = gen.CreatedCampaign
 	// CreatedCampaignStatus Always Draft for a new campaign.
 	CreatedCampaignStatus = gen.CreatedCampaignStatus
@@ -444,7 +444,7 @@ type (
 	// TransactionalEmail A transactional email template from the content API, with the IDs of
 	// its draft and published messages (either may be missing).
 	//
-	// Example: {"createdAt":"2025-06-29T07:47:39.370Z","dataVariables":["confirmationUrl"],"draftEmailMessageId":null,"id":"cll42l54f20i1la0lfooe3z12","name":"Sign up confirmation","publishedEmailMessageId":"cm9msg123pub456ghi789jkl0","transactionalGroupId":"cm9grp123abc456def789ghi0","updatedAt":"2025-07-02T10:15:00.000Z"}
+	// Example: {"createdAt":"2025-06-29T07:47:39.370Z","dataVariables":["confirmationUrl"],"draftEmailMessageId":null,"id":"cll42l54f20i1la0lfooe3z12","name":"Sign up confirmation","publishedEmailMessageId":"cm9msg123pub456ghi789jkl0","transactionalGroupId":"cm9grp123abc456def789ghi0","updatedAt":"2025-07-02T10:15:00.000Z","url":"https://app.loops.so/transactional/cll42l54f20i1la0lfooe3z12"}
 	TransactionalEmail = gen.TransactionalEmail
 	// TransactionalEmailCreateRequest A new transactional email; Loops gives it an empty draft message.
 	//
@@ -453,7 +453,7 @@ type (
 	// TransactionalEmailDraft A transactional email together with its draft message's content
 	// revision, returned when a draft is created or ensured.
 	//
-	// Example: {"createdAt":"2025-06-29T07:47:39.370Z","dataVariables":[],"draftEmailMessageContentRevisionId":"cm9rev456abc789def012ghi3","draftEmailMessageId":"cm9msg789drf012abc345def6","id":"cll42l54f20i1la0lfooe3z12","name":"Sign up confirmation","publishedEmailMessageId":null,"transactionalGroupId":"cm9grp123abc456def789ghi0","updatedAt":"2025-06-29T07:47:39.370Z"}
+	// Example: {"createdAt":"2025-06-29T07:47:39.370Z","dataVariables":[],"draftEmailMessageContentRevisionId":"cm9rev456abc789def012ghi3","draftEmailMessageId":"cm9msg789drf012abc345def6","id":"cll42l54f20i1la0lfooe3z12","name":"Sign up confirmation","publishedEmailMessageId":null,"transactionalGroupId":"cm9grp123abc456def789ghi0","updatedAt":"2025-06-29T07:47:39.370Z","url":"https://app.loops.so/transactional/cll42l54f20i1la0lfooe3z12"}
 	TransactionalEmailDraft = gen.TransactionalEmailDraft
 	// TransactionalEmailList One page of transactional emails.
 	TransactionalEmailList = gen.TransactionalEmailList
@@ -513,9 +513,9 @@ type (
 	// Example: {"isControl":true}
 	VariantNodeUpdate = gen.VariantNodeUpdate
 	// Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
-	// `expectedRevisionId` on the next change. A workflow holds at most 300 nodes.
+	// `expectedRevisionId` on the next change. A workflow holds at most 400 nodes.
 	//
-	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
+	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","url":"https://app.loops.so/workflows/cm9wf3k7p2q8r4s6t0v1x5z9a","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
 	Workflow = gen.Workflow
 	// WorkflowBranchRequest Adds one path under a branch or experiment node.
 	//
@@ -670,7 +670,7 @@ type (
 	WorkflowStatus = gen.WorkflowStatus
 	// WorkflowSummary A workflow as listWorkflows returns it; getWorkflow gives the full graph.
 	//
-	// Example: {"createdAt":"2026-06-29T07:47:39.370Z","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","name":"Welcome series","updatedAt":"2026-07-02T10:15:00.000Z"}
+	// Example: {"createdAt":"2026-06-29T07:47:39.370Z","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","name":"Welcome series","updatedAt":"2026-07-02T10:15:00.000Z","url":"https://app.loops.so/workflows/cm9wf3k7p2q8r4s6t0v1x5z9a"}
 	WorkflowSummary = gen.WorkflowSummary
 	// WorkflowUpdateRequest New display properties for a workflow; give `name`, `description` or both.
 	//

@@ -272,7 +272,7 @@ func TestWorkflowGraph(t *testing.T) {
 }
 
 // The typed constructors check what the contract bounds before anything is
-// sent, and the fake holds the 300-node limit for callers that skip them.
+// sent, and the fake holds the node limit (loops.MaxWorkflowNodes) for callers that skip them.
 func TestWorkflowNodeLimits(t *testing.T) {
 	ctx := context.Background()
 	srv := loopstest.NewServer(t, loopstest.WithoutRateLimit())
@@ -293,7 +293,7 @@ func TestWorkflowNodeLimits(t *testing.T) {
 		"a unit other than m, h or d": {wf, loops.InsertAfter(wf.RootNodeID), loops.NewTimerNode(1, "w"), "unit"},
 		"a sampling rate over 100":    {wf, loops.InsertAfter(wf.RootNodeID), loops.NewExperimentNode(120), "samplingRate"},
 		"a sampling rate below 0":     {wf, loops.InsertAfter(wf.RootNodeID), loops.NewExperimentNode(-1), "samplingRate"},
-		"a branch past 300 nodes":     {full, loops.InsertAfter("0"), loops.NewBranchNode(), "node"},
+		"a branch past the node cap":  {full, loops.InsertAfter("0"), loops.NewBranchNode(), "node"},
 		"a zero NodeSpec":             {wf, loops.InsertAfter(wf.RootNodeID), loops.NodeSpec{}, "node"},
 		"a zero NodePlace":            {wf, loops.NodePlace{}, loops.NewSendEmailNode(), "insertMode"},
 		"an empty node ID":            {wf, loops.InsertBetween(wf.RootNodeID, ""), loops.NewSendEmailNode(), "toNodeId"},
@@ -308,24 +308,26 @@ func TestWorkflowNodeLimits(t *testing.T) {
 	if n := len(srv.Requests()) - before; n != 0 {
 		t.Errorf("%d requests sent for refused nodes", n)
 	}
-	// 299 nodes: the fake refuses a branch (3 nodes) and a path (1 more is fine, then full).
+	// One node short of the cap: the fake refuses a branch (3 nodes) and a
+	// path (1 more is fine, then full).
+	const most = loops.MaxWorkflowNodes
 	nodes := map[string]any{"t": map[string]any{"typeName": "SignupTrigger", "nextNodeIds": []string{"n0"}}}
-	for i := range 298 {
+	for i := range most - 2 {
 		nodes[fmt.Sprint("n", i)] = map[string]any{"typeName": "ExitAction", "nextNodeIds": []string{}}
 	}
 	nodes["n0"] = map[string]any{"typeName": "BranchNode", "nextNodeIds": []string{}}
 	big := srv.Seed("/v1/workflows", map[string]any{"name": "Big", "status": "Draft", "workflowRevisionId": nil, "rootNodeId": "t", "nodes": nodes})
 	stale := &loops.Workflow{ID: big, Nodes: map[string]loops.WorkflowNode{}} // a count the client cannot know
 	if _, err := c.WorkflowNodes.Create(ctx, stale, loops.InsertAfter("t"), loops.NewBranchNode()); !errors.Is(err, loops.ErrBadRequest) {
-		t.Errorf("a branch into 299 nodes: want the fake's 400, got %v", err)
+		t.Errorf("a branch into %d nodes: want the fake's 400, got %v", most-1, err)
 	}
 	add, err := c.WorkflowNodes.AddBranch(ctx, big, "n0", &loops.WorkflowBranchRequest{ExpectedRevisionID: loops.Null[string]()})
 	check(t, err)
-	if _, err := c.WorkflowNodes.AddBranch(ctx, big, "n0", &loops.WorkflowBranchRequest{ExpectedRevisionID: rev(&add.Workflow)}); !errors.Is(err, loops.ErrBadRequest) || len(add.Workflow.Nodes) != 300 {
-		t.Errorf("a 301st node: want the fake's 400, got %v (%d nodes)", err, len(add.Workflow.Nodes))
+	if _, err := c.WorkflowNodes.AddBranch(ctx, big, "n0", &loops.WorkflowBranchRequest{ExpectedRevisionID: rev(&add.Workflow)}); !errors.Is(err, loops.ErrBadRequest) || len(add.Workflow.Nodes) != most {
+		t.Errorf("node %d: want the fake's 400, got %v (%d nodes)", most+1, err, len(add.Workflow.Nodes))
 	}
 	del, err := c.WorkflowNodes.Delete(ctx, big, "n5", &loops.WorkflowNodeDeleteRequest{ExpectedRevisionID: rev(&add.Workflow)})
-	if err != nil || !del.Done() || len(del.Value().(*loops.WorkflowNodesDeleted).Workflow.Nodes) != 299 {
+	if err != nil || !del.Done() || len(del.Value().(*loops.WorkflowNodesDeleted).Workflow.Nodes) != most-1 {
 		t.Errorf("deleting a node of a seeded workflow: %v", err)
 	}
 }

@@ -20,8 +20,8 @@ var (
 	transactionalGroups = register(&kind{path: "/v1/transactional-groups", noun: "Transactional group", create: reservedName, update: renameGroup})
 	segments            = register(&kind{path: "/v1/audience-segments", noun: "Audience segment"})
 	messages            = register(&kind{path: "/v1/email-messages", noun: "Email message", revision: "contentRevisionId"})
-	campaigns           = register(&kind{path: "/v1/campaigns", noun: "Campaign", create: createCampaign, update: updateCampaign, report: campaignSent})
-	transactionals      = register(&kind{path: "/v1/transactional-emails", noun: "Transactional email", create: createTransactional, view: (*Server).withDraftRevision})
+	campaigns           = register(&kind{path: "/v1/campaigns", noun: "Campaign", app: "campaigns", create: createCampaign, update: updateCampaign, report: campaignSent})
+	transactionals      = register(&kind{path: "/v1/transactional-emails", noun: "Transactional email", app: "transactional", create: createTransactional, view: (*Server).withDraftRevision})
 )
 
 // editMessage refers to campaigns, whose rules refer to messages: Go
@@ -140,6 +140,11 @@ func editMessage(s *Server, _ *call, obj, patch object) *response {
 	if id, ok := obj["campaignId"].(string); ok {
 		if cmp, _ := s.object(campaigns, id); cmp != nil && cmp["status"] != "Draft" {
 			return failure(http.StatusConflict, "Campaign is not in draft status.")
+		}
+		// Loops' docs say campaign emails do not support CC or BCC; the
+		// status is not documented, so the fake answers a plain 400.
+		if patch["ccEmail"] != nil || patch["bccEmail"] != nil {
+			return failure(http.StatusBadRequest, "CC and BCC are not supported for campaign emails.")
 		}
 	}
 	if obj["_mjml"] == true {

@@ -36,6 +36,7 @@ type kind struct {
 	path     string // the collection path, such as "/v1/campaigns"
 	noun     string // the resource in messages, such as "Campaign"
 	revision string // the answer field expectedRevisionId must match, if any
+	app      string // the resource's page in the Loops app, under appURL, if it has one
 	// create and update apply the resource's own rules, with the server
 	// locked, before the change is stored; they may alter it or refuse.
 	create func(s *Server, c *call, obj object) *response
@@ -45,6 +46,10 @@ type kind struct {
 	// view, when set, is what answers show of an object.
 	view func(s *Server, obj object) object
 }
+
+// appURL is where the Loops app shows resources: Loops answers a campaign,
+// transactional email or workflow with its page's URL there.
+const appURL = "https://app.loops.so/"
 
 // object is a stored resource. Fields whose names start with "_" are the
 // fake's own and never reach a client.
@@ -184,6 +189,9 @@ func (s *Server) newObject(k *kind, fields object, now time.Time) object {
 	delete(obj, "expectedRevisionId")
 	s.seq++
 	obj["id"], obj["createdAt"] = fmt.Sprintf("lt%s%06d", strings.ToLower(k.noun[:3]), s.seq), stamp(now)
+	if k.app != "" {
+		obj["url"] = appURL + k.app + "/" + obj["id"].(string)
+	}
 	s.touch(k, obj, now)
 	return obj
 }

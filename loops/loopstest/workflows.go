@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/loopsdev/loops-go/loops"
 )
 
 // Workflows are a kind of the generic store (list, create, get, update,
@@ -14,10 +16,11 @@ import (
 // exist. A new branch or experiment gets Loops' default paths, the first
 // leading on to the node it was inserted before. Contacts queued at nodes
 // (QueueContacts) stay there until a change drops them.
-var workflows = register(&kind{path: "/v1/workflows", noun: "Workflow", revision: "workflowRevisionId", create: createWorkflow})
+var workflows = register(&kind{path: "/v1/workflows", noun: "Workflow", app: "workflows", revision: "workflowRevisionId", create: createWorkflow})
 
-// maxNodes is the most nodes a workflow holds.
-const maxNodes = 300
+// maxNodes is the most nodes a workflow holds: the client's number, so
+// that the fake and the client's local check cannot disagree.
+const maxNodes = loops.MaxWorkflowNodes
 
 var (
 	tooManyNodes = failure(http.StatusBadRequest, fmt.Sprintf("A workflow can have at most %d nodes.", maxNodes))

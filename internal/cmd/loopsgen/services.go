@@ -147,6 +147,9 @@ func (g *generator) method(b *bytes.Buffer, svc *goService, m goMethod) {
 	}
 	item := g.public("gen." + g.listItem(m.o))
 	comment(b, "%s", wrap(fmt.Sprintf("%sIter ranges over every [%s] of %s's pages, fetching each page as the loop needs it; opts apply to every page.", m.name, item, m.name), 76))
+	if m.o.op.Deprecated { // the iterator goes with its list, in Go's own terms
+		comment(b, "\n%s", wrap(fmt.Sprintf("Deprecated: as [%sService.%s] is.", svc.name, m.name), 76))
+	}
 	fmt.Fprintf(b, "func (s *%sService) %sIter(ctx context.Context, lo *ListOptions, opts ...CallOption) iter.Seq2[%s, error] {\n", svc.name, m.name, item)
 	fmt.Fprintf(b, "\treturn paginate[%s](ctx, lo, opts, s.%s)\n}\n\n", item, m.name)
 }
