@@ -17,10 +17,12 @@
 // ignored, custom contact properties are kept, and an eventName this
 // version does not know gives an *Unknown event with the raw JSON.
 //
-// NewHandler puts it together: a size cap on the body, verification,
-// decoding, a replay guard keyed by webhook-id (so a redelivered message
-// reaches your function once), status codes that make Loops redeliver
-// when your function fails, and logging through log/slog that never
+// NewHandler puts it together: a size cap and a time bound on the body,
+// verification, decoding, a replay guard keyed by webhook-id (so a
+// redelivered message reaches your function once, and a redelivery that
+// arrives while the first run is still going is asked to come back
+// later), status codes that make Loops redeliver when your function
+// fails, and logging through log/slog that never
 // includes a secret or the body. A Mux passes each type of event to its
 // own function:
 //

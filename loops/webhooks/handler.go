@@ -1,13 +1,13 @@
 package webhooks
 
 import (
-	"container/list"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
-	"sync"
 	"time"
 )
 
@@ -22,7 +22,21 @@ const (
 	// well beyond the timestamp tolerance that bounds a replay.
 	DefaultReplayCapacity = 20000
 	DefaultReplayTTL      = 24 * time.Hour
+	// DefaultReadTimeout bounds the reading of a delivery's body: a client
+	// that sends it slower is answered 408 (see WithReadTimeout).
+	DefaultReadTimeout = 10 * time.Second
 )
+
+// WithReadTimeout bounds how long a Handler waits for a delivery's body
+// to arrive, from when it starts reading it; a body still incomplete then
+// is answered 408 Request Timeout. It sets the connection's read deadline
+// through http.ResponseController, so it applies under a net/http server
+// (HTTP/1 and HTTP/2) and does nothing where the ResponseWriter cannot
+// set one. Zero or less turns it off. Set http.Server's ReadHeaderTimeout
+// too: a client that never finishes its headers never reaches a Handler.
+func WithReadTimeout(d time.Duration) Option {
+	return func(c *config) { c.readTimeout = d }
+}
 
 // WithMaxBodySize sets the largest body a Handler reads; a larger one is
 // answered 413 Request Entity Too Large. Values below 1 are ignored.
@@ -34,8 +48,8 @@ func WithMaxBodySize(n int64) Option {
 	}
 }
 
-// WithReplayStore sets where a Handler remembers the webhook-ids it has
-// handled, for example a store shared by several instances; nil turns the
+// WithReplayStore sets where a Handler remembers the webhook-ids it is
+// handling and has handled, for example a store shared by several instances; nil turns the
 // replay guard off. The default is a MemoryStore of DefaultReplayCapacity
 // ids kept for DefaultReplayTTL.
 func WithReplayStore(s ReplayStore) Option {
@@ -50,95 +64,24 @@ func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
 }
 
-// ReplayStore remembers the webhook-ids a Handler has handled, so that a
-// message delivered twice reaches your function once. Implementations
-// must be safe for concurrent use.
-type ReplayStore interface {
-	// Claim records id and reports whether it is new: false means it was
-	// claimed before (and not released) and must not be handled again.
-	Claim(ctx context.Context, id string) (bool, error)
-	// Release forgets id, so that a redelivery is handled again; the
-	// Handler calls it when your function fails.
-	Release(ctx context.Context, id string) error
-}
-
-// MemoryStore is a ReplayStore in memory: the least recently seen ids go
-// first when it is full, and an id is forgotten after its TTL.
-type MemoryStore struct {
-	capacity int
-	ttl      time.Duration
-	now      func() time.Time
-
-	mu    sync.Mutex
-	ids   map[string]*list.Element // of *claim
-	order list.List                // least recently seen first
-}
-
-type claim struct {
-	id      string
-	expires time.Time
-}
-
-// NewMemoryStore returns a store of up to capacity ids (at least 1), each
-// remembered for ttl (DefaultReplayTTL when ttl <= 0).
-func NewMemoryStore(capacity int, ttl time.Duration) *MemoryStore {
-	return newMemoryStore(capacity, ttl, time.Now)
-}
-
-func newMemoryStore(capacity int, ttl time.Duration, now func() time.Time) *MemoryStore {
-	if ttl <= 0 {
-		ttl = DefaultReplayTTL
-	}
-	return &MemoryStore{capacity: max(capacity, 1), ttl: ttl, now: now, ids: map[string]*list.Element{}}
-}
-
-// Claim implements ReplayStore.
-func (m *MemoryStore) Claim(_ context.Context, id string) (bool, error) {
-	now := m.now()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if el, ok := m.ids[id]; ok {
-		if now.Before(el.Value.(*claim).expires) {
-			m.order.MoveToBack(el)
-			return false, nil
-		}
-		m.remove(el)
-	}
-	for m.order.Len() >= m.capacity {
-		m.remove(m.order.Front())
-	}
-	m.ids[id] = m.order.PushBack(&claim{id: id, expires: now.Add(m.ttl)})
-	return true, nil
-}
-
-// Release implements ReplayStore.
-func (m *MemoryStore) Release(_ context.Context, id string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if el, ok := m.ids[id]; ok {
-		m.remove(el)
-	}
-	return nil
-}
-
-func (m *MemoryStore) remove(el *list.Element) {
-	delete(m.ids, el.Value.(*claim).id)
-	m.order.Remove(el)
-}
-
 // Handler is an http.Handler that receives Loops' webhook deliveries. For
-// each POST it reads the body (up to the size cap: 413 beyond), verifies
-// it (401 on failure), decodes it (400 if it is not a valid payload),
-// skips a webhook-id it has already handled (200), and calls your
-// function: 204 when it returns nil, 500 when it returns an error, so
-// that Loops delivers the message again. Your function runs only for
-// verified, decoded, new messages. Build one with NewHandler.
+// each POST it reads the body (up to the size cap: 413 beyond; 408 when it
+// arrives slower than the read timeout), verifies it (401 on failure),
+// decodes it (400 if it is not a valid payload), skips a webhook-id it has
+// already handled (200), answers 409 to a webhook-id whose earlier
+// delivery is still being handled (so that Loops delivers it again later,
+// when that run may have failed), and calls your function: 204 when it
+// returns nil, 500 when it returns an error, so that Loops delivers the
+// message again. Your function runs only for verified, decoded, new
+// messages, and a message counts as handled only once it returned nil.
+// Build one with NewHandler.
 type Handler struct {
-	v       *Verifier
-	fn      func(context.Context, Event) error
-	maxBody int64
-	store   ReplayStore
-	log     *slog.Logger
+	v           *Verifier
+	fn          func(context.Context, Event) error
+	maxBody     int64
+	readTimeout time.Duration
+	store       ReplayStore
+	log         *slog.Logger
 }
 
 // NewHandler returns a Handler that passes each verified event to fn; to
@@ -153,7 +96,7 @@ func NewHandler(secret string, fn func(context.Context, Event) error, opts ...Op
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{v: v, fn: fn, maxBody: c.maxBody, store: c.store, log: c.logger}
+	h := &Handler{v: v, fn: fn, maxBody: c.maxBody, readTimeout: c.readTimeout, store: c.store, log: c.logger}
 	if h.store == nil && !c.noStore {
 		h.store = newMemoryStore(DefaultReplayCapacity, DefaultReplayTTL, c.now)
 	}
@@ -184,9 +127,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := h.read(w, r)
 	if err != nil {
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		var netErr net.Error
+		switch {
+		case errors.As(err, &tooBig):
 			h.refuse(r.Context(), w, http.StatusRequestEntityTooLarge, "body too large", err)
-		} else {
+		case errors.As(err, &netErr) && netErr.Timeout():
+			w.Header().Set("Connection", "close")
+			h.refuse(r.Context(), w, http.StatusRequestTimeout, "body too slow", err)
+		default:
 			h.refuse(r.Context(), w, http.StatusBadRequest, "unreadable body", err)
 		}
 		return
@@ -203,14 +151,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := context.WithValue(r.Context(), idKey{}, id)
 	if h.store != nil {
-		fresh, err := h.store.Claim(ctx, id)
-		if err != nil {
-			h.refuse(ctx, w, http.StatusInternalServerError, "replay store failed", err, "webhook_id", id, "event", ev.Name())
-			return
-		}
-		if !fresh {
+		state, err := h.store.Claim(ctx, id)
+		switch {
+		case err != nil:
+		case state == Completed:
 			h.log.LogAttrs(ctx, slog.LevelInfo, "webhooks: duplicate delivery skipped", slog.String("webhook_id", id), slog.String("event", ev.Name()))
 			w.WriteHeader(http.StatusOK)
+			return
+		case state == InProgress:
+			// Not a 2xx: if the run in progress fails, only a later
+			// redelivery can still bring the message.
+			h.refuse(ctx, w, http.StatusConflict, "an earlier delivery of this message is still being handled; retry later",
+				errors.New("duplicate of a delivery in progress"), "webhook_id", id, "event", ev.Name())
+			return
+		case state != Claimed:
+			err = fmt.Errorf("Claim returned %d, not a ClaimState", int(state))
+		}
+		if err != nil {
+			h.refuse(ctx, w, http.StatusInternalServerError, "replay store failed", err, "webhook_id", id, "event", ev.Name())
 			return
 		}
 	}
@@ -223,25 +181,36 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // read reads the body up to the cap, refusing a declared length over it
-// before reading anything.
+// before reading anything, within the read timeout: the connection's read
+// deadline is real time (not WithClock's), as net/http's own are.
 func (h *Handler) read(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if r.ContentLength > h.maxBody {
 		return nil, &http.MaxBytesError{Limit: h.maxBody}
 	}
+	if h.readTimeout > 0 {
+		rc := http.NewResponseController(w)
+		if rc.SetReadDeadline(time.Now().Add(h.readTimeout)) == nil {
+			defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
+		}
+	}
 	return io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
 }
 
-// call runs the user's function; when it fails or panics, the claim on
-// the id is released so that Loops' redelivery is handled.
+// call runs the user's function. When it returns nil the id is recorded
+// as completed; when it fails or panics, the claim on the id is released
+// so that Loops' redelivery is handled.
 func (h *Handler) call(ctx context.Context, id string, ev Event) (err error) {
 	done := false
 	defer func() {
+		if h.store == nil {
+			return
+		}
+		settle, what := h.store.Complete, "recording a handled delivery"
 		if !done || err != nil {
-			if h.store != nil {
-				if rerr := h.store.Release(context.WithoutCancel(ctx), id); rerr != nil {
-					h.log.LogAttrs(ctx, slog.LevelError, "webhooks: releasing a failed delivery", slog.String("webhook_id", id), slog.Any("error", rerr))
-				}
-			}
+			settle, what = h.store.Release, "releasing a failed delivery"
+		}
+		if serr := settle(context.WithoutCancel(ctx), id); serr != nil {
+			h.log.LogAttrs(ctx, slog.LevelError, "webhooks: "+what, slog.String("webhook_id", id), slog.Any("error", serr))
 		}
 	}()
 	err = h.fn(ctx, ev)

@@ -1,11 +1,14 @@
 package webhooks_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -214,6 +217,13 @@ func TestHandlerReplayGuard(t *testing.T) {
 			t.Errorf("status %d, %d calls", got, rec.calls.Load())
 		}
 	})
+	t.Run("a store that returns no state", func(t *testing.T) {
+		var rec recorder
+		h := newHandler(t, rec.handle, webhooks.WithReplayStore(zeroStateStore{}))
+		if got := serve(h, delivery("msg_1")); got != http.StatusInternalServerError || rec.calls.Load() != 0 {
+			t.Errorf("status %d, %d calls", got, rec.calls.Load())
+		}
+	})
 	t.Run("the guard turned off", func(t *testing.T) {
 		var rec recorder
 		h := newHandler(t, rec.handle, webhooks.WithReplayStore(nil))
@@ -243,42 +253,56 @@ func TestHandlerReplayGuard(t *testing.T) {
 
 type failingStore struct{}
 
-func (failingStore) Claim(context.Context, string) (bool, error) {
-	return false, errors.New("store down")
+func (failingStore) Claim(context.Context, string) (webhooks.ClaimState, error) {
+	return 0, errors.New("store down")
 }
-func (failingStore) Release(context.Context, string) error { return errors.New("store down") }
+func (failingStore) Complete(context.Context, string) error { return errors.New("store down") }
+func (failingStore) Release(context.Context, string) error  { return errors.New("store down") }
 
 func TestMemoryStore(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		m := webhooks.NewMemoryStore(2, time.Minute)
-		claim := func(id string) bool {
-			fresh, err := m.Claim(ctx, id)
+		claim := func(id string) webhooks.ClaimState {
+			state, err := m.Claim(ctx, id)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return fresh
+			return state
 		}
-		if !claim("a") || claim("a") || !claim("b") {
+		const claimed, inProgress, completed = webhooks.Claimed, webhooks.InProgress, webhooks.Completed
+		if claim("a") != claimed || claim("a") != inProgress || claim("b") != claimed {
 			t.Fatal("first claims")
 		}
-		claim("a")       // a is now the most recently seen
-		if !claim("c") { // full: b goes
+		_ = m.Complete(ctx, "a")
+		if got := claim("a"); got != completed { // a is now the most recently seen
+			t.Fatalf("a completed id: %v", got)
+		}
+		if claim("c") != claimed { // full: b goes
 			t.Fatal("c")
 		}
-		if claim("a") || !claim("b") {
+		if claim("a") != completed || claim("b") != claimed {
 			t.Error("the least recently seen id should have gone first")
 		}
 		_ = m.Release(ctx, "b")
-		if !claim("b") {
-			t.Error("a released id is new again")
+		if got := claim("b"); got != claimed {
+			t.Errorf("a released id is new again, got %v", got)
+		}
+		_ = m.Complete(ctx, "z") // pushed out while in progress: recorded again
+		if got := claim("z"); got != completed {
+			t.Errorf("completing an id the store lost: %v", got)
 		}
 		time.Sleep(time.Minute) // fake time, inside the bubble
-		if !claim("b") {
+		if claim("b") != claimed || claim("z") != claimed {
 			t.Error("an id past its TTL is new again")
 		}
 	})
 }
+
+// A store that returns no ClaimState is a store failure, not a new id.
+type zeroStateStore struct{ failingStore }
+
+func (zeroStateStore) Claim(context.Context, string) (webhooks.ClaimState, error) { return 0, nil }
 
 func TestHandlerLogsNoSecretNorBody(t *testing.T) {
 	var logs bytes.Buffer
@@ -308,5 +332,82 @@ func TestHandlerLogsNoSecretNorBody(t *testing.T) {
 		if strings.Contains(out, secret) {
 			t.Errorf("the logs show %q:\n%s", secret, out)
 		}
+	}
+}
+
+// Loops redelivers a message whose first delivery is still running (a
+// handler slower than its delivery timeout). That duplicate must not get
+// a 2xx: if the first run then fails, the redelivery is the only way the
+// message can still arrive. Deterministic: the first run waits on a
+// channel until the duplicate has been answered.
+func TestHandlerDuplicateOfADeliveryInProgress(t *testing.T) {
+	body := typicalContactCreated
+	delivery := func() *http.Request {
+		return post(referenceHeaders(t, testSecret, "msg_1", signedAt, body), body)
+	}
+	var logs bytes.Buffer
+	started, finish := make(chan struct{}), make(chan error)
+	var calls atomic.Int32
+	h := newHandler(t, func(context.Context, webhooks.Event) error {
+		if calls.Add(1) == 1 {
+			close(started)
+			return <-finish // the first run ends as the test says
+		}
+		return nil
+	}, webhooks.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+
+	first := make(chan int)
+	go func() { first <- serve(h, delivery()) }()
+	<-started
+	if got := serve(h, delivery()); got < 400 || got >= 600 {
+		t.Fatalf("a duplicate of a delivery in progress: status %d, want 409 or 503 (Loops must deliver it again)", got)
+	}
+	if !strings.Contains(logs.String(), "in progress") {
+		t.Errorf("the refusal's reason is not logged:\n%s", logs.String())
+	}
+	finish <- errors.New("downstream down")
+	if got := <-first; got != http.StatusInternalServerError {
+		t.Fatalf("the failing first run: status %d, want 500", got)
+	}
+	if got := serve(h, delivery()); got != http.StatusNoContent || calls.Load() != 2 {
+		t.Fatalf("the redelivery after the failure: status %d after %d calls; want 204 from a second call", got, calls.Load())
+	}
+	if got := serve(h, delivery()); got != http.StatusOK || calls.Load() != 2 {
+		t.Errorf("a delivery after the success: status %d after %d calls; want 200, not called", got, calls.Load())
+	}
+}
+
+// A body that never completes is answered 408 once the read timeout
+// passes, under a real net/http server (the read deadline is a socket's;
+// real time is what this tests, with a short bound).
+func TestHandlerBoundsTheBodyRead(t *testing.T) {
+	var rec recorder
+	h := newHandler(t, rec.handle, webhooks.WithReadTimeout(50*time.Millisecond))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	headers := referenceHeaders(t, testSecret, "msg_slow", signedAt, typicalContactCreated)
+	var req strings.Builder
+	fmt.Fprintf(&req, "POST /webhooks/loops HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n", len(typicalContactCreated))
+	for k := range headers {
+		fmt.Fprintf(&req, "%s: %s\r\n", k, headers.Get(k))
+	}
+	req.WriteString("\r\n")
+	req.Write(typicalContactCreated[:10]) // and never the rest
+	if _, err := io.WriteString(conn, req.String()); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second)) // fail, not hang, without the bound
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a body that never completes: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestTimeout || rec.calls.Load() != 0 {
+		t.Errorf("status %d, %d calls; want 408 and no call", resp.StatusCode, rec.calls.Load())
 	}
 }

@@ -57,17 +57,18 @@ var (
 type Option func(*config)
 
 type config struct {
-	secrets   []string
-	tolerance time.Duration
-	now       func() time.Time
-	maxBody   int64
-	store     ReplayStore
-	noStore   bool
-	logger    *slog.Logger
+	secrets     []string
+	tolerance   time.Duration
+	now         func() time.Time
+	maxBody     int64
+	readTimeout time.Duration
+	store       ReplayStore
+	noStore     bool
+	logger      *slog.Logger
 }
 
 func newConfig(opts []Option) config {
-	c := config{tolerance: DefaultTolerance, now: time.Now, maxBody: DefaultMaxBodySize}
+	c := config{tolerance: DefaultTolerance, now: time.Now, maxBody: DefaultMaxBodySize, readTimeout: DefaultReadTimeout}
 	for _, opt := range opts {
 		opt(&c)
 	}
