@@ -36,6 +36,10 @@ type Digest struct {
 	Webhooks map[string]*Schema `json:"webhooks,omitempty"`
 	// Schemas holds the component schemas the others refer to by Ref.
 	Schemas map[string]*Schema `json:"schemas,omitempty"`
+	// Prose maps a location of upstream's prose (see Quote.At) to the
+	// declared quotes that were there: the watched facts of
+	// openapi/upstream-facts.yaml, as the digested document states them.
+	Prose map[string][]string `json:"prose,omitempty"`
 }
 
 // Source names a document by its title, info.version and content hash.

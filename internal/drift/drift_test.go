@@ -268,7 +268,7 @@ func TestCheckAndUpdate(t *testing.T) {
 	if err != nil || ok {
 		t.Fatalf("moved upstream: ok=%v err=%v\n%s", ok, err, out.String())
 	}
-	if !strings.Contains(out.String(), "upstream moved") || !strings.Contains(out.String(), `enum value "sepia"`) {
+	if !strings.Contains(out.String(), "upstream moved") || !strings.Contains(out.String(), `enum value "sepia"`) || !strings.Contains(out.String(), "make drift-update SPEC=") {
 		t.Errorf("the report does not name the move:\n%s", out.String())
 	}
 }

@@ -13,16 +13,22 @@ type Config struct {
 	Contract    string        // openapi/loops.yaml
 	Digest      string        // openapi/upstream.lock.json
 	Differences string        // openapi/upstream-differences.yaml
+	Facts       string        // openapi/upstream-facts.yaml
 	Spec        string        // Loops' published spec, file or URL; optional for Check
 	Timeout     time.Duration // for downloading Spec
 }
 
 // Check runs the gate and writes its report to w. It returns false when the
 // gate fails: the contract differs from the digest in a way the reviewed
-// list does not explain, the list holds a stale entry, or (with Spec set)
-// upstream's facts moved away from the digest.
+// list does not explain, the list holds a stale entry, a watched fact's
+// text is not in the digest, or (with Spec set) upstream's facts or
+// watched texts moved away from the digest.
 func Check(ctx context.Context, cfg Config, w io.Writer) (bool, error) {
 	digest, err := readDigest(cfg.Digest)
+	if err != nil {
+		return false, err
+	}
+	facts, err := readFacts(cfg.Facts)
 	if err != nil {
 		return false, err
 	}
@@ -32,33 +38,44 @@ func Check(ctx context.Context, cfg Config, w io.Writer) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		ok = reportUpstream(w, cfg.Spec, Compare(FromDocument(doc, raw), digest, Upstream), FromDocument(doc, raw).Source, digest.Source)
+		texts, err := prose(raw, facts)
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", cfg.Spec, err)
+		}
+		now := FromDocument(doc, raw)
+		ok = reportUpstream(w, cfg.Spec, Compare(now, digest, Upstream), checkFacts(facts, texts, now.Source.Version), now.Source, digest.Source)
 	}
 	doc, raw, err := Load(ctx, cfg.Contract, cfg.Timeout)
 	if err != nil {
 		return false, err
 	}
-	diffData, err := os.ReadFile(cfg.Differences)
+	diffs, err := readWith(cfg.Differences, ParseDifferences)
 	if err != nil {
 		return false, err
 	}
-	diffs, err := ParseDifferences(diffData)
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", cfg.Differences, err)
-	}
 	ours := FromDocument(doc, raw)
 	v := Gate(Compare(ours, digest, Contract), diffs)
+	unrecorded := checkFacts(facts, recorded(digest.Prose), "the digest of "+digest.Source.Version)
 	fmt.Fprintf(w, "drift: %s (%d operations, %d webhooks) vs the digest of %s %s (%d operations, %d webhooks)\n",
 		cfg.Contract, len(ours.Operations), len(ours.Webhooks), digest.Source.Title, digest.Source.Version, len(digest.Operations), len(digest.Webhooks))
-	fmt.Fprintf(w, "drift: %d differences explained by %s\n", v.Explained, cfg.Differences)
+	fmt.Fprintf(w, "drift: %d differences explained by %s; %d prose facts watched, %d unwatched\n", v.Explained, cfg.Differences, watchedCount(facts), len(facts)-watchedCount(facts))
 	for _, f := range v.Unexplained {
 		fmt.Fprintln(w, f)
 	}
 	for _, d := range v.Stale {
 		fmt.Fprintf(w, "! stale entry in %s: where %q kind %q explains no difference (%s)\n", cfg.Differences, d.Where, d.Kind, d.Why)
 	}
-	if !v.OK() {
-		fmt.Fprintf(w, "drift: FAIL: %d unexplained differences (lines read ours → upstream), %d stale entries. Fix the contract, or review the difference and list it with a reason.\n", len(v.Unexplained), len(v.Stale))
+	for _, line := range unrecorded {
+		fmt.Fprintln(w, line)
+	}
+	for _, f := range facts {
+		if len(f.Upstream) == 0 {
+			fmt.Fprintf(w, "? unwatched fact %q (%v, from %s): %s; it sets %s\n", f.Name, f.Value, f.Source, f.Unwatched, dependentsText(f.Dependents))
+		}
+	}
+	if !v.OK() || len(unrecorded) > 0 {
+		fmt.Fprintf(w, "drift: FAIL: %d unexplained differences (+ only ours, - only upstream, ~ ours → upstream), %d stale entries, %d watched texts not in the digest.\n", len(v.Unexplained), len(v.Stale), len(unrecorded))
+		fmt.Fprintf(w, "next: fix %s (then make generate), or list a deliberate difference with its reason in %s; a watched text the digest lacks needs %s or make drift-update SPEC=<spec>; then make drift\n", cfg.Contract, cfg.Differences, cfg.Facts)
 		ok = false
 	} else {
 		fmt.Fprintln(w, "drift: the contract matches upstream, but for the reviewed differences")
@@ -66,21 +83,38 @@ func Check(ctx context.Context, cfg Config, w io.Writer) (bool, error) {
 	return ok, nil
 }
 
-func reportUpstream(w io.Writer, spec string, moved []Finding, now, was Source) bool {
-	if len(moved) == 0 {
+func watchedCount(facts []Fact) int {
+	n := 0
+	for _, f := range facts {
+		if len(f.Upstream) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+func reportUpstream(w io.Writer, spec string, moved []Finding, facts []string, now, was Source) bool {
+	if len(moved) == 0 && len(facts) == 0 {
 		switch {
 		case now.SHA256 == was.SHA256:
 			fmt.Fprintf(w, "drift: %s is the document the digest was made from (%s)\n", spec, now.Version)
 		default:
-			fmt.Fprintf(w, "drift: %s (%s) changed only in prose since the digest (%s); make drift-update refreshes the hash\n", spec, now.Version, was.Version)
+			fmt.Fprintf(w, "drift: %s (%s) changed only in unwatched prose since the digest (%s); make drift-update SPEC=%s refreshes the hash\n", spec, now.Version, was.Version, spec)
 		}
 		return true
 	}
-	fmt.Fprintf(w, "drift: upstream moved: %s (%s) differs from the digest (%s) in %d facts (lines read upstream now → digest):\n", spec, now.Version, was.Version, len(moved))
+	fmt.Fprintf(w, "drift: upstream moved: %s (%s) differs from the digest (%s) in %d facts and %d watched texts (+ new in upstream, - gone from upstream, ~ upstream now → digest):\n", spec, now.Version, was.Version, len(moved), len(facts))
 	for _, f := range moved {
 		fmt.Fprintln(w, f)
 	}
-	fmt.Fprintln(w, "drift: FAIL: update openapi/loops.yaml for these changes, then run make drift-update SPEC=... and review the digest's diff.")
+	for _, line := range facts {
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintln(w, "drift: FAIL: upstream moved. Next:")
+	fmt.Fprintf(w, "  make drift-propose SPEC=%s    # a draft patch of openapi/loops.yaml for the additive moves; lists what it leaves\n", spec)
+	fmt.Fprintln(w, "  edit openapi/loops.yaml, openapi/upstream-differences.yaml and openapi/upstream-facts.yaml (and the Go constants it names); make generate")
+	fmt.Fprintf(w, "  make drift-update SPEC=%s     # record the new digest, then review git diff openapi/upstream.lock.json like code\n", spec)
+	fmt.Fprintf(w, "  make drift SPEC=%s && go test ./...\n", spec)
 	return false
 }
 
@@ -90,7 +124,16 @@ func Update(ctx context.Context, cfg Config, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	facts, err := readFacts(cfg.Facts)
+	if err != nil {
+		return err
+	}
+	texts, err := prose(raw, facts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cfg.Spec, err)
+	}
 	d := FromDocument(doc, raw)
+	d.Prose = found(facts, texts)
 	b, err := d.Marshal()
 	if err != nil {
 		return err
@@ -100,17 +143,31 @@ func Update(ctx context.Context, cfg Config, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "drift: wrote %s: %s %s, %d operations, %d webhooks, sha256 %s\n",
 		cfg.Digest, d.Source.Title, d.Source.Version, len(d.Operations), len(d.Webhooks), d.Source.SHA256)
+	for _, line := range checkFacts(facts, texts, d.Source.Version) {
+		fmt.Fprintln(w, line)
+	}
 	return nil
 }
 
-func readDigest(name string) (*Digest, error) {
+func readFacts(name string) ([]Fact, error) {
+	if name == "" {
+		return nil, nil
+	}
+	return readWith(name, ParseFacts)
+}
+
+func readDigest(name string) (*Digest, error) { return readWith(name, Unmarshal) }
+
+// readWith reads a file and parses it, naming the file in a parse error.
+func readWith[T any](name string, parse func([]byte) (T, error)) (T, error) {
+	var zero T
 	b, err := os.ReadFile(name)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	d, err := Unmarshal(b)
+	v, err := parse(b)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return zero, fmt.Errorf("%s: %w", name, err)
 	}
-	return d, nil
+	return v, nil
 }

@@ -14,12 +14,13 @@ const (
 	// DefaultTeamName is what GET /v1/api-key reports unless WithTeamName says otherwise.
 	DefaultTeamName = "Loops Test Team"
 	// DefaultRatePerSecond and DefaultRateBurst mirror Loops' documented
-	// limit of 10 requests per second per team.
-	DefaultRatePerSecond = 10
-	DefaultRateBurst     = 10
+	// limit of 10 requests per second per team (the client's own default,
+	// declared in openapi/upstream-facts.yaml).
+	DefaultRatePerSecond = loops.DefaultRequestsPerSecond
+	DefaultRateBurst     = loops.DefaultRequestsPerSecond
 	// DefaultContentPerMinute is the content API's budget per team, counted
 	// in any 60 s span unless WithContentBudget says otherwise.
-	DefaultContentPerMinute = 60
+	DefaultContentPerMinute = loops.DefaultContentRequestsPerMinute
 	// DefaultSuppressionRemovalLimit is how many suppression removals the
 	// team may make in a rolling 30 days.
 	DefaultSuppressionRemovalLimit = 10

@@ -38,6 +38,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.Contract, "contract", "openapi/loops.yaml", "the loops-go contract")
 	fs.StringVar(&cfg.Digest, "digest", "openapi/upstream.lock.json", "the committed digest of Loops' spec")
 	fs.StringVar(&cfg.Differences, "differences", "openapi/upstream-differences.yaml", "the reviewed differences")
+	fs.StringVar(&cfg.Facts, "facts", "openapi/upstream-facts.yaml", "the prose facts the gate watches")
 	fs.StringVar(&cfg.Spec, "spec", "", "Loops' published spec (file or http(s) URL); compared with the digest")
 	update := fs.Bool("update", false, "rewrite the digest from -spec instead of checking")
 	timeout := fs.Duration("timeout", 30*time.Second, "time limit for downloading -spec")

@@ -1,0 +1,165 @@
+package drift
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"strings"
+	"testing"
+)
+
+// gunzip reads a gzipped file of testdata: real documents are kept
+// compressed (Loops' specs are 300 KB each).
+func gunzip(t *testing.T, name string) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(readFile(t, name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// nodeCap is the declaration the watched-fact mutations are checked with.
+const nodeCap = `facts:
+  - name: workflow node cap
+    value: 400
+    source: Loops OpenAPI 1.21.14
+    upstream:
+      - at: createWorkflowNode.description
+        text: Public workflows can have up to 400 nodes.
+    dependents:
+      - go: loops.MaxWorkflowNodes
+`
+
+// watchedDigest digests a document with the texts of the facts it watches.
+func watchedDigest(t *testing.T, doc []byte, facts []Fact) (*Digest, map[string]string) {
+	t.Helper()
+	texts, err := prose(doc, facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := digestOf(t, doc)
+	d.Prose = found(facts, texts)
+	return d, texts
+}
+
+// upstreamMoves digests a mutated copy of Loops' spec and returns the
+// report lines of the gate against the digest was of the original: the
+// moved facts and the watched texts that changed.
+func upstreamMoves(t *testing.T, was *Digest, mutated []byte) []string {
+	t.Helper()
+	facts, err := ParseFacts([]byte(nodeCap))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, texts := watchedDigest(t, mutated, facts)
+	var out []string
+	for _, f := range Compare(now, was, Upstream) {
+		out = append(out, f.String())
+	}
+	return append(out, checkFacts(facts, texts, now.Source.Version)...)
+}
+
+// Each move of Loops' real 1.21.14 document fails the gate, with a line
+// that names it; an unchanged copy, a whitespace edit and a changed
+// unwatched sentence pass.
+func TestGateOnMutatedRealSpec(t *testing.T) {
+	spec := gunzip(t, "testdata/loops-openapi-1.21.14.yaml.gz")
+	facts, err := ParseFacts([]byte(nodeCap))
+	if err != nil {
+		t.Fatal(err)
+	}
+	was, _ := watchedDigest(t, spec, facts)
+	const (
+		timerUnit    = "      enum:\n        - m\n        - h\n        - d\n"
+		reEligible   = "    WorkflowReEligible:\n      type: boolean\n"
+		nodeUnion    = "    WorkflowMutationNode:\n      description: Detailed workflow node returned from create and update mutations.\n        The exact fields depend on `typeName`.\n      oneOf:\n"
+		variantAlt   = "        - $ref: \"#/components/schemas/VariantWorkflowMutationNode\"\n      discriminator:\n        propertyName: typeName\n        mapping:\n          SignupTrigger: \"#/components/schemas/SignupTriggerWorkflowMutationNode\"\n"
+		variantReq   = "        - id\n        - typeName\n        - nextNodeIds\n    UpdateWorkflowNodePayload:\n"
+		minProps     = "      minProperties: 1\n      description: At least one field must be provided.\n"
+		getCampaign  = "      operationId: getCampaign\n"
+		apiKeyOK     = "      responses:\n        \"200\":\n          description: Success\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  success:\n"
+		security     = "      security:\n        - apiKey: []\n"
+		nodeCapText  = "Public workflows can have up to 400 nodes. Generated\n        children count"
+		firstPath    = "paths:\n  /v1/api-key:\n"
+		deleteWf     = "    delete:\n      tags:\n        - Workflows\n      summary: Delete a workflow\n"
+		ccNotCampaig = "CC email address. Requires the team to have CC/BCC enabled. Not\n            supported for campaign emails."
+	)
+	newAlternative := nodeUnion + "        - type: object\n          properties:\n            id:\n              type: string\n            typeName:\n              type: string\n              enum:\n                - WebhookAction\n          required:\n            - id\n            - typeName\n"
+	feedback := "paths:\n  /v1/feedback:\n    post:\n      operationId: createFeedback\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              type: object\n              properties:\n                details:\n                  type: string\n                notifyWhenAvailable:\n                  type: boolean\n              required:\n                - details\n      responses:\n        \"200\":\n          description: ok\n        \"429\":\n          description: quota\n  /v1/api-key:\n"
+	fails := []struct {
+		name     string
+		old, new string
+		want     []string // every one must be in a single report line
+	}{
+		{"an enum value reached only through a oneOf alternative", timerUnit, timerUnit + "        - w\n",
+			[]string{"~ ", "<typeName=TimerAction>.unit", `enum value "w" only in new upstream`}},
+		{"a type change inside an alternative", reEligible, "    WorkflowReEligible:\n      type: string\n",
+			[]string{"<typeName=EventTrigger>.reEligible", "type string → boolean"}},
+		{"a new alternative", nodeUnion, newAlternative,
+			[]string{"+ ", "oneOf alternative <typeName=WebhookAction> only in new upstream", "properties id, typeName"}},
+		{"a dropped alternative", variantAlt, strings.TrimPrefix(variantAlt, "        - $ref: \"#/components/schemas/VariantWorkflowMutationNode\"\n"),
+			[]string{"- ", "oneOf alternative <typeName=VariantNode> only in digest"}},
+		{"a required flag added inside an alternative", variantReq, "        - id\n        - typeName\n        - nextNodeIds\n        - isControl\n    UpdateWorkflowNodePayload:\n",
+			[]string{"<typeName=VariantNode>.isControl", "required true → false"}},
+		{"minProperties changed", minProps, "      minProperties: 2\n      description: At least one field must be provided.\n",
+			[]string{"~ updateTransactionalEmail.request: minProperties 2 → 1"}},
+		{"an operation deprecated", getCampaign, getCampaign + "      deprecated: true\n",
+			[]string{"~ getCampaign: operation deprecated true → false"}},
+		{"a response header added", apiKeyOK, strings.Replace(apiKeyOK, "          description: Success\n", "          description: Success\n          headers:\n            x-ratelimit-limit:\n              schema:\n                type: integer\n", 1),
+			[]string{"+ testApiKey.response.200.header.x-ratelimit-limit: integer"}},
+		{"a security requirement removed", security, "      security: []\n",
+			[]string{"~ testApiKey: security unstated → http bearer"}},
+		{"a watched prose fact changed", nodeCapText, strings.Replace(nodeCapText, "400", "500", 1),
+			[]string{"workflow node cap", "no longer says", "Go loops.MaxWorkflowNodes"}},
+		{"a new operation", firstPath, feedback,
+			[]string{"+ POST /v1/feedback createFeedback (new upstream only)", "body (required): object, properties details, notifyWhenAvailable, required details", "statuses 200, 429"}},
+		{"a removed operation", deleteWf, "    x-removed:\n      tags:\n        - Workflows\n      summary: Delete a workflow\n",
+			[]string{"- DELETE /v1/workflows/{workflowId} deleteWorkflow (digest only)", "statuses 204, 400, 401, 404, 405, 409"}},
+	}
+	for _, tt := range fails {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := upstreamMoves(t, was, edit(t, spec, tt.old, tt.new))
+			if len(got) == 0 {
+				t.Fatal("the gate passed")
+			}
+			for _, line := range got {
+				if containsAll(line, tt.want) {
+					return
+				}
+			}
+			t.Errorf("no line says all of %q; the report:\n%s", tt.want, strings.Join(got, "\n"))
+		})
+	}
+	passes := []struct{ name, old, new string }{
+		{"an unchanged copy", "", ""},
+		{"a watched sentence re-wrapped", nodeCapText, "Public workflows  can have up to 400\n        nodes.   Generated children count"},
+		{"an unwatched sentence edited", ccNotCampaig, "CC email address, for teams with CC/BCC turned on; campaign\n            emails cannot use it."},
+	}
+	for _, tt := range passes {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			mutated := spec
+			if tt.old != "" {
+				mutated = edit(t, spec, tt.old, tt.new)
+			}
+			if got := upstreamMoves(t, was, mutated); len(got) != 0 {
+				t.Errorf("the gate failed:\n%s", strings.Join(got, "\n"))
+			}
+		})
+	}
+}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
