@@ -1,11 +1,13 @@
 package drift
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -101,12 +103,8 @@ func numberForms(v float64) []string {
 }
 
 // prose returns the normalized text at each location of the quotes, read
-// from the raw spec; a location the spec lacks is absent.
-func prose(raw []byte, facts []Fact) (map[string]string, error) {
-	var doc map[string]any
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, err
-	}
+// from the parsed spec; a location the spec lacks is absent.
+func prose(doc *openapi3.T, facts []Fact) map[string]string {
 	out := map[string]string{}
 	for _, f := range facts {
 		for _, q := range f.Upstream {
@@ -115,38 +113,42 @@ func prose(raw []byte, facts []Fact) (map[string]string, error) {
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
-// lookup follows at through the parsed document.
-func lookup(doc map[string]any, at string) any {
+// lookup follows at through the document: the operation or component
+// schema it starts with, as JSON, then the path of keys.
+func lookup(doc *openapi3.T, at string) any {
 	first, rest, _ := strings.Cut(at, ".")
-	var node any
-	if first == "schemas" {
-		node = dig(doc, "components", "schemas")
-	} else {
-		node = operationByID(doc, first)
-	}
-	for key := range strings.SplitSeq(rest, ".") {
-		if node == nil || key == "" {
-			break
+	var start any
+	switch {
+	case first == "schemas":
+		var name string
+		name, rest, _ = strings.Cut(rest, ".")
+		if doc.Components != nil && doc.Components.Schemas[name] != nil {
+			start = doc.Components.Schemas[name].Value
 		}
-		node = dig(node, key)
-	}
-	return node
-}
-
-func operationByID(doc map[string]any, id string) any {
-	paths, _ := doc["paths"].(map[string]any)
-	for _, item := range paths {
-		methods, _ := item.(map[string]any)
-		for _, op := range methods {
-			if m, ok := op.(map[string]any); ok && m["operationId"] == id {
-				return m
+	case doc.Paths != nil:
+		for _, item := range doc.Paths.Map() {
+			for _, op := range item.Operations() {
+				if op.OperationID == first {
+					start = op
+				}
 			}
 		}
 	}
-	return nil
+	if start == nil {
+		return nil
+	}
+	b, err := json.Marshal(start)
+	if err != nil {
+		return nil
+	}
+	var node any
+	if json.Unmarshal(b, &node) != nil {
+		return nil
+	}
+	return dig(node, strings.Split(rest, ".")...)
 }
 
 // dig steps through maps by key and through lists by their items' name.

@@ -38,11 +38,12 @@ const nodeCap = `facts:
 // watchedDigest digests a document with the texts of the facts it watches.
 func watchedDigest(t *testing.T, doc []byte, facts []Fact) (*Digest, map[string]string) {
 	t.Helper()
-	texts, err := prose(doc, facts)
+	parsed, err := Parse(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := digestOf(t, doc)
+	texts := prose(parsed, facts)
+	d := FromDocument(parsed, doc)
 	d.Prose = found(facts, texts)
 	return d, texts
 }

@@ -38,12 +38,8 @@ func Check(ctx context.Context, cfg Config, w io.Writer) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		texts, err := prose(raw, facts)
-		if err != nil {
-			return false, fmt.Errorf("%s: %w", cfg.Spec, err)
-		}
 		now := FromDocument(doc, raw)
-		ok = reportUpstream(w, cfg.Spec, Compare(now, digest, Upstream), checkFacts(facts, texts, now.Source.Version), now.Source, digest.Source)
+		ok = reportUpstream(w, cfg.Spec, Compare(now, digest, Upstream), checkFacts(facts, prose(doc, facts), now.Source.Version), now.Source, digest.Source)
 	}
 	doc, raw, err := Load(ctx, cfg.Contract, cfg.Timeout)
 	if err != nil {
@@ -128,10 +124,7 @@ func Update(ctx context.Context, cfg Config, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	texts, err := prose(raw, facts)
-	if err != nil {
-		return fmt.Errorf("%s: %w", cfg.Spec, err)
-	}
+	texts := prose(doc, facts)
 	d := FromDocument(doc, raw)
 	d.Prose = found(facts, texts)
 	b, err := d.Marshal()
