@@ -118,6 +118,9 @@ func (c *Client) apiError(resp *http.Response, st *callState, method, route stri
 	}
 	body = c.secret.redact(body)
 	msg, path := decodeErrorBody(resp.StatusCode, body)
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		msg, path = redirectMessage(resp), "" // never the body: it may repeat the target URL
+	}
 	// Decoding undoes JSON escapes, so a key echoed in escaped form
 	// reappears in the message: redact again.
 	msg, path = string(c.secret.redact([]byte(msg))), string(c.secret.redact([]byte(path)))

@@ -139,6 +139,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{}
 	}
+	hc = withRedirectPolicy(hc) // a copy: the caller's client stays as it was
 	c := &Client{
 		pipe: &pipeline{
 			http:           hc,

@@ -67,7 +67,11 @@ func WithBaseURL(base string) Option {
 
 // WithHTTPClient sends requests through hc, keeping its Transport,
 // proxies, TLS settings and tracing. Prefer hc.Timeout = 0 and let
-// [WithAttemptTimeout] and your ctx bound requests.
+// [WithAttemptTimeout] and your ctx bound requests. The client uses a copy
+// of hc with a stricter redirect policy (hc itself is never modified):
+// only GET and HEAD are redirected, only within the API's origin, never
+// with a Referer, and hc's own CheckRedirect still applies to those; any
+// other redirect comes back as an [*APIError] with the 3xx status.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {

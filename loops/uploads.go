@@ -25,8 +25,10 @@ const uploadBuffer = 1 << 20
 // client's *http.Client, bounded by [WithUploadTimeout] rather than the
 // per-attempt timeout. It is retried after transport errors and 5xx when
 // the bytes can be sent again: r is an io.ReadSeeker, or up to 1 MiB that
-// the helper buffers. The presigned URL is a credential and never appears
-// in an error or a log.
+// the helper buffers. Only a 2xx from storage is success: a redirect is
+// never followed for the PUT and fails the upload, naming only the target
+// host. The presigned URL is a credential and never appears in an error or
+// a log.
 func (s *UploadsService) Upload(ctx context.Context, r io.Reader, contentType string, size int64, opts ...CallOption) (*UploadCompletion, error) {
 	const op = "Uploads.Upload"
 	req := &UploadCreateRequest{ContentType: UploadContentType(contentType), ContentLength: int(min(size, 1<<40))}
@@ -125,19 +127,21 @@ func (e *exactReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// put sends the bytes to storage, retrying what is safe to retry.
+// put sends the bytes to storage, retrying what is safe to retry. Only a
+// 2xx is success: a redirect (never followed for a PUT, see
+// withRedirectPolicy) or any other status is a failure.
 func (s *UploadsService) put(ctx context.Context, op, url, contentType string, size int64, body func() (io.Reader, error), replayable bool) error {
 	p := s.client.pipe
 	for attempt := 1; ; attempt++ {
-		status, err := s.putOnce(ctx, url, contentType, size, body)
+		status, msg, err := s.putOnce(ctx, url, contentType, size, body)
 		retry := replayable && attempt <= p.policy.maxRetries && (err != nil || status >= 500) && ctx.Err() == nil
 		switch {
-		case err == nil && status < 300:
+		case err == nil && status >= 200 && status <= 299:
 			return nil
 		case !retry && err != nil:
 			return fmt.Errorf("loops: %s: storing the bytes: %w", op, err)
 		case !retry:
-			return &APIError{StatusCode: status, Method: http.MethodPut, Route: "(presigned upload URL)", Message: "storage refused the upload", Attempts: attempt}
+			return &APIError{StatusCode: status, Method: http.MethodPut, Route: "(presigned upload URL)", Message: msg, Attempts: attempt}
 		}
 		if err := sleep(ctx, p.policy.backoff(attempt)); err != nil {
 			return err
@@ -145,26 +149,32 @@ func (s *UploadsService) put(ctx context.Context, op, url, contentType string, s
 	}
 }
 
-func (s *UploadsService) putOnce(ctx context.Context, url, contentType string, size int64, body func() (io.Reader, error)) (int, error) {
+// putOnce makes one PUT and returns the status, with what to say when it
+// is not a success.
+func (s *UploadsService) putOnce(ctx context.Context, url, contentType string, size int64, body func() (io.Reader, error)) (int, string, error) {
 	r, err := body()
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.client.uploadTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, io.NopCloser(r))
 	if err != nil {
-		return 0, errors.New("the presigned upload URL is malformed")
+		return 0, "", errors.New("the presigned upload URL is malformed")
 	}
 	req.ContentLength = size
 	req.Header.Set("Content-Type", contentType)
 	resp, err := s.client.pipe.http.Do(req)
 	if err != nil {
-		return 0, redactURLError(err)
+		return 0, "", redactURLError(err)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	resp.Body.Close()
-	return resp.StatusCode, nil
+	msg := "storage refused the upload"
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		msg = "storage answered with a " + redirectMessage(resp)
+	}
+	return resp.StatusCode, msg, nil
 }
 
 // DefaultUploadTimeout bounds one PUT of an upload's bytes to storage.
