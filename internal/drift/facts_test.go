@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,45 +25,74 @@ func TestFactDependents(t *testing.T) {
 	if len(facts) == 0 {
 		t.Fatal("no facts declared")
 	}
+	for _, problem := range dependentProblems(t, facts) {
+		t.Error(problem)
+	}
+	// The check bites: the same declaration with another node cap fails,
+	// naming the constant and a contract text.
+	facts[0].Value++
+	if got := strings.Join(dependentProblems(t, facts[:1]), "\n"); !strings.Contains(got, "Go loops.MaxWorkflowNodes = 400, want 401") || !strings.Contains(got, "contract components.schemas.Workflow.description does not mention 401") {
+		t.Errorf("a wrong value was not caught:\n%s", got)
+	}
+}
+
+// dependentProblems lists the dependents that are missing or hold another
+// value than their fact.
+func dependentProblems(t *testing.T, facts []Fact) []string {
+	t.Helper()
 	var contract map[string]any
 	if err := yaml.Unmarshal(repoFile(t, "openapi/loops.yaml"), &contract); err != nil {
 		t.Fatal(err)
 	}
 	consts := goConstants{}
+	var out []string
 	for _, f := range facts {
 		for _, d := range f.Dependents {
-			want := constant.MakeFloat64(f.Value)
+			var problem error
 			switch {
 			case d.Go != "":
-				got, err := consts.value(d.Go)
-				if err != nil {
-					t.Errorf("fact %q: %s: %v", f.Name, d, err)
-				} else if n := constant.ToFloat(got); n.Kind() == constant.Unknown || constant.Compare(n, token.NEQ, want) {
-					t.Errorf("fact %q: %s = %v, want %v", f.Name, d, got, f.Value)
-				}
+				problem = consts.check(d.Go, f.Value)
 			case d.Contract != "":
-				checkContractValue(t, f, d, dig(contract, strings.Split(d.Contract, ".")...))
+				problem = contractValue(dig(contract, strings.Split(d.Contract, ".")...), f.Value)
 			default:
-				t.Errorf("fact %q: a dependent names neither go nor contract", f.Name)
+				problem = fmt.Errorf("names neither go nor contract")
+			}
+			if problem != nil {
+				out = append(out, fmt.Sprintf("fact %q: %s %v", f.Name, d, problem))
 			}
 		}
 	}
+	return out
 }
 
-func checkContractValue(t *testing.T, f Fact, d Dependent, got any) {
-	t.Helper()
+// contractValue checks a value of the contract: a number equals want, a
+// text mentions it.
+func contractValue(got any, want float64) error {
 	switch v := got.(type) {
 	case int, int64, uint64, float64:
-		if n, _ := strconv.ParseFloat(fmt.Sprint(v), 64); n != f.Value {
-			t.Errorf("fact %q: %s = %v, want %v", f.Name, d, v, f.Value)
+		if n, _ := strconv.ParseFloat(fmt.Sprint(v), 64); n != want {
+			return fmt.Errorf("= %v, want %v", v, want)
 		}
 	case string:
-		if !strings.Contains(v, numberForms(f.Value)[0]) && !strings.Contains(v, numberForms(f.Value)[1]) {
-			t.Errorf("fact %q: %s does not mention %v: %q", f.Name, d, f.Value, v)
+		if !slices.ContainsFunc(numberForms(want), func(n string) bool { return strings.Contains(v, n) }) {
+			return fmt.Errorf("does not mention %v: %q", want, v)
 		}
 	default:
-		t.Errorf("fact %q: %s: no number or text there (%T)", f.Name, d, got)
+		return fmt.Errorf("holds no number or text (%T)", got)
 	}
+	return nil
+}
+
+// check evaluates "dir.Name" and compares it with want.
+func (g goConstants) check(ref string, want float64) error {
+	got, err := g.value(ref)
+	if err != nil {
+		return err
+	}
+	if n := constant.ToFloat(got); n.Kind() == constant.Unknown || constant.Compare(n, token.NEQ, constant.MakeFloat64(want)) {
+		return fmt.Errorf("= %v, want %v", got, want)
+	}
+	return nil
 }
 
 // goConstants evaluates the package-level constants of the module's
