@@ -27,7 +27,3 @@ require (
 	golang.org/x/text v0.40.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 )
-
-// Development inside this repository builds against the main module next
-// door; a user's go.mod resolves github.com/loopsdev/loops-go normally.
-replace github.com/loopsdev/loops-go => ../..

@@ -213,7 +213,7 @@ type toolFunc func(ctx context.Context, raw json.RawMessage) (result any, ok boo
 func (s *server) handle(f toolFunc) mcp.ToolHandler {
 	return func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		result, ok := f(ctx, req.Params.Arguments)
-		b, err := json.MarshalIndent(result, "", "  ")
+		b, err := json.Marshal(result) // compact: every byte is agent context
 		if err != nil {
 			b, ok = []byte("loops-mcp: encoding the result: "+err.Error()), false
 		}

@@ -3,6 +3,8 @@ package loopsmcp_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -129,7 +131,7 @@ func TestEveryContractOperationIsReachable(t *testing.T) {
 	}
 	for _, id := range ids {
 		found := e.call("search_operations", map[string]any{"query": id})
-		if !strings.Contains(found.text, `"name": "`+id+`"`) {
+		if !strings.Contains(found.text, `"name":"`+id+`"`) {
 			t.Errorf("search %q does not find it: %s", id, found.text)
 			continue
 		}
@@ -271,7 +273,7 @@ func TestDestructiveNeedsConfirmation(t *testing.T) {
 	e.exec("createContact", map[string]any{"body": map[string]any{"email": "gone@example.com"}}, nil)
 	del := map[string]any{"body": map[string]any{"email": "gone@example.com"}}
 	r := e.exec("deleteContact", del, nil)
-	if !r.isErr || !strings.Contains(r.text, `\"confirm\": true`) {
+	if !r.isErr || !strings.Contains(fmt.Sprint(r.m["refused"]), `"confirm": true`) {
 		t.Fatalf("deleteContact without confirm: %s", r.text)
 	}
 	if _, ok := e.fake.Contact("gone@example.com"); !ok || e.requests("POST /v1/contacts/delete") != 0 {
@@ -394,5 +396,21 @@ func TestNewServerChecksTheKey(t *testing.T) {
 	_, err := loopsmcp.NewServer(context.Background(), nil, loopsmcp.Config{})
 	if err == nil {
 		t.Fatal("NewServer(nil client) succeeded")
+	}
+}
+
+// TestGoModHasNoReplace keeps `go install .../cmd/loops-mcp@version`
+// working: the go command refuses to install from a module whose go.mod
+// holds a replace directive. Development here replaces the main module in
+// go.work instead, which go install ignores.
+func TestGoModHasNoReplace(t *testing.T) {
+	data, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(data)) {
+		if strings.HasPrefix(strings.TrimSpace(line), "replace") {
+			t.Errorf("go.mod holds a replace directive, which breaks go install: %s", line)
+		}
 	}
 }
