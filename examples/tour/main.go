@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
@@ -37,7 +38,7 @@ func main() {
 func run(ctx context.Context, w io.Writer, apiKey, baseURL string) error {
 	t := &tour{w: w}
 	if apiKey != "" {
-		opts := []loops.Option{}
+		opts := pacedOptions(w)
 		if baseURL != "" {
 			opts = append(opts, loops.WithBaseURL(baseURL))
 		}
@@ -50,17 +51,23 @@ func run(ctx context.Context, w io.Writer, apiKey, baseURL string) error {
 		return t.steps(ctx, t.readOnlySteps())
 	}
 
+	// Against the fake, neither side paces, so the tour shows calls rather
+	// than waits (against Loops, keep the client's default pacing, as the
+	// read-only tour above does).
 	srv := loopstest.New(
 		loopstest.WithTeamName("Tour Team"),
 		loopstest.WithTransactionalEmails(tourTemplates()...),
+		loopstest.WithoutRateLimit(),
 	)
 	defer srv.Close()
-	client, err := loops.NewClient(srv.APIKey(), loops.WithBaseURL(srv.URL()))
+	client, err := loops.NewClient(srv.APIKey(), loops.WithBaseURL(srv.URL()), loops.WithoutRateLimit(), loops.WithLogger(slog.New(retryNotes{w})))
 	if err != nil {
 		return err
 	}
 	t.client, t.fake = client, srv
-	t.say("No LOOPS_API_KEY: running every step against the in-memory fake at %s.", srv.URL())
+	t.say("No LOOPS_API_KEY: running every step against the in-memory fake at %s,", srv.URL())
+	t.say("with pacing off on both sides (loops.WithoutRateLimit()): against Loops the client")
+	t.say("paces itself to 10 requests a second and 60 content-API calls a minute.")
 	if err := t.steps(ctx, append(append(append(t.readOnlySteps(), t.writeSteps()...), t.contentSteps()...), t.workflowSteps()...)); err != nil {
 		return err
 	}

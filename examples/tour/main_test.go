@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/loopsdev/loops-go/loops"
 	"github.com/loopsdev/loops-go/loops/loopstest"
 )
 
@@ -64,4 +67,45 @@ func TestTourWithAKeyOnlyReads(t *testing.T) {
 	if !strings.Contains(out.String(), "read-only steps only") || !strings.Contains(out.String(), "Tour complete: 4 steps passed.") {
 		t.Errorf("unexpected output:\n%s", out.String())
 	}
+}
+
+// The tour says what it waits for whenever a wait passes a second: the
+// pacing of the read-only tour against Loops, and retries.
+func TestTourAnnouncesLongWaits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := loopstest.NewServer(t, loopstest.WithoutListener())
+		var out bytes.Buffer
+		opts := append(pacedOptions(&out), loops.WithBaseURL(srv.URL()), loops.WithHTTPClient(&http.Client{Transport: srv.Transport()}))
+		c, err := loops.NewClient(srv.APIKey(), opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.MailingLists.List(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if out.Len() != 0 {
+			t.Errorf("a call that waited for nothing said %q", out.String())
+		}
+		srv.Inject("GET /v1/lists", loopstest.RetryAfter(3*time.Second))
+		if _, err := c.MailingLists.List(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if want := "(waited 3.0 s for the rate limit (10 requests a second))"; !strings.Contains(out.String(), want) {
+			t.Errorf("after a 429 with Retry-After: 3, output %q lacks %q", out.String(), want)
+		}
+
+		out.Reset()
+		unpaced, err := loops.NewClient(srv.APIKey(), loops.WithBaseURL(srv.URL()), loops.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
+			loops.WithoutRateLimit(), loops.WithLogger(slog.New(retryNotes{&out})))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.Inject("GET /v1/lists", loopstest.RetryAfter(2*time.Second))
+		if _, err := unpaced.MailingLists.List(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if want := "(waiting 2.0 s before retrying GET /v1/lists after 429 Too Many Requests)"; !strings.Contains(out.String(), want) {
+			t.Errorf("output %q lacks %q", out.String(), want)
+		}
+	})
 }
