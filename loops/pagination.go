@@ -88,3 +88,17 @@ func paginate[T any, P page[T]](ctx context.Context, lo *ListOptions, opts []Cal
 		}
 	}
 }
+
+// Collect gathers everything seq yields into a slice, such as every item of
+// a list iterator. It stops at the first error and returns it with the
+// items gathered before it.
+func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
+	var items []T
+	for item, err := range seq {
+		if err != nil {
+			return items, err
+		}
+		items = append(items, item)
+	}
+	return items, nil
+}

@@ -1,6 +1,7 @@
 package loops
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 )
@@ -27,7 +28,7 @@ func checkTransactional(op string, req *TransactionalRequest) error {
 	if req == nil {
 		return nil
 	}
-	return checkDataVariables(op, req.DataVariables)
+	return firstError(checkDataVariables(op, req.DataVariables), checkAttachments(op, req.Attachments))
 }
 
 func checkContactCreate(op string, req *ContactCreateRequest) error {
@@ -110,35 +111,59 @@ func checkEventProperties(op string, props map[string]any) error {
 	return checkScalars(op, "event property ", props)
 }
 
-// checkDataVariables accepts scalars and, for array blocks, lists of
-// objects whose values are scalars.
+// checkDataVariables accepts what encodes to the contract's shapes: a
+// string, number or boolean, or, for an array block, a list of objects
+// whose values are such scalars. Any Go value that encodes so is fine: a
+// named string type, a []Item of structs (with json tags or not), a
+// []map[string]string. Only what cannot is refused.
 func checkDataVariables(op string, vars map[string]any) error {
 	for name, v := range vars {
+		if isScalar(v) {
+			continue
+		}
 		field := "data variable " + quote(name)
-		switch v := v.(type) {
-		case []map[string]any:
-			for _, item := range v {
-				if err := checkScalars(op, field+".", item); err != nil {
-					return err
-				}
-			}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return invalid(op, field, fmt.Sprintf("has a %T, which cannot be encoded as JSON: %v", v, err))
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		var enc any
+		_ = dec.Decode(&enc) // it is what json.Marshal just wrote
+		switch enc := enc.(type) {
+		case json.Number, string, bool:
 		case []any:
-			for _, item := range v {
+			for i, item := range enc {
 				obj, ok := item.(map[string]any)
 				if !ok {
-					return invalid(op, field, fmt.Sprintf("lists a %T; array variables hold objects", item))
+					return invalid(op, fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("encodes to %s; array variables hold objects", jsonKind(item)))
 				}
-				if err := checkScalars(op, field+".", obj); err != nil {
+				if err := checkScalars(op, fmt.Sprintf("%s[%d].", field, i), obj); err != nil {
 					return err
 				}
 			}
 		default:
-			if !isScalar(v) {
-				return invalid(op, field, fmt.Sprintf("has a %T; want a string, number, boolean or a list of objects", v))
-			}
+			return invalid(op, field, fmt.Sprintf("has a %T, which encodes to %s; want a string, number, boolean or a list of objects", v, jsonKind(enc)))
 		}
 	}
 	return nil
+}
+
+// jsonKind names the JSON type of a decoded value, for messages.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	}
+	return "a number"
 }
 
 // checkScalars requires every value of obj to be a string, number or
@@ -146,7 +171,11 @@ func checkDataVariables(op string, vars map[string]any) error {
 func checkScalars(op, prefix string, obj map[string]any) error {
 	for k, v := range obj {
 		if !isScalar(v) {
-			return invalid(op, prefix+quote(k), fmt.Sprintf("has a %T; want a string, number or boolean", v))
+			what := fmt.Sprintf("%T", v)
+			if v == nil {
+				what = "null"
+			}
+			return invalid(op, prefix+quote(k), "has a "+what+"; want a string, number or boolean")
 		}
 	}
 	return nil
