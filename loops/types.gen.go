@@ -7,9 +7,22 @@ import "github.com/loopsdev/loops-go/gen"
 type (
 	// APIKeyResponse The team an API key belongs to.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Success   bool    required  Always true in a success answer.
+	//	TeamName  string  required  The team the key belongs to.
+	//
 	// Example: {"success":true,"teamName":"Acme"}
 	APIKeyResponse = gen.APIKeyResponse
 	// ActivityCondition Matches contacts by what they did with a campaign or workflow email.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Action  ActivityConditionAction  required  The activity to look for.
+	//	ID      string                   required  The ID of the campaign, workflow or workflow email.
+	//	Negate  bool                     required  True matches contacts who did not do it.
+	//	Target  ActivityConditionTarget  required  What `id` names.
+	//	Type    ActivityConditionType    required  Always `activity`.
 	//
 	// Example: {"action":"clicked","id":"cm9wfe678mno901pqr234stu5","negate":true,"target":"workflowEmail","type":"activity"}
 	ActivityCondition = gen.ActivityCondition
@@ -21,19 +34,44 @@ type (
 	ActivityConditionType = gen.ActivityConditionType
 	// AddToListTriggerNode A trigger that starts the workflow when a contact joins a mailing list.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ID             *string                       optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	//	MailingListID  *string                       optional  The mailing list whose new members enter the workflow; null until one is set.
+	//	NextNodeIds    []string                      required  The IDs of the nodes this one leads to.
+	//	ReEligible     bool                          required  True lets a contact enter the workflow every time the trigger fires; false only once.
+	//	TypeName       AddToListTriggerNodeTypeName  required  Always `AddToListTrigger`.
+	//	WorkflowID     *string                       optional  The workflow the node belongs to (sent by getWorkflowNode).
+	//
 	// Example: {"mailingListId":"cm06f5v0e45nf0ml5754o9cix","nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"reEligible":false,"typeName":"AddToListTrigger"}
 	AddToListTriggerNode = gen.AddToListTriggerNode
 	// AddToListTriggerNodeTypeName Always `AddToListTrigger`.
 	AddToListTriggerNodeTypeName = gen.AddToListTriggerNodeTypeName
 	// AddToListTriggerNodeUpdate Changes an add-to-list trigger, or turns a trigger node into one.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ReEligible  *bool                                optional  True lets a contact enter the workflow every time the trigger fires; false only once.
+	//	TypeName    *AddToListTriggerNodeUpdateTypeName  optional  `AddToListTrigger`, to turn another trigger into this kind.
+	//
 	// Example: {"reEligible":false,"typeName":"AddToListTrigger"}
 	AddToListTriggerNodeUpdate = gen.AddToListTriggerNodeUpdate
 	// AddToListTriggerNodeUpdateTypeName `AddToListTrigger`, to turn another trigger into this kind.
 	AddToListTriggerNodeUpdateTypeName = gen.AddToListTriggerNodeUpdateTypeName
 	// Attachment A file sent with a transactional email.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ContentType  string  required  The MIME type, such as `application/pdf`.
+	//	Data         []byte  required  The file's content, base64-encoded on the wire.
+	//	Filename     string  required  The file name shown by mail clients.
 	Attachment = gen.Attachment
 	// AudienceFilter Conditions on contacts, combined so that all of them or any of them must hold.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Conditions  []AudienceFilterCondition  required  The conditions.
+	//	Match       AudienceFilterMatch        required  `all` (every condition holds) or `any` (at least one does).
 	//
 	// Example: {"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"},{"status":"accepted","type":"optIn"}],"match":"any"}
 	AudienceFilter = gen.AudienceFilter
@@ -49,6 +87,16 @@ type (
 	// AudienceFilterNode Lets through only contacts that match a filter or segment. The filter
 	// fields come in single-node answers, not in a workflow's `nodes` map.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	AppliesDownstream  *bool                       optional  True applies the filter to every later node too; false to this step only.
+	//	AudienceFilter     *AudienceFilter             optional  Conditions on contacts, combined so that all of them or any of them must hold.
+	//	AudienceSegmentID  *string                     optional  The audience segment the node filters by, if any.
+	//	ID                 *string                     optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	//	NextNodeIds        []string                    required  The IDs of the nodes this one leads to.
+	//	TypeName           AudienceFilterNodeTypeName  required  Always `AudienceFilter`.
+	//	WorkflowID         *string                     optional  The workflow the node belongs to (sent by getWorkflowNode).
+	//
 	// Example: {"appliesDownstream":true,"audienceSegmentId":"cm9sg8h9j0k1m2n3p4q5r6s7t","id":"cm9nd4e5f6g7h8j9k0m1n2p3q","nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"AudienceFilter","workflowId":"cm9wf3k7p2q8r4s6t0v1x5z9a"}
 	AudienceFilterNode = gen.AudienceFilterNode
 	// AudienceFilterNodeTypeName Always `AudienceFilter`.
@@ -57,19 +105,52 @@ type (
 	// filter and a filter given alone clears the segment; given both, the
 	// filter narrows the segment.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	AppliesDownstream  *bool             optional   True applies the filter to every later node too; false to this step only.
+	//	AudienceFilter     *AudienceFilter   optional   Conditions on contacts, combined so that all of them or any of them must hold.
+	//	AudienceSegmentID  Nullable[string]  clearable  The audience segment to filter by, or null to clear it.
+	//
 	// Example: {"appliesDownstream":false,"audienceSegmentId":"cm9sg8h9j0k1m2n3p4q5r6s7t"}
 	AudienceFilterNodeUpdate = gen.AudienceFilterNodeUpdate
 	// AudienceSegment A saved audience filter that campaigns can target.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	CreatedAt    string           required  When the segment was created (ISO 8601).
+	//	Description  *string          optional  What the segment is for, if described.
+	//	Filter       *AudienceFilter  optional  The conditions contacts must meet to be in the segment.
+	//	ID           string           required  Loops' ID for the segment.
+	//	Name         string           required  The segment's name, unique in the team.
+	//	UpdatedAt    string           required  When the segment last changed (ISO 8601).
 	//
 	// Example: {"createdAt":"2026-02-11T08:30:00.000Z","description":"Contacts on the pro plan","filter":{"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"}],"match":"all"},"id":"cm9seg345jkl678mno901pqr2","name":"Pro customers","updatedAt":"2026-02-11T08:30:00.000Z"}
 	AudienceSegment = gen.AudienceSegment
 	// AudienceSegmentCreateRequest A new audience segment.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Description  *string         optional  What the segment is for.
+	//	Filter       AudienceFilter  required  Conditions on contacts, combined so that all of them or any of them must hold.
+	//	Name         string          required  The segment's name; must be unused in the team (else 400).
+	//
 	// Example: {"description":"Opened the spring announcement","filter":{"conditions":[{"action":"opened","id":"cm9abc123def456ghi789jkl0","negate":false,"target":"campaign","type":"activity"},{"key":"signupDate","operator":"between","type":"property","value":{"from":"2026-01-01T00:00:00Z","to":"2026-03-31T23:59:59Z"}}],"match":"all"},"name":"Engaged this spring"}
 	AudienceSegmentCreateRequest = gen.AudienceSegmentCreateRequest
 	// AudienceSegmentList One page of audience segments, newest first.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Data        []AudienceSegment  required  The segments on this page.
+	//	Pagination  Pagination         required  Where a page sits in a list, and where the next one starts.
 	AudienceSegmentList = gen.AudienceSegmentList
 	// BlankTriggerNode A trigger not configured yet; new workflows start with one.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ID           *string                   optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	//	NextNodeIds  []string                  required  The IDs of the nodes this one leads to.
+	//	TypeName     BlankTriggerNodeTypeName  required  Always `BlankTrigger`.
+	//	WorkflowID   *string                   optional  The workflow the node belongs to (sent by getWorkflowNode).
 	//
 	// Example: {"nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"typeName":"BlankTrigger"}
 	BlankTriggerNode = gen.BlankTriggerNode
@@ -77,26 +158,72 @@ type (
 	BlankTriggerNodeTypeName = gen.BlankTriggerNodeTypeName
 	// BranchNode Splits the path; a workflow can start only when every direct child is an AudienceFilter node.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ID           *string             optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	//	NextNodeIds  []string            required  The IDs of the branch's paths (its children).
+	//	TypeName     BranchNodeTypeName  required  Always `BranchNode`.
+	//	WorkflowID   *string             optional  The workflow the node belongs to (sent by getWorkflowNode).
+	//
 	// Example: {"nextNodeIds":["cm9nd4e5f6g7h8j9k0m1n2p3q","cm9nd5f6g7h8j9k0m1n2p3q4r"],"typeName":"BranchNode"}
 	BranchNode = gen.BranchNode
 	// BranchNodeTypeName Always `BranchNode`.
 	BranchNodeTypeName = gen.BranchNodeTypeName
 	// Campaign A campaign, with its audience and its send schedule.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	AudienceFilter     *AudienceFilter     optional  The campaign's own audience filter, if set (applied on top of the segment).
+	//	AudienceSegmentID  *string             optional  The audience segment the campaign targets, if set.
+	//	CampaignGroupID    *string             optional  The group the campaign is filed under, if any.
+	//	CreatedAt          time.Time           required  When the campaign was created.
+	//	EmailMessageID     *string             optional  The campaign's email message; edit its content with updateEmailMessage.
+	//	ID                 string              required  Loops' ID for the campaign.
+	//	MailingListID      *string             optional  The mailing list the campaign sends to, if set.
+	//	Name               string              required  The campaign's name.
+	//	Scheduling         CampaignScheduling  required  When the campaign sends, as Loops reports it.
+	//	Status             CampaignStatus      required  Where the campaign is in its life; only a Draft can be fully edited.
+	//	UpdatedAt          time.Time           required  When the campaign last changed.
+	//	URL                string              required  The campaign's page in the Loops app.
+	//
 	// Example: {"audienceFilter":null,"audienceSegmentId":null,"campaignGroupId":"cm9grp789ghi012jkl345mno6","createdAt":"2026-03-02T09:15:00.000Z","emailMessageId":"cm9msg456def789ghi012jkl3","id":"cm9abc123def456ghi789jkl0","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Spring announcement","scheduling":{"method":"now","timestamp":null},"status":"Draft","updatedAt":"2026-03-02T09:20:41.512Z","url":"https://app.loops.so/campaigns/cm9abc123def456ghi789jkl0"}
 	Campaign = gen.Campaign
 	// CampaignCreateRequest A new draft campaign. Only `name` is needed; the audience, group and
 	// schedule can be set now or later with updateCampaign.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	AudienceFilter     *AudienceFilter             optional  Conditions on contacts, combined so that all of them or any of them must hold.
+	//	AudienceSegmentID  *string                     optional  An audience segment to target; with `audienceFilter` too, both apply.
+	//	CampaignGroupID    *string                     optional  The group to file the campaign under (default, the team's default group).
+	//	MailingListID      *string                     optional  The mailing list to send to.
+	//	Name               string                      required  The campaign's name.
+	//	Scheduling         *CampaignSchedulingRequest  optional  When the campaign should send: `{method: now}`, or `{method: schedule, timestamp}` with a time in the future.
+	//
 	// Example: {"audienceFilter":{"conditions":[{"status":"accepted","type":"optIn"}],"match":"any"},"mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Spring announcement","scheduling":{"method":"schedule","timestamp":"2026-04-01T14:00:00Z"}}
 	CampaignCreateRequest = gen.CampaignCreateRequest
 	// CampaignList One page of campaigns.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Data        []Campaign  required  The campaigns on this page.
+	//	Pagination  Pagination  required  Where a page sits in a list, and where the next one starts.
 	CampaignList = gen.CampaignList
 	// CampaignScheduling When the campaign sends, as Loops reports it.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Method     CampaignSchedulingMethod  required  `now` (as soon as it is sent off) or `schedule` (at `timestamp`).
+	//	Timestamp  *time.Time                optional  The planned send time; null when the method is `now`.
 	//
 	// Example: {"method":"schedule","timestamp":"2026-04-01T14:00:00.000Z"}
 	CampaignScheduling = gen.CampaignScheduling
 	// CampaignSchedulingAt Send the campaign at a future time.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Method     CampaignSchedulingAtMethod  required  Always `schedule`.
+	//	Timestamp  time.Time                   required  The send time; must be in the future.
 	//
 	// Example: {"method":"schedule","timestamp":"2026-04-01T14:00:00Z"}
 	CampaignSchedulingAt = gen.CampaignSchedulingAt
@@ -105,6 +232,10 @@ type (
 	// CampaignSchedulingMethod `now` (as soon as it is sent off) or `schedule` (at `timestamp`).
 	CampaignSchedulingMethod = gen.CampaignSchedulingMethod
 	// CampaignSchedulingNow Send the campaign right away; no timestamp may be given.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Method  CampaignSchedulingNowMethod  required  Always `now`.
 	//
 	// Example: {"method":"now"}
 	CampaignSchedulingNow = gen.CampaignSchedulingNow
@@ -124,28 +255,79 @@ type (
 	// untouched, and null clears the list, segment or filter. After the
 	// campaign is sent only `name` and `campaignGroupId` may change (else 409).
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	AudienceFilter     Nullable[AudienceFilter]    clearable  The campaign's own filter; null clears it.
+	//	AudienceSegmentID  Nullable[string]            clearable  The audience segment to target; null clears it.
+	//	CampaignGroupID    *string                     optional   The group to move the campaign to.
+	//	MailingListID      Nullable[string]            clearable  The mailing list to send to; null clears it.
+	//	Name               *string                     optional   The new name.
+	//	Scheduling         *CampaignSchedulingRequest  optional   When the campaign should send: `{method: now}`, or `{method: schedule, timestamp}` with a time in the future.
+	//
 	// Example: {"audienceFilter":{"conditions":[{"action":"opened","id":"cm9old901pqr234stu567vwx8","negate":false,"target":"campaign","type":"activity"}],"match":"all"},"audienceSegmentId":null,"scheduling":{"method":"now"}}
 	CampaignUpdateRequest = gen.CampaignUpdateRequest
 	// Component A reusable block of email content, written in LMX.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ID    string  required  Loops' ID for the component.
+	//	Lmx   string  required  The component's body as LMX.
+	//	Name  string  required  The component's name.
 	//
 	// Example: {"id":"clp2o4i6u8y0t5r3e1w7q9s1","lmx":"\u003cParagraph\u003eWelcome to Acme\u003c/Paragraph\u003e","name":"Header"}
 	Component = gen.Component
 	// ComponentCreateRequest A new component.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Lmx   string  required  The body as LMX, at most 100 KB (larger answers 413).
+	//	Name  string  required  The component's name.
+	//
 	// Example: {"lmx":"\u003cParagraph\u003eWelcome to Acme\u003c/Paragraph\u003e","name":"Header"}
 	ComponentCreateRequest = gen.ComponentCreateRequest
 	// ComponentList One page of components.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Data        []Component  required  The components on this page.
+	//	Pagination  Pagination   required  Where a page sits in a list, and where the next one starts.
 	ComponentList = gen.ComponentList
 	// ComponentUpdate A component after an update, with how many emails the change reached.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	AffectedEmailCount  int     required  How many emails using the component the body change reached; 0 for a rename only.
+	//	ID                  string  required  Loops' ID for the component.
+	//	Lmx                 string  required  The component's body as LMX.
+	//	Name                string  required  The component's name.
 	//
 	// Example: {"affectedEmailCount":3,"id":"clp2o4i6u8y0t5r3e1w7q9s1","lmx":"\u003cParagraph\u003eWelcome back to Acme\u003c/Paragraph\u003e","name":"Header"}
 	ComponentUpdate = gen.ComponentUpdate
 	// ComponentUpdateRequest Changes to a component (`name`, `lmx` or both).
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Lmx   *string  optional  The new body as LMX, at most 100 KB (larger answers 413).
+	//	Name  *string  optional  The component's new name.
+	//
 	// Example: {"lmx":"\u003cParagraph\u003eWelcome back to Acme\u003c/Paragraph\u003e"}
 	ComponentUpdateRequest = gen.ComponentUpdateRequest
 	// Contact A contact as Loops returns it. Custom properties are top-level keys
 	// next to the standard fields.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Email                 string                    required  The email address.
+	//	FirstName             *string                   optional  The first name; null when unknown.
+	//	ID                    string                    required  Loops' ID for the contact.
+	//	LastName              *string                   optional  The last name; null when unknown.
+	//	MailingLists          map[string]bool           optional  The lists the contact is subscribed to (each mapped to `true`).
+	//	OptInStatus           *OptInStatus              optional  Double opt-in state; null unless the contact came from a double opt-in form.
+	//	Source                *string                   optional  Where the contact came from, such as `API`.
+	//	Subscribed            *bool                     optional  Whether campaign and workflow emails reach the contact.
+	//	UserGroup             *string                   optional  A group label of your choice, such as a plan; null when unset.
+	//	UserID                *string                   optional  Your own unique ID for the contact; null when unset.
+	//	AdditionalProperties  map[string]PropertyValue  optional  Holds the keys beyond the fields above, by name: for contacts and contact writes, the custom properties.
 	//
 	// Example: {"email":"alex@company.com","firstName":"Alex","id":"clh3k9m2p4q6r8s0t2v4x6z8","lastName":null,"mailingLists":{"cm06f5v0e45nf0ml5754o9cix":true},"optInStatus":null,"planName":"pro","source":"API","subscribed":true,"userGroup":"customers","userId":"usr_7f8e9d0c1b2a"}
 	Contact = gen.Contact
@@ -153,19 +335,53 @@ type (
 	// only where a field is explicitly cleared. Custom properties go in the
 	// extra top-level keys.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Email                 string                    required   The contact's email address.
+	//	FirstName             Nullable[string]          clearable  The first name.
+	//	LastName              Nullable[string]          clearable  The last name.
+	//	MailingLists          map[string]bool           optional   Mailing-list IDs mapped to true (subscribe) or false (unsubscribe).
+	//	Source                Nullable[string]          clearable  Where the contact came from; Loops fills in `API` when left out.
+	//	Subscribed            *bool                     optional   Whether campaign and workflow emails reach the contact (default true).
+	//	UserGroup             Nullable[string]          clearable  A group label of your choice, such as a plan.
+	//	UserID                *string                   optional   Your own unique ID for the contact.
+	//	AdditionalProperties  map[string]PropertyValue  optional   Holds the keys beyond the fields above, by name: for contacts and contact writes, the custom properties.
+	//
 	// Example: {"email":"alex@company.com","firstName":"Alex","mailingLists":{"cm06f5v0e45nf0ml5754o9cix":true},"planName":"pro","userId":"usr_7f8e9d0c1b2a"}
 	ContactCreateRequest = gen.ContactCreateRequest
 	// ContactDeleteRequest Identifies the contact to delete by exactly one of `email` or `userId`.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Email   *string  optional  The email address of the contact to delete.
+	//	UserID  *string  optional  The user ID of the contact to delete.
+	//
 	// Example: {"email":"alex@company.com"}
 	ContactDeleteRequest = gen.ContactDeleteRequest
 	// ContactIdentity The identifiers of the contact an answer is about.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Email   string   required  The contact's email address.
+	//	ID      string   required  Loops' ID for the contact.
+	//	UserID  *string  optional  Your user ID for the contact; null when unset.
 	ContactIdentity = gen.ContactIdentity
 	// ContactProperty A standard or custom contact property.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Key    string  required  The name used in API calls, such as `planName`.
+	//	Label  string  required  The name shown in the Loops app.
+	//	Type   string  required  String, number, boolean or date (kept open for types Loops may add).
 	//
 	// Example: {"key":"planName","label":"Plan Name","type":"string"}
 	ContactProperty = gen.ContactProperty
 	// ContactPropertyCreateRequest A new custom contact property.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Name  string               required  CamelCase name, such as `planName`.
+	//	Type  ContactPropertyType  required  The type of a custom contact property.
 	//
 	// Example: {"name":"planName","type":"string"}
 	ContactPropertyCreateRequest = gen.ContactPropertyCreateRequest
@@ -173,11 +389,26 @@ type (
 	ContactPropertyFilter = gen.ContactPropertyFilter
 	// ContactPropertyTriggerNode A trigger that starts the workflow when a contact property changes in a given way.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ContactPropertyQuery  *WorkflowContactPropertyQuery       optional  The property change that fires the trigger; null until one is set.
+	//	ID                    *string                             optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	//	NextNodeIds           []string                            required  The IDs of the nodes this one leads to.
+	//	ReEligible            bool                                required  True lets a contact enter the workflow every time the trigger fires; false only once.
+	//	TypeName              ContactPropertyTriggerNodeTypeName  required  Always `ContactPropertyTrigger`.
+	//	WorkflowID            *string                             optional  The workflow the node belongs to (sent by getWorkflowNode).
+	//
 	// Example: {"contactPropertyQuery":{"is":{"operator":"equal","value":"pro"},"key":"planName","was":{"operator":"any","value":""}},"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"reEligible":true,"typeName":"ContactPropertyTrigger"}
 	ContactPropertyTriggerNode = gen.ContactPropertyTriggerNode
 	// ContactPropertyTriggerNodeTypeName Always `ContactPropertyTrigger`.
 	ContactPropertyTriggerNodeTypeName = gen.ContactPropertyTriggerNodeTypeName
 	// ContactPropertyTriggerNodeUpdate Changes a contact-property trigger, or turns a trigger node into one.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ContactPropertyQuery  *WorkflowContactPropertyQuery              optional  The contact-property change that fires a trigger: the property, its value before (`was`) and after (`is`).
+	//	ReEligible            *bool                                      optional  True lets a contact enter the workflow every time the trigger fires; false only once.
+	//	TypeName              *ContactPropertyTriggerNodeUpdateTypeName  optional  `ContactPropertyTrigger`, to turn another trigger into this kind.
 	//
 	// Example: {"contactPropertyQuery":{"is":{"operator":"equal","value":"pro"},"key":"planName","was":{"operator":"not_equal","value":"pro"}}}
 	ContactPropertyTriggerNodeUpdate = gen.ContactPropertyTriggerNodeUpdate
@@ -187,13 +418,30 @@ type (
 	ContactPropertyType = gen.ContactPropertyType
 	// ContactSuccessResponse The answer to a contact create or update: the contact's ID.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ID       string  required  Loops' ID for the contact.
+	//	Success  bool    required  Always true in a success answer.
+	//
 	// Example: {"id":"clh3k9m2p4q6r8s0t2v4x6z8","success":true}
 	ContactSuccessResponse = gen.ContactSuccessResponse
 	// ContactSuppressionRemoval The answer to lifting a contact's suppression.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Message       string            required  What Loops did, in words.
+	//	RemovalQuota  SuppressionQuota  required  Suppression removals allowed and left in the rolling 30-day window.
+	//	Success       bool              required  Always true in a success answer.
+	//
 	// Example: {"message":"Email removed from suppression list.","removalQuota":{"limit":10,"remaining":8},"success":true}
 	ContactSuppressionRemoval = gen.ContactSuppressionRemoval
 	// ContactSuppressionStatus Whether a contact is suppressed, and the team's removal quota.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Contact       ContactIdentity   required  The identifiers of the contact an answer is about.
+	//	IsSuppressed  bool              required  Whether Loops has stopped emailing the contact.
+	//	RemovalQuota  SuppressionQuota  required  Suppression removals allowed and left in the rolling 30-day window.
 	//
 	// Example: {"contact":{"email":"alex@company.com","id":"clh3k9m2p4q6r8s0t2v4x6z8","userId":null},"isSuppressed":true,"removalQuota":{"limit":10,"remaining":9}}
 	ContactSuppressionStatus = gen.ContactSuppressionStatus
@@ -201,11 +449,39 @@ type (
 	// Fields left out are untouched, `null` clears a field, and `subscribed`
 	// is sent only when set. Custom properties go in the extra top-level keys.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Email                 *string                   optional   The contact's email address (or its new one, when `userId` is given).
+	//	FirstName             Nullable[string]          clearable  The first name; null clears it.
+	//	LastName              Nullable[string]          clearable  The last name; null clears it.
+	//	MailingLists          map[string]bool           optional   Mailing-list IDs mapped to true (subscribe) or false (unsubscribe).
+	//	Source                Nullable[string]          clearable  Where the contact came from; null clears it.
+	//	Subscribed            *bool                     optional   False unsubscribes the contact; true re-subscribes it.
+	//	UserGroup             Nullable[string]          clearable  A group label of your choice; null clears it.
+	//	UserID                *string                   optional   Your own unique ID for the contact.
+	//	AdditionalProperties  map[string]PropertyValue  optional   Holds the keys beyond the fields above, by name: for contacts and contact writes, the custom properties.
+	//
 	// Example: {"lastName":null,"planName":"team","userId":"usr_7f8e9d0c1b2a"}
 	ContactUpdateRequest = gen.ContactUpdateRequest
 	// CreatedCampaign The answer to createCampaign: the new draft campaign, plus the
 	// revision of its empty email message to pass as `expectedRevisionId`
 	// on the first updateEmailMessage.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	AudienceFilter                 *AudienceFilter        optional  The campaign's own audience filter, if set.
+	//	AudienceSegmentID              *string                optional  The audience segment the campaign targets, if set.
+	//	CampaignGroupID                *string                optional  The group the campaign is filed under, if any.
+	//	CreatedAt                      time.Time              required  When the campaign was created.
+	//	EmailMessageContentRevisionID  *string                optional  The email message's current revision; send it as `expectedRevisionId` on the first edit.
+	//	EmailMessageID                 *string                optional  The empty email message created with the campaign.
+	//	ID                             string                 required  Loops' ID for the campaign.
+	//	MailingListID                  *string                optional  The mailing list the campaign sends to, if set.
+	//	Name                           string                 required  The campaign's name.
+	//	Scheduling                     CampaignScheduling     required  When the campaign sends, as Loops reports it.
+	//	Status                         CreatedCampaignStatus  required  Always Draft for a new campaign.
+	//	UpdatedAt                      time.Time              required  When the campaign last changed.
+	//	URL                            string                 required  The campaign's page in the Loops app.
 	//
 	// Example: {"audienceFilter":{"conditions":[{"key":"planName","operator":"equals","type":"property","value":"pro"}],"match":"all"},"audienceSegmentId":"cm9seg345jkl678mno901pqr2","campaignGroupId":"cm9grp789ghi012jkl345mno6","createdAt":"2026-03-02T09:15:00.000Z","emailMessageContentRevisionId":"cm9rev012ghi345jkl678mno9","emailMessageId":"cm9msg456def789ghi012jkl3","id":"cm9abc123def456ghi789jkl0","mailingListId":null,"name":"Spring announcement","scheduling":{"method":"now","timestamp":null},"status":"Draft","updatedAt":"2026-03-02T09:15:00.000Z","url":"https://app.loops.so/campaigns/cm9abc123def456ghi789jkl0"}
 	CreatedCampaign = gen.CreatedCampaign
@@ -217,11 +493,37 @@ type (
 	// EmailMessage The content and sender settings of a campaign's or transactional
 	// email's message. The body is LMX, Loops' XML-like markup.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	BccEmail                    *string                  optional  The BCC address; present only when set.
+	//	CampaignID                  *string                  optional  The campaign that owns the message (absent when a transactional email does).
+	//	CcEmail                     *string                  optional  The CC address; present only when set.
+	//	ContactPropertiesFallbacks  map[string]string        optional  Values used when a contact property is empty, by property name; present only when set.
+	//	ContentRevisionID           *string                  optional  The current revision; send it as `expectedRevisionId` on the next update.
+	//	DataVariablesFallbacks      map[string]string        optional  Values used when a data variable is missing, by variable name; present only when set.
+	//	EmailFormat                 EmailMessageEmailFormat  required  How the email is rendered.
+	//	EventPropertiesFallbacks    map[string]string        optional  Values used when an event property is missing, by property name; present only when set.
+	//	FromEmail                   string                   required  The sender's address before the `@`; the team's sending domain is added.
+	//	FromName                    string                   required  The sender's name.
+	//	ID                          string                   required  Loops' ID for the email message.
+	//	LanguageCode                *string                  optional  The ISO 639-1 language code, such as `en`; present only when set.
+	//	Lmx                         string                   required  The body as LMX.
+	//	PreviewText                 string                   required  The preview text shown after the subject in inboxes.
+	//	ReplyToEmail                string                   required  The reply-to address (may be empty).
+	//	Subject                     string                   required  The subject line.
+	//	TransactionalID             *string                  optional  The transactional email that owns the message (absent when a campaign does).
+	//	UpdatedAt                   time.Time                required  When the message last changed.
+	//	Warnings                    []EmailMessageWarning    optional  Problems found while compiling the LMX that did not stop the update; only on update answers.
+	//
 	// Example: {"campaignId":"cm9abc123def456ghi789jkl0","contactPropertiesFallbacks":{"firstName":"there"},"contentRevisionId":"cm9rev012ghi345jkl678mno9","emailFormat":"styled","fromEmail":"hello","fromName":"Acme","id":"cm9msg456def789ghi012jkl3","lmx":"\u003cParagraph\u003eHi {firstName},\u003c/Paragraph\u003e","previewText":"Three features you asked for","replyToEmail":"support@company.com","subject":"What's new this spring","updatedAt":"2026-03-02T10:04:12.000Z"}
 	EmailMessage = gen.EmailMessage
 	// EmailMessageEmailFormat How the email is rendered.
 	EmailMessageEmailFormat = gen.EmailMessageEmailFormat
 	// EmailMessagePreview The answer to a preview request, which Loops queued for sending.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ID  string  required  The email message the preview is of.
 	//
 	// Example: {"id":"cm9msg456def789ghi012jkl3"}
 	EmailMessagePreview = gen.EmailMessagePreview
@@ -229,45 +531,128 @@ type (
 	// messages take `contactProperties`, workflow messages also
 	// `eventProperties`, transactional ones `dataVariables`; others give 400.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ContactProperties  map[string]string  optional  Contact property values to render, by name.
+	//	DataVariables      map[string]string  optional  Data variable values to render, by name (transactional emails only).
+	//	Emails             []string           required  The addresses to send the preview to.
+	//	EventProperties    map[string]string  optional  Event property values to render, by name (workflow emails only).
+	//
 	// Example: {"contactProperties":{"firstName":"Alex"},"emails":["alex@company.com"]}
 	EmailMessagePreviewRequest = gen.EmailMessagePreviewRequest
 	// EmailMessageUpdateRequest Changes to an email message; fields left out are untouched. Send the
 	// last `contentRevisionId` as `expectedRevisionId` so that a concurrent
 	// edit is refused (409) instead of overwritten.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	BccEmail                    *string                                optional  A BCC address (CC and BCC must be enabled for the team); not for a campaign's email.
+	//	CcEmail                     *string                                optional  A CC address (CC and BCC must be enabled for the team); not for a campaign's email.
+	//	ContactPropertiesFallbacks  map[string]*string                     optional  Fallbacks to merge in by contact property name; a null value removes that fallback.
+	//	DataVariablesFallbacks      map[string]*string                     optional  Fallbacks to merge in by data variable name; a null value removes that fallback.
+	//	EmailFormat                 *EmailMessageUpdateRequestEmailFormat  optional  How the email is rendered.
+	//	EventPropertiesFallbacks    map[string]*string                     optional  Fallbacks to merge in by event property name; a null value removes that fallback.
+	//	ExpectedRevisionID          *string                                optional  The `contentRevisionId` last read, or the campaign's `emailMessageContentRevisionId` for the first edit of a new campaign.
+	//	FromEmail                   *string                                optional  The sender's address before the `@`, such as `hello`.
+	//	FromName                    *string                                optional  The sender's name.
+	//	LanguageCode                *string                                optional  An ISO 639-1 language code, such as `en` or `fr`.
+	//	Lmx                         *string                                optional  The body as LMX, styles inside its `<Style />` tag; at most 100 KB (else 413).
+	//	PreviewText                 *string                                optional  The preview text shown after the subject in inboxes.
+	//	ReplyToEmail                *string                                optional  The reply-to address, or "" for none.
+	//	Subject                     *string                                optional  The subject line.
+	//
 	// Example: {"contactPropertiesFallbacks":{"firstName":"there","planName":null},"expectedRevisionId":"cm9rev012ghi345jkl678mno9","lmx":"\u003cParagraph\u003eHi {firstName},\u003c/Paragraph\u003e","subject":"What's new this spring"}
 	EmailMessageUpdateRequest = gen.EmailMessageUpdateRequest
 	// EmailMessageUpdateRequestEmailFormat How the email is rendered.
 	EmailMessageUpdateRequestEmailFormat = gen.EmailMessageUpdateRequestEmailFormat
 	// EmailMessageWarning A non-fatal problem in submitted LMX.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Message   string                       required  What is wrong, readable by people.
+	//	Path      *string                      optional  Where in the LMX the problem is, when known.
+	//	Rule      string                       required  The check that raised the warning.
+	//	Severity  EmailMessageWarningSeverity  required  Always `warning`.
 	EmailMessageWarning = gen.EmailMessageWarning
 	// EmailMessageWarningSeverity Always `warning`.
 	EmailMessageWarningSeverity = gen.EmailMessageWarningSeverity
 	// EmailMetrics All-time counts for an email. `opens` and `clicks` count sends that
 	// were opened or clicked, not individual open or click events.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Clicks        int  required  Sends with at least one click.
+	//	HardBounces   int  required  Sends that bounced permanently.
+	//	Opens         int  required  Sends opened at least once.
+	//	Sends         int  required  Emails sent.
+	//	SoftBounces   int  required  Sends that bounced temporarily.
+	//	SpamReports   int  required  Recipients who reported the email as spam.
+	//	Unsubscribes  int  required  Recipients who unsubscribed from the email.
+	//
 	// Example: {"clicks":87,"hardBounces":6,"opens":540,"sends":1200,"softBounces":11,"spamReports":1,"unsubscribes":4}
 	EmailMetrics = gen.EmailMetrics
 	// ErrorDetail The nested error some transactional failures carry.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Message  *string  optional  What is wrong with it.
+	//	Path     *string  optional  The request field at fault.
+	//	Reason   *string  optional  What is wrong with it (an older spelling of message).
 	ErrorDetail = gen.ErrorDetail
 	// ErrorResponse Every error envelope Loops sends: `{success:false, message}`, a bare
 	// `{message}`, the deprecated `error` string, a top-level `path`, a
 	// nested `error: {path, message|reason}` with `transactionalId`, and the
 	// extra fields of component and upload failures.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Error                  json.RawMessage  optional  Either a message string or an ErrorDetail object.
+	//	InvalidTags            []string         optional  The tags or variables that a rejected component change would break.
+	//	MaxBytes               *int             optional  The largest upload Loops accepts, in bytes.
+	//	MaxUploads             *int             optional  How many uploads the team may complete in the window.
+	//	Message                *string          optional  What went wrong, in words.
+	//	Path                   *string          optional  The request field at fault, when Loops names one.
+	//	Success                *bool            optional  False in the classic envelope; absent in newer ones.
+	//	SupportedContentTypes  []string         optional  The content types an upload may have, when one was refused.
+	//	TransactionalID        *string          optional  The transactional email a failed send named.
+	//	WindowHours            *int             optional  The length of the upload window, in hours.
+	//
 	// Example: {"error":"Invalid API key","message":"Invalid API key","success":false}
 	ErrorResponse = gen.ErrorResponse
 	// EventPattern An event a workflow event trigger can use, with its properties.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	EventName                string                  required  The event name to send with sendEvent.
+	//	EventProperties          []EventPatternProperty  required  The properties events with this name carry.
+	//	ID                       string                  required  Loops' ID for the event pattern.
+	//	IncomingWebhookPlatform  *string                 optional  The platform whose incoming webhook sends this event (`clerk`, `polar`, `stripe`, `supabase`, kept open for platforms Loops adds); null for custom events.
+	//
 	// Example: {"eventName":"invoice.paid","eventProperties":[{"name":"amount","type":"number"},{"name":"currency","type":"string"}],"id":"clx1e2v3e4n5t6p7a8t9r0n1","incomingWebhookPlatform":"stripe"}
 	EventPattern = gen.EventPattern
 	// EventPatternList One page of event patterns.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Data        []EventPatternSummary  required  The event patterns on this page.
+	//	Pagination  Pagination             required  Where a page sits in a list, and where the next one starts.
 	EventPatternList = gen.EventPatternList
 	// EventPatternProperty A property that events with this name carry, usable in emails.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Name  string  required  The property's name.
+	//	Type  string  required  String, number, boolean or date (kept open for types Loops may add).
 	//
 	// Example: {"name":"plan","type":"string"}
 	EventPatternProperty = gen.EventPatternProperty
 	// EventPatternSummary An event pattern as the list shows it, without its properties.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	EventName                string   required  The event name to send with sendEvent.
+	//	ID                       string   required  Loops' ID for the event pattern.
+	//	IncomingWebhookPlatform  *string  optional  The platform whose incoming webhook sends this event (`clerk`, `polar`, `stripe`, `supabase`, kept open for platforms Loops adds); null for custom events.
 	//
 	// Example: {"eventName":"planUpgraded","id":"clx1e2v3e4n5t6p7a8t9r0n1","incomingWebhookPlatform":null}
 	EventPatternSummary = gen.EventPatternSummary
@@ -276,9 +661,28 @@ type (
 	// EventRequest An event for the contact matching `email` or `userId` (at least one).
 	// Extra top-level keys are contact properties and update the contact.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Email                 *string                        optional  The contact's email address.
+	//	EventName             string                         required  The event's name; custom names may not contain `:`.
+	//	EventProperties       map[string]EventPropertyValue  optional  Values available to emails sent because of this event.
+	//	MailingLists          map[string]bool                optional  Mailing-list IDs mapped to true (subscribe) or false (unsubscribe).
+	//	UserID                *string                        optional  Your user ID for the contact.
+	//	AdditionalProperties  map[string]PropertyValue       optional  Holds the keys beyond the fields above, by name: for contacts and contact writes, the custom properties.
+	//
 	// Example: {"email":"alex@company.com","eventName":"planUpgraded","eventProperties":{"plan":"pro","seats":5}}
 	EventRequest = gen.EventRequest
 	// EventTriggerNode A trigger that starts the workflow when a contact sends a given event.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	EventName        *string                   optional  The event that starts the workflow; null or absent when none is chosen yet.
+	//	EventProperties  []WorkflowEventProperty   optional  The event's properties, usable in the workflow's emails (single-node answers only).
+	//	ID               *string                   optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	//	NextNodeIds      []string                  required  The IDs of the nodes this one leads to.
+	//	ReEligible       bool                      required  True lets a contact enter the workflow every time the trigger fires; false only once.
+	//	TypeName         EventTriggerNodeTypeName  required  Always `EventTrigger`.
+	//	WorkflowID       *string                   optional  The workflow the node belongs to (sent by getWorkflowNode).
 	//
 	// Example: {"eventName":"planUpgraded","eventProperties":[{"name":"plan","type":"string"}],"id":"cm9nd0a1b2c3d4e5f6g7h8j9k","nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"reEligible":false,"typeName":"EventTrigger","workflowId":"cm9wf3k7p2q8r4s6t0v1x5z9a"}
 	EventTriggerNode = gen.EventTriggerNode
@@ -287,11 +691,25 @@ type (
 	// EventTriggerNodeUpdate Changes an event trigger, or turns a trigger node into one. Name the
 	// event by `eventPatternId` or `eventName`, not both; null clears it.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	EventName       Nullable[string]                 clearable  The event to trigger on, by name, or null to clear it.
+	//	EventPatternID  Nullable[string]                 clearable  The event pattern to trigger on, or null to clear it.
+	//	ReEligible      *bool                            optional   True lets a contact enter the workflow every time the trigger fires; false only once.
+	//	TypeName        *EventTriggerNodeUpdateTypeName  optional   `EventTrigger`, to turn another trigger into this kind.
+	//
 	// Example: {"eventName":"planUpgraded","reEligible":true,"typeName":"EventTrigger"}
 	EventTriggerNodeUpdate = gen.EventTriggerNodeUpdate
 	// EventTriggerNodeUpdateTypeName `EventTrigger`, to turn another trigger into this kind.
 	EventTriggerNodeUpdateTypeName = gen.EventTriggerNodeUpdateTypeName
 	// ExitActionNode Ends the path; contacts leave the workflow here.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ID           *string                 optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	//	NextNodeIds  []string                required  The IDs of the nodes this one leads to (normally none).
+	//	TypeName     ExitActionNodeTypeName  required  Always `ExitAction`.
+	//	WorkflowID   *string                 optional  The workflow the node belongs to (sent by getWorkflowNode).
 	//
 	// Example: {"nextNodeIds":[],"typeName":"ExitAction"}
 	ExitActionNode = gen.ExitActionNode
@@ -299,50 +717,119 @@ type (
 	ExitActionNodeTypeName = gen.ExitActionNodeTypeName
 	// ExperimentBranchNode An A/B test; its children are VariantNode paths, one of which may be the control.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ID            *string                       optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	//	NextNodeIds   []string                      required  The IDs of the variant paths.
+	//	SamplingRate  float64                       required  The percentage of contacts sent down the variant paths; the rest take the control path.
+	//	TypeName      ExperimentBranchNodeTypeName  required  Always `ExperimentBranchNode`.
+	//	WorkflowID    *string                       optional  The workflow the node belongs to (sent by getWorkflowNode).
+	//
 	// Example: {"nextNodeIds":["cm9nd6g7h8j9k0m1n2p3q4r5s","cm9nd7h8j9k0m1n2p3q4r5s6t","cm9nd8j9k0m1n2p3q4r5s6t7v"],"samplingRate":50,"typeName":"ExperimentBranchNode"}
 	ExperimentBranchNode = gen.ExperimentBranchNode
 	// ExperimentBranchNodeTypeName Always `ExperimentBranchNode`.
 	ExperimentBranchNodeTypeName = gen.ExperimentBranchNodeTypeName
 	// ExperimentBranchNodeUpdate Changes an experiment's split.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	SamplingRate  *float64  optional  The percentage of contacts sent down the variant paths (100 sends everyone); the rest take the control path.
+	//
 	// Example: {"samplingRate":80}
 	ExperimentBranchNodeUpdate = gen.ExperimentBranchNodeUpdate
 	// Group A campaign group or a transactional group (both have this shape). Every
 	// team also has a built-in group named "Unsorted".
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	CreatedAt    time.Time  required  When the group was created.
+	//	Description  string     required  The group's description; an empty string when it has none.
+	//	ID           string     required  Loops' ID for the group.
+	//	Name         string     required  The group's name.
+	//	UpdatedAt    time.Time  required  When the group last changed.
+	//
 	// Example: {"createdAt":"2025-06-29T07:47:39.370Z","description":"Receipts and invoices","id":"cm9grp123abc456def789ghi0","name":"Billing","updatedAt":"2025-06-29T07:47:39.370Z"}
 	Group = gen.Group
 	// GroupCreateRequest A new campaign or transactional group.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Description  *string  optional  An optional description.
+	//	Name         string   required  The group's name; "Unsorted" is reserved and refused.
+	//
 	// Example: {"description":"Receipts and invoices","name":"Billing"}
 	GroupCreateRequest = gen.GroupCreateRequest
 	// GroupList One page of groups.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Data        []Group     required  The groups on this page, newest first.
+	//	Pagination  Pagination  required  Where a page sits in a list, and where the next one starts.
 	GroupList = gen.GroupList
 	// GroupUpdateRequest Changes to a group; fields left out stay as they are, and at least one
 	// is needed. The built-in "Unsorted" group cannot be changed.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Description  *string  optional  A new description.
+	//	Name         *string  optional  A new name; "Unsorted" is reserved and refused.
+	//
 	// Example: {"description":"Receipts, invoices and refunds"}
 	GroupUpdateRequest = gen.GroupUpdateRequest
 	// GuardianItem One element that broke a Guardian rule.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	CodeName  *string  optional  The property or variable name, when the rule is about one.
+	//	Label     string   required  A readable name for the element, such as link text or a property name.
 	GuardianItem = gen.GuardianItem
 	// GuardianReport The outcome of Guardian's content checks. Errors must be fixed before
 	// the email can be published or sent; warnings are advice.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Errors    []GuardianRule  required  Rules that failed and block publishing.
+	//	Warnings  []GuardianRule  required  Rules that failed but do not block publishing.
+	//
 	// Example: {"errors":[{"description":"A button needs an href to work.","items":[{"label":"Get started"}],"rule":"missingButtonHrefs","title":"Button without a link"}],"warnings":[{"description":"Contacts without this property would see an empty value.","items":[{"codeName":"firstName","label":"First name"}],"rule":"missingFallbackContactProperties","title":"Contact property without a fallback"}]}
 	GuardianReport = gen.GuardianReport
 	// GuardianRule One Guardian rule that found problems, with the offending items.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Description  string            required  Why the problem matters.
+	//	Items        []GuardianItem    required  The elements that broke the rule.
+	//	Rule         GuardianRuleRule  required  The rule's identifier.
+	//	Title        string            required  A short name for the problem.
 	GuardianRule = gen.GuardianRule
 	// GuardianRuleRule The rule's identifier.
 	GuardianRuleRule = gen.GuardianRuleRule
 	// MailingList One of the team's mailing lists.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Description  *string  optional  The list's description; null when it has none.
+	//	ID           string   required  The list's ID, as contact writes name it in mailingLists.
+	//	IsPublic     bool     required  Whether the list is shown on the public preferences page.
+	//	Name         string   required  The list's name.
+	//
 	// Example: {"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"}
 	MailingList = gen.MailingList
 	// MessageResponse A success flag with Loops' message.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Message  string  required  What Loops did, in words.
+	//	Success  bool    required  Always true in a success answer.
+	//
 	// Example: {"message":"Contact deleted.","success":true}
 	MessageResponse = gen.MessageResponse
 	// OptInCondition Matches contacts by double opt-in status.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Status  Nullable[OptInStatus]  required, nullable  The opt-in status to match; null stands for no opt-in status.
+	//	Type    OptInConditionType     required            Always `optIn`.
 	//
 	// Example: {"status":"accepted","type":"optIn"}
 	OptInCondition = gen.OptInCondition
@@ -351,8 +838,24 @@ type (
 	// OptInStatus A contact's double opt-in status.
 	OptInStatus = gen.OptInStatus
 	// Pagination Where a page sits in a list, and where the next one starts.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	NextCursor       *string  optional  Pass as `cursor` to get the next page; null on the last page.
+	//	NextPage         *string  optional  The full URL of the next page; null on the last page.
+	//	PerPage          int      required  The page size asked for.
+	//	ReturnedResults  int      required  How many items this page holds.
+	//	TotalPages       int      required  How many pages the list has at this size.
+	//	TotalResults     int      required  How many items the whole list holds.
 	Pagination = gen.Pagination
 	// PropertyCondition Compares a contact property with a value.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Key       string                     required  The contact property's name, such as `planName`.
+	//	Operator  PropertyConditionOperator  required  The comparison.
+	//	Type      PropertyConditionType      required  Always `property`.
+	//	Value     *PropertyConditionValue    optional  What a property is compared with; left out for operators that take no value.
 	//
 	// Example: {"key":"planName","operator":"equals","type":"property","value":"pro"}
 	PropertyCondition = gen.PropertyCondition
@@ -360,6 +863,11 @@ type (
 	// dateNotEmpty take no value; between takes a from/to range.
 	PropertyConditionOperator = gen.PropertyConditionOperator
 	// PropertyConditionRange The time range for the `between` operator.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	From  time.Time  required  The start of the range.
+	//	To    time.Time  required  The end of the range.
 	//
 	// Example: {"from":"2026-01-01T00:00:00Z","to":"2026-03-31T23:59:59Z"}
 	PropertyConditionRange = gen.PropertyConditionRange
@@ -374,14 +882,35 @@ type (
 	PropertyValue = gen.PropertyValue
 	// PublishedTransactionalEmail A published transactional email template.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	DataVariables  []string  required  The data variables the template uses.
+	//	ID             string    required  The template's ID, as sends name it in transactionalId.
+	//	LastUpdated    string    required  When the email last changed (ISO 8601).
+	//	Name           string    required  The template's name.
+	//
 	// Example: {"dataVariables":["confirmationUrl"],"id":"cll42l54f20i1la0lfooe3z12","lastUpdated":"2025-02-02T02:56:28.845Z","name":"Sign up confirmation"}
 	PublishedTransactionalEmail = gen.PublishedTransactionalEmail
 	// PublishedTransactionalEmailList One page of published transactional email templates.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Data        []PublishedTransactionalEmail  required  The templates on this page.
+	//	Pagination  Pagination                     required  Where a page sits in a list, and where the next one starts.
 	PublishedTransactionalEmailList = gen.PublishedTransactionalEmailList
 	// QueuedContactPolicy What to do with contacts queued where a change would remove them:
 	// `fail` (the default) reports them and changes nothing, `discard` drops them.
 	QueuedContactPolicy = gen.QueuedContactPolicy
 	// SendEmailActionNode Sends an email; edit its content through the email-message API.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	EmailMessageID  *string                      optional  The email message the node sends; a workflow's `nodes` map may give null.
+	//	ID              *string                      optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	//	NextNodeIds     []string                     required  The IDs of the nodes this one leads to.
+	//	Subject         string                       required  The email's subject, for display.
+	//	TypeName        SendEmailActionNodeTypeName  required  Always `SendEmailAction`.
+	//	WorkflowID      *string                      optional  The workflow the node belongs to (sent by getWorkflowNode).
 	//
 	// Example: {"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","id":"cm9nd2c3d4e5f6g7h8j9k0m1n","nextNodeIds":[],"subject":"Welcome to Acme!","typeName":"SendEmailAction","workflowId":"cm9wf3k7p2q8r4s6t0v1x5z9a"}
 	SendEmailActionNode = gen.SendEmailActionNode
@@ -389,11 +918,22 @@ type (
 	SendEmailActionNodeTypeName = gen.SendEmailActionNodeTypeName
 	// SignupTriggerNode A trigger that starts the workflow when a contact is added.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ID           *string                    optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	//	NextNodeIds  []string                   required  The IDs of the nodes this one leads to.
+	//	TypeName     SignupTriggerNodeTypeName  required  Always `SignupTrigger`.
+	//	WorkflowID   *string                    optional  The workflow the node belongs to (sent by getWorkflowNode).
+	//
 	// Example: {"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"}
 	SignupTriggerNode = gen.SignupTriggerNode
 	// SignupTriggerNodeTypeName Always `SignupTrigger`.
 	SignupTriggerNodeTypeName = gen.SignupTriggerNodeTypeName
 	// SignupTriggerNodeUpdate Turns a trigger node into a signup trigger.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	TypeName  SignupTriggerNodeUpdateTypeName  required  Always `SignupTrigger`.
 	//
 	// Example: {"typeName":"SignupTrigger"}
 	SignupTriggerNodeUpdate = gen.SignupTriggerNodeUpdate
@@ -401,41 +941,140 @@ type (
 	SignupTriggerNodeUpdateTypeName = gen.SignupTriggerNodeUpdateTypeName
 	// SuccessResponse Loops' bare success answer.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Success  bool  required  Always true in a success answer.
+	//
 	// Example: {"success":true}
 	SuccessResponse = gen.SuccessResponse
 	// SuppressionQuota Suppression removals allowed and left in the rolling 30-day window.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Limit      int  required  Removals allowed per rolling 30 days.
+	//	Remaining  int  required  Removals left in the current window.
 	SuppressionQuota = gen.SuppressionQuota
 	// Theme An email theme.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	CreatedAt  string       required  When the theme was created (ISO 8601).
+	//	ID         string       required  Loops' ID for the theme.
+	//	IsDefault  bool         required  Whether this is the team's default theme.
+	//	Name       string       required  The theme's name.
+	//	Styles     ThemeStyles  required  A theme's style settings, keyed like the attributes of the LMX `<Style />` tag.
+	//	UpdatedAt  string       required  When the theme last changed (ISO 8601).
 	//
 	// Example: {"createdAt":"2025-06-29T07:47:39.370Z","id":"clt3u5v7w9x1y3z5a7b9c1d3","isDefault":true,"name":"Default","styles":{"backgroundColor":"#f5f5f5","backgroundXPadding":24,"backgroundYPadding":24,"bodyColor":"#ffffff","bodyFontCategory":"sans-serif","bodyFontFamily":"Helvetica","bodyXPadding":24,"bodyYPadding":24,"borderColor":"#e5e5e5","borderRadius":8,"borderWidth":1,"buttonBodyColor":"#111827","buttonBodyXPadding":16,"buttonBodyYPadding":12,"buttonBorderColor":"#111827","buttonBorderRadius":6,"buttonBorderWidth":0,"buttonTextColor":"#ffffff","buttonTextFontSize":16,"buttonTextFormat":0,"dividerBorderWidth":1,"dividerColor":"#e5e5e5","heading1Color":"#111827","heading1FontSize":28,"heading1LetterSpacing":-0.5,"heading1LineHeight":36,"heading2Color":"#111827","heading2FontSize":22,"heading2LetterSpacing":-0.25,"heading2LineHeight":30,"heading3Color":"#111827","heading3FontSize":18,"heading3LetterSpacing":0,"heading3LineHeight":26,"textBaseColor":"#374151","textBaseFontSize":16,"textBaseLetterSpacing":0,"textBaseLineHeight":24,"textLinkColor":"#2563eb"},"updatedAt":"2025-06-29T07:47:39.370Z"}
 	Theme = gen.Theme
 	// ThemeCreateRequest A new theme.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Name    string        required  The theme's name.
+	//	Styles  *ThemeStyles  optional  A theme's style settings, keyed like the attributes of the LMX `<Style />` tag.
+	//
 	// Example: {"name":"Dark mode","styles":{"backgroundColor":"#111827","bodyColor":"#1f2937","textBaseColor":"#f9fafb"}}
 	ThemeCreateRequest = gen.ThemeCreateRequest
 	// ThemeList One page of themes.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Data        []Theme     required  The themes on this page, newest first.
+	//	Pagination  Pagination  required  Where a page sits in a list, and where the next one starts.
 	ThemeList = gen.ThemeList
 	// ThemeStyles A theme's style settings, keyed like the attributes of the LMX `<Style />`
 	// tag. Every key is optional: in a request, keys left out are not changed.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	BackgroundColor        *string   optional  Colour of the area around the email body.
+	//	BackgroundXPadding     *float64  optional  Horizontal padding of the area around the body.
+	//	BackgroundYPadding     *float64  optional  Vertical padding of the area around the body.
+	//	BodyColor              *string   optional  Background colour of the email body.
+	//	BodyFontCategory       *string   optional  Generic font family used as the fallback, such as `sans-serif`.
+	//	BodyFontFamily         *string   optional  Font family of the text, such as `Helvetica`.
+	//	BodyXPadding           *float64  optional  Horizontal padding inside the body.
+	//	BodyYPadding           *float64  optional  Vertical padding inside the body.
+	//	BorderColor            *string   optional  Colour of the body's border.
+	//	BorderRadius           *float64  optional  Corner radius of the body.
+	//	BorderWidth            *float64  optional  Width of the body's border.
+	//	ButtonBodyColor        *string   optional  Fill colour of buttons.
+	//	ButtonBodyXPadding     *float64  optional  Horizontal padding inside buttons.
+	//	ButtonBodyYPadding     *float64  optional  Vertical padding inside buttons.
+	//	ButtonBorderColor      *string   optional  Colour of button borders.
+	//	ButtonBorderRadius     *float64  optional  Corner radius of buttons.
+	//	ButtonBorderWidth      *float64  optional  Width of button borders.
+	//	ButtonTextColor        *string   optional  Colour of button text.
+	//	ButtonTextFontSize     *float64  optional  Font size of button text.
+	//	ButtonTextFormat       *float64  optional  Formatting of button text, as a numeric code.
+	//	DividerBorderWidth     *float64  optional  Thickness of dividers.
+	//	DividerColor           *string   optional  Colour of dividers.
+	//	Heading1Color          *string   optional  Colour of level-1 headings.
+	//	Heading1FontSize       *float64  optional  Font size of level-1 headings.
+	//	Heading1LetterSpacing  *float64  optional  Letter spacing of level-1 headings (may be negative).
+	//	Heading1LineHeight     *float64  optional  Line height of level-1 headings.
+	//	Heading2Color          *string   optional  Colour of level-2 headings.
+	//	Heading2FontSize       *float64  optional  Font size of level-2 headings.
+	//	Heading2LetterSpacing  *float64  optional  Letter spacing of level-2 headings (may be negative).
+	//	Heading2LineHeight     *float64  optional  Line height of level-2 headings.
+	//	Heading3Color          *string   optional  Colour of level-3 headings.
+	//	Heading3FontSize       *float64  optional  Font size of level-3 headings.
+	//	Heading3LetterSpacing  *float64  optional  Letter spacing of level-3 headings (may be negative).
+	//	Heading3LineHeight     *float64  optional  Line height of level-3 headings.
+	//	TextBaseColor          *string   optional  Colour of body text.
+	//	TextBaseFontSize       *float64  optional  Font size of body text.
+	//	TextBaseLetterSpacing  *float64  optional  Letter spacing of body text (may be negative).
+	//	TextBaseLineHeight     *float64  optional  Line height of body text.
+	//	TextLinkColor          *string   optional  Colour of links.
+	//
 	// Example: {"backgroundColor":"#f5f5f5","backgroundXPadding":24,"backgroundYPadding":24,"bodyColor":"#ffffff","bodyFontCategory":"sans-serif","bodyFontFamily":"Helvetica","bodyXPadding":24,"bodyYPadding":24,"borderColor":"#e5e5e5","borderRadius":8,"borderWidth":1,"buttonBodyColor":"#111827","buttonBodyXPadding":16,"buttonBodyYPadding":12,"buttonBorderColor":"#111827","buttonBorderRadius":6,"buttonBorderWidth":0,"buttonTextColor":"#ffffff","buttonTextFontSize":16,"buttonTextFormat":0,"dividerBorderWidth":1,"dividerColor":"#e5e5e5","heading1Color":"#111827","heading1FontSize":28,"heading1LetterSpacing":-0.5,"heading1LineHeight":36,"heading2Color":"#111827","heading2FontSize":22,"heading2LetterSpacing":-0.25,"heading2LineHeight":30,"heading3Color":"#111827","heading3FontSize":18,"heading3LetterSpacing":0,"heading3LineHeight":26,"textBaseColor":"#374151","textBaseFontSize":16,"textBaseLetterSpacing":0,"textBaseLineHeight":24,"textLinkColor":"#2563eb"}
 	ThemeStyles = gen.ThemeStyles
 	// ThemeUpdate A theme after an update, with how many emails the change reached.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	AffectedEmailCount  int          required  How many emails using the theme the style change reached; 0 for a rename only.
+	//	CreatedAt           string       required  When the theme was created (ISO 8601).
+	//	ID                  string       required  Loops' ID for the theme.
+	//	IsDefault           bool         required  Whether this is the team's default theme.
+	//	Name                string       required  The theme's name.
+	//	Styles              ThemeStyles  required  A theme's style settings, keyed like the attributes of the LMX `<Style />` tag.
+	//	UpdatedAt           string       required  When the theme last changed (ISO 8601).
 	//
 	// Example: {"affectedEmailCount":12,"createdAt":"2025-06-29T07:47:39.370Z","id":"clt3u5v7w9x1y3z5a7b9c1d3","isDefault":true,"name":"Default","styles":{"backgroundColor":"#f5f5f5","buttonBodyColor":"#2563eb","buttonBorderRadius":4},"updatedAt":"2025-07-02T10:15:00.000Z"}
 	ThemeUpdate = gen.ThemeUpdate
 	// ThemeUpdateRequest Changes to a theme (`name`, `styles` or both). Only the style keys given
 	// change; the rest keep their values.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Name    *string       optional  The theme's new name.
+	//	Styles  *ThemeStyles  optional  A theme's style settings, keyed like the attributes of the LMX `<Style />` tag.
+	//
 	// Example: {"styles":{"buttonBodyColor":"#2563eb","buttonBorderRadius":4}}
 	ThemeUpdateRequest = gen.ThemeUpdateRequest
 	// TimerActionNode Waits for a while before moving on.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Amount       float64                  required  How many units to wait; 0 moves on at once.
+	//	ID           *string                  optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	//	NextNodeIds  []string                 required  The IDs of the nodes this one leads to.
+	//	TypeName     TimerActionNodeTypeName  required  Always `TimerAction`.
+	//	Unit         TimerUnit                required  A timer's unit; `m` minutes, `h` hours, `d` days.
+	//	WorkflowID   *string                  optional  The workflow the node belongs to (sent by getWorkflowNode).
 	//
 	// Example: {"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"}
 	TimerActionNode = gen.TimerActionNode
 	// TimerActionNodeTypeName Always `TimerAction`.
 	TimerActionNodeTypeName = gen.TimerActionNodeTypeName
 	// TimerActionNodeUpdate Changes how long a timer waits.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Amount  *float64    optional  How many units to wait; 0 moves on at once.
+	//	Unit    *TimerUnit  optional  A timer's unit; `m` minutes, `h` hours, `d` days.
 	//
 	// Example: {"amount":3,"unit":"h"}
 	TimerActionNodeUpdate = gen.TimerActionNodeUpdate
@@ -444,55 +1083,160 @@ type (
 	// TransactionalEmail A transactional email template from the content API, with the IDs of
 	// its draft and published messages (either may be missing).
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	CreatedAt                time.Time  required  When the email was created.
+	//	DataVariables            []string   required  Names of the data variables the published version uses; empty before publishing.
+	//	DraftEmailMessageID      *string    optional  The email message holding the unpublished draft; null when there is no draft.
+	//	ID                       string     required  Loops' ID for the transactional email; the `transactionalId` used when sending.
+	//	Name                     string     required  The name shown in the Loops app.
+	//	PublishedEmailMessageID  *string    optional  The email message that is sent; null until the email is first published.
+	//	TransactionalGroupID     *string    optional  The group the email is filed under, if any.
+	//	UpdatedAt                time.Time  required  When the email last changed.
+	//	URL                      string     required  The transactional email's page in the Loops app, where it can be edited.
+	//
 	// Example: {"createdAt":"2025-06-29T07:47:39.370Z","dataVariables":["confirmationUrl"],"draftEmailMessageId":null,"id":"cll42l54f20i1la0lfooe3z12","name":"Sign up confirmation","publishedEmailMessageId":"cm9msg123pub456ghi789jkl0","transactionalGroupId":"cm9grp123abc456def789ghi0","updatedAt":"2025-07-02T10:15:00.000Z","url":"https://app.loops.so/transactional/cll42l54f20i1la0lfooe3z12"}
 	TransactionalEmail = gen.TransactionalEmail
 	// TransactionalEmailCreateRequest A new transactional email; Loops gives it an empty draft message.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Name                  string   required  The name shown in the Loops app.
+	//	TransactionalGroupID  *string  optional  The group to file the email under; the team's default group when left out.
 	//
 	// Example: {"name":"Password reset","transactionalGroupId":"cm9grp123abc456def789ghi0"}
 	TransactionalEmailCreateRequest = gen.TransactionalEmailCreateRequest
 	// TransactionalEmailDraft A transactional email together with its draft message's content
 	// revision, returned when a draft is created or ensured.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	CreatedAt                           time.Time  required  When the email was created.
+	//	DataVariables                       []string   required  Names of the data variables the published version uses; empty before publishing.
+	//	DraftEmailMessageContentRevisionID  *string    optional  The draft's current content revision; send it as `expectedRevisionId` in the first updateEmailMessage call.
+	//	DraftEmailMessageID                 *string    optional  The email message holding the draft; edit it with updateEmailMessage.
+	//	ID                                  string     required  Loops' ID for the transactional email.
+	//	Name                                string     required  The name shown in the Loops app.
+	//	PublishedEmailMessageID             *string    optional  The email message that is sent; null until the email is first published.
+	//	TransactionalGroupID                *string    optional  The group the email is filed under (Loops may leave it out).
+	//	UpdatedAt                           time.Time  required  When the email last changed.
+	//	URL                                 string     required  The transactional email's page in the Loops app, where it can be edited.
+	//
 	// Example: {"createdAt":"2025-06-29T07:47:39.370Z","dataVariables":[],"draftEmailMessageContentRevisionId":"cm9rev456abc789def012ghi3","draftEmailMessageId":"cm9msg789drf012abc345def6","id":"cll42l54f20i1la0lfooe3z12","name":"Sign up confirmation","publishedEmailMessageId":null,"transactionalGroupId":"cm9grp123abc456def789ghi0","updatedAt":"2025-06-29T07:47:39.370Z","url":"https://app.loops.so/transactional/cll42l54f20i1la0lfooe3z12"}
 	TransactionalEmailDraft = gen.TransactionalEmailDraft
 	// TransactionalEmailList One page of transactional emails.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Data        []TransactionalEmail  required  The transactional emails on this page, newest first.
+	//	Pagination  Pagination            required  Where a page sits in a list, and where the next one starts.
 	TransactionalEmailList = gen.TransactionalEmailList
 	// TransactionalEmailUpdateRequest Changes to a transactional email; fields left out stay as they are, and at least one is needed.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Name                  *string  optional  A new name.
+	//	TransactionalGroupID  *string  optional  The group to move the email to.
 	//
 	// Example: {"name":"Password reset (v2)"}
 	TransactionalEmailUpdateRequest = gen.TransactionalEmailUpdateRequest
 	// TransactionalMetrics All-time delivery counts for a transactional email, summed over every
 	// published version.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Deliveries   int  required  Sends the receiving server accepted.
+	//	HardBounces  int  required  Sends that bounced permanently.
+	//	Sends        int  required  Emails sent.
+	//	SoftBounces  int  required  Sends that bounced temporarily.
+	//	SpamReports  int  required  Sends the recipient marked as spam.
+	//
 	// Example: {"deliveries":1498,"hardBounces":11,"sends":1520,"softBounces":9,"spamReports":2}
 	TransactionalMetrics = gen.TransactionalMetrics
 	// TransactionalRequest A transactional email to send to one address.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	AddToAudience    *bool                         optional  Create a contact for the recipient when none exists.
+	//	Attachments      []Attachment                  optional  Files to attach; attachments must be enabled for the team.
+	//	DataVariables    map[string]DataVariableValue  optional  Values for the template's data variables, by name.
+	//	Email            string                        required  The recipient.
+	//	TransactionalID  string                        required  The ID of the published transactional email.
 	//
 	// Example: {"dataVariables":{"confirmationUrl":"https://example.com/confirm/abc","items":[{"name":"Widget","price":9.5}]},"email":"alex@company.com","transactionalId":"cll42l54f20i1la0lfooe3z12"}
 	TransactionalRequest = gen.TransactionalRequest
 	// UnknownAudienceFilterCondition is an alternative of AudienceFilterCondition whose type this version does not know: the
 	// fields every alternative has are decoded, and Raw holds its JSON.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Type  string           required  The type Loops sent.
+	//	Raw   json.RawMessage  optional  The alternative's JSON as Loops sent it.
 	UnknownAudienceFilterCondition = gen.UnknownAudienceFilterCondition
 	// UnknownCampaignSchedulingRequest is an alternative of CampaignSchedulingRequest whose method this version does not know: the
 	// fields every alternative has are decoded, and Raw holds its JSON.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Method  string           required  The method Loops sent.
+	//	Raw     json.RawMessage  optional  The alternative's JSON as Loops sent it.
 	UnknownCampaignSchedulingRequest = gen.UnknownCampaignSchedulingRequest
 	// UnknownWorkflowMailingListResult is an alternative of WorkflowMailingListResult whose status this version does not know: the
 	// fields every alternative has are decoded, and Raw holds its JSON.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Status              string           required  The status Loops sent.
+	//	MailingListID       *string          optional  The alternatives' mailingListId field.
+	//	QueuedContactCount  int              required  The alternatives' queuedContactCount field.
+	//	Raw                 json.RawMessage  optional  The alternative's JSON as Loops sent it.
 	UnknownWorkflowMailingListResult = gen.UnknownWorkflowMailingListResult
 	// UnknownWorkflowNode is an alternative of WorkflowNode whose typeName this version does not know: the
 	// fields every alternative has are decoded, and Raw holds its JSON.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	TypeName     string           required  The typeName Loops sent.
+	//	ID           *string          optional  The alternatives' id field.
+	//	NextNodeIds  []string         required  The alternatives' nextNodeIds field.
+	//	WorkflowID   *string          optional  The alternatives' workflowId field.
+	//	Raw          json.RawMessage  optional  The alternative's JSON as Loops sent it.
 	UnknownWorkflowNode = gen.UnknownWorkflowNode
 	// UnknownWorkflowNodeCreateRequest is an alternative of WorkflowNodeCreateRequest whose insertMode this version does not know: the
 	// fields every alternative has are decoded, and Raw holds its JSON.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	InsertMode          string                     required            The insertMode Loops sent.
+	//	ExpectedRevisionID  Nullable[string]           required, nullable  The alternatives' expectedRevisionId field.
+	//	NodeTypeName        WorkflowNodeCreatableType  required            The alternatives' nodeTypeName field.
+	//	Raw                 json.RawMessage            optional            The alternative's JSON as Loops sent it.
 	UnknownWorkflowNodeCreateRequest = gen.UnknownWorkflowNodeCreateRequest
 	// UnknownWorkflowNodeDeleteResult is an alternative of WorkflowNodeDeleteResult whose status this version does not know: the
 	// fields every alternative has are decoded, and Raw holds its JSON.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Status              string           required  The status Loops sent.
+	//	NodeIds             []string         required  The alternatives' nodeIds field.
+	//	QueuedContactCount  int              required  The alternatives' queuedContactCount field.
+	//	Raw                 json.RawMessage  optional  The alternative's JSON as Loops sent it.
 	UnknownWorkflowNodeDeleteResult = gen.UnknownWorkflowNodeDeleteResult
 	// Upload A reserved image asset and where to PUT its file.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	EmailAssetID  string  required  Loops' ID for the asset; pass it to completeUpload.
+	//	PresignedURL  string  required  PUT the file here with the Content-Type and Content-Length you declared.
 	//
 	// Example: {"emailAssetId":"cla3s5s7e9t1i3d5f7g9h1j3","presignedUrl":"https://loops-assets.s3.amazonaws.com/uploads/cla3s5s7e9t1i3d5f7g9h1j3?X-Amz-Signature=abc123"}
 	Upload = gen.Upload
 	// UploadCompletion A finished image asset.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	EmailAssetID  string  required  Loops' ID for the asset.
+	//	FinalURL      string  required  The image's public URL, for use in email content.
 	//
 	// Example: {"emailAssetId":"cla3s5s7e9t1i3d5f7g9h1j3","finalUrl":"https://assets.loops.so/cla3s5s7e9t1i3d5f7g9h1j3/logo.png"}
 	UploadCompletion = gen.UploadCompletion
@@ -500,9 +1244,22 @@ type (
 	UploadContentType = gen.UploadContentType
 	// UploadCreateRequest The image you are about to upload.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ContentLength  int                required  The file's exact size in bytes, at most 4,000,000.
+	//	ContentType    UploadContentType  required  The image types Loops accepts for upload.
+	//
 	// Example: {"contentLength":102400,"contentType":"image/png"}
 	UploadCreateRequest = gen.UploadCreateRequest
 	// VariantNode One path of an experiment.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ID           *string              optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
+	//	IsControl    *bool                optional  Whether this path is the experiment's control.
+	//	NextNodeIds  []string             required  The IDs of the nodes this one leads to.
+	//	TypeName     VariantNodeTypeName  required  Always `VariantNode`.
+	//	WorkflowID   *string              optional  The workflow the node belongs to (sent by getWorkflowNode).
 	//
 	// Example: {"isControl":false,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"VariantNode"}
 	VariantNode = gen.VariantNode
@@ -510,18 +1267,43 @@ type (
 	VariantNodeTypeName = gen.VariantNodeTypeName
 	// VariantNodeUpdate Changes an experiment path.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	IsControl  *bool  optional  True makes this path the control, taking the role from any other; experiments need no control.
+	//
 	// Example: {"isControl":true}
 	VariantNodeUpdate = gen.VariantNodeUpdate
 	// Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
 	// `expectedRevisionId` on the next change. A workflow holds at most 400 nodes.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Description         *string                  optional  The workflow's description.
+	//	ID                  string                   required  Loops' ID for the workflow.
+	//	MailingListID       *string                  optional  The mailing list the workflow sends to; null when it has none.
+	//	Name                *string                  optional  The workflow's name.
+	//	Nodes               map[string]WorkflowNode  required  Every node of the workflow, keyed by node ID.
+	//	RootNodeID          string                   required  The ID of the graph's first node (its trigger).
+	//	Status              WorkflowStatus           required  Whether the workflow is a draft, sending, paused, or paused while still queueing contacts.
+	//	URL                 string                   required  The workflow's page in the Loops app.
+	//	WorkflowRevisionID  *string                  optional  The current revision; null for an old workflow not yet changed through the revision-aware API.
+	//
 	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","url":"https://app.loops.so/workflows/cm9wf3k7p2q8r4s6t0v1x5z9a","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
 	Workflow = gen.Workflow
 	// WorkflowBranchRequest Adds one path under a branch or experiment node.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ExpectedRevisionID  Nullable[string]  required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	//
 	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
 	WorkflowBranchRequest = gen.WorkflowBranchRequest
 	// WorkflowBranchResult The answer to addWorkflowBranch; `node` is the new child.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Node      WorkflowNodeAtRevision  required  A node a change touched, with the workflow's revision after the change.
+	//	Workflow  Workflow                required  A workflow and its node graph.
 	WorkflowBranchResult = gen.WorkflowBranchResult
 	// WorkflowComparisonValue The value a comparison tests against, a string, number or boolean.
 	WorkflowComparisonValue = gen.WorkflowComparisonValue
@@ -530,29 +1312,67 @@ type (
 	// numeric_equal, numeric_not_equal, empty, not_empty; booleans any, true, false, empty,
 	// not_empty; dates any, empty, not_empty, after, before, between. Numbers and booleans
 	// cannot use `empty` on the `is` side.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Operator  WorkflowContactPropertyComparisonOperator  required  How the value is tested; it must suit the property's type (see above).
+	//	Value     WorkflowComparisonValue                    required  The value a comparison tests against, a string, number or boolean.
 	WorkflowContactPropertyComparison = gen.WorkflowContactPropertyComparison
 	// WorkflowContactPropertyComparisonOperator How the value is tested; it must suit the property's type (see above).
 	WorkflowContactPropertyComparisonOperator = gen.WorkflowContactPropertyComparisonOperator
 	// WorkflowContactPropertyQuery The contact-property change that fires a trigger: the property, its
 	// value before (`was`) and after (`is`). The property must exist and be
 	// usable in Contact Updated triggers.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Is   WorkflowContactPropertyComparison  required  A test on a property value.
+	//	Key  string                             required  The property's camelCase key, such as `planName`.
+	//	Was  WorkflowContactPropertyComparison  required  A test on a property value.
 	WorkflowContactPropertyQuery = gen.WorkflowContactPropertyQuery
 	// WorkflowCreateRequest A new draft workflow; it starts with a blank trigger and an exit node.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Description    *string  optional  The workflow's description.
+	//	MailingListID  *string  optional  The mailing list the workflow sends to; change it later with changeWorkflowMailingList.
+	//	Name           string   required  The workflow's name.
 	//
 	// Example: {"description":"Emails for new signups","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series"}
 	WorkflowCreateRequest = gen.WorkflowCreateRequest
 	// WorkflowDeleteRequest Deletes a workflow. While it is sending or has queued contacts, Loops
 	// answers 409 until the call is repeated with `confirmDelete: true`.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ConfirmDelete       *bool             optional            Set true only when repeating a delete that answered 409 asking for confirmation.
+	//	ExpectedRevisionID  Nullable[string]  required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	//
 	// Example: {"confirmDelete":true,"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
 	WorkflowDeleteRequest = gen.WorkflowDeleteRequest
 	// WorkflowEventProperty A property of the event that triggers a workflow.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Name  string                     required  The property's name.
+	//	Type  WorkflowEventPropertyType  required  The property's value type.
 	WorkflowEventProperty = gen.WorkflowEventProperty
 	// WorkflowEventPropertyType The property's value type.
 	WorkflowEventPropertyType = gen.WorkflowEventPropertyType
 	// WorkflowList One page of workflows.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Data        []WorkflowSummary  required  The workflows on this page.
+	//	Pagination  Pagination         required  Where a page sits in a list, and where the next one starts.
 	WorkflowList = gen.WorkflowList
 	// WorkflowMailingListDryRun What a mailing-list change would do; nothing was changed.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	MailingListID       *string                          optional  The mailing list that was asked for.
+	//	QueuedContactCount  int                              required  How many queued contacts the change would drop.
+	//	Status              WorkflowMailingListDryRunStatus  required  Always `dryRun`.
 	//
 	// Example: {"mailingListId":"cm06f5v0e45nf0ml5754o9cix","queuedContactCount":12,"status":"dryRun"}
 	WorkflowMailingListDryRun = gen.WorkflowMailingListDryRun
@@ -561,11 +1381,24 @@ type (
 	// WorkflowMailingListQueuedContactsFound The change would drop queued contacts, so nothing was changed; repeat
 	// it with `queuedContactPolicy: discard` to go ahead.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	MailingListID       *string                                       optional  The mailing list that was asked for.
+	//	QueuedContactCount  int                                           required  How many queued contacts the change would drop.
+	//	Status              WorkflowMailingListQueuedContactsFoundStatus  required  Always `queuedContactsFound`.
+	//
 	// Example: {"mailingListId":"cm06f5v0e45nf0ml5754o9cix","queuedContactCount":12,"status":"queuedContactsFound"}
 	WorkflowMailingListQueuedContactsFound = gen.WorkflowMailingListQueuedContactsFound
 	// WorkflowMailingListQueuedContactsFoundStatus Always `queuedContactsFound`.
 	WorkflowMailingListQueuedContactsFoundStatus = gen.WorkflowMailingListQueuedContactsFoundStatus
 	// WorkflowMailingListRequest The mailing list a workflow should send to, with the queued-contact safety options.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	DryRun               *bool                 optional            When true, Loops only reports what the change would do.
+	//	ExpectedRevisionID   Nullable[string]      required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	//	MailingListID        Nullable[string]      required, nullable  The new mailing list, or null to clear it (clearing never drops queued contacts).
+	//	QueuedContactPolicy  *QueuedContactPolicy  optional            What to do with contacts queued where a change would remove them: `fail` (the default) reports them and changes nothing, `discard` drops them.
 	//
 	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","mailingListId":"cm06f5v0e45nf0ml5754o9cix","queuedContactPolicy":"fail"}
 	WorkflowMailingListRequest = gen.WorkflowMailingListRequest
@@ -576,6 +1409,14 @@ type (
 	// *WorkflowMailingListDryRun, *WorkflowMailingListQueuedContactsFound, *WorkflowMailingListUpdated, or *UnknownWorkflowMailingListResult for a status this version does not know.
 	WorkflowMailingListResultValue = gen.WorkflowMailingListResultValue
 	// WorkflowMailingListUpdated The mailing list was changed.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	MailingListID       *string                           optional  The workflow's mailing list now; null when cleared.
+	//	QueuedContactCount  int                               required  How many queued contacts were dropped.
+	//	Status              WorkflowMailingListUpdatedStatus  required  Always `updated`.
+	//	Workflow            Workflow                          required  A workflow and its node graph.
+	//	WorkflowRevisionID  string                            required  The workflow's new revision, for the next change.
 	WorkflowMailingListUpdated = gen.WorkflowMailingListUpdated
 	// WorkflowMailingListUpdatedStatus Always `updated`.
 	WorkflowMailingListUpdatedStatus = gen.WorkflowMailingListUpdatedStatus
@@ -584,13 +1425,29 @@ type (
 	// the map key is its ID); single-node answers give it in full.
 	WorkflowNode = gen.WorkflowNode
 	// WorkflowNodeAtRevision A node a change touched, with the workflow's revision after the change.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	WorkflowRevisionID  string  required  The workflow's new revision, for the next change.
 	WorkflowNodeAtRevision = gen.WorkflowNodeAtRevision
 	// WorkflowNodeChangeResult A changed node, its fields at the top level, with the new revision and the whole workflow.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Workflow            Workflow  required  A workflow and its node graph.
+	//	WorkflowRevisionID  string    required  The workflow's new revision, for the next change.
 	WorkflowNodeChangeResult = gen.WorkflowNodeChangeResult
 	// WorkflowNodeCreatableType The node types the API can create; triggers and exit nodes cannot be.
 	WorkflowNodeCreatableType = gen.WorkflowNodeCreatableType
 	// WorkflowNodeCreateAfterRequest Inserts a node right after `fromNodeId`, which must have exactly one
 	// next node and not be an exit; otherwise use `between`.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ExpectedRevisionID  Nullable[string]                          required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	//	FromNodeID          string                                    required            The node the new one follows.
+	//	InsertMode          WorkflowNodeCreateAfterRequestInsertMode  required            Always `after`.
+	//	NodeTypeName        WorkflowNodeCreatableType                 required            The node types the API can create; triggers and exit nodes cannot be.
 	//
 	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","fromNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","insertMode":"after","nodeTypeName":"TimerAction"}
 	WorkflowNodeCreateAfterRequest = gen.WorkflowNodeCreateAfterRequest
@@ -599,6 +1456,14 @@ type (
 	// WorkflowNodeCreateBeforeRequest Inserts a node in front of `toNodeId`, which must have a parent and not
 	// be a trigger. A VariantNode cannot be inserted this way.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	BeforeNodeID        *string                                    optional            The old name of `toNodeId`; send `toNodeId` instead.
+	//	ExpectedRevisionID  Nullable[string]                           required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	//	InsertMode          WorkflowNodeCreateBeforeRequestInsertMode  required            Always `before`.
+	//	NodeTypeName        WorkflowNodeCreatableType                  required            The node types the API can create; triggers and exit nodes cannot be.
+	//	ToNodeID            *string                                    optional            The node the new one goes in front of.
+	//
 	// Example: {"expectedRevisionId":null,"insertMode":"before","nodeTypeName":"AudienceFilter","toNodeId":"cm9nd2c3d4e5f6g7h8j9k0m1n"}
 	WorkflowNodeCreateBeforeRequest = gen.WorkflowNodeCreateBeforeRequest
 	// WorkflowNodeCreateBeforeRequestInsertMode Always `before`.
@@ -606,6 +1471,14 @@ type (
 	// WorkflowNodeCreateBetweenRequest Inserts a node on the connection from `fromNodeId` to `toNodeId`. Under
 	// an ExperimentBranchNode only a VariantNode may go here, and not before
 	// another VariantNode.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ExpectedRevisionID  Nullable[string]                            required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	//	FromNodeID          string                                      required            The node before the new one; it must lead to `toNodeId` now.
+	//	InsertMode          WorkflowNodeCreateBetweenRequestInsertMode  required            Always `between`.
+	//	NodeTypeName        WorkflowNodeCreatableType                   required            The node types the API can create; triggers and exit nodes cannot be.
+	//	ToNodeID            string                                      required            The node after the new one.
 	//
 	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","fromNodeId":"cm9nd1b2c3d4e5f6g7h8j9k0m","insertMode":"between","nodeTypeName":"SendEmailAction","toNodeId":"cm9nd3d4e5f6g7h8j9k0m1n2p"}
 	WorkflowNodeCreateBetweenRequest = gen.WorkflowNodeCreateBetweenRequest
@@ -620,8 +1493,19 @@ type (
 	// *WorkflowNodeCreateAfterRequest, *WorkflowNodeCreateBeforeRequest, *WorkflowNodeCreateBetweenRequest, or *UnknownWorkflowNodeCreateRequest for a insertMode this version does not know.
 	WorkflowNodeCreateRequestValue = gen.WorkflowNodeCreateRequestValue
 	// WorkflowNodeCreateResult The answer to createWorkflowNode.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Node      WorkflowNodeWithChildren  required  A node just created, with the workflow's new revision and the child nodes created with it.
+	//	Workflow  Workflow                  required  A workflow and its node graph.
 	WorkflowNodeCreateResult = gen.WorkflowNodeCreateResult
 	// WorkflowNodeDeleteDryRun What a delete would do; nothing was deleted.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	NodeIds             []string                        required  The nodes the delete would remove.
+	//	QueuedContactCount  int                             required  How many queued contacts the delete would drop.
+	//	Status              WorkflowNodeDeleteDryRunStatus  required  Always `dryRun`.
 	//
 	// Example: {"nodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"queuedContactCount":0,"status":"dryRun"}
 	WorkflowNodeDeleteDryRun = gen.WorkflowNodeDeleteDryRun
@@ -630,11 +1514,23 @@ type (
 	// WorkflowNodeDeleteQueuedContactsFound Contacts are queued at the nodes, so nothing was deleted; repeat the
 	// call with `queuedContactPolicy: discard` to go ahead.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	NodeIds             []string                                     required  The nodes the delete would remove.
+	//	QueuedContactCount  int                                          required  How many queued contacts the delete would drop.
+	//	Status              WorkflowNodeDeleteQueuedContactsFoundStatus  required  Always `queuedContactsFound`.
+	//
 	// Example: {"nodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"queuedContactCount":4,"status":"queuedContactsFound"}
 	WorkflowNodeDeleteQueuedContactsFound = gen.WorkflowNodeDeleteQueuedContactsFound
 	// WorkflowNodeDeleteQueuedContactsFoundStatus Always `queuedContactsFound`.
 	WorkflowNodeDeleteQueuedContactsFoundStatus = gen.WorkflowNodeDeleteQueuedContactsFoundStatus
 	// WorkflowNodeDeleteRequest Deletes a node (or a subtree), with the queued-contact safety options.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	DryRun               *bool                 optional            When true, Loops only reports what the delete would do.
+	//	ExpectedRevisionID   Nullable[string]      required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	//	QueuedContactPolicy  *QueuedContactPolicy  optional            What to do with contacts queued where a change would remove them: `fail` (the default) reports them and changes nothing, `discard` drops them.
 	//
 	// Example: {"dryRun":true,"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
 	WorkflowNodeDeleteRequest = gen.WorkflowNodeDeleteRequest
@@ -645,11 +1541,20 @@ type (
 	// *WorkflowNodesDeleted, *WorkflowNodeDeleteDryRun, *WorkflowNodeDeleteQueuedContactsFound, or *UnknownWorkflowNodeDeleteResult for a status this version does not know.
 	WorkflowNodeDeleteResultValue = gen.WorkflowNodeDeleteResultValue
 	// WorkflowNodeDetails One node in full, as getWorkflowNode returns it, with the workflow's current revision.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	WorkflowRevisionID  *string  optional  The workflow's current revision; null for an old workflow not yet changed through the revision-aware API.
 	WorkflowNodeDetails = gen.WorkflowNodeDetails
 	// WorkflowNodeUpdatePayload The fields to change, which must suit the node's type. A trigger can
 	// become another kind of trigger by giving its `typeName`.
 	WorkflowNodeUpdatePayload = gen.WorkflowNodeUpdatePayload
 	// WorkflowNodeUpdateRequest New settings for one node.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ExpectedRevisionID  Nullable[string]           required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	//	Payload             WorkflowNodeUpdatePayload  required            The fields to change, which must suit the node's type.
 	//
 	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","payload":{"amount":3,"unit":"h"}}
 	WorkflowNodeUpdateRequest = gen.WorkflowNodeUpdateRequest
@@ -657,12 +1562,30 @@ type (
 	// *AddToListTriggerNode, *AudienceFilterNode, *BlankTriggerNode, *BranchNode, *ContactPropertyTriggerNode, *EventTriggerNode, *ExitActionNode, *ExperimentBranchNode, *SendEmailActionNode, *SignupTriggerNode, *TimerActionNode, *VariantNode, or *UnknownWorkflowNode for a typeName this version does not know.
 	WorkflowNodeValue = gen.WorkflowNodeValue
 	// WorkflowNodeWithChildren A node just created, with the workflow's new revision and the child nodes created with it.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	CreatedChildNodes   []WorkflowNode  optional  The default paths made with a branch (2 AudienceFilter nodes) or an experiment (3 VariantNode nodes, one the control).
+	//	WorkflowRevisionID  string          required  The workflow's new revision, for the next change.
 	WorkflowNodeWithChildren = gen.WorkflowNodeWithChildren
 	// WorkflowNodesDeleted The nodes were deleted.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	NodeIds             []string                    required  The nodes removed.
+	//	QueuedContactCount  int                         required  How many queued contacts were dropped.
+	//	Status              WorkflowNodesDeletedStatus  required  Always `deleted`.
+	//	Workflow            Workflow                    required  A workflow and its node graph.
+	//	WorkflowRevisionID  string                      required  The workflow's new revision, for the next change.
 	WorkflowNodesDeleted = gen.WorkflowNodesDeleted
 	// WorkflowNodesDeletedStatus Always `deleted`.
 	WorkflowNodesDeletedStatus = gen.WorkflowNodesDeletedStatus
 	// WorkflowRerouteRequest Moves the source node's outgoing connection to another node.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	ExpectedRevisionID  Nullable[string]  required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	//	NewTargetNodeID     string            required            The node the connection should lead to.
 	//
 	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","newTargetNodeId":"cm9nd3d4e5f6g7h8j9k0m1n2p"}
 	WorkflowRerouteRequest = gen.WorkflowRerouteRequest
@@ -670,9 +1593,23 @@ type (
 	WorkflowStatus = gen.WorkflowStatus
 	// WorkflowSummary A workflow as listWorkflows returns it; getWorkflow gives the full graph.
 	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	CreatedAt  time.Time  required  When the workflow was created.
+	//	ID         string     required  Loops' ID for the workflow.
+	//	Name       string     required  The workflow's name.
+	//	UpdatedAt  time.Time  required  When the workflow last changed.
+	//	URL        string     required  The workflow's page in the Loops app.
+	//
 	// Example: {"createdAt":"2026-06-29T07:47:39.370Z","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","name":"Welcome series","updatedAt":"2026-07-02T10:15:00.000Z","url":"https://app.loops.so/workflows/cm9wf3k7p2q8r4s6t0v1x5z9a"}
 	WorkflowSummary = gen.WorkflowSummary
 	// WorkflowUpdateRequest New display properties for a workflow; give `name`, `description` or both.
+	//
+	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	//
+	//	Description         *string           optional            The new description.
+	//	ExpectedRevisionID  Nullable[string]  required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
+	//	Name                *string           optional            The new name.
 	//
 	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","name":"Welcome series (v2)"}
 	WorkflowUpdateRequest = gen.WorkflowUpdateRequest

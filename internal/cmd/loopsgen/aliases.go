@@ -25,6 +25,7 @@ func (g *generator) aliases(b *bytes.Buffer) error {
 		if doc == "" || strings.HasSuffix(doc, "defines model for "+name+".") {
 			doc = name + " is the contract's " + name + " schema."
 		}
+		doc = withFields(doc, g.fieldDocs(name, g.loopsName))
 		comment(b, "%s", doc)
 		fmt.Fprintf(b, "%s = gen.%s\n", name, name)
 		for _, c := range g.gen.consts[name] {
@@ -83,4 +84,10 @@ func (g *generator) modelTypes() []string {
 // variable or function of that name by hand.
 func (g *generator) loopsDeclaresValue(name string) bool {
 	return g.loops.values[name]
+}
+
+// loopsName is the name package loops gives a gen type: its own alias of
+// it, the re-exported name, or gen.Name for a type it does not re-export.
+func (g *generator) loopsName(name string) string {
+	return g.public("gen." + name)
 }

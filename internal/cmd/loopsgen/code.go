@@ -77,6 +77,15 @@ func writeCode(root string) error {
 		if err := os.WriteFile(filepath.Join(root, name), src, 0o644); err != nil {
 			return err
 		}
+		if name == "gen/unions.gen.go" {
+			// The types it adds to gen are documented by the files after it
+			// (the field lists of loops/types.gen.go).
+			f, err := parser.ParseFile(genPkg.fset, name, src, parser.ParseComments)
+			if err != nil {
+				return err
+			}
+			genPkg.add(f)
+		}
 	}
 	return nil
 }

@@ -39,6 +39,7 @@ type goStruct struct {
 
 type goField struct {
 	name      string
+	doc       string // the field's doc comment
 	json      string
 	omitempty bool
 	typ       ast.Expr
@@ -132,7 +133,7 @@ func structOf(name string, t *ast.StructType) *goStruct {
 		if len(f.Names) != 1 {
 			continue
 		}
-		gf := &goField{name: f.Names[0].Name, typ: f.Type}
+		gf := &goField{name: f.Names[0].Name, typ: f.Type, doc: f.Doc.Text()}
 		if f.Tag != nil {
 			tag := reflect.StructTag(strings.Trim(f.Tag.Value, "`"))
 			j := tag.Get("json")
