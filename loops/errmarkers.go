@@ -3,7 +3,8 @@ package loops
 import "strings"
 
 // Loops tells some answers apart only by their message text: a 409 for a
-// stale revision and a 409 asking to confirm a delete carry no code field,
+// stale revision, a 409 asking to confirm a delete and a 400 for an
+// identifier that names several contacts carry no code field,
 // and the current revision is named only inside the message. Every text
 // this package reads in a message is in messageMarkers, and
 // errmarkers_test.go checks each against the examples of those answers in
@@ -20,14 +21,18 @@ const (
 	// markerConfirmDelete: "... Confirm deletion by sending a second
 	// request with confirmDelete: true."
 	markerConfirmDelete
+	// markerMultipleContacts: the 400 "Multiple contacts found for the
+	// given criteria" (the email and the userId name different contacts).
+	markerMultipleContacts
 )
 
 // messageMarkers holds, for each marker, the text looked for and the
 // prefix of the names of the contract's examples that show it.
 var messageMarkers = [...]struct{ text, examples string }{
-	markerStaleRevision:  {"RevisionId mismatch", "staleRevision"},
-	markerLatestRevision: {"RevisionId is ", "staleRevision"},
-	markerConfirmDelete:  {"confirmDelete: true", "confirmationRequired"},
+	markerStaleRevision:    {"RevisionId mismatch", "staleRevision"},
+	markerLatestRevision:   {"RevisionId is ", "staleRevision"},
+	markerConfirmDelete:    {"confirmDelete: true", "confirmationRequired"},
+	markerMultipleContacts: {"Multiple contacts found", "multipleContacts"},
 }
 
 // says reports whether a message carries a marker's text.

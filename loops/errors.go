@@ -20,18 +20,37 @@ import (
 // its status code, so callers never need to compare message text (which
 // Loops has changed before).
 var (
-	ErrBadRequest           = errors.New("loops: bad request")            // 400
-	ErrUnauthorized         = errors.New("loops: unauthorized")           // 401
-	ErrNotFound             = errors.New("loops: not found")              // 404, or no contact matched a find
-	ErrConflict             = errors.New("loops: conflict")               // 409
-	ErrRevisionConflict     = errors.New("loops: revision conflict")      // 409 for a stale expectedRevisionId
-	ErrIdempotencyKeyReused = errors.New("loops: idempotency key reused") // 409 on a send, under the caller's key
-	ErrConfirmationRequired = errors.New("loops: confirmation required")  // 409 asking to repeat a delete with confirmDelete: true
-	ErrRateLimited          = errors.New("loops: rate limited")           // 429
-	ErrQuotaExceeded        = errors.New("loops: quota exceeded")         // 429 naming a quota (the upload limit), returned without retries
-	ErrServerError          = errors.New("loops: server error")           // 5xx
-	ErrInvalidInput         = errors.New("loops: invalid input")          // any *ValidationError
+	ErrBadRequest           = errors.New("loops: bad request")                                  // 400
+	ErrUnauthorized         = errors.New("loops: unauthorized")                                 // 401
+	ErrNotFound             = errors.New("loops: not found")                                    // 404, or no contact matched a find
+	ErrConflict             = errors.New("loops: conflict")                                     // 409
+	ErrRevisionConflict     = errors.New("loops: revision conflict")                            // 409 for a stale expectedRevisionId
+	ErrIdempotencyKeyReused = &aliasError{"loops: idempotency key reused", ErrAlreadyProcessed} // ErrAlreadyProcessed's first name; it matches it
+	ErrMultipleContacts     = errors.New("loops: multiple contacts found")                      // 400: the email and the userId given name different contacts
+	ErrConfirmationRequired = errors.New("loops: confirmation required")                        // 409 asking to repeat a delete with confirmDelete: true
+	ErrRateLimited          = errors.New("loops: rate limited")                                 // 429
+	ErrQuotaExceeded        = errors.New("loops: quota exceeded")                               // 429 naming a quota (the upload limit), returned without retries
+	ErrServerError          = errors.New("loops: server error")                                 // 5xx
+	ErrInvalidInput         = errors.New("loops: invalid input")                                // any *ValidationError
 )
+
+// ErrAlreadyProcessed matches a 409 to a send under your own idempotency
+// key ([WithIdempotencyKey]): Loops processed that key in an earlier call,
+// so the event or email already went out, and a job that retries can count
+// this as success. (When this call's own earlier attempt may have landed,
+// the call succeeds instead, with ResponseInfo.Deduplicated set, so the
+// error never stands for a send lost in transit.)
+var ErrAlreadyProcessed = errors.New("loops: already processed")
+
+// aliasError is a sentinel kept under an older name: it matches the one it
+// stands for with errors.Is.
+type aliasError struct {
+	msg string
+	of  error
+}
+
+func (e *aliasError) Error() string { return e.msg }
+func (e *aliasError) Unwrap() error { return e.of }
 
 // maxErrorBody caps how much of an error body an APIError keeps.
 const maxErrorBody = 64 << 10
@@ -106,8 +125,10 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusConflict
 	case ErrRevisionConflict:
 		return e.revisionConflict()
-	case ErrIdempotencyKeyReused:
+	case ErrAlreadyProcessed, ErrIdempotencyKeyReused:
 		return e.reusedKey()
+	case ErrMultipleContacts:
+		return e.StatusCode == http.StatusBadRequest && says(e.Message, markerMultipleContacts)
 	case ErrConfirmationRequired:
 		return e.StatusCode == http.StatusConflict && says(e.Message, markerConfirmDelete)
 	case ErrRateLimited:

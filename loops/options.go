@@ -254,10 +254,11 @@ type CallOption func(*callState)
 //     that transmission's echo: the call succeeds, and [ResponseInfo]
 //     reports Deduplicated, with Attempts and Transmissions saying why.
 //   - If this call sent the key exactly once and got 409, the key was used
-//     before, by another call: the error matches [ErrIdempotencyKeyReused].
+//     before, by another call: the error matches [ErrAlreadyProcessed]
+//     (and its older name, [ErrIdempotencyKeyReused]).
 //
 // The trade-off: reusing one key for two different sends is a caller bug,
-// and it still shows as ErrIdempotencyKeyReused on the first, single
+// and it still shows as ErrAlreadyProcessed on the first, single
 // transmission. But after an ambiguous attempt, calling the 409 "reused"
 // would push a correct caller to retry under a new key and send the email
 // twice, so it is reported as the deduplicated success it almost surely

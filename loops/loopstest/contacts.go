@@ -176,7 +176,8 @@ func (s *Server) lookup(id identity) (object, *response) {
 		byEmail = s.contactBy("email", id.email)
 	}
 	if byEmail != nil && byUser != nil && byEmail["id"] != byUser["id"] {
-		return nil, failure(http.StatusBadRequest, "The email and the userId belong to different contacts.")
+		// Loops' answer (and wording) when the identifiers name two contacts.
+		return nil, failure(http.StatusBadRequest, "Multiple contacts found for the given criteria")
 	}
 	if byEmail != nil {
 		return byEmail, nil
