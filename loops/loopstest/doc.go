@@ -78,4 +78,6 @@
 //
 // DeliverWebhook signs and posts webhook events to your endpoint, and
 // WithWebhookEndpoint sends contact.created for every contact a request creates.
+// Each delivery is bounded (WithWebhookTimeout) and ends when the server
+// closes, so an endpoint that hangs never holds a test for good.
 package loopstest

@@ -44,6 +44,7 @@ type config struct {
 	hook         func(Request)
 	removalLimit int
 	webhookURL   string
+	webhookWait  time.Duration
 }
 
 func defaultConfig() config {
@@ -62,6 +63,7 @@ func defaultConfig() config {
 		now:          time.Now,
 		listen:       true,
 		removalLimit: DefaultSuppressionRemovalLimit,
+		webhookWait:  DefaultWebhookTimeout,
 	}
 }
 

@@ -36,6 +36,9 @@ type Server struct {
 	life   sync.RWMutex
 	closed bool // guarded by life
 
+	// webhookClient makes the server's webhook deliveries (postWebhook).
+	webhookClient *http.Client
+
 	mu         sync.Mutex      // guards everything below
 	contacts   []object        // in creation order; see contacts.go
 	suppressed map[string]bool // contact ids
@@ -107,6 +110,10 @@ func build(opts []Option) (*Server, error) {
 		store:      map[string]*collection{},
 		reports:    map[string]any{},
 		previews:   map[string]int{},
+
+		// A client of its own: its own timeout, and idle connections
+		// closed with the server.
+		webhookClient: &http.Client{Timeout: cfg.webhookWait, Transport: http.DefaultTransport.(*http.Transport).Clone()},
 	}, nil
 }
 
@@ -145,6 +152,7 @@ func (s *Server) Close() {
 		if s.http != nil {
 			s.http.Close()
 		}
+		s.webhookClient.CloseIdleConnections()
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -16,11 +17,29 @@ import (
 // with; give it to the webhooks.Handler under test.
 const DefaultWebhookSecret = "whsec_bG9vcHN0ZXN0IHdlYmhvb2sgc2lnbmluZyBrZXk="
 
+// DefaultWebhookTimeout bounds each webhook POST the server makes (see
+// WithWebhookTimeout).
+const DefaultWebhookTimeout = 10 * time.Second
+
 // WithWebhookEndpoint makes every request that creates a contact deliver a
 // contact.created event to url, as DeliverWebhook does, before it is
-// answered. Delivery failures are left to the handler's own test.
+// answered. Delivery failures are left to the handler's own test. Each
+// delivery is bounded by the webhook timeout and ends when the server is
+// closed, so an endpoint that hangs delays that request by the timeout at
+// most and never holds Close.
 func WithWebhookEndpoint(url string) Option {
 	return func(c *config) { c.webhookURL = url }
+}
+
+// WithWebhookTimeout bounds each webhook POST the server makes, headers
+// and body of the answer included (DefaultWebhookTimeout without it).
+// Values of zero or less are ignored.
+func WithWebhookTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.webhookWait = d
+		}
+	}
 }
 
 // WebhookOption changes one DeliverWebhook call.
@@ -45,7 +64,8 @@ func WebhookWrongSignature() WebhookOption {
 // its eventName, an eventTime and schema version when left zero, and null
 // for unset required fields, checked against the contract, and signed
 // with DefaultWebhookSecret at the server's clock. It returns the status
-// of each POST.
+// of each POST. Each POST ends with ctx, after the webhook timeout
+// (WithWebhookTimeout) or when the server is closed, whichever is first.
 func (s *Server) DeliverWebhook(ctx context.Context, url string, event webhooks.Event, opts ...WebhookOption) ([]int, error) {
 	d := delivery{times: 1, secret: DefaultWebhookSecret}
 	for _, opt := range opts {
@@ -62,20 +82,39 @@ func (s *Server) DeliverWebhook(ctx context.Context, url string, event webhooks.
 	}
 	var statuses []int
 	for range d.times {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+		status, err := s.postWebhook(ctx, url, body, http.Header{"Content-Type": {"application/json"}, "Webhook-Id": {id},
+			"Webhook-Timestamp": {fmt.Sprint(now.Unix())}, "Webhook-Signature": {sig}})
 		if err != nil {
 			return statuses, err
 		}
-		req.Header = http.Header{"Content-Type": {"application/json"}, "Webhook-Id": {id},
-			"Webhook-Timestamp": {fmt.Sprint(now.Unix())}, "Webhook-Signature": {sig}}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return statuses, err
-		}
-		resp.Body.Close()
-		statuses = append(statuses, resp.StatusCode)
+		statuses = append(statuses, status)
 	}
 	return statuses, nil
+}
+
+// postWebhook makes one delivery, bounded by the webhook timeout and by
+// the server's life: Close must never wait on an endpoint that hangs.
+func (s *Server) postWebhook(ctx context.Context, url string, body []byte, header http.Header) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.webhookWait)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header = header
+	resp, err := s.webhookClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode, nil
 }
 
 // webhookBody encodes a delivery's payload; an event the contract does
@@ -124,6 +163,8 @@ func (s *Server) deliverCreated(ctx context.Context) {
 	s.created = nil
 	s.mu.Unlock()
 	for _, ev := range events {
+		// Not cut short when the client goes away (a delivery Loops
+		// started is made), but bounded: see postWebhook.
 		_, _ = s.DeliverWebhook(context.WithoutCancel(ctx), s.cfg.webhookURL, ev)
 	}
 }

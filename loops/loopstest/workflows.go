@@ -22,10 +22,14 @@ var workflows = register(&kind{path: "/v1/workflows", noun: "Workflow", app: "wo
 // that the fake and the client's local check cannot disagree.
 const maxNodes = loops.MaxWorkflowNodes
 
-var (
-	tooManyNodes = failure(http.StatusBadRequest, fmt.Sprintf("A workflow can have at most %d nodes.", maxNodes))
-	pathKinds    = map[string]string{"BranchNode": "AudienceFilter", "ExperimentBranchNode": "VariantNode"}
-)
+var pathKinds = map[string]string{"BranchNode": "AudienceFilter", "ExperimentBranchNode": "VariantNode"}
+
+// tooManyNodes is the node cap's answer. It is built for each request:
+// the rate-limit headers are written into an answer, so parallel requests
+// must not share one.
+func tooManyNodes() *response {
+	return failure(http.StatusBadRequest, fmt.Sprintf("A workflow can have at most %d nodes.", maxNodes))
+}
 
 func createWorkflow(s *Server, c *call, wf object) *response {
 	wf["status"], wf["nodes"], wf["_queued"] = "Draft", object{}, map[string]int{}
@@ -158,7 +162,7 @@ func createNode(s *Server, c *call, wf, body, _ object) *response {
 	paths := map[string]int{"BranchNode": 2, "ExperimentBranchNode": 3}[typ]
 	switch {
 	case len(nodes(wf))+1+paths > maxNodes:
-		return tooManyNodes
+		return tooManyNodes()
 	case to == nil || (mode != "before" && (from == nil || !slices.Contains(next(from), to["id"]))):
 		return failure(http.StatusBadRequest, "The insert position is not a connection of this workflow (after needs a node with exactly one next node).")
 	case mode != "before" && from["typeName"] == "ExperimentBranchNode" && (typ != "VariantNode" || to["typeName"] == "VariantNode"):
@@ -257,7 +261,7 @@ func addBranch(s *Server, c *call, wf, _, n object) *response {
 	case pathKinds[str(n["typeName"])] == "":
 		return failure(http.StatusBadRequest, "Branches can be added only to a BranchNode or an ExperimentBranchNode.")
 	case len(nodes(wf)) >= maxNodes:
-		return tooManyNodes
+		return tooManyNodes()
 	}
 	return s.changed(c, wf, object{"node": cloneMap(s.addPath(wf, n, false))})
 }
