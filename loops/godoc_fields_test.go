@@ -23,6 +23,9 @@ func TestGoDocListsFields(t *testing.T) {
 	genStructs := parseStructs(t, "../gen")
 	pkg := docPackage(t, ".", "github.com/loopsdev/loops-go/loops")
 	checkAliasDocs(t, pkg, genStructs)
+	// The webhook events (structs that embed their gen model), their
+	// payloads and parts are held to the same rule.
+	checkAliasDocs(t, docPackage(t, "webhooks", "github.com/loopsdev/loops-go/loops/webhooks"), genStructs)
 
 	// Every type a method takes or returns is documented with its fields:
 	// an alias whose comment lists them, or a struct declared in package
@@ -79,14 +82,24 @@ func checkAliasDocs(t *testing.T, pkg *doc.Package, genStructs map[string][]stri
 	}
 }
 
-// aliasTarget returns X for a type declared as `= gen.X`, else "".
+// aliasTarget returns X for a type declared as `= gen.X`, or as a struct
+// whose only field is an embedded gen.X, else "".
 func aliasTarget(typ *doc.Type) string {
 	for _, spec := range typ.Decl.Specs {
 		ts, ok := spec.(*ast.TypeSpec)
-		if !ok || ts.Name.Name != typ.Name || !ts.Assign.IsValid() {
+		if !ok || ts.Name.Name != typ.Name {
 			continue
 		}
-		if sel, ok := ts.Type.(*ast.SelectorExpr); ok {
+		named := ts.Type
+		if st, ok := ts.Type.(*ast.StructType); ok && !ts.Assign.IsValid() {
+			if len(st.Fields.List) != 1 || len(st.Fields.List[0].Names) != 0 {
+				return ""
+			}
+			named = st.Fields.List[0].Type
+		} else if !ts.Assign.IsValid() {
+			return ""
+		}
+		if sel, ok := named.(*ast.SelectorExpr); ok {
 			if id, ok := sel.X.(*ast.Ident); ok && id.Name == "gen" {
 				return sel.Sel.Name
 			}

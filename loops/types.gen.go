@@ -7,7 +7,7 @@ import "github.com/loopsdev/loops-go/gen"
 type (
 	// APIKeyResponse The team an API key belongs to.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Success   bool    required  Always true in a success answer.
 	//	TeamName  string  required  The team the key belongs to.
@@ -16,7 +16,7 @@ type (
 	APIKeyResponse = gen.APIKeyResponse
 	// ActivityCondition Matches contacts by what they did with a campaign or workflow email.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Action  ActivityConditionAction  required  The activity to look for.
 	//	ID      string                   required  The ID of the campaign, workflow or workflow email.
@@ -34,7 +34,7 @@ type (
 	ActivityConditionType = gen.ActivityConditionType
 	// AddToListTriggerNode A trigger that starts the workflow when a contact joins a mailing list.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ID             *string                       optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
 	//	MailingListID  *string                       optional  The mailing list whose new members enter the workflow; null until one is set.
@@ -49,7 +49,7 @@ type (
 	AddToListTriggerNodeTypeName = gen.AddToListTriggerNodeTypeName
 	// AddToListTriggerNodeUpdate Changes an add-to-list trigger, or turns a trigger node into one.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ReEligible  *bool                                optional  True lets a contact enter the workflow every time the trigger fires; false only once.
 	//	TypeName    *AddToListTriggerNodeUpdateTypeName  optional  `AddToListTrigger`, to turn another trigger into this kind.
@@ -60,7 +60,7 @@ type (
 	AddToListTriggerNodeUpdateTypeName = gen.AddToListTriggerNodeUpdateTypeName
 	// Attachment A file sent with a transactional email.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ContentType  string  required  The MIME type, such as `application/pdf`.
 	//	Data         []byte  required  The file's content, base64-encoded on the wire.
@@ -68,7 +68,7 @@ type (
 	Attachment = gen.Attachment
 	// AudienceFilter Conditions on contacts, combined so that all of them or any of them must hold.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Conditions  []AudienceFilterCondition  required  The conditions.
 	//	Match       AudienceFilterMatch        required  `all` (every condition holds) or `any` (at least one does).
@@ -87,7 +87,7 @@ type (
 	// AudienceFilterNode Lets through only contacts that match a filter or segment. The filter
 	// fields come in single-node answers, not in a workflow's `nodes` map.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	AppliesDownstream  *bool                       optional  True applies the filter to every later node too; false to this step only.
 	//	AudienceFilter     *AudienceFilter             optional  Conditions on contacts, combined so that all of them or any of them must hold.
@@ -105,7 +105,7 @@ type (
 	// filter and a filter given alone clears the segment; given both, the
 	// filter narrows the segment.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out; clearable: a Nullable, which [Null] sets to null):
 	//
 	//	AppliesDownstream  *bool             optional   True applies the filter to every later node too; false to this step only.
 	//	AudienceFilter     *AudienceFilter   optional   Conditions on contacts, combined so that all of them or any of them must hold.
@@ -115,7 +115,7 @@ type (
 	AudienceFilterNodeUpdate = gen.AudienceFilterNodeUpdate
 	// AudienceSegment A saved audience filter that campaigns can target.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	CreatedAt    string           required  When the segment was created (ISO 8601).
 	//	Description  *string          optional  What the segment is for, if described.
@@ -128,7 +128,7 @@ type (
 	AudienceSegment = gen.AudienceSegment
 	// AudienceSegmentCreateRequest A new audience segment.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Description  *string         optional  What the segment is for.
 	//	Filter       AudienceFilter  required  Conditions on contacts, combined so that all of them or any of them must hold.
@@ -138,14 +138,14 @@ type (
 	AudienceSegmentCreateRequest = gen.AudienceSegmentCreateRequest
 	// AudienceSegmentList One page of audience segments, newest first.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Data        []AudienceSegment  required  The segments on this page.
 	//	Pagination  Pagination         required  Where a page sits in a list, and where the next one starts.
 	AudienceSegmentList = gen.AudienceSegmentList
 	// BlankTriggerNode A trigger not configured yet; new workflows start with one.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ID           *string                   optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
 	//	NextNodeIds  []string                  required  The IDs of the nodes this one leads to.
@@ -158,7 +158,7 @@ type (
 	BlankTriggerNodeTypeName = gen.BlankTriggerNodeTypeName
 	// BranchNode Splits the path; a workflow can start only when every direct child is an AudienceFilter node.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ID           *string             optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
 	//	NextNodeIds  []string            required  The IDs of the branch's paths (its children).
@@ -171,7 +171,7 @@ type (
 	BranchNodeTypeName = gen.BranchNodeTypeName
 	// Campaign A campaign, with its audience and its send schedule.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	AudienceFilter     *AudienceFilter     optional  The campaign's own audience filter, if set (applied on top of the segment).
 	//	AudienceSegmentID  *string             optional  The audience segment the campaign targets, if set.
@@ -191,7 +191,7 @@ type (
 	// CampaignCreateRequest A new draft campaign. Only `name` is needed; the audience, group and
 	// schedule can be set now or later with updateCampaign.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	AudienceFilter     *AudienceFilter             optional  Conditions on contacts, combined so that all of them or any of them must hold.
 	//	AudienceSegmentID  *string                     optional  An audience segment to target; with `audienceFilter` too, both apply.
@@ -204,14 +204,14 @@ type (
 	CampaignCreateRequest = gen.CampaignCreateRequest
 	// CampaignList One page of campaigns.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Data        []Campaign  required  The campaigns on this page.
 	//	Pagination  Pagination  required  Where a page sits in a list, and where the next one starts.
 	CampaignList = gen.CampaignList
 	// CampaignScheduling When the campaign sends, as Loops reports it.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Method     CampaignSchedulingMethod  required  `now` (as soon as it is sent off) or `schedule` (at `timestamp`).
 	//	Timestamp  *time.Time                optional  The planned send time; null when the method is `now`.
@@ -220,7 +220,7 @@ type (
 	CampaignScheduling = gen.CampaignScheduling
 	// CampaignSchedulingAt Send the campaign at a future time.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Method     CampaignSchedulingAtMethod  required  Always `schedule`.
 	//	Timestamp  time.Time                   required  The send time; must be in the future.
@@ -233,7 +233,7 @@ type (
 	CampaignSchedulingMethod = gen.CampaignSchedulingMethod
 	// CampaignSchedulingNow Send the campaign right away; no timestamp may be given.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Method  CampaignSchedulingNowMethod  required  Always `now`.
 	//
@@ -255,7 +255,7 @@ type (
 	// untouched, and null clears the list, segment or filter. After the
 	// campaign is sent only `name` and `campaignGroupId` may change (else 409).
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out; clearable: a Nullable, which [Null] sets to null):
 	//
 	//	AudienceFilter     Nullable[AudienceFilter]    clearable  The campaign's own filter; null clears it.
 	//	AudienceSegmentID  Nullable[string]            clearable  The audience segment to target; null clears it.
@@ -268,7 +268,7 @@ type (
 	CampaignUpdateRequest = gen.CampaignUpdateRequest
 	// Component A reusable block of email content, written in LMX.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ID    string  required  Loops' ID for the component.
 	//	Lmx   string  required  The component's body as LMX.
@@ -278,7 +278,7 @@ type (
 	Component = gen.Component
 	// ComponentCreateRequest A new component.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Lmx   string  required  The body as LMX, at most 100 KB (larger answers 413).
 	//	Name  string  required  The component's name.
@@ -287,14 +287,14 @@ type (
 	ComponentCreateRequest = gen.ComponentCreateRequest
 	// ComponentList One page of components.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Data        []Component  required  The components on this page.
 	//	Pagination  Pagination   required  Where a page sits in a list, and where the next one starts.
 	ComponentList = gen.ComponentList
 	// ComponentUpdate A component after an update, with how many emails the change reached.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	AffectedEmailCount  int     required  How many emails using the component the body change reached; 0 for a rename only.
 	//	ID                  string  required  Loops' ID for the component.
@@ -305,7 +305,7 @@ type (
 	ComponentUpdate = gen.ComponentUpdate
 	// ComponentUpdateRequest Changes to a component (`name`, `lmx` or both).
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Lmx   *string  optional  The new body as LMX, at most 100 KB (larger answers 413).
 	//	Name  *string  optional  The component's new name.
@@ -315,7 +315,7 @@ type (
 	// Contact A contact as Loops returns it. Custom properties are top-level keys
 	// next to the standard fields.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Email                 string                    required  The email address.
 	//	FirstName             *string                   optional  The first name; null when unknown.
@@ -335,7 +335,7 @@ type (
 	// only where a field is explicitly cleared. Custom properties go in the
 	// extra top-level keys.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out; clearable: a Nullable, which [Null] sets to null):
 	//
 	//	Email                 string                    required   The contact's email address.
 	//	FirstName             Nullable[string]          clearable  The first name.
@@ -351,7 +351,7 @@ type (
 	ContactCreateRequest = gen.ContactCreateRequest
 	// ContactDeleteRequest Identifies the contact to delete by exactly one of `email` or `userId`.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Email   *string  optional  The email address of the contact to delete.
 	//	UserID  *string  optional  The user ID of the contact to delete.
@@ -360,7 +360,7 @@ type (
 	ContactDeleteRequest = gen.ContactDeleteRequest
 	// ContactIdentity The identifiers of the contact an answer is about.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Email   string   required  The contact's email address.
 	//	ID      string   required  Loops' ID for the contact.
@@ -368,7 +368,7 @@ type (
 	ContactIdentity = gen.ContactIdentity
 	// ContactProperty A standard or custom contact property.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Key    string  required  The name used in API calls, such as `planName`.
 	//	Label  string  required  The name shown in the Loops app.
@@ -378,7 +378,7 @@ type (
 	ContactProperty = gen.ContactProperty
 	// ContactPropertyCreateRequest A new custom contact property.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Name  string               required  CamelCase name, such as `planName`.
 	//	Type  ContactPropertyType  required  The type of a custom contact property.
@@ -389,7 +389,7 @@ type (
 	ContactPropertyFilter = gen.ContactPropertyFilter
 	// ContactPropertyTriggerNode A trigger that starts the workflow when a contact property changes in a given way.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ContactPropertyQuery  *WorkflowContactPropertyQuery       optional  The property change that fires the trigger; null until one is set.
 	//	ID                    *string                             optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
@@ -404,7 +404,7 @@ type (
 	ContactPropertyTriggerNodeTypeName = gen.ContactPropertyTriggerNodeTypeName
 	// ContactPropertyTriggerNodeUpdate Changes a contact-property trigger, or turns a trigger node into one.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ContactPropertyQuery  *WorkflowContactPropertyQuery              optional  The contact-property change that fires a trigger: the property, its value before (`was`) and after (`is`).
 	//	ReEligible            *bool                                      optional  True lets a contact enter the workflow every time the trigger fires; false only once.
@@ -418,7 +418,7 @@ type (
 	ContactPropertyType = gen.ContactPropertyType
 	// ContactSuccessResponse The answer to a contact create or update: the contact's ID.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ID       string  required  Loops' ID for the contact.
 	//	Success  bool    required  Always true in a success answer.
@@ -427,7 +427,7 @@ type (
 	ContactSuccessResponse = gen.ContactSuccessResponse
 	// ContactSuppressionRemoval The answer to lifting a contact's suppression.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Message       string            required  What Loops did, in words.
 	//	RemovalQuota  SuppressionQuota  required  Suppression removals allowed and left in the rolling 30-day window.
@@ -437,7 +437,7 @@ type (
 	ContactSuppressionRemoval = gen.ContactSuppressionRemoval
 	// ContactSuppressionStatus Whether a contact is suppressed, and the team's removal quota.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Contact       ContactIdentity   required  The identifiers of the contact an answer is about.
 	//	IsSuppressed  bool              required  Whether Loops has stopped emailing the contact.
@@ -449,7 +449,7 @@ type (
 	// Fields left out are untouched, `null` clears a field, and `subscribed`
 	// is sent only when set. Custom properties go in the extra top-level keys.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out; clearable: a Nullable, which [Null] sets to null):
 	//
 	//	Email                 *string                   optional   The contact's email address (or its new one, when `userId` is given).
 	//	FirstName             Nullable[string]          clearable  The first name; null clears it.
@@ -467,7 +467,7 @@ type (
 	// revision of its empty email message to pass as `expectedRevisionId`
 	// on the first updateEmailMessage.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	AudienceFilter                 *AudienceFilter        optional  The campaign's own audience filter, if set.
 	//	AudienceSegmentID              *string                optional  The audience segment the campaign targets, if set.
@@ -493,7 +493,7 @@ type (
 	// EmailMessage The content and sender settings of a campaign's or transactional
 	// email's message. The body is LMX, Loops' XML-like markup.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	BccEmail                    *string                  optional  The BCC address; present only when set.
 	//	CampaignID                  *string                  optional  The campaign that owns the message (absent when a transactional email does).
@@ -521,7 +521,7 @@ type (
 	EmailMessageEmailFormat = gen.EmailMessageEmailFormat
 	// EmailMessagePreview The answer to a preview request, which Loops queued for sending.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ID  string  required  The email message the preview is of.
 	//
@@ -531,7 +531,7 @@ type (
 	// messages take `contactProperties`, workflow messages also
 	// `eventProperties`, transactional ones `dataVariables`; others give 400.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ContactProperties  map[string]string  optional  Contact property values to render, by name.
 	//	DataVariables      map[string]string  optional  Data variable values to render, by name (transactional emails only).
@@ -544,7 +544,7 @@ type (
 	// last `contentRevisionId` as `expectedRevisionId` so that a concurrent
 	// edit is refused (409) instead of overwritten.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	BccEmail                    *string                                optional  A BCC address (CC and BCC must be enabled for the team); not for a campaign's email.
 	//	CcEmail                     *string                                optional  A CC address (CC and BCC must be enabled for the team); not for a campaign's email.
@@ -567,7 +567,7 @@ type (
 	EmailMessageUpdateRequestEmailFormat = gen.EmailMessageUpdateRequestEmailFormat
 	// EmailMessageWarning A non-fatal problem in submitted LMX.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Message   string                       required  What is wrong, readable by people.
 	//	Path      *string                      optional  Where in the LMX the problem is, when known.
@@ -579,7 +579,7 @@ type (
 	// EmailMetrics All-time counts for an email. `opens` and `clicks` count sends that
 	// were opened or clicked, not individual open or click events.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Clicks        int  required  Sends with at least one click.
 	//	HardBounces   int  required  Sends that bounced permanently.
@@ -593,7 +593,7 @@ type (
 	EmailMetrics = gen.EmailMetrics
 	// ErrorDetail The nested error some transactional failures carry.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Message  *string  optional  What is wrong with it.
 	//	Path     *string  optional  The request field at fault.
@@ -604,7 +604,7 @@ type (
 	// nested `error: {path, message|reason}` with `transactionalId`, and the
 	// extra fields of component and upload failures.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Error                  json.RawMessage  optional  Either a message string or an ErrorDetail object.
 	//	InvalidTags            []string         optional  The tags or variables that a rejected component change would break.
@@ -621,7 +621,7 @@ type (
 	ErrorResponse = gen.ErrorResponse
 	// EventPattern An event a workflow event trigger can use, with its properties.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	EventName                string                  required  The event name to send with sendEvent.
 	//	EventProperties          []EventPatternProperty  required  The properties events with this name carry.
@@ -632,14 +632,14 @@ type (
 	EventPattern = gen.EventPattern
 	// EventPatternList One page of event patterns.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Data        []EventPatternSummary  required  The event patterns on this page.
 	//	Pagination  Pagination             required  Where a page sits in a list, and where the next one starts.
 	EventPatternList = gen.EventPatternList
 	// EventPatternProperty A property that events with this name carry, usable in emails.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Name  string  required  The property's name.
 	//	Type  string  required  String, number, boolean or date (kept open for types Loops may add).
@@ -648,7 +648,7 @@ type (
 	EventPatternProperty = gen.EventPatternProperty
 	// EventPatternSummary An event pattern as the list shows it, without its properties.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	EventName                string   required  The event name to send with sendEvent.
 	//	ID                       string   required  Loops' ID for the event pattern.
@@ -661,7 +661,7 @@ type (
 	// EventRequest An event for the contact matching `email` or `userId` (at least one).
 	// Extra top-level keys are contact properties and update the contact.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Email                 *string                        optional  The contact's email address.
 	//	EventName             string                         required  The event's name; custom names may not contain `:`.
@@ -674,7 +674,7 @@ type (
 	EventRequest = gen.EventRequest
 	// EventTriggerNode A trigger that starts the workflow when a contact sends a given event.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	EventName        *string                   optional  The event that starts the workflow; null or absent when none is chosen yet.
 	//	EventProperties  []WorkflowEventProperty   optional  The event's properties, usable in the workflow's emails (single-node answers only).
@@ -691,7 +691,7 @@ type (
 	// EventTriggerNodeUpdate Changes an event trigger, or turns a trigger node into one. Name the
 	// event by `eventPatternId` or `eventName`, not both; null clears it.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out; clearable: a Nullable, which [Null] sets to null):
 	//
 	//	EventName       Nullable[string]                 clearable  The event to trigger on, by name, or null to clear it.
 	//	EventPatternID  Nullable[string]                 clearable  The event pattern to trigger on, or null to clear it.
@@ -704,7 +704,7 @@ type (
 	EventTriggerNodeUpdateTypeName = gen.EventTriggerNodeUpdateTypeName
 	// ExitActionNode Ends the path; contacts leave the workflow here.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ID           *string                 optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
 	//	NextNodeIds  []string                required  The IDs of the nodes this one leads to (normally none).
@@ -717,7 +717,7 @@ type (
 	ExitActionNodeTypeName = gen.ExitActionNodeTypeName
 	// ExperimentBranchNode An A/B test; its children are VariantNode paths, one of which may be the control.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ID            *string                       optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
 	//	NextNodeIds   []string                      required  The IDs of the variant paths.
@@ -731,7 +731,7 @@ type (
 	ExperimentBranchNodeTypeName = gen.ExperimentBranchNodeTypeName
 	// ExperimentBranchNodeUpdate Changes an experiment's split.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	SamplingRate  *float64  optional  The percentage of contacts sent down the variant paths (100 sends everyone); the rest take the control path.
 	//
@@ -740,7 +740,7 @@ type (
 	// Group A campaign group or a transactional group (both have this shape). Every
 	// team also has a built-in group named "Unsorted".
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	CreatedAt    time.Time  required  When the group was created.
 	//	Description  string     required  The group's description; an empty string when it has none.
@@ -752,7 +752,7 @@ type (
 	Group = gen.Group
 	// GroupCreateRequest A new campaign or transactional group.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Description  *string  optional  An optional description.
 	//	Name         string   required  The group's name; "Unsorted" is reserved and refused.
@@ -761,7 +761,7 @@ type (
 	GroupCreateRequest = gen.GroupCreateRequest
 	// GroupList One page of groups.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Data        []Group     required  The groups on this page, newest first.
 	//	Pagination  Pagination  required  Where a page sits in a list, and where the next one starts.
@@ -769,7 +769,7 @@ type (
 	// GroupUpdateRequest Changes to a group; fields left out stay as they are, and at least one
 	// is needed. The built-in "Unsorted" group cannot be changed.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Description  *string  optional  A new description.
 	//	Name         *string  optional  A new name; "Unsorted" is reserved and refused.
@@ -778,7 +778,7 @@ type (
 	GroupUpdateRequest = gen.GroupUpdateRequest
 	// GuardianItem One element that broke a Guardian rule.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	CodeName  *string  optional  The property or variable name, when the rule is about one.
 	//	Label     string   required  A readable name for the element, such as link text or a property name.
@@ -786,7 +786,7 @@ type (
 	// GuardianReport The outcome of Guardian's content checks. Errors must be fixed before
 	// the email can be published or sent; warnings are advice.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Errors    []GuardianRule  required  Rules that failed and block publishing.
 	//	Warnings  []GuardianRule  required  Rules that failed but do not block publishing.
@@ -795,7 +795,7 @@ type (
 	GuardianReport = gen.GuardianReport
 	// GuardianRule One Guardian rule that found problems, with the offending items.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Description  string            required  Why the problem matters.
 	//	Items        []GuardianItem    required  The elements that broke the rule.
@@ -806,7 +806,7 @@ type (
 	GuardianRuleRule = gen.GuardianRuleRule
 	// MailingList One of the team's mailing lists.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Description  *string  optional  The list's description; null when it has none.
 	//	ID           string   required  The list's ID, as contact writes name it in mailingLists.
@@ -817,7 +817,7 @@ type (
 	MailingList = gen.MailingList
 	// MessageResponse A success flag with Loops' message.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Message  string  required  What Loops did, in words.
 	//	Success  bool    required  Always true in a success answer.
@@ -826,7 +826,7 @@ type (
 	MessageResponse = gen.MessageResponse
 	// OptInCondition Matches contacts by double opt-in status.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Status  Nullable[OptInStatus]  required, nullable  The opt-in status to match; null stands for no opt-in status.
 	//	Type    OptInConditionType     required            Always `optIn`.
@@ -839,7 +839,7 @@ type (
 	OptInStatus = gen.OptInStatus
 	// Pagination Where a page sits in a list, and where the next one starts.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	NextCursor       *string  optional  Pass as `cursor` to get the next page; null on the last page.
 	//	NextPage         *string  optional  The full URL of the next page; null on the last page.
@@ -850,7 +850,7 @@ type (
 	Pagination = gen.Pagination
 	// PropertyCondition Compares a contact property with a value.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Key       string                     required  The contact property's name, such as `planName`.
 	//	Operator  PropertyConditionOperator  required  The comparison.
@@ -864,7 +864,7 @@ type (
 	PropertyConditionOperator = gen.PropertyConditionOperator
 	// PropertyConditionRange The time range for the `between` operator.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	From  time.Time  required  The start of the range.
 	//	To    time.Time  required  The end of the range.
@@ -882,7 +882,7 @@ type (
 	PropertyValue = gen.PropertyValue
 	// PublishedTransactionalEmail A published transactional email template.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	DataVariables  []string  required  The data variables the template uses.
 	//	ID             string    required  The template's ID, as sends name it in transactionalId.
@@ -893,7 +893,7 @@ type (
 	PublishedTransactionalEmail = gen.PublishedTransactionalEmail
 	// PublishedTransactionalEmailList One page of published transactional email templates.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Data        []PublishedTransactionalEmail  required  The templates on this page.
 	//	Pagination  Pagination                     required  Where a page sits in a list, and where the next one starts.
@@ -903,7 +903,7 @@ type (
 	QueuedContactPolicy = gen.QueuedContactPolicy
 	// SendEmailActionNode Sends an email; edit its content through the email-message API.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	EmailMessageID  *string                      optional  The email message the node sends; a workflow's `nodes` map may give null.
 	//	ID              *string                      optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
@@ -918,7 +918,7 @@ type (
 	SendEmailActionNodeTypeName = gen.SendEmailActionNodeTypeName
 	// SignupTriggerNode A trigger that starts the workflow when a contact is added.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ID           *string                    optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
 	//	NextNodeIds  []string                   required  The IDs of the nodes this one leads to.
@@ -931,7 +931,7 @@ type (
 	SignupTriggerNodeTypeName = gen.SignupTriggerNodeTypeName
 	// SignupTriggerNodeUpdate Turns a trigger node into a signup trigger.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	TypeName  SignupTriggerNodeUpdateTypeName  required  Always `SignupTrigger`.
 	//
@@ -941,7 +941,7 @@ type (
 	SignupTriggerNodeUpdateTypeName = gen.SignupTriggerNodeUpdateTypeName
 	// SuccessResponse Loops' bare success answer.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Success  bool  required  Always true in a success answer.
 	//
@@ -949,14 +949,14 @@ type (
 	SuccessResponse = gen.SuccessResponse
 	// SuppressionQuota Suppression removals allowed and left in the rolling 30-day window.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Limit      int  required  Removals allowed per rolling 30 days.
 	//	Remaining  int  required  Removals left in the current window.
 	SuppressionQuota = gen.SuppressionQuota
 	// Theme An email theme.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	CreatedAt  string       required  When the theme was created (ISO 8601).
 	//	ID         string       required  Loops' ID for the theme.
@@ -969,7 +969,7 @@ type (
 	Theme = gen.Theme
 	// ThemeCreateRequest A new theme.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Name    string        required  The theme's name.
 	//	Styles  *ThemeStyles  optional  A theme's style settings, keyed like the attributes of the LMX `<Style />` tag.
@@ -978,7 +978,7 @@ type (
 	ThemeCreateRequest = gen.ThemeCreateRequest
 	// ThemeList One page of themes.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Data        []Theme     required  The themes on this page, newest first.
 	//	Pagination  Pagination  required  Where a page sits in a list, and where the next one starts.
@@ -986,7 +986,7 @@ type (
 	// ThemeStyles A theme's style settings, keyed like the attributes of the LMX `<Style />`
 	// tag. Every key is optional: in a request, keys left out are not changed.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	BackgroundColor        *string   optional  Colour of the area around the email body.
 	//	BackgroundXPadding     *float64  optional  Horizontal padding of the area around the body.
@@ -1032,7 +1032,7 @@ type (
 	ThemeStyles = gen.ThemeStyles
 	// ThemeUpdate A theme after an update, with how many emails the change reached.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	AffectedEmailCount  int          required  How many emails using the theme the style change reached; 0 for a rename only.
 	//	CreatedAt           string       required  When the theme was created (ISO 8601).
@@ -1047,7 +1047,7 @@ type (
 	// ThemeUpdateRequest Changes to a theme (`name`, `styles` or both). Only the style keys given
 	// change; the rest keep their values.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Name    *string       optional  The theme's new name.
 	//	Styles  *ThemeStyles  optional  A theme's style settings, keyed like the attributes of the LMX `<Style />` tag.
@@ -1056,7 +1056,7 @@ type (
 	ThemeUpdateRequest = gen.ThemeUpdateRequest
 	// TimerActionNode Waits for a while before moving on.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Amount       float64                  required  How many units to wait; 0 moves on at once.
 	//	ID           *string                  optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
@@ -1071,7 +1071,7 @@ type (
 	TimerActionNodeTypeName = gen.TimerActionNodeTypeName
 	// TimerActionNodeUpdate Changes how long a timer waits.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Amount  *float64    optional  How many units to wait; 0 moves on at once.
 	//	Unit    *TimerUnit  optional  A timer's unit; `m` minutes, `h` hours, `d` days.
@@ -1083,7 +1083,7 @@ type (
 	// TransactionalEmail A transactional email template from the content API, with the IDs of
 	// its draft and published messages (either may be missing).
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	CreatedAt                time.Time  required  When the email was created.
 	//	DataVariables            []string   required  Names of the data variables the published version uses; empty before publishing.
@@ -1099,7 +1099,7 @@ type (
 	TransactionalEmail = gen.TransactionalEmail
 	// TransactionalEmailCreateRequest A new transactional email; Loops gives it an empty draft message.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Name                  string   required  The name shown in the Loops app.
 	//	TransactionalGroupID  *string  optional  The group to file the email under; the team's default group when left out.
@@ -1109,7 +1109,7 @@ type (
 	// TransactionalEmailDraft A transactional email together with its draft message's content
 	// revision, returned when a draft is created or ensured.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	CreatedAt                           time.Time  required  When the email was created.
 	//	DataVariables                       []string   required  Names of the data variables the published version uses; empty before publishing.
@@ -1126,14 +1126,14 @@ type (
 	TransactionalEmailDraft = gen.TransactionalEmailDraft
 	// TransactionalEmailList One page of transactional emails.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Data        []TransactionalEmail  required  The transactional emails on this page, newest first.
 	//	Pagination  Pagination            required  Where a page sits in a list, and where the next one starts.
 	TransactionalEmailList = gen.TransactionalEmailList
 	// TransactionalEmailUpdateRequest Changes to a transactional email; fields left out stay as they are, and at least one is needed.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Name                  *string  optional  A new name.
 	//	TransactionalGroupID  *string  optional  The group to move the email to.
@@ -1143,7 +1143,7 @@ type (
 	// TransactionalMetrics All-time delivery counts for a transactional email, summed over every
 	// published version.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Deliveries   int  required  Sends the receiving server accepted.
 	//	HardBounces  int  required  Sends that bounced permanently.
@@ -1155,7 +1155,7 @@ type (
 	TransactionalMetrics = gen.TransactionalMetrics
 	// TransactionalRequest A transactional email to send to one address.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	AddToAudience    *bool                         optional  Create a contact for the recipient when none exists.
 	//	Attachments      []Attachment                  optional  Files to attach; attachments must be enabled for the team.
@@ -1168,7 +1168,7 @@ type (
 	// UnknownAudienceFilterCondition is an alternative of AudienceFilterCondition whose type this version does not know: the
 	// fields every alternative has are decoded, and Raw holds its JSON.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Type  string           required  The type Loops sent.
 	//	Raw   json.RawMessage  optional  The alternative's JSON as Loops sent it.
@@ -1176,7 +1176,7 @@ type (
 	// UnknownCampaignSchedulingRequest is an alternative of CampaignSchedulingRequest whose method this version does not know: the
 	// fields every alternative has are decoded, and Raw holds its JSON.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Method  string           required  The method Loops sent.
 	//	Raw     json.RawMessage  optional  The alternative's JSON as Loops sent it.
@@ -1184,7 +1184,7 @@ type (
 	// UnknownWorkflowMailingListResult is an alternative of WorkflowMailingListResult whose status this version does not know: the
 	// fields every alternative has are decoded, and Raw holds its JSON.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Status              string           required  The status Loops sent.
 	//	MailingListID       *string          optional  The alternatives' mailingListId field.
@@ -1194,7 +1194,7 @@ type (
 	// UnknownWorkflowNode is an alternative of WorkflowNode whose typeName this version does not know: the
 	// fields every alternative has are decoded, and Raw holds its JSON.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	TypeName     string           required  The typeName Loops sent.
 	//	ID           *string          optional  The alternatives' id field.
@@ -1205,7 +1205,7 @@ type (
 	// UnknownWorkflowNodeCreateRequest is an alternative of WorkflowNodeCreateRequest whose insertMode this version does not know: the
 	// fields every alternative has are decoded, and Raw holds its JSON.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	InsertMode          string                     required            The insertMode Loops sent.
 	//	ExpectedRevisionID  Nullable[string]           required, nullable  The alternatives' expectedRevisionId field.
@@ -1215,7 +1215,7 @@ type (
 	// UnknownWorkflowNodeDeleteResult is an alternative of WorkflowNodeDeleteResult whose status this version does not know: the
 	// fields every alternative has are decoded, and Raw holds its JSON.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Status              string           required  The status Loops sent.
 	//	NodeIds             []string         required  The alternatives' nodeIds field.
@@ -1224,7 +1224,7 @@ type (
 	UnknownWorkflowNodeDeleteResult = gen.UnknownWorkflowNodeDeleteResult
 	// Upload A reserved image asset and where to PUT its file.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	EmailAssetID  string  required  Loops' ID for the asset; pass it to completeUpload.
 	//	PresignedURL  string  required  PUT the file here with the Content-Type and Content-Length you declared.
@@ -1233,7 +1233,7 @@ type (
 	Upload = gen.Upload
 	// UploadCompletion A finished image asset.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	EmailAssetID  string  required  Loops' ID for the asset.
 	//	FinalURL      string  required  The image's public URL, for use in email content.
@@ -1244,7 +1244,7 @@ type (
 	UploadContentType = gen.UploadContentType
 	// UploadCreateRequest The image you are about to upload.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ContentLength  int                required  The file's exact size in bytes, at most 4,000,000.
 	//	ContentType    UploadContentType  required  The image types Loops accepts for upload.
@@ -1253,7 +1253,7 @@ type (
 	UploadCreateRequest = gen.UploadCreateRequest
 	// VariantNode One path of an experiment.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ID           *string              optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
 	//	IsControl    *bool                optional  Whether this path is the experiment's control.
@@ -1267,7 +1267,7 @@ type (
 	VariantNodeTypeName = gen.VariantNodeTypeName
 	// VariantNodeUpdate Changes an experiment path.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	IsControl  *bool  optional  True makes this path the control, taking the role from any other; experiments need no control.
 	//
@@ -1276,7 +1276,7 @@ type (
 	// Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
 	// `expectedRevisionId` on the next change. A workflow holds at most 400 nodes.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Description         *string                  optional  The workflow's description.
 	//	ID                  string                   required  Loops' ID for the workflow.
@@ -1292,7 +1292,7 @@ type (
 	Workflow = gen.Workflow
 	// WorkflowBranchRequest Adds one path under a branch or experiment node.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ExpectedRevisionID  Nullable[string]  required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
 	//
@@ -1300,7 +1300,7 @@ type (
 	WorkflowBranchRequest = gen.WorkflowBranchRequest
 	// WorkflowBranchResult The answer to addWorkflowBranch; `node` is the new child.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Node      WorkflowNodeAtRevision  required  A node a change touched, with the workflow's revision after the change.
 	//	Workflow  Workflow                required  A workflow and its node graph.
@@ -1313,7 +1313,7 @@ type (
 	// not_empty; dates any, empty, not_empty, after, before, between. Numbers and booleans
 	// cannot use `empty` on the `is` side.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Operator  WorkflowContactPropertyComparisonOperator  required  How the value is tested; it must suit the property's type (see above).
 	//	Value     WorkflowComparisonValue                    required  The value a comparison tests against, a string, number or boolean.
@@ -1324,7 +1324,7 @@ type (
 	// value before (`was`) and after (`is`). The property must exist and be
 	// usable in Contact Updated triggers.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Is   WorkflowContactPropertyComparison  required  A test on a property value.
 	//	Key  string                             required  The property's camelCase key, such as `planName`.
@@ -1332,7 +1332,7 @@ type (
 	WorkflowContactPropertyQuery = gen.WorkflowContactPropertyQuery
 	// WorkflowCreateRequest A new draft workflow; it starts with a blank trigger and an exit node.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Description    *string  optional  The workflow's description.
 	//	MailingListID  *string  optional  The mailing list the workflow sends to; change it later with changeWorkflowMailingList.
@@ -1343,7 +1343,7 @@ type (
 	// WorkflowDeleteRequest Deletes a workflow. While it is sending or has queued contacts, Loops
 	// answers 409 until the call is repeated with `confirmDelete: true`.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ConfirmDelete       *bool             optional            Set true only when repeating a delete that answered 409 asking for confirmation.
 	//	ExpectedRevisionID  Nullable[string]  required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
@@ -1352,7 +1352,7 @@ type (
 	WorkflowDeleteRequest = gen.WorkflowDeleteRequest
 	// WorkflowEventProperty A property of the event that triggers a workflow.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Name  string                     required  The property's name.
 	//	Type  WorkflowEventPropertyType  required  The property's value type.
@@ -1361,14 +1361,14 @@ type (
 	WorkflowEventPropertyType = gen.WorkflowEventPropertyType
 	// WorkflowList One page of workflows.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Data        []WorkflowSummary  required  The workflows on this page.
 	//	Pagination  Pagination         required  Where a page sits in a list, and where the next one starts.
 	WorkflowList = gen.WorkflowList
 	// WorkflowMailingListDryRun What a mailing-list change would do; nothing was changed.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	MailingListID       *string                          optional  The mailing list that was asked for.
 	//	QueuedContactCount  int                              required  How many queued contacts the change would drop.
@@ -1381,7 +1381,7 @@ type (
 	// WorkflowMailingListQueuedContactsFound The change would drop queued contacts, so nothing was changed; repeat
 	// it with `queuedContactPolicy: discard` to go ahead.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	MailingListID       *string                                       optional  The mailing list that was asked for.
 	//	QueuedContactCount  int                                           required  How many queued contacts the change would drop.
@@ -1393,7 +1393,7 @@ type (
 	WorkflowMailingListQueuedContactsFoundStatus = gen.WorkflowMailingListQueuedContactsFoundStatus
 	// WorkflowMailingListRequest The mailing list a workflow should send to, with the queued-contact safety options.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	DryRun               *bool                 optional            When true, Loops only reports what the change would do.
 	//	ExpectedRevisionID   Nullable[string]      required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
@@ -1410,7 +1410,7 @@ type (
 	WorkflowMailingListResultValue = gen.WorkflowMailingListResultValue
 	// WorkflowMailingListUpdated The mailing list was changed.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	MailingListID       *string                           optional  The workflow's mailing list now; null when cleared.
 	//	QueuedContactCount  int                               required  How many queued contacts were dropped.
@@ -1426,13 +1426,13 @@ type (
 	WorkflowNode = gen.WorkflowNode
 	// WorkflowNodeAtRevision A node a change touched, with the workflow's revision after the change.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	WorkflowRevisionID  string  required  The workflow's new revision, for the next change.
 	WorkflowNodeAtRevision = gen.WorkflowNodeAtRevision
 	// WorkflowNodeChangeResult A changed node, its fields at the top level, with the new revision and the whole workflow.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Workflow            Workflow  required  A workflow and its node graph.
 	//	WorkflowRevisionID  string    required  The workflow's new revision, for the next change.
@@ -1442,7 +1442,7 @@ type (
 	// WorkflowNodeCreateAfterRequest Inserts a node right after `fromNodeId`, which must have exactly one
 	// next node and not be an exit; otherwise use `between`.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ExpectedRevisionID  Nullable[string]                          required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
 	//	FromNodeID          string                                    required            The node the new one follows.
@@ -1456,7 +1456,7 @@ type (
 	// WorkflowNodeCreateBeforeRequest Inserts a node in front of `toNodeId`, which must have a parent and not
 	// be a trigger. A VariantNode cannot be inserted this way.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	BeforeNodeID        *string                                    optional            The old name of `toNodeId`; send `toNodeId` instead.
 	//	ExpectedRevisionID  Nullable[string]                           required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
@@ -1472,7 +1472,7 @@ type (
 	// an ExperimentBranchNode only a VariantNode may go here, and not before
 	// another VariantNode.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ExpectedRevisionID  Nullable[string]                            required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
 	//	FromNodeID          string                                      required            The node before the new one; it must lead to `toNodeId` now.
@@ -1494,14 +1494,14 @@ type (
 	WorkflowNodeCreateRequestValue = gen.WorkflowNodeCreateRequestValue
 	// WorkflowNodeCreateResult The answer to createWorkflowNode.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Node      WorkflowNodeWithChildren  required  A node just created, with the workflow's new revision and the child nodes created with it.
 	//	Workflow  Workflow                  required  A workflow and its node graph.
 	WorkflowNodeCreateResult = gen.WorkflowNodeCreateResult
 	// WorkflowNodeDeleteDryRun What a delete would do; nothing was deleted.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	NodeIds             []string                        required  The nodes the delete would remove.
 	//	QueuedContactCount  int                             required  How many queued contacts the delete would drop.
@@ -1514,7 +1514,7 @@ type (
 	// WorkflowNodeDeleteQueuedContactsFound Contacts are queued at the nodes, so nothing was deleted; repeat the
 	// call with `queuedContactPolicy: discard` to go ahead.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	NodeIds             []string                                     required  The nodes the delete would remove.
 	//	QueuedContactCount  int                                          required  How many queued contacts the delete would drop.
@@ -1526,7 +1526,7 @@ type (
 	WorkflowNodeDeleteQueuedContactsFoundStatus = gen.WorkflowNodeDeleteQueuedContactsFoundStatus
 	// WorkflowNodeDeleteRequest Deletes a node (or a subtree), with the queued-contact safety options.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	DryRun               *bool                 optional            When true, Loops only reports what the delete would do.
 	//	ExpectedRevisionID   Nullable[string]      required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
@@ -1542,7 +1542,7 @@ type (
 	WorkflowNodeDeleteResultValue = gen.WorkflowNodeDeleteResultValue
 	// WorkflowNodeDetails One node in full, as getWorkflowNode returns it, with the workflow's current revision.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	WorkflowRevisionID  *string  optional  The workflow's current revision; null for an old workflow not yet changed through the revision-aware API.
 	WorkflowNodeDetails = gen.WorkflowNodeDetails
@@ -1551,7 +1551,7 @@ type (
 	WorkflowNodeUpdatePayload = gen.WorkflowNodeUpdatePayload
 	// WorkflowNodeUpdateRequest New settings for one node.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ExpectedRevisionID  Nullable[string]           required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
 	//	Payload             WorkflowNodeUpdatePayload  required            The fields to change, which must suit the node's type.
@@ -1563,14 +1563,14 @@ type (
 	WorkflowNodeValue = gen.WorkflowNodeValue
 	// WorkflowNodeWithChildren A node just created, with the workflow's new revision and the child nodes created with it.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	CreatedChildNodes   []WorkflowNode  optional  The default paths made with a branch (2 AudienceFilter nodes) or an experiment (3 VariantNode nodes, one the control).
 	//	WorkflowRevisionID  string          required  The workflow's new revision, for the next change.
 	WorkflowNodeWithChildren = gen.WorkflowNodeWithChildren
 	// WorkflowNodesDeleted The nodes were deleted.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	NodeIds             []string                    required  The nodes removed.
 	//	QueuedContactCount  int                         required  How many queued contacts were dropped.
@@ -1582,7 +1582,7 @@ type (
 	WorkflowNodesDeletedStatus = gen.WorkflowNodesDeletedStatus
 	// WorkflowRerouteRequest Moves the source node's outgoing connection to another node.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	ExpectedRevisionID  Nullable[string]  required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
 	//	NewTargetNodeID     string            required            The node the connection should lead to.
@@ -1593,7 +1593,7 @@ type (
 	WorkflowStatus = gen.WorkflowStatus
 	// WorkflowSummary A workflow as listWorkflows returns it; getWorkflow gives the full graph.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	CreatedAt  time.Time  required  When the workflow was created.
 	//	ID         string     required  Loops' ID for the workflow.
@@ -1605,7 +1605,7 @@ type (
 	WorkflowSummary = gen.WorkflowSummary
 	// WorkflowUpdateRequest New display properties for a workflow; give `name`, `description` or both.
 	//
-	// Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):
+	// Fields (optional: nil or empty when left out):
 	//
 	//	Description         *string           optional            The new description.
 	//	ExpectedRevisionID  Nullable[string]  required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.

@@ -14,9 +14,30 @@ type (
 	// Contact is the full contact in a `contact.created` event. Custom properties are
 	// extra top-level keys next to the standard fields.
 	//
+	// Fields (optional: nil or empty when left out):
+	//
+	//	Email                 string                        required  The contact's address.
+	//	FirstName             *string                       optional  First name, or null.
+	//	ID                    string                        required  Loops' ID for the contact.
+	//	LastName              *string                       optional  Last name, or null.
+	//	MailingLists          map[string]bool               required  Mailing-list IDs mapped to the contact's subscription state.
+	//	Notes                 *string                       optional  Free-text notes on the contact, when present.
+	//	OptInStatus           *ContactOptInStatus           optional  Double opt-in state; never `pending` or `rejected` in `contact.created`.
+	//	Source                string                        required  Where the contact came from, such as `API` or `form`.
+	//	Subscribed            bool                          required  Whether campaign and workflow emails reach the contact.
+	//	UserGroup             string                        required  The contact's user group; an empty string when unset.
+	//	UserID                *string                       optional  Your own ID for the contact, or null.
+	//	AdditionalProperties  map[string]gen.PropertyValue  optional  Holds the keys beyond the fields above, by name: for contacts and contact writes, the custom properties.
+	//
 	// Example: {"email":"alex@company.com","firstName":"Alex","id":"cm9c0nt4ct0000000000abcd1","lastName":null,"mailingLists":{"cm06f5v0e45nf0ml5754o9cix":true},"optInStatus":"accepted","planName":"pro","seats":5,"source":"API","subscribed":true,"userGroup":"","userId":null}
 	Contact = gen.WebhookContact
 	// ContactIdentity is who an outbound webhook event is about.
+	//
+	// Fields (optional: nil or empty when left out):
+	//
+	//	Email   string   required  The contact's address.
+	//	ID      string   required  Loops' ID for the contact.
+	//	UserID  *string  optional  Your own ID for the contact; null when none is set.
 	//
 	// Example: {"email":"alex@company.com","id":"cm9c0nt4ct0000000000abcd1","userId":"usr_7f8e9d0c1b2a"}
 	ContactIdentity = gen.WebhookContactIdentity
@@ -24,9 +45,22 @@ type (
 	ContactOptInStatus = gen.WebhookContactOptInStatus
 	// Email is the email a webhook event concerns.
 	//
+	// Fields (optional: nil or empty when left out):
+	//
+	//	EmailMessageID  string  required  ID of the email message, the exact version of the email that was sent.
+	//	ID              string  required  Loops' ID for the email itself.
+	//	Subject         string  required  The email's subject line.
+	//
 	// Example: {"emailMessageId":"cm9m3ss4g30000000000abcd3","id":"cm9em41l000000000000abcd2","subject":"Welcome aboard"}
 	Email = gen.WebhookEmail
 	// MailingList is a mailing list as webhook payloads describe it.
+	//
+	// Fields (optional: nil or empty when left out):
+	//
+	//	Description  *string  optional  The list's description, or null.
+	//	ID           string   required  Loops' ID for the mailing list.
+	//	IsPublic     bool     required  Whether the list is shown on the public preferences page.
+	//	Name         string   required  The list's name.
 	//
 	// Example: {"description":null,"id":"cm06f5v0e45nf0ml5754o9cix","isPublic":true,"name":"Product updates"}
 	MailingList = gen.WebhookMailingList
@@ -39,9 +73,42 @@ const (
 	ContactOptInStatusRejected = gen.WebhookContactOptInStatusRejected
 )
 
+// CampaignEmailSentPayload is the JSON of a campaign.email.sent event: the model CampaignEmailSent embeds.
+// A test builds one to make an event with [NewCampaignEmailSent].
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            string                                 required  Loops' ID for the campaign.
+//	CampaignName          string                                 required  The campaign's name.
+//	ContactIdentity       ContactIdentity                        required  Who an outbound webhook event is about.
+//	Email                 Email                                  required  The email a webhook event concerns.
+//	EventName             gen.WebhookCampaignEmailSentEventName  required  The event type, always `campaign.email.sent` for this payload.
+//	EventTime             int                                    required  When the event happened, in Unix seconds.
+//	MailingLists          []MailingList                          required  The mailing lists the campaign went to; empty when it targeted none.
+//	WebhookSchemaVersion  string                                 required  Version of the payload format, currently `1.0.0`.
+type CampaignEmailSentPayload = gen.WebhookCampaignEmailSent
+
+// NewCampaignEmailSent returns the campaign.email.sent event of p, with EventName set
+// to "campaign.email.sent", as a handler or [Mux] receives it.
+func NewCampaignEmailSent(p CampaignEmailSentPayload) *CampaignEmailSent {
+	p.EventName = "campaign.email.sent"
+	return &CampaignEmailSent{WebhookCampaignEmailSent: p}
+}
+
 // CampaignEmailSent is the campaign.email.sent event.
 // Sent once per recipient when a campaign goes out.
-// Its fields are those of the gen model it embeds.
+// Its fields are those of CampaignEmailSentPayload, which it embeds:
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            string                                 required  Loops' ID for the campaign.
+//	CampaignName          string                                 required  The campaign's name.
+//	ContactIdentity       ContactIdentity                        required  Who an outbound webhook event is about.
+//	Email                 Email                                  required  The email a webhook event concerns.
+//	EventName             gen.WebhookCampaignEmailSentEventName  required  The event type, always `campaign.email.sent` for this payload.
+//	EventTime             int                                    required  When the event happened, in Unix seconds.
+//	MailingLists          []MailingList                          required  The mailing lists the campaign went to; empty when it targeted none.
+//	WebhookSchemaVersion  string                                 required  Version of the payload format, currently `1.0.0`.
 type CampaignEmailSent struct {
 	gen.WebhookCampaignEmailSent
 }
@@ -62,9 +129,36 @@ func (m *Mux) OnCampaignEmailSent(fn func(context.Context, *CampaignEmailSent) e
 	on(m, "campaign.email.sent", fn)
 }
 
+// ContactCreatedPayload is the JSON of a contact.created event: the model ContactCreated embeds.
+// A test builds one to make an event with [NewContactCreated].
+//
+// Fields (optional: nil or empty when left out):
+//
+//	Contact               Contact                             required  The full contact in a `contact.created` event.
+//	ContactIdentity       ContactIdentity                     required  Who an outbound webhook event is about.
+//	EventName             gen.WebhookContactCreatedEventName  required  The event type, always `contact.created` for this payload.
+//	EventTime             int                                 required  When the event happened, in Unix seconds.
+//	WebhookSchemaVersion  string                              required  Version of the payload format, currently `1.0.0`.
+type ContactCreatedPayload = gen.WebhookContactCreated
+
+// NewContactCreated returns the contact.created event of p, with EventName set
+// to "contact.created", as a handler or [Mux] receives it.
+func NewContactCreated(p ContactCreatedPayload) *ContactCreated {
+	p.EventName = "contact.created"
+	return &ContactCreated{WebhookContactCreated: p}
+}
+
 // ContactCreated is the contact.created event.
 // Sent when a contact is added to your audience (after confirmation, with double opt-in).
-// Its fields are those of the gen model it embeds.
+// Its fields are those of ContactCreatedPayload, which it embeds:
+//
+// Fields (optional: nil or empty when left out):
+//
+//	Contact               Contact                             required  The full contact in a `contact.created` event.
+//	ContactIdentity       ContactIdentity                     required  Who an outbound webhook event is about.
+//	EventName             gen.WebhookContactCreatedEventName  required  The event type, always `contact.created` for this payload.
+//	EventTime             int                                 required  When the event happened, in Unix seconds.
+//	WebhookSchemaVersion  string                              required  Version of the payload format, currently `1.0.0`.
 type ContactCreated struct {
 	gen.WebhookContactCreated
 }
@@ -85,9 +179,34 @@ func (m *Mux) OnContactCreated(fn func(context.Context, *ContactCreated) error) 
 	on(m, "contact.created", fn)
 }
 
+// ContactDeletedPayload is the JSON of a contact.deleted event: the model ContactDeleted embeds.
+// A test builds one to make an event with [NewContactDeleted].
+//
+// Fields (optional: nil or empty when left out):
+//
+//	ContactIdentity       ContactIdentity                     required  Who an outbound webhook event is about.
+//	EventName             gen.WebhookContactDeletedEventName  required  The event type, always `contact.deleted` for this payload.
+//	EventTime             int                                 required  When the event happened, in Unix seconds.
+//	WebhookSchemaVersion  string                              required  Version of the payload format, currently `1.0.0`.
+type ContactDeletedPayload = gen.WebhookContactDeleted
+
+// NewContactDeleted returns the contact.deleted event of p, with EventName set
+// to "contact.deleted", as a handler or [Mux] receives it.
+func NewContactDeleted(p ContactDeletedPayload) *ContactDeleted {
+	p.EventName = "contact.deleted"
+	return &ContactDeleted{WebhookContactDeleted: p}
+}
+
 // ContactDeleted is the contact.deleted event.
 // Sent when a contact is deleted (a `contact.unsubscribed` event comes with it).
-// Its fields are those of the gen model it embeds.
+// Its fields are those of ContactDeletedPayload, which it embeds:
+//
+// Fields (optional: nil or empty when left out):
+//
+//	ContactIdentity       ContactIdentity                     required  Who an outbound webhook event is about.
+//	EventName             gen.WebhookContactDeletedEventName  required  The event type, always `contact.deleted` for this payload.
+//	EventTime             int                                 required  When the event happened, in Unix seconds.
+//	WebhookSchemaVersion  string                              required  Version of the payload format, currently `1.0.0`.
 type ContactDeleted struct {
 	gen.WebhookContactDeleted
 }
@@ -108,9 +227,34 @@ func (m *Mux) OnContactDeleted(fn func(context.Context, *ContactDeleted) error) 
 	on(m, "contact.deleted", fn)
 }
 
+// ContactUnsubscribedPayload is the JSON of a contact.unsubscribed event: the model ContactUnsubscribed embeds.
+// A test builds one to make an event with [NewContactUnsubscribed].
+//
+// Fields (optional: nil or empty when left out):
+//
+//	ContactIdentity       ContactIdentity                          required  Who an outbound webhook event is about.
+//	EventName             gen.WebhookContactUnsubscribedEventName  required  The event type, always `contact.unsubscribed` for this payload.
+//	EventTime             int                                      required  When the event happened, in Unix seconds.
+//	WebhookSchemaVersion  string                                   required  Version of the payload format, currently `1.0.0`.
+type ContactUnsubscribedPayload = gen.WebhookContactUnsubscribed
+
+// NewContactUnsubscribed returns the contact.unsubscribed event of p, with EventName set
+// to "contact.unsubscribed", as a handler or [Mux] receives it.
+func NewContactUnsubscribed(p ContactUnsubscribedPayload) *ContactUnsubscribed {
+	p.EventName = "contact.unsubscribed"
+	return &ContactUnsubscribed{WebhookContactUnsubscribed: p}
+}
+
 // ContactUnsubscribed is the contact.unsubscribed event.
 // Sent when a contact leaves your audience, including when it is deleted; not a mailing-list unsubscribe.
-// Its fields are those of the gen model it embeds.
+// Its fields are those of ContactUnsubscribedPayload, which it embeds:
+//
+// Fields (optional: nil or empty when left out):
+//
+//	ContactIdentity       ContactIdentity                          required  Who an outbound webhook event is about.
+//	EventName             gen.WebhookContactUnsubscribedEventName  required  The event type, always `contact.unsubscribed` for this payload.
+//	EventTime             int                                      required  When the event happened, in Unix seconds.
+//	WebhookSchemaVersion  string                                   required  Version of the payload format, currently `1.0.0`.
 type ContactUnsubscribed struct {
 	gen.WebhookContactUnsubscribed
 }
@@ -131,9 +275,42 @@ func (m *Mux) OnContactUnsubscribed(fn func(context.Context, *ContactUnsubscribe
 	on(m, "contact.unsubscribed", fn)
 }
 
+// EmailClickedPayload is the JSON of a email.clicked event: the model EmailClicked embeds.
+// A test builds one to make an event with [NewEmailClicked].
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            *string                           optional  The campaign's ID, when `sourceType` is `campaign`.
+//	ContactIdentity       ContactIdentity                   required  Who an outbound webhook event is about.
+//	Email                 Email                             required  The email a webhook event concerns.
+//	EventName             gen.WebhookEmailClickedEventName  required  The event type, always `email.clicked` for this payload.
+//	EventTime             int                               required  When the event happened, in Unix seconds.
+//	LoopID                *string                           optional  The workflow's ID, when `sourceType` is `loop`.
+//	SourceType            string                            required  The kind of email, `campaign` or `loop` (a workflow); a plain string so new kinds still decode.
+//	WebhookSchemaVersion  string                            required  Version of the payload format, currently `1.0.0`.
+type EmailClickedPayload = gen.WebhookEmailClicked
+
+// NewEmailClicked returns the email.clicked event of p, with EventName set
+// to "email.clicked", as a handler or [Mux] receives it.
+func NewEmailClicked(p EmailClickedPayload) *EmailClicked {
+	p.EventName = "email.clicked"
+	return &EmailClicked{WebhookEmailClicked: p}
+}
+
 // EmailClicked is the email.clicked event.
 // Sent when a link in a campaign or workflow email is clicked (not tracked for transactional emails).
-// Its fields are those of the gen model it embeds.
+// Its fields are those of EmailClickedPayload, which it embeds:
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            *string                           optional  The campaign's ID, when `sourceType` is `campaign`.
+//	ContactIdentity       ContactIdentity                   required  Who an outbound webhook event is about.
+//	Email                 Email                             required  The email a webhook event concerns.
+//	EventName             gen.WebhookEmailClickedEventName  required  The event type, always `email.clicked` for this payload.
+//	EventTime             int                               required  When the event happened, in Unix seconds.
+//	LoopID                *string                           optional  The workflow's ID, when `sourceType` is `loop`.
+//	SourceType            string                            required  The kind of email, `campaign` or `loop` (a workflow); a plain string so new kinds still decode.
+//	WebhookSchemaVersion  string                            required  Version of the payload format, currently `1.0.0`.
 type EmailClicked struct {
 	gen.WebhookEmailClicked
 }
@@ -154,9 +331,44 @@ func (m *Mux) OnEmailClicked(fn func(context.Context, *EmailClicked) error) {
 	on(m, "email.clicked", fn)
 }
 
+// EmailDeliveredPayload is the JSON of a email.delivered event: the model EmailDelivered embeds.
+// A test builds one to make an event with [NewEmailDelivered].
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            *string                             optional  The campaign's ID, when `sourceType` is `campaign`.
+//	ContactIdentity       ContactIdentity                     required  Who an outbound webhook event is about.
+//	Email                 Email                               required  The email a webhook event concerns.
+//	EventName             gen.WebhookEmailDeliveredEventName  required  The event type, always `email.delivered` for this payload.
+//	EventTime             int                                 required  When the event happened, in Unix seconds.
+//	LoopID                *string                             optional  The workflow's ID, when `sourceType` is `loop`.
+//	SourceType            string                              required  The kind of email, `campaign`, `loop` (a workflow) or `transactional`; a plain string so new kinds still decode.
+//	TransactionalID       *string                             optional  The transactional email's ID, when `sourceType` is `transactional`.
+//	WebhookSchemaVersion  string                              required  Version of the payload format, currently `1.0.0`.
+type EmailDeliveredPayload = gen.WebhookEmailDelivered
+
+// NewEmailDelivered returns the email.delivered event of p, with EventName set
+// to "email.delivered", as a handler or [Mux] receives it.
+func NewEmailDelivered(p EmailDeliveredPayload) *EmailDelivered {
+	p.EventName = "email.delivered"
+	return &EmailDelivered{WebhookEmailDelivered: p}
+}
+
 // EmailDelivered is the email.delivered event.
 // Sent when an email reaches the recipient's mail server.
-// Its fields are those of the gen model it embeds.
+// Its fields are those of EmailDeliveredPayload, which it embeds:
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            *string                             optional  The campaign's ID, when `sourceType` is `campaign`.
+//	ContactIdentity       ContactIdentity                     required  Who an outbound webhook event is about.
+//	Email                 Email                               required  The email a webhook event concerns.
+//	EventName             gen.WebhookEmailDeliveredEventName  required  The event type, always `email.delivered` for this payload.
+//	EventTime             int                                 required  When the event happened, in Unix seconds.
+//	LoopID                *string                             optional  The workflow's ID, when `sourceType` is `loop`.
+//	SourceType            string                              required  The kind of email, `campaign`, `loop` (a workflow) or `transactional`; a plain string so new kinds still decode.
+//	TransactionalID       *string                             optional  The transactional email's ID, when `sourceType` is `transactional`.
+//	WebhookSchemaVersion  string                              required  Version of the payload format, currently `1.0.0`.
 type EmailDelivered struct {
 	gen.WebhookEmailDelivered
 }
@@ -177,9 +389,44 @@ func (m *Mux) OnEmailDelivered(fn func(context.Context, *EmailDelivered) error) 
 	on(m, "email.delivered", fn)
 }
 
+// EmailHardBouncedPayload is the JSON of a email.hardBounced event: the model EmailHardBounced embeds.
+// A test builds one to make an event with [NewEmailHardBounced].
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            *string                               optional  The campaign's ID, when `sourceType` is `campaign`.
+//	ContactIdentity       ContactIdentity                       required  Who an outbound webhook event is about.
+//	Email                 Email                                 required  The email a webhook event concerns.
+//	EventName             gen.WebhookEmailHardBouncedEventName  required  The event type, always `email.hardBounced` for this payload.
+//	EventTime             int                                   required  When the event happened, in Unix seconds.
+//	LoopID                *string                               optional  The workflow's ID, when `sourceType` is `loop`.
+//	SourceType            string                                required  The kind of email, `campaign`, `loop` (a workflow) or `transactional`; a plain string so new kinds still decode.
+//	TransactionalID       *string                               optional  The transactional email's ID, when `sourceType` is `transactional`.
+//	WebhookSchemaVersion  string                                required  Version of the payload format, currently `1.0.0`.
+type EmailHardBouncedPayload = gen.WebhookEmailHardBounced
+
+// NewEmailHardBounced returns the email.hardBounced event of p, with EventName set
+// to "email.hardBounced", as a handler or [Mux] receives it.
+func NewEmailHardBounced(p EmailHardBouncedPayload) *EmailHardBounced {
+	p.EventName = "email.hardBounced"
+	return &EmailHardBounced{WebhookEmailHardBounced: p}
+}
+
 // EmailHardBounced is the email.hardBounced event.
 // Sent when delivery fails for good; the contact is also unsubscribed (`contact.unsubscribed`).
-// Its fields are those of the gen model it embeds.
+// Its fields are those of EmailHardBouncedPayload, which it embeds:
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            *string                               optional  The campaign's ID, when `sourceType` is `campaign`.
+//	ContactIdentity       ContactIdentity                       required  Who an outbound webhook event is about.
+//	Email                 Email                                 required  The email a webhook event concerns.
+//	EventName             gen.WebhookEmailHardBouncedEventName  required  The event type, always `email.hardBounced` for this payload.
+//	EventTime             int                                   required  When the event happened, in Unix seconds.
+//	LoopID                *string                               optional  The workflow's ID, when `sourceType` is `loop`.
+//	SourceType            string                                required  The kind of email, `campaign`, `loop` (a workflow) or `transactional`; a plain string so new kinds still decode.
+//	TransactionalID       *string                               optional  The transactional email's ID, when `sourceType` is `transactional`.
+//	WebhookSchemaVersion  string                                required  Version of the payload format, currently `1.0.0`.
 type EmailHardBounced struct {
 	gen.WebhookEmailHardBounced
 }
@@ -200,9 +447,42 @@ func (m *Mux) OnEmailHardBounced(fn func(context.Context, *EmailHardBounced) err
 	on(m, "email.hardBounced", fn)
 }
 
+// EmailOpenedPayload is the JSON of a email.opened event: the model EmailOpened embeds.
+// A test builds one to make an event with [NewEmailOpened].
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            *string                          optional  The campaign's ID, when `sourceType` is `campaign`.
+//	ContactIdentity       ContactIdentity                  required  Who an outbound webhook event is about.
+//	Email                 Email                            required  The email a webhook event concerns.
+//	EventName             gen.WebhookEmailOpenedEventName  required  The event type, always `email.opened` for this payload.
+//	EventTime             int                              required  When the event happened, in Unix seconds.
+//	LoopID                *string                          optional  The workflow's ID, when `sourceType` is `loop`.
+//	SourceType            string                           required  The kind of email, `campaign` or `loop` (a workflow); a plain string so new kinds still decode.
+//	WebhookSchemaVersion  string                           required  Version of the payload format, currently `1.0.0`.
+type EmailOpenedPayload = gen.WebhookEmailOpened
+
+// NewEmailOpened returns the email.opened event of p, with EventName set
+// to "email.opened", as a handler or [Mux] receives it.
+func NewEmailOpened(p EmailOpenedPayload) *EmailOpened {
+	p.EventName = "email.opened"
+	return &EmailOpened{WebhookEmailOpened: p}
+}
+
 // EmailOpened is the email.opened event.
 // Sent when a campaign or workflow email is opened (not tracked for transactional emails).
-// Its fields are those of the gen model it embeds.
+// Its fields are those of EmailOpenedPayload, which it embeds:
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            *string                          optional  The campaign's ID, when `sourceType` is `campaign`.
+//	ContactIdentity       ContactIdentity                  required  Who an outbound webhook event is about.
+//	Email                 Email                            required  The email a webhook event concerns.
+//	EventName             gen.WebhookEmailOpenedEventName  required  The event type, always `email.opened` for this payload.
+//	EventTime             int                              required  When the event happened, in Unix seconds.
+//	LoopID                *string                          optional  The workflow's ID, when `sourceType` is `loop`.
+//	SourceType            string                           required  The kind of email, `campaign` or `loop` (a workflow); a plain string so new kinds still decode.
+//	WebhookSchemaVersion  string                           required  Version of the payload format, currently `1.0.0`.
 type EmailOpened struct {
 	gen.WebhookEmailOpened
 }
@@ -221,9 +501,42 @@ func (e *EmailOpened) decode(r *reader) error {
 // replacing any function registered for them before.
 func (m *Mux) OnEmailOpened(fn func(context.Context, *EmailOpened) error) { on(m, "email.opened", fn) }
 
+// EmailResubscribedPayload is the JSON of a email.resubscribed event: the model EmailResubscribed embeds.
+// A test builds one to make an event with [NewEmailResubscribed].
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            *string                                optional  The campaign's ID, when `sourceType` is `campaign`.
+//	ContactIdentity       ContactIdentity                        required  Who an outbound webhook event is about.
+//	Email                 Email                                  required  The email a webhook event concerns.
+//	EventName             gen.WebhookEmailResubscribedEventName  required  The event type, always `email.resubscribed` for this payload.
+//	EventTime             int                                    required  When the event happened, in Unix seconds.
+//	LoopID                *string                                optional  The workflow's ID, when `sourceType` is `loop`.
+//	SourceType            string                                 required  The kind of email, `campaign` or `loop` (a workflow); a plain string so new kinds still decode.
+//	WebhookSchemaVersion  string                                 required  Version of the payload format, currently `1.0.0`.
+type EmailResubscribedPayload = gen.WebhookEmailResubscribed
+
+// NewEmailResubscribed returns the email.resubscribed event of p, with EventName set
+// to "email.resubscribed", as a handler or [Mux] receives it.
+func NewEmailResubscribed(p EmailResubscribedPayload) *EmailResubscribed {
+	p.EventName = "email.resubscribed"
+	return &EmailResubscribed{WebhookEmailResubscribed: p}
+}
+
 // EmailResubscribed is the email.resubscribed event.
 // Sent when a recipient re-subscribes from an email's preference page (campaign and workflow emails only).
-// Its fields are those of the gen model it embeds.
+// Its fields are those of EmailResubscribedPayload, which it embeds:
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            *string                                optional  The campaign's ID, when `sourceType` is `campaign`.
+//	ContactIdentity       ContactIdentity                        required  Who an outbound webhook event is about.
+//	Email                 Email                                  required  The email a webhook event concerns.
+//	EventName             gen.WebhookEmailResubscribedEventName  required  The event type, always `email.resubscribed` for this payload.
+//	EventTime             int                                    required  When the event happened, in Unix seconds.
+//	LoopID                *string                                optional  The workflow's ID, when `sourceType` is `loop`.
+//	SourceType            string                                 required  The kind of email, `campaign` or `loop` (a workflow); a plain string so new kinds still decode.
+//	WebhookSchemaVersion  string                                 required  Version of the payload format, currently `1.0.0`.
 type EmailResubscribed struct {
 	gen.WebhookEmailResubscribed
 }
@@ -244,9 +557,44 @@ func (m *Mux) OnEmailResubscribed(fn func(context.Context, *EmailResubscribed) e
 	on(m, "email.resubscribed", fn)
 }
 
+// EmailSoftBouncedPayload is the JSON of a email.softBounced event: the model EmailSoftBounced embeds.
+// A test builds one to make an event with [NewEmailSoftBounced].
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            *string                               optional  The campaign's ID, when `sourceType` is `campaign`.
+//	ContactIdentity       ContactIdentity                       required  Who an outbound webhook event is about.
+//	Email                 Email                                 required  The email a webhook event concerns.
+//	EventName             gen.WebhookEmailSoftBouncedEventName  required  The event type, always `email.softBounced` for this payload.
+//	EventTime             int                                   required  When the event happened, in Unix seconds.
+//	LoopID                *string                               optional  The workflow's ID, when `sourceType` is `loop`.
+//	SourceType            string                                required  The kind of email, `campaign`, `loop` (a workflow) or `transactional`; a plain string so new kinds still decode.
+//	TransactionalID       *string                               optional  The transactional email's ID, when `sourceType` is `transactional`.
+//	WebhookSchemaVersion  string                                required  Version of the payload format, currently `1.0.0`.
+type EmailSoftBouncedPayload = gen.WebhookEmailSoftBounced
+
+// NewEmailSoftBounced returns the email.softBounced event of p, with EventName set
+// to "email.softBounced", as a handler or [Mux] receives it.
+func NewEmailSoftBounced(p EmailSoftBouncedPayload) *EmailSoftBounced {
+	p.EventName = "email.softBounced"
+	return &EmailSoftBounced{WebhookEmailSoftBounced: p}
+}
+
 // EmailSoftBounced is the email.softBounced event.
 // Sent when delivery fails for now; Loops retries, so the email may still arrive.
-// Its fields are those of the gen model it embeds.
+// Its fields are those of EmailSoftBouncedPayload, which it embeds:
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            *string                               optional  The campaign's ID, when `sourceType` is `campaign`.
+//	ContactIdentity       ContactIdentity                       required  Who an outbound webhook event is about.
+//	Email                 Email                                 required  The email a webhook event concerns.
+//	EventName             gen.WebhookEmailSoftBouncedEventName  required  The event type, always `email.softBounced` for this payload.
+//	EventTime             int                                   required  When the event happened, in Unix seconds.
+//	LoopID                *string                               optional  The workflow's ID, when `sourceType` is `loop`.
+//	SourceType            string                                required  The kind of email, `campaign`, `loop` (a workflow) or `transactional`; a plain string so new kinds still decode.
+//	TransactionalID       *string                               optional  The transactional email's ID, when `sourceType` is `transactional`.
+//	WebhookSchemaVersion  string                                required  Version of the payload format, currently `1.0.0`.
 type EmailSoftBounced struct {
 	gen.WebhookEmailSoftBounced
 }
@@ -267,9 +615,44 @@ func (m *Mux) OnEmailSoftBounced(fn func(context.Context, *EmailSoftBounced) err
 	on(m, "email.softBounced", fn)
 }
 
+// EmailSpamReportedPayload is the JSON of a email.spamReported event: the model EmailSpamReported embeds.
+// A test builds one to make an event with [NewEmailSpamReported].
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            *string                                optional  The campaign's ID, when `sourceType` is `campaign`.
+//	ContactIdentity       ContactIdentity                        required  Who an outbound webhook event is about.
+//	Email                 Email                                  required  The email a webhook event concerns.
+//	EventName             gen.WebhookEmailSpamReportedEventName  required  The event type, always `email.spamReported` for this payload.
+//	EventTime             int                                    required  When the event happened, in Unix seconds.
+//	LoopID                *string                                optional  The workflow's ID, when `sourceType` is `loop`.
+//	SourceType            string                                 required  The kind of email, `campaign`, `loop` (a workflow) or `transactional`; a plain string so new kinds still decode.
+//	TransactionalID       *string                                optional  The transactional email's ID, when `sourceType` is `transactional`.
+//	WebhookSchemaVersion  string                                 required  Version of the payload format, currently `1.0.0`.
+type EmailSpamReportedPayload = gen.WebhookEmailSpamReported
+
+// NewEmailSpamReported returns the email.spamReported event of p, with EventName set
+// to "email.spamReported", as a handler or [Mux] receives it.
+func NewEmailSpamReported(p EmailSpamReportedPayload) *EmailSpamReported {
+	p.EventName = "email.spamReported"
+	return &EmailSpamReported{WebhookEmailSpamReported: p}
+}
+
 // EmailSpamReported is the email.spamReported event.
 // Sent when a recipient marks an email as spam.
-// Its fields are those of the gen model it embeds.
+// Its fields are those of EmailSpamReportedPayload, which it embeds:
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            *string                                optional  The campaign's ID, when `sourceType` is `campaign`.
+//	ContactIdentity       ContactIdentity                        required  Who an outbound webhook event is about.
+//	Email                 Email                                  required  The email a webhook event concerns.
+//	EventName             gen.WebhookEmailSpamReportedEventName  required  The event type, always `email.spamReported` for this payload.
+//	EventTime             int                                    required  When the event happened, in Unix seconds.
+//	LoopID                *string                                optional  The workflow's ID, when `sourceType` is `loop`.
+//	SourceType            string                                 required  The kind of email, `campaign`, `loop` (a workflow) or `transactional`; a plain string so new kinds still decode.
+//	TransactionalID       *string                                optional  The transactional email's ID, when `sourceType` is `transactional`.
+//	WebhookSchemaVersion  string                                 required  Version of the payload format, currently `1.0.0`.
 type EmailSpamReported struct {
 	gen.WebhookEmailSpamReported
 }
@@ -290,9 +673,42 @@ func (m *Mux) OnEmailSpamReported(fn func(context.Context, *EmailSpamReported) e
 	on(m, "email.spamReported", fn)
 }
 
+// EmailUnsubscribedPayload is the JSON of a email.unsubscribed event: the model EmailUnsubscribed embeds.
+// A test builds one to make an event with [NewEmailUnsubscribed].
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            *string                                optional  The campaign's ID, when `sourceType` is `campaign`.
+//	ContactIdentity       ContactIdentity                        required  Who an outbound webhook event is about.
+//	Email                 Email                                  required  The email a webhook event concerns.
+//	EventName             gen.WebhookEmailUnsubscribedEventName  required  The event type, always `email.unsubscribed` for this payload.
+//	EventTime             int                                    required  When the event happened, in Unix seconds.
+//	LoopID                *string                                optional  The workflow's ID, when `sourceType` is `loop`.
+//	SourceType            string                                 required  The kind of email, `campaign` or `loop` (a workflow); a plain string so new kinds still decode.
+//	WebhookSchemaVersion  string                                 required  Version of the payload format, currently `1.0.0`.
+type EmailUnsubscribedPayload = gen.WebhookEmailUnsubscribed
+
+// NewEmailUnsubscribed returns the email.unsubscribed event of p, with EventName set
+// to "email.unsubscribed", as a handler or [Mux] receives it.
+func NewEmailUnsubscribed(p EmailUnsubscribedPayload) *EmailUnsubscribed {
+	p.EventName = "email.unsubscribed"
+	return &EmailUnsubscribed{WebhookEmailUnsubscribed: p}
+}
+
 // EmailUnsubscribed is the email.unsubscribed event.
 // Sent when a recipient uses an email's unsubscribe link (campaign and workflow emails only).
-// Its fields are those of the gen model it embeds.
+// Its fields are those of EmailUnsubscribedPayload, which it embeds:
+//
+// Fields (optional: nil or empty when left out):
+//
+//	CampaignID            *string                                optional  The campaign's ID, when `sourceType` is `campaign`.
+//	ContactIdentity       ContactIdentity                        required  Who an outbound webhook event is about.
+//	Email                 Email                                  required  The email a webhook event concerns.
+//	EventName             gen.WebhookEmailUnsubscribedEventName  required  The event type, always `email.unsubscribed` for this payload.
+//	EventTime             int                                    required  When the event happened, in Unix seconds.
+//	LoopID                *string                                optional  The workflow's ID, when `sourceType` is `loop`.
+//	SourceType            string                                 required  The kind of email, `campaign` or `loop` (a workflow); a plain string so new kinds still decode.
+//	WebhookSchemaVersion  string                                 required  Version of the payload format, currently `1.0.0`.
 type EmailUnsubscribed struct {
 	gen.WebhookEmailUnsubscribed
 }
@@ -313,9 +729,42 @@ func (m *Mux) OnEmailUnsubscribed(fn func(context.Context, *EmailUnsubscribed) e
 	on(m, "email.unsubscribed", fn)
 }
 
+// LoopEmailSentPayload is the JSON of a loop.email.sent event: the model LoopEmailSent embeds.
+// A test builds one to make an event with [NewLoopEmailSent].
+//
+// Fields (optional: nil or empty when left out):
+//
+//	ContactIdentity       ContactIdentity                    required  Who an outbound webhook event is about.
+//	Email                 Email                              required  The email a webhook event concerns.
+//	EventName             gen.WebhookLoopEmailSentEventName  required  The event type, always `loop.email.sent` for this payload.
+//	EventTime             int                                required  When the event happened, in Unix seconds.
+//	LoopID                string                             required  Loops' ID for the workflow.
+//	LoopName              string                             required  The workflow's name.
+//	MailingLists          []MailingList                      required  The mailing lists the workflow sends to; empty when it targets none.
+//	WebhookSchemaVersion  string                             required  Version of the payload format, currently `1.0.0`.
+type LoopEmailSentPayload = gen.WebhookLoopEmailSent
+
+// NewLoopEmailSent returns the loop.email.sent event of p, with EventName set
+// to "loop.email.sent", as a handler or [Mux] receives it.
+func NewLoopEmailSent(p LoopEmailSentPayload) *LoopEmailSent {
+	p.EventName = "loop.email.sent"
+	return &LoopEmailSent{WebhookLoopEmailSent: p}
+}
+
 // LoopEmailSent is the loop.email.sent event.
 // Sent once per recipient when a workflow (formerly "loop") sends an email.
-// Its fields are those of the gen model it embeds.
+// Its fields are those of LoopEmailSentPayload, which it embeds:
+//
+// Fields (optional: nil or empty when left out):
+//
+//	ContactIdentity       ContactIdentity                    required  Who an outbound webhook event is about.
+//	Email                 Email                              required  The email a webhook event concerns.
+//	EventName             gen.WebhookLoopEmailSentEventName  required  The event type, always `loop.email.sent` for this payload.
+//	EventTime             int                                required  When the event happened, in Unix seconds.
+//	LoopID                string                             required  Loops' ID for the workflow.
+//	LoopName              string                             required  The workflow's name.
+//	MailingLists          []MailingList                      required  The mailing lists the workflow sends to; empty when it targets none.
+//	WebhookSchemaVersion  string                             required  Version of the payload format, currently `1.0.0`.
 type LoopEmailSent struct {
 	gen.WebhookLoopEmailSent
 }
@@ -336,9 +785,36 @@ func (m *Mux) OnLoopEmailSent(fn func(context.Context, *LoopEmailSent) error) {
 	on(m, "loop.email.sent", fn)
 }
 
+// MailingListSubscribedPayload is the JSON of a contact.mailingList.subscribed event: the model MailingListSubscribed embeds.
+// A test builds one to make an event with [NewMailingListSubscribed].
+//
+// Fields (optional: nil or empty when left out):
+//
+//	ContactIdentity       ContactIdentity                            required  Who an outbound webhook event is about.
+//	EventName             gen.WebhookMailingListSubscribedEventName  required  The event type, always `contact.mailingList.subscribed` for this payload.
+//	EventTime             int                                        required  When the event happened, in Unix seconds.
+//	MailingList           MailingList                                required  A mailing list as webhook payloads describe it.
+//	WebhookSchemaVersion  string                                     required  Version of the payload format, currently `1.0.0`.
+type MailingListSubscribedPayload = gen.WebhookMailingListSubscribed
+
+// NewMailingListSubscribed returns the contact.mailingList.subscribed event of p, with EventName set
+// to "contact.mailingList.subscribed", as a handler or [Mux] receives it.
+func NewMailingListSubscribed(p MailingListSubscribedPayload) *MailingListSubscribed {
+	p.EventName = "contact.mailingList.subscribed"
+	return &MailingListSubscribed{WebhookMailingListSubscribed: p}
+}
+
 // MailingListSubscribed is the contact.mailingList.subscribed event.
 // Sent when a contact joins a mailing list (after confirmation, with double opt-in).
-// Its fields are those of the gen model it embeds.
+// Its fields are those of MailingListSubscribedPayload, which it embeds:
+//
+// Fields (optional: nil or empty when left out):
+//
+//	ContactIdentity       ContactIdentity                            required  Who an outbound webhook event is about.
+//	EventName             gen.WebhookMailingListSubscribedEventName  required  The event type, always `contact.mailingList.subscribed` for this payload.
+//	EventTime             int                                        required  When the event happened, in Unix seconds.
+//	MailingList           MailingList                                required  A mailing list as webhook payloads describe it.
+//	WebhookSchemaVersion  string                                     required  Version of the payload format, currently `1.0.0`.
 type MailingListSubscribed struct {
 	gen.WebhookMailingListSubscribed
 }
@@ -359,9 +835,36 @@ func (m *Mux) OnMailingListSubscribed(fn func(context.Context, *MailingListSubsc
 	on(m, "contact.mailingList.subscribed", fn)
 }
 
+// MailingListUnsubscribedPayload is the JSON of a contact.mailingList.unsubscribed event: the model MailingListUnsubscribed embeds.
+// A test builds one to make an event with [NewMailingListUnsubscribed].
+//
+// Fields (optional: nil or empty when left out):
+//
+//	ContactIdentity       ContactIdentity                              required  Who an outbound webhook event is about.
+//	EventName             gen.WebhookMailingListUnsubscribedEventName  required  The event type, always `contact.mailingList.unsubscribed` for this payload.
+//	EventTime             int                                          required  When the event happened, in Unix seconds.
+//	MailingList           MailingList                                  required  A mailing list as webhook payloads describe it.
+//	WebhookSchemaVersion  string                                       required  Version of the payload format, currently `1.0.0`.
+type MailingListUnsubscribedPayload = gen.WebhookMailingListUnsubscribed
+
+// NewMailingListUnsubscribed returns the contact.mailingList.unsubscribed event of p, with EventName set
+// to "contact.mailingList.unsubscribed", as a handler or [Mux] receives it.
+func NewMailingListUnsubscribed(p MailingListUnsubscribedPayload) *MailingListUnsubscribed {
+	p.EventName = "contact.mailingList.unsubscribed"
+	return &MailingListUnsubscribed{WebhookMailingListUnsubscribed: p}
+}
+
 // MailingListUnsubscribed is the contact.mailingList.unsubscribed event.
 // Sent when a contact leaves a mailing list; the contact stays in your audience.
-// Its fields are those of the gen model it embeds.
+// Its fields are those of MailingListUnsubscribedPayload, which it embeds:
+//
+// Fields (optional: nil or empty when left out):
+//
+//	ContactIdentity       ContactIdentity                              required  Who an outbound webhook event is about.
+//	EventName             gen.WebhookMailingListUnsubscribedEventName  required  The event type, always `contact.mailingList.unsubscribed` for this payload.
+//	EventTime             int                                          required  When the event happened, in Unix seconds.
+//	MailingList           MailingList                                  required  A mailing list as webhook payloads describe it.
+//	WebhookSchemaVersion  string                                       required  Version of the payload format, currently `1.0.0`.
 type MailingListUnsubscribed struct {
 	gen.WebhookMailingListUnsubscribed
 }
@@ -382,9 +885,34 @@ func (m *Mux) OnMailingListUnsubscribed(fn func(context.Context, *MailingListUns
 	on(m, "contact.mailingList.unsubscribed", fn)
 }
 
+// TestEventPayload is the JSON of a testing.testEvent event: the model TestEvent embeds.
+// A test builds one to make an event with [NewTestEvent].
+//
+// Fields (optional: nil or empty when left out):
+//
+//	EventName             gen.WebhookTestEventEventName  required  The event type, always `testing.testEvent` for this payload.
+//	EventTime             int                            required  When the event happened, in Unix seconds.
+//	Message               string                         required  Always `test` for now.
+//	WebhookSchemaVersion  string                         required  Version of the payload format, currently `1.0.0`.
+type TestEventPayload = gen.WebhookTestEvent
+
+// NewTestEvent returns the testing.testEvent event of p, with EventName set
+// to "testing.testEvent", as a handler or [Mux] receives it.
+func NewTestEvent(p TestEventPayload) *TestEvent {
+	p.EventName = "testing.testEvent"
+	return &TestEvent{WebhookTestEvent: p}
+}
+
 // TestEvent is the testing.testEvent event.
 // Sent from the Loops webhook settings to check an endpoint and its signature check.
-// Its fields are those of the gen model it embeds.
+// Its fields are those of TestEventPayload, which it embeds:
+//
+// Fields (optional: nil or empty when left out):
+//
+//	EventName             gen.WebhookTestEventEventName  required  The event type, always `testing.testEvent` for this payload.
+//	EventTime             int                            required  When the event happened, in Unix seconds.
+//	Message               string                         required  Always `test` for now.
+//	WebhookSchemaVersion  string                         required  Version of the payload format, currently `1.0.0`.
 type TestEvent struct {
 	gen.WebhookTestEvent
 }
@@ -401,9 +929,40 @@ func (e *TestEvent) decode(r *reader) error { return readWebhookTestEvent(r, &e.
 // replacing any function registered for them before.
 func (m *Mux) OnTestEvent(fn func(context.Context, *TestEvent) error) { on(m, "testing.testEvent", fn) }
 
+// TransactionalEmailSentPayload is the JSON of a transactional.email.sent event: the model TransactionalEmailSent embeds.
+// A test builds one to make an event with [NewTransactionalEmailSent].
+//
+// Fields (optional: nil or empty when left out):
+//
+//	ContactIdentity       ContactIdentity                             required  Who an outbound webhook event is about.
+//	Email                 Email                                       required  The email a webhook event concerns.
+//	EventName             gen.WebhookTransactionalEmailSentEventName  required  The event type, always `transactional.email.sent` for this payload.
+//	EventTime             int                                         required  When the event happened, in Unix seconds.
+//	TransactionalID       string                                      required  Loops' ID for the transactional email.
+//	TransactionalName     string                                      required  The transactional email's name.
+//	WebhookSchemaVersion  string                                      required  Version of the payload format, currently `1.0.0`.
+type TransactionalEmailSentPayload = gen.WebhookTransactionalEmailSent
+
+// NewTransactionalEmailSent returns the transactional.email.sent event of p, with EventName set
+// to "transactional.email.sent", as a handler or [Mux] receives it.
+func NewTransactionalEmailSent(p TransactionalEmailSentPayload) *TransactionalEmailSent {
+	p.EventName = "transactional.email.sent"
+	return &TransactionalEmailSent{WebhookTransactionalEmailSent: p}
+}
+
 // TransactionalEmailSent is the transactional.email.sent event.
 // Sent each time a transactional email goes out to a contact.
-// Its fields are those of the gen model it embeds.
+// Its fields are those of TransactionalEmailSentPayload, which it embeds:
+//
+// Fields (optional: nil or empty when left out):
+//
+//	ContactIdentity       ContactIdentity                             required  Who an outbound webhook event is about.
+//	Email                 Email                                       required  The email a webhook event concerns.
+//	EventName             gen.WebhookTransactionalEmailSentEventName  required  The event type, always `transactional.email.sent` for this payload.
+//	EventTime             int                                         required  When the event happened, in Unix seconds.
+//	TransactionalID       string                                      required  Loops' ID for the transactional email.
+//	TransactionalName     string                                      required  The transactional email's name.
+//	WebhookSchemaVersion  string                                      required  Version of the payload format, currently `1.0.0`.
 type TransactionalEmailSent struct {
 	gen.WebhookTransactionalEmailSent
 }

@@ -89,3 +89,33 @@ func ExampleParse() {
 	// ada@example.com clicked in July news of campaign cm9c4mp41gn0000000000abc4
 	// 2026-01-01
 }
+
+// A test builds an event with its constructor, without importing package
+// gen, and has the fake deliver it to the code under test.
+func ExampleNewEmailOpened() {
+	var mux webhooks.Mux
+	mux.OnEmailOpened(func(ctx context.Context, ev *webhooks.EmailOpened) error {
+		fmt.Printf("%s opened %q (%s)\n", ev.ContactIdentity.Email, ev.Email.Subject, ev.Name())
+		return nil
+	})
+	h, err := webhooks.NewHandler(loopstest.DefaultWebhookSecret, mux.Handle)
+	if err != nil {
+		log.Fatal(err)
+	}
+	endpoint := httptest.NewServer(h)
+	defer endpoint.Close()
+	fake := loopstest.New()
+	defer fake.Close()
+
+	ev := webhooks.NewEmailOpened(webhooks.EmailOpenedPayload{
+		ContactIdentity: webhooks.ContactIdentity{ID: "cm9c0nt4ct0000000000abcd1", Email: "ada@example.com"},
+		Email:           webhooks.Email{ID: "cm9em41l000000000000abcd2", Subject: "July news"},
+		SourceType:      "campaign",
+		CampaignID:      new("cm9c4mp41gn0000000000abc4"),
+	})
+	statuses, err := fake.DeliverWebhook(context.Background(), endpoint.URL, ev)
+	fmt.Println(statuses, err)
+	// Output:
+	// ada@example.com opened "July news" (email.opened)
+	// [204] <nil>
+}

@@ -9,9 +9,13 @@ import (
 	"text/tabwriter"
 )
 
-// fieldsHeading opens the field list in a type's doc comment; the test in
-// package loops looks for it.
-const fieldsHeading = "Fields (optional: nil or empty is left out; clearable: a Nullable, which [Null] sets to null):"
+// The headings of the field list in a type's doc comment (the test in
+// package loops looks for "Fields ("); the second for a type with a
+// Nullable field.
+const (
+	fieldsHeading          = "Fields (optional: nil or empty when left out):"
+	fieldsHeadingClearable = "Fields (optional: nil or empty when left out; clearable: a Nullable, which [Null] sets to null):"
+)
 
 // fieldDocs returns the field list that goes into the doc comment of a
 // type that re-exports gen's struct name: one line per exported field with
@@ -28,12 +32,15 @@ func (g *generator) fieldDocs(name string, rename func(string) string) string {
 	}
 	var rows bytes.Buffer
 	tw := tabwriter.NewWriter(&rows, 0, 0, 2, ' ', 0)
-	n := 0
+	n, heading := 0, fieldsHeading
 	for _, f := range s.fields {
 		if !ast.IsExported(f.name) {
 			continue
 		}
 		n++
+		if presence(f) == "clearable" {
+			heading = fieldsHeadingClearable
+		}
 		fmt.Fprintf(tw, "\t%s\t%s\t%s\t%s\n", f.name, goTypeText(g.gen.typeString(f.typ), rename), presence(f), firstSentence(f.name, f.doc))
 	}
 	if n == 0 {
@@ -46,7 +53,7 @@ func (g *generator) fieldDocs(name string, rename func(string) string) string {
 	for i, l := range lines {
 		lines[i] = "\t" + strings.TrimRight(strings.TrimLeft(l, " "), " ")
 	}
-	return fieldsHeading + "\n\n" + strings.Join(lines, "\n")
+	return heading + "\n\n" + strings.Join(lines, "\n")
 }
 
 // presence says whether a field must be there: required (no omitempty, so

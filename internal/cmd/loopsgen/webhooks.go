@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
+	"slices"
 	"strings"
 )
 
@@ -65,10 +66,22 @@ func (g *generator) webhooks(b *bytes.Buffer) error {
 		parts = append(parts, name)
 		consts = append(consts, g.gen.consts[name]...)
 	}
+	// rename spells a gen type as this package does: a part or a payload
+	// by its alias here.
+	rename := func(name string) string {
+		switch {
+		case isEvent[name]:
+			return strings.TrimPrefix(name, "Webhook") + "Payload"
+		case slices.Contains(parts, name):
+			return strings.TrimPrefix(name, "Webhook")
+		}
+		return "gen." + name
+	}
 	comment(b, "The parts of the payloads, re-exported from package gen.")
 	b.WriteString("type (\n")
 	for _, name := range parts {
 		doc := strings.TrimPrefix(strings.TrimSpace(g.gen.docs[name]), name+" ")
+		doc = withFields(doc, g.fieldDocs(name, rename))
 		comment(b, "%s is %s", strings.TrimPrefix(name, "Webhook"), lowerFirst(doc))
 		fmt.Fprintf(b, "%s = gen.%s\n", strings.TrimPrefix(name, "Webhook"), name)
 	}
@@ -82,7 +95,12 @@ func (g *generator) webhooks(b *bytes.Buffer) error {
 		b.WriteString(")\n\n")
 	}
 	for _, ev := range events {
-		comment(b, "%s is the %s event.\n%s\nIts fields are those of the gen model it embeds.", ev.goName, ev.name, strings.TrimSpace(ev.doc))
+		fields := g.fieldDocs(ev.schema, rename)
+		comment(b, "%sPayload is the JSON of a %s event: the model %s embeds.\nA test builds one to make an event with [New%s].\n\n%s", ev.goName, ev.name, ev.goName, ev.goName, fields)
+		fmt.Fprintf(b, "type %sPayload = gen.%s\n\n", ev.goName, ev.schema)
+		comment(b, "New%s returns the %s event of p, with EventName set\nto %q, as a handler or [Mux] receives it.", ev.goName, ev.name, ev.name)
+		fmt.Fprintf(b, "func New%s(p %sPayload) *%s {\n\tp.EventName = %q\n\treturn &%s{%s: p}\n}\n\n", ev.goName, ev.goName, ev.goName, ev.name, ev.goName, ev.schema)
+		comment(b, "%s is the %s event.\n%s\nIts fields are those of %sPayload, which it embeds:\n\n%s", ev.goName, ev.name, strings.TrimSpace(ev.doc), ev.goName, fields)
 		fmt.Fprintf(b, "type %s struct {\n\tgen.%s\n}\n\n", ev.goName, ev.schema)
 		comment(b, "Name returns %q.", ev.name)
 		fmt.Fprintf(b, "func (*%s) Name() string { return %q }\n\n", ev.goName, ev.name)
