@@ -7,7 +7,7 @@ PKGS    := ./...
 # never enter the graph of programs that import this one.
 OASDIFF := $(GO) tool -modfile=tools/go.mod oasdiff
 
-.PHONY: help generate test lint fleet bench-fleet check-generated drift drift-update breaking bench bench-pacing fuzz tour
+.PHONY: help generate test lint fleet bench-fleet check-generated drift drift-update drift-propose breaking bench bench-pacing fuzz tour
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -41,6 +41,15 @@ drift: ## the drift gate: the contract vs the digest of Loops' spec (and, with S
 drift-update: ## rewrite openapi/upstream.lock.json from Loops' spec: make drift-update SPEC=<file or URL>
 	@test -n "$(SPEC)" || { echo "usage: make drift-update SPEC=path/or/url/to/loops-openapi.yaml"; exit 2; }
 	$(GO) run ./internal/cmd/drift -update -spec "$(SPEC)"
+
+# The draft goes under build/drift (ignored by git): the patched contract
+# and its diff against openapi/loops.yaml, for a person to review and apply.
+drift-propose: ## draft the contract change for Loops' spec's additive moves: make drift-propose SPEC=<file or URL>
+	@test -n "$(SPEC)" || { echo "usage: make drift-propose SPEC=path/or/url/to/loops-openapi.yaml"; exit 2; }
+	@mkdir -p build/drift
+	$(GO) run ./internal/cmd/drift -propose build/drift/loops.yaml -spec "$(SPEC)"
+	@diff -u --label a/openapi/loops.yaml --label b/openapi/loops.yaml openapi/loops.yaml build/drift/loops.yaml > build/drift/loops.yaml.diff || test $$? = 1
+	@echo "drift-propose: review build/drift/loops.yaml.diff; apply it with: git apply build/drift/loops.yaml.diff"
 
 breaking: ## fail when the contract breaks callers since the last release tag, unless CHANGELOG.md announces a major release
 	@base=$$(git describe --tags --abbrev=0 --match 'v[0-9]*' 2>/dev/null); \

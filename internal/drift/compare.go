@@ -24,6 +24,12 @@ type Finding struct {
 	// enclose Where, outermost first: a reviewed difference of kind
 	// "variants" at one of them explains this finding too.
 	Within []string `json:"within,omitempty"`
+
+	// What the first document holds at Where, for Propose: an added
+	// property's *Schema (and whether it is required), an added enum
+	// value, or a limit's value as text ("" for none).
+	now      any
+	required bool
 }
 
 // Kind is the class of a Finding.
@@ -166,8 +172,9 @@ func (c *comparer) second() string {
 	return "digest"
 }
 
-func (c *comparer) add(where string, kind Kind, detail string) {
+func (c *comparer) add(where string, kind Kind, detail string) *Finding {
 	c.out = append(c.out, Finding{Where: where, Kind: kind, Detail: detail, Within: slices.Clone(c.within)})
+	return &c.out[len(c.out)-1]
 }
 
 // opName prefers the operationId, which reads better and survives a path
@@ -322,7 +329,8 @@ func (c *comparer) schema(where string, a, b *Schema) {
 		ra, rb := slices.Contains(a.Required, name), slices.Contains(b.Required, name)
 		switch {
 		case pb == nil:
-			c.add(w, PropertyAdded, describe(c.schemasA, pa)+requiredText(ra))
+			f := c.add(w, PropertyAdded, describe(c.schemasA, pa)+requiredText(ra))
+			f.now, f.required = pa, ra
 		case pa == nil:
 			c.add(w, PropertyMissing, describe(c.schemasB, pb)+requiredText(rb))
 		default:
@@ -390,7 +398,7 @@ func (c *comparer) enum(where string, a, b []any) {
 	}
 	for _, v := range a {
 		if !in(v, b) && len(b) > 0 {
-			c.add(where, EnumAdded, "enum value "+jsonOf(v)+" only in "+c.first())
+			c.add(where, EnumAdded, "enum value "+jsonOf(v)+" only in "+c.first()).now = v
 		}
 	}
 	for _, v := range b {
@@ -406,7 +414,7 @@ func (c *comparer) enum(where string, a, b []any) {
 func (c *comparer) limits(where string, a, b *Schema) {
 	check := func(kind Kind, x, y string) {
 		if x != y {
-			c.add(where, kind, fmt.Sprintf("%s %s → %s", kind, orNone(x), orNone(y)))
+			c.add(where, kind, fmt.Sprintf("%s %s → %s", kind, orNone(x), orNone(y))).now = x
 		}
 	}
 	check(MinLength, uintOf(a.MinLength), uintOf(b.MinLength))

@@ -142,6 +142,42 @@ func Update(ctx context.Context, cfg Config, w io.Writer) error {
 	return nil
 }
 
+// WriteProposal drafts the contract change for cfg.Spec's moves away from
+// the digest (see Propose), writes the patched copy of the contract to out,
+// and reports what it changed and what it left.
+func WriteProposal(ctx context.Context, cfg Config, out string, w io.Writer) error {
+	digest, err := readDigest(cfg.Digest)
+	if err != nil {
+		return err
+	}
+	doc, raw, err := Load(ctx, cfg.Spec, cfg.Timeout)
+	if err != nil {
+		return err
+	}
+	contract, err := os.ReadFile(cfg.Contract)
+	if err != nil {
+		return err
+	}
+	p, err := Propose(contract, FromDocument(doc, raw), digest)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, p.Contract, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "drift-propose: %s (%s) vs the digest (%s): %d changes drafted in %s, %d moves left to a person\n", cfg.Spec, doc.Info.Version, digest.Source.Version, len(p.Applied), out, len(p.Left))
+	for _, line := range p.Applied {
+		fmt.Fprintln(w, line)
+	}
+	if len(p.Left) > 0 {
+		fmt.Fprintln(w, "left to a person:")
+	}
+	for _, line := range p.Left {
+		fmt.Fprintln(w, line)
+	}
+	return nil
+}
+
 func readFacts(name string) ([]Fact, error) {
 	if name == "" {
 		return nil, nil

@@ -156,17 +156,63 @@ func (c *comparer) pair(a, b []*Schema, keyA, keyB []string) (pairs [][2]int, on
 	return pairs, onlyA, onlyB
 }
 
-// cost counts the differences between two alternatives, on a scratch
-// comparer so that nothing is reported.
+// cost measures how far apart two alternatives are by their shape: type,
+// property names, the properties' types and constant values, and the
+// required set. It looks one level deep only, so that a large difference
+// nested in one property cannot outweigh the shape that tells
+// alternatives apart.
 func (c *comparer) cost(a, b *Schema) int {
 	key := [2]*Schema{a, b}
 	if n, ok := c.costs[key]; ok {
 		return n
 	}
-	scratch := &comparer{mode: c.mode, schemasA: c.schemasA, schemasB: c.schemasB, visiting: map[[2]string]bool{}, costs: c.costs}
-	scratch.schema("", a, b)
-	c.costs[key] = len(scratch.out)
-	return len(scratch.out)
+	ra, rb := resolveIn(c.schemasA, a), resolveIn(c.schemasB, b)
+	n := 0
+	if ra == nil || rb == nil {
+		n = 1 << 20
+	} else {
+		n = shapeDistance(ra, rb, c.schemasA, c.schemasB)
+	}
+	c.costs[key] = n
+	return n
+}
+
+func shapeDistance(a, b *Schema, sa, sb map[string]*Schema) int {
+	n := 0
+	differ := func(cond bool) {
+		if cond {
+			n++
+		}
+	}
+	differ(a.Type != b.Type)
+	differ(disjoint(a.Enum, b.Enum))
+	for _, name := range sortedKeys(a.Properties, b.Properties) {
+		pa, pb := a.Properties[name], b.Properties[name]
+		if pa == nil || pb == nil {
+			n++
+			continue
+		}
+		pa, pb = resolveIn(sa, pa), resolveIn(sb, pb)
+		if pa == nil || pb == nil {
+			continue // an unresolved reference
+		}
+		differ(pa.Type != pb.Type)
+		differ(disjoint(pa.Enum, pb.Enum))
+	}
+	for _, name := range slices.Concat(a.Required, b.Required) {
+		differ(slices.Contains(a.Required, name) != slices.Contains(b.Required, name))
+	}
+	return n
+}
+
+// disjoint reports whether two enums both exist and share no value.
+func disjoint(a, b []any) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	return !slices.ContainsFunc(a, func(v any) bool {
+		return slices.ContainsFunc(b, func(w any) bool { return jsonOf(v) == jsonOf(w) })
+	})
 }
 
 // label names an alternative in a finding's location: its key, or else

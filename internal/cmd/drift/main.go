@@ -5,12 +5,14 @@
 //	go run ./internal/cmd/drift                 # contract vs digest (make drift)
 //	go run ./internal/cmd/drift -spec <file|URL> # also: upstream vs digest
 //	go run ./internal/cmd/drift -update -spec <file|URL>  # rewrite the digest (make drift-update)
+//	go run ./internal/cmd/drift -propose out.yaml -spec <file|URL>  # draft the contract change (make drift-propose)
 //
 // The contract check fails on any difference between openapi/loops.yaml and
 // openapi/upstream.lock.json that openapi/upstream-differences.yaml does not
 // explain, and on any entry there that explains nothing. The upstream check
 // fails when the published document's facts moved away from the digest:
-// update the contract, then run make drift-update.
+// update the contract (make drift-propose drafts the additive part of that
+// change), then run make drift-update.
 //
 // Exit status: 0 when the gate passes, 1 when it fails, 2 on bad arguments
 // or unreadable input.
@@ -41,18 +43,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.Facts, "facts", "openapi/upstream-facts.yaml", "the prose facts the gate watches")
 	fs.StringVar(&cfg.Spec, "spec", "", "Loops' published spec (file or http(s) URL); compared with the digest")
 	update := fs.Bool("update", false, "rewrite the digest from -spec instead of checking")
+	propose := fs.String("propose", "", "write a draft of the contract for -spec's moves to this file instead of checking")
 	timeout := fs.Duration("timeout", 30*time.Second, "time limit for downloading -spec")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: drift [-spec <file or URL>] [-update]")
+		fmt.Fprintln(stderr, "usage: drift [-spec <file or URL>] [-update | -propose <file>]")
 		return 2
 	}
 	cfg.Timeout = *timeout
-	if *update {
+	if *update || *propose != "" {
 		if cfg.Spec == "" {
-			fmt.Fprintln(stderr, "drift: -update needs -spec <file or URL>")
+			fmt.Fprintln(stderr, "drift: -update and -propose need -spec <file or URL>")
 			return 2
 		}
-		if err := drift.Update(ctx, cfg, stdout); err != nil {
+		var err error
+		if *update {
+			err = drift.Update(ctx, cfg, stdout)
+		} else {
+			err = drift.WriteProposal(ctx, cfg, *propose, stdout)
+		}
+		if err != nil {
 			fmt.Fprintln(stderr, "drift:", err)
 			return 2
 		}
