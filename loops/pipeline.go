@@ -66,6 +66,7 @@ type callState struct {
 	status        int           // the last answer's status, 0 before one
 	deduplicated  bool          // a 409 for the call's own key read as success
 	middleware    []Middleware  // the call's own, inside the client's
+	batch         *batchItem    // a batch item's pacing, retries and key; nil for a plain call
 }
 
 // Value makes the state findable from the request's context.
@@ -138,6 +139,11 @@ func (p *pipeline) do(req *http.Request, st *callState) (*http.Response, error) 
 		resp *http.Response
 		err  error
 	)
+	maxRetries := p.policy.maxRetries
+	if st.batch != nil {
+		maxRetries = st.batch.retries
+	}
+	counted := 0 // attempts counted against maxRetries
 	for attempt := 1; ; attempt++ {
 		for i, l := range limiters {
 			waited := time.Time{}
@@ -167,6 +173,14 @@ func (p *pipeline) do(req *http.Request, st *callState) (*http.Response, error) 
 			st.status = resp.StatusCode
 		}
 		p.logAttempt(ctx, st, attempt, resp, err, took)
+		if st.batch != nil {
+			st.batch.attempts, st.batch.busy = attempt, st.batch.busy+took
+		}
+		// A batch item rate limited by Loops waits its turn as long as ctx
+		// allows: the 429 said Loops did not act, and the limiter paces.
+		if st.batch == nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests {
+			counted++
+		}
 		var paused time.Duration // how long the limiters now hold everyone back
 		quota := resp != nil && resp.StatusCode == http.StatusTooManyRequests && isQuota(st.body)
 		if resp != nil && !quota { // a quota says nothing about the pace
@@ -185,12 +199,12 @@ func (p *pipeline) do(req *http.Request, st *callState) (*http.Response, error) 
 		retry := true
 		switch {
 		case err != nil:
-			if ctx.Err() != nil || attempt > p.policy.maxRetries || (safe == oneShot && sent) || !replayable {
+			if ctx.Err() != nil || counted > maxRetries || (safe == oneShot && sent) || !replayable {
 				retry = false
 			} else {
 				wait = p.policy.backoff(attempt)
 			}
-		case quota || !replayable || attempt > p.policy.maxRetries || !retryableStatus(resp.StatusCode, safe):
+		case quota || !replayable || counted > maxRetries || !retryableStatus(resp.StatusCode, safe):
 			retry = false
 		default:
 			wait, retry = p.policy.waitAfterStatus(attempt, resp.StatusCode, resp.Header, time.Now(), paused)
@@ -220,6 +234,9 @@ func (p *pipeline) applyIdempotencyKey(req *http.Request, st *callState, keyed b
 		if h := req.Header.Get(idempotencyHeader); h != "" {
 			st.key, st.keyFromCaller = h, true
 		}
+	}
+	if st.key == "" && keyed && st.batch != nil && st.batch.key != "" {
+		st.key, st.keyFromCaller = st.batch.key, true // derived from the job and item
 	}
 	if st.keyFromCaller {
 		if !keyed {

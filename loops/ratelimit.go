@@ -219,6 +219,13 @@ func (l *AdaptiveLimiter) learnLimit(header http.Header) {
 	}
 }
 
+// gap is the current interval between two requests.
+func (l *AdaptiveLimiter) gap() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.interval
+}
+
 func later(a, b time.Time) time.Time {
 	if b.After(a) {
 		return b
