@@ -3,7 +3,10 @@ package drift
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -163,4 +166,54 @@ func containsAll(s string, parts []string) bool {
 		}
 	}
 	return true
+}
+
+// Check and Update with a facts declaration: update records the quoted
+// text in the digest; a declaration that quotes words the digest does not
+// hold fails make drift, and a spec whose words changed fails make drift
+// SPEC=..., both naming the dependents.
+func TestCheckWatchesFacts(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	spec := gunzip(t, "testdata/loops-openapi-1.21.14.yaml.gz")
+	cfg := Config{
+		Contract:    write("spec.yaml", spec), // the spec as its own contract: no differences
+		Digest:      filepath.Join(dir, "lock.json"),
+		Differences: write("differences.yaml", []byte("differences: []\n")),
+		Facts:       write("facts.yaml", []byte(nodeCap)),
+	}
+	ctx := context.Background()
+	var out bytes.Buffer
+	check := func(spec string) (bool, string) {
+		t.Helper()
+		out.Reset()
+		cfg.Spec = spec
+		ok, err := Check(ctx, cfg, &out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok, out.String()
+	}
+	cfg.Spec = cfg.Contract
+	if err := Update(ctx, cfg, &out); err != nil {
+		t.Fatal(err)
+	}
+	if ok, report := check(cfg.Contract); !ok {
+		t.Fatalf("a fresh digest fails:\n%s", report)
+	}
+	write("facts.yaml", []byte(strings.ReplaceAll(nodeCap, "400", "500")))
+	if ok, report := check(""); ok || !strings.Contains(report, `no longer says "Public workflows can have up to 500 nodes."; it sets Go loops.MaxWorkflowNodes`) {
+		t.Errorf("a declaration the digest does not back passed, or was not named:\n%s", report)
+	}
+	write("facts.yaml", []byte(nodeCap))
+	moved := write("moved.yaml", edit(t, spec, "can have up to 400 nodes", "can have up to 500 nodes"))
+	if ok, report := check(moved); ok || !strings.Contains(report, "upstream moved") || !strings.Contains(report, "createWorkflowNode.description in 1.21.14 no longer says") {
+		t.Errorf("a changed watched text passed, or was not named:\n%s", report)
+	}
 }
