@@ -86,8 +86,19 @@ func (c *Client) run(st *callState, send sendFunc, out any) error {
 		}
 	}
 	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode <= 299 && unsuccessful(st.body):
+		// {"success": false} under a 2xx status: a failure all the same.
+		return c.apiError(resp, st, method, route)
 	case resp.StatusCode >= 200 && resp.StatusCode <= 299:
-		if out == nil || len(bytes.TrimSpace(st.body)) == 0 {
+		if out == nil {
+			return nil // a send's answer carries nothing: an empty body will do
+		}
+		if st.rt != nil { // nil for Do: the caller's out decides what it needs
+			if err := checkRequired(st.rt.required, st.body); err != nil {
+				return fmt.Errorf("loops: %s: the %d answer of %s %s %w", op, resp.StatusCode, method, route, err)
+			}
+		}
+		if len(bytes.TrimSpace(st.body)) == 0 {
 			return nil
 		}
 		if err := json.Unmarshal(st.body, out); err != nil {

@@ -31,6 +31,7 @@ var (
 	ErrRateLimited          = errors.New("loops: rate limited")                                 // 429
 	ErrQuotaExceeded        = errors.New("loops: quota exceeded")                               // 429 naming a quota (the upload limit), returned without retries
 	ErrServerError          = errors.New("loops: server error")                                 // 5xx
+	ErrUnsuccessful         = errors.New("loops: unsuccessful answer")                          // a 2xx whose body says "success": false
 	ErrInvalidInput         = errors.New("loops: invalid input")                                // any *ValidationError
 )
 
@@ -55,7 +56,9 @@ func (e *aliasError) Unwrap() error { return e.of }
 // maxErrorBody caps how much of an error body an APIError keeps.
 const maxErrorBody = 64 << 10
 
-// APIError is returned when Loops answers with a status outside 2xx.
+// APIError is returned when Loops answers with a status outside 2xx, or
+// with a 2xx whose body says "success": false (it then matches
+// [ErrUnsuccessful]).
 type APIError struct {
 	// StatusCode is the HTTP status, such as 400 or 503.
 	StatusCode int
@@ -93,6 +96,9 @@ func (e *APIError) Error() string {
 	b.WriteString(strconv.Itoa(e.StatusCode))
 	if text := http.StatusText(e.StatusCode); text != "" {
 		b.WriteString(" " + text)
+	}
+	if e.StatusCode >= 200 && e.StatusCode <= 299 {
+		b.WriteString(" (success: false)")
 	}
 	if e.reusedKey() {
 		b.WriteString(" (idempotency key already used)")
@@ -137,6 +143,8 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusTooManyRequests && isQuota(e.Body)
 	case ErrServerError:
 		return e.StatusCode >= 500 && e.StatusCode <= 599
+	case ErrUnsuccessful:
+		return e.StatusCode >= 200 && e.StatusCode <= 299
 	}
 	return false
 }

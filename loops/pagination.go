@@ -20,6 +20,16 @@ type ListOptions struct {
 // cursor it has already followed; the iterator stops rather than loop.
 var ErrRepeatedCursor = errors.New("loops: pagination returned a cursor it had already returned")
 
+// maxEmptyPages bounds how many empty pages in a row, each with a new
+// cursor, an iterator follows: a list that keeps answering nothing but
+// "there is more" would otherwise be paged until ctx ends (or for ever).
+const maxEmptyPages = 10
+
+// ErrEmptyPages is yielded by a list iterator after 10 empty pages in a
+// row that each carried a new cursor; the iterator stops rather than page
+// on without end.
+var ErrEmptyPages = errors.New("loops: pagination returned 10 empty pages in a row, each with a new cursor")
+
 type listParams struct {
 	perPage *int
 	cursor  *string
@@ -51,7 +61,7 @@ type page[T any] interface {
 // the caller's struct is never changed; it passes opts to every page call;
 // it yields an error once and stops; it fetches no page after the loop
 // breaks; and it stops with ErrRepeatedCursor instead of following a
-// cursor twice.
+// cursor twice, and with ErrEmptyPages after 10 empty pages in a row.
 func paginate[T any, P page[T]](ctx context.Context, lo *ListOptions, opts []CallOption, list func(context.Context, *ListOptions, ...CallOption) (P, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var o ListOptions
@@ -59,6 +69,7 @@ func paginate[T any, P page[T]](ctx context.Context, lo *ListOptions, opts []Cal
 			o = *lo
 		}
 		seen := map[string]bool{}
+		empty := 0 // pages in a row without an item
 		if o.Cursor != "" {
 			seen[o.Cursor] = true
 		}
@@ -69,7 +80,13 @@ func paginate[T any, P page[T]](ctx context.Context, lo *ListOptions, opts []Cal
 				yield(zero, err)
 				return
 			}
-			for _, item := range p.Items() {
+			items := p.Items()
+			if len(items) == 0 {
+				empty++
+			} else {
+				empty = 0
+			}
+			for _, item := range items {
 				if !yield(item, nil) {
 					return
 				}
@@ -78,9 +95,16 @@ func paginate[T any, P page[T]](ctx context.Context, lo *ListOptions, opts []Cal
 			if next == "" {
 				return
 			}
-			if seen[next] {
+			var stop error
+			switch {
+			case seen[next]:
+				stop = ErrRepeatedCursor
+			case empty >= maxEmptyPages:
+				stop = ErrEmptyPages
+			}
+			if stop != nil {
 				var zero T
-				yield(zero, ErrRepeatedCursor)
+				yield(zero, stop)
 				return
 			}
 			seen[next] = true

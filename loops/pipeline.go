@@ -383,11 +383,22 @@ func (t *sendTrace) provesNothingSent() bool {
 	return t != nil && t.traced.Load() && !t.wrote.Load()
 }
 
+// smallBody is the most readBody allocates before the bytes arrive: a
+// declared Content-Length up to it is read in one allocation (Loops'
+// answers are far smaller), anything longer or undeclared grows with what
+// actually arrives. A server that declares 16 MiB and stalls costs a few
+// KiB, not 16 MiB per call.
+const smallBody = 32 << 10
+
 // readBody reads and closes a response body, so that the connection goes
 // back to the pool for the next request.
 func readBody(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
-	if n := resp.ContentLength; n >= 0 && n <= maxResponseBody {
+	n := resp.ContentLength
+	if n > maxResponseBody {
+		return nil, fmt.Errorf("response body larger than %d bytes", maxResponseBody)
+	}
+	if n >= 0 && n <= smallBody {
 		// The usual case, in one allocation: read exactly what was
 		// announced (net/http's body ends there; Close drains any rest,
 		// so the connection is reused).
@@ -397,7 +408,7 @@ func readBody(resp *http.Response) ([]byte, error) {
 		}
 		return buf, nil
 	}
-	var buf bytes.Buffer
+	var buf bytes.Buffer // grows as bytes arrive, doubling
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBody+1)); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import "strings"
 type route struct {
 	method, path, id string
 	flags            routeFlag
+	required         []string // the JSON fields the contract requires in the 2xx answer object
 }
 
 // routeFlag says what the contract promises about an operation.

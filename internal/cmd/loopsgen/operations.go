@@ -46,7 +46,7 @@ var _ = bytes.NewReader
 				return fmt.Errorf("%s: %w", o.op.OperationID, err)
 			}
 		}
-		fmt.Fprintf(&vars, "\t%s = &route{%q, %q, %q, %s}\n", routeVar(o), o.method, o.path, o.op.OperationID, g.flags(o))
+		fmt.Fprintf(&vars, "\t%s = &route{%q, %q, %q, %s, %s}\n", routeVar(o), o.method, o.path, o.op.OperationID, g.flags(o), requiredAnswer(o))
 		fmt.Fprintf(&table, "\t%s,\n", routeVar(o))
 	}
 	comment(b, "The route of each operation: what the pipeline needs to know about it.\nA typed call hands its own to the pipeline, which matches paths only for\nClient.Do and the low-level gen client.")
@@ -278,6 +278,22 @@ func (g *generator) result(o operation) (string, string) {
 		return "([]" + elem + ", error)", "callList[" + elem + "]"
 	}
 	return "error", "callNoContent"
+}
+
+// requiredAnswer is the Go literal of the JSON fields the contract requires
+// in an operation's 2xx answer object ("nil" when it requires none, or the
+// answer is not an object), which the client checks before it decodes.
+func requiredAnswer(o operation) string {
+	s := successSchema(o)
+	if s == nil || s.Value == nil || len(s.Value.Required) == 0 {
+		return "nil"
+	}
+	names := slices.Sorted(slices.Values(s.Value.Required))
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = strconv.Quote(n)
+	}
+	return "[]string{" + strings.Join(quoted, ", ") + "}"
 }
 
 // successSchema is the JSON schema of an operation's first 2xx answer, or
