@@ -93,3 +93,40 @@ func TestWelcomeEmail(t *testing.T) {
 		t.Fatalf("sends = %+v", sends)
 	}
 }
+
+// WithTransactionalEmails seeds the content API's list as well as the
+// deprecated published one.
+func TestTransactionalEmailsAreListedByBothAPIs(t *testing.T) {
+	srv := loopstest.NewServer(t, loopstest.WithTransactionalEmails(
+		loopstest.TransactionalEmail{ID: "welcome", Name: "Welcome", DataVariables: []string{"name"}, LastUpdated: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)},
+		loopstest.TransactionalEmail{ID: "receipt", Name: "Receipt", LastUpdated: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)},
+		loopstest.TransactionalEmail{ID: "draft", Name: "Not yet", Draft: true},
+	))
+	c := srv.Client(t)
+	ctx := t.Context()
+	all, err := loops.Collect(c.Transactional.ListIter(ctx, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]loops.TransactionalEmail{}
+	for _, e := range all {
+		byID[e.ID] = e
+	}
+	if len(all) != 3 || byID["welcome"].Name != "Welcome" || byID["welcome"].PublishedEmailMessageID == nil || byID["draft"].PublishedEmailMessageID != nil || byID["draft"].DraftEmailMessageID == nil {
+		t.Fatalf("Transactional.List = %+v", all)
+	}
+	if got := byID["welcome"].DataVariables; len(got) != 1 || got[0] != "name" {
+		t.Errorf("welcome's data variables = %v", got)
+	}
+	got, err := c.Transactional.Get(ctx, "receipt")
+	if err != nil || got.Name != "Receipt" {
+		t.Fatalf("Get(receipt) = %+v, %v", got, err)
+	}
+	published, err := loops.Collect(c.Transactional.ListPublishedIter(ctx, nil))
+	if err != nil || len(published) != 2 {
+		t.Errorf("ListPublished = %+v, %v; want the two published", published, err)
+	}
+	if err := c.Transactional.Send(ctx, &loops.TransactionalRequest{TransactionalID: "receipt", Email: "ada@example.com"}); err != nil {
+		t.Errorf("sending a seeded template: %v", err)
+	}
+}

@@ -134,6 +134,10 @@ func WithMailingLists(lists ...loops.MailingList) Option {
 
 // WithTransactionalEmails adds transactional email templates to the server,
 // which knows none by default. Sending any other transactionalId gives 404.
+// Each template is listed both by the deprecated GET /v1/transactional
+// (Transactional.ListPublished, drafts left out) and by the content API's
+// GET /v1/transactional-emails (Transactional.List and Get, drafts
+// included, a published one with a message whose subject is its name).
 // IDs must be unique and non-empty: otherwise New panics and NewServer
 // fails the test.
 func WithTransactionalEmails(emails ...TransactionalEmail) Option {

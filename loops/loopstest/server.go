@@ -99,7 +99,7 @@ func build(opts []Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{
+	s := &Server{
 		cfg:        cfg,
 		contract:   c,
 		done:       make(chan struct{}),
@@ -114,7 +114,9 @@ func build(opts []Option) (*Server, error) {
 		// A client of its own: its own timeout, and idle connections
 		// closed with the server.
 		webhookClient: &http.Client{Timeout: cfg.webhookWait, Transport: http.DefaultTransport.(*http.Transport).Clone()},
-	}, nil
+	}
+	s.seedTemplates()
+	return s, nil
 }
 
 func (s *Server) start() {

@@ -111,6 +111,26 @@ func (s *Server) template(id string) (TransactionalEmail, bool) {
 	return s.cfg.emails[i], true
 }
 
+// seedTemplates stores each configured template as a content-API
+// transactional email too, so that Transactional.List and Get show what
+// the deprecated published list shows: a published one with a published
+// message (its subject is its name), a draft with a draft message only.
+func (s *Server) seedTemplates() {
+	for _, e := range s.cfg.emails {
+		at := e.LastUpdated
+		msg := s.newMessage("transactionalId", e.ID, at)
+		msg["subject"] = e.Name
+		obj := s.newObject(transactionals, object{"name": e.Name, "dataVariables": append([]string{}, e.DataVariables...)}, at)
+		obj["id"], obj["url"] = e.ID, appURL+transactionals.app+"/"+e.ID
+		if e.Draft {
+			obj["draftEmailMessageId"] = msg["id"]
+		} else {
+			obj["publishedEmailMessageId"] = msg["id"]
+		}
+		s.put(transactionals, obj)
+	}
+}
+
 // listTransactional pages through the published templates, newest first.
 func (s *Server) listTransactional(c *call) *response {
 	all := slices.DeleteFunc(slices.Clone(s.cfg.emails), func(e TransactionalEmail) bool { return e.Draft })

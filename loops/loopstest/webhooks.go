@@ -50,9 +50,13 @@ type delivery struct {
 	secret string
 }
 
-// WebhookReplayed delivers the message a second time, with the same
-// webhook-id, timestamp and signature, as a replaying attacker or a
-// redelivery would.
+// WebhookReplayed makes one DeliverWebhook call POST its message twice in
+// a row: the second POST repeats the first exactly (the same webhook-id,
+// timestamp, signature and body), as Loops' redelivery or a replaying
+// attacker would send it. The call then returns two statuses, the first
+// POST's and the repeat's: for a webhooks.Handler, [204 200], since it
+// answers a message it has already handled with 200 and does not run your
+// function again.
 func WebhookReplayed() WebhookOption { return func(d *delivery) { d.times = 2 } }
 
 // WebhookWrongSignature signs the message with another secret.
@@ -64,8 +68,9 @@ func WebhookWrongSignature() WebhookOption {
 // its eventName, an eventTime and schema version when left zero, and null
 // for unset required fields, checked against the contract, and signed
 // with DefaultWebhookSecret at the server's clock. It returns the status
-// of each POST. Each POST ends with ctx, after the webhook timeout
-// (WithWebhookTimeout) or when the server is closed, whichever is first.
+// of each POST, in order: one, or two with WebhookReplayed. Each POST ends
+// with ctx, after the webhook timeout (WithWebhookTimeout) or when the
+// server is closed, whichever is first.
 func (s *Server) DeliverWebhook(ctx context.Context, url string, event webhooks.Event, opts ...WebhookOption) ([]int, error) {
 	d := delivery{times: 1, secret: DefaultWebhookSecret}
 	for _, opt := range opts {
