@@ -7,7 +7,7 @@ PKGS    := ./...
 # never enter the graph of programs that import this one.
 OASDIFF := $(GO) tool -modfile=tools/go.mod oasdiff
 
-.PHONY: help generate test lint fleet bench-fleet check-generated drift drift-update drift-propose breaking bench bench-pacing fuzz tour
+.PHONY: help generate test lint fleet bench-fleet check-generated drift drift-update drift-propose breaking bench bench-pacing fuzz tour sync
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -19,7 +19,7 @@ generate: ## regenerate gen/ from openapi/loops.yaml
 # Modules with their own go.mod (contrib/*, examples): ./... here does not
 # reach them, so test and lint visit each one found. Their packages run one
 # at a time (-p 1): the fleet test measures a rate.
-MODULES := $(patsubst %/go.mod,%,$(wildcard contrib/*/go.mod examples/go.mod))
+MODULES := $(patsubst %/go.mod,%,$(wildcard contrib/*/go.mod examples/go.mod examples/*/go.mod))
 REDIS   := contrib/redislimiter
 
 test: ## run every test with the race detector, every module's (the README's test command; starts redis-server)
@@ -80,3 +80,6 @@ bench-fleet: ## the shared fleet's throughput and 429 share, as a benchmark (sta
 
 tour: ## the README's main job: a runnable tour of the SDK
 	$(GO) run ./examples/tour
+
+sync: ## a bulk contact sync from a CSV with a progress bar; Ctrl-C, then run again to resume (examples/sync, its own module)
+	cd examples/sync && $(GO) run .
