@@ -31,8 +31,8 @@ lint: ## gofmt check and go vet, every module's
 	$(GO) vet $(PKGS)
 	@for m in $(MODULES); do echo "go vet ($$m)"; (cd $$m && $(GO) vet ./...) || exit 1; done
 
-check-generated: generate ## fail when generated code (gen/, *.gen.go, go.mod) differs from a fresh generation
-	@status=$$(git status --porcelain -- gen go.mod go.sum '*.gen.go' '*.gen.yaml'); \
+check-generated: generate ## fail when generated code (gen/, *.gen.go, api.md, go.mod) differs from a fresh generation
+	@status=$$(git status --porcelain -- gen go.mod go.sum '*.gen.go' '*.gen.yaml' api.md); \
 	if [ -n "$$status" ]; then echo "generated code is stale; run make generate and commit:"; echo "$$status"; git --no-pager diff --stat -- gen; exit 1; fi
 
 drift: ## the drift gate: the contract vs the digest of Loops' spec (and, with SPEC=<file or URL>, that spec vs the digest)

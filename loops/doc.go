@@ -28,5 +28,22 @@
 //   - Pagination as a range loop (iter.Seq2), and per-call access to the
 //     raw response with [WithResponseInfo].
 //
+// # Finding your way
+//
+// Each API area is a service on the [Client] (client.Contacts,
+// client.Events, client.Transactional, ...). api.md, at the root of the
+// module, lists every method with what it takes, what it returns and the
+// request it sends. The request and response types are the contract's
+// models, re-exported from package gen; go doc loops.<Type> lists each
+// one's fields, with their Go types, whether each is required, optional
+// or clearable, and what it means. Most programs need only a handful:
+// [EventRequest], [TransactionalRequest], [ContactCreateRequest],
+// [ContactUpdateRequest], [Contact] and [Attachment].
+//
+// The workflow graph types (a few dozen node kinds, their updates, and the
+// unions over them) serve only the Workflows and WorkflowNodes services.
+// They are generated into workflow_types.gen.go, apart from the everyday
+// types of types.gen.go.
+//
 // Package loopstest provides an in-memory fake Loops server for tests.
 package loops

@@ -32,32 +32,6 @@ type (
 	ActivityConditionTarget = gen.ActivityConditionTarget
 	// ActivityConditionType Always `activity`.
 	ActivityConditionType = gen.ActivityConditionType
-	// AddToListTriggerNode A trigger that starts the workflow when a contact joins a mailing list.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	ID             *string                       optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
-	//	MailingListID  *string                       optional  The mailing list whose new members enter the workflow; null until one is set.
-	//	NextNodeIds    []string                      required  The IDs of the nodes this one leads to.
-	//	ReEligible     bool                          required  True lets a contact enter the workflow every time the trigger fires; false only once.
-	//	TypeName       AddToListTriggerNodeTypeName  required  Always `AddToListTrigger`.
-	//	WorkflowID     *string                       optional  The workflow the node belongs to (sent by getWorkflowNode).
-	//
-	// Example: {"mailingListId":"cm06f5v0e45nf0ml5754o9cix","nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"reEligible":false,"typeName":"AddToListTrigger"}
-	AddToListTriggerNode = gen.AddToListTriggerNode
-	// AddToListTriggerNodeTypeName Always `AddToListTrigger`.
-	AddToListTriggerNodeTypeName = gen.AddToListTriggerNodeTypeName
-	// AddToListTriggerNodeUpdate Changes an add-to-list trigger, or turns a trigger node into one.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	ReEligible  *bool                                optional  True lets a contact enter the workflow every time the trigger fires; false only once.
-	//	TypeName    *AddToListTriggerNodeUpdateTypeName  optional  `AddToListTrigger`, to turn another trigger into this kind.
-	//
-	// Example: {"reEligible":false,"typeName":"AddToListTrigger"}
-	AddToListTriggerNodeUpdate = gen.AddToListTriggerNodeUpdate
-	// AddToListTriggerNodeUpdateTypeName `AddToListTrigger`, to turn another trigger into this kind.
-	AddToListTriggerNodeUpdateTypeName = gen.AddToListTriggerNodeUpdateTypeName
 	// Attachment A file sent with a transactional email.
 	//
 	// Fields (optional: nil or empty when left out):
@@ -84,35 +58,6 @@ type (
 	AudienceFilterConditionValue = gen.AudienceFilterConditionValue
 	// AudienceFilterMatch `all` (every condition holds) or `any` (at least one does).
 	AudienceFilterMatch = gen.AudienceFilterMatch
-	// AudienceFilterNode Lets through only contacts that match a filter or segment. The filter
-	// fields come in single-node answers, not in a workflow's `nodes` map.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	AppliesDownstream  *bool                       optional  True applies the filter to every later node too; false to this step only.
-	//	AudienceFilter     *AudienceFilter             optional  Conditions on contacts, combined so that all of them or any of them must hold.
-	//	AudienceSegmentID  *string                     optional  The audience segment the node filters by, if any.
-	//	ID                 *string                     optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
-	//	NextNodeIds        []string                    required  The IDs of the nodes this one leads to.
-	//	TypeName           AudienceFilterNodeTypeName  required  Always `AudienceFilter`.
-	//	WorkflowID         *string                     optional  The workflow the node belongs to (sent by getWorkflowNode).
-	//
-	// Example: {"appliesDownstream":true,"audienceSegmentId":"cm9sg8h9j0k1m2n3p4q5r6s7t","id":"cm9nd4e5f6g7h8j9k0m1n2p3q","nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"AudienceFilter","workflowId":"cm9wf3k7p2q8r4s6t0v1x5z9a"}
-	AudienceFilterNode = gen.AudienceFilterNode
-	// AudienceFilterNodeTypeName Always `AudienceFilter`.
-	AudienceFilterNodeTypeName = gen.AudienceFilterNodeTypeName
-	// AudienceFilterNodeUpdate Changes an audience-filter node. A segment given alone clears the
-	// filter and a filter given alone clears the segment; given both, the
-	// filter narrows the segment.
-	//
-	// Fields (optional: nil or empty when left out; clearable: a Nullable, which [Null] sets to null):
-	//
-	//	AppliesDownstream  *bool             optional   True applies the filter to every later node too; false to this step only.
-	//	AudienceFilter     *AudienceFilter   optional   Conditions on contacts, combined so that all of them or any of them must hold.
-	//	AudienceSegmentID  Nullable[string]  clearable  The audience segment to filter by, or null to clear it.
-	//
-	// Example: {"appliesDownstream":false,"audienceSegmentId":"cm9sg8h9j0k1m2n3p4q5r6s7t"}
-	AudienceFilterNodeUpdate = gen.AudienceFilterNodeUpdate
 	// AudienceSegment A saved audience filter that campaigns can target.
 	//
 	// Fields (optional: nil or empty when left out):
@@ -143,32 +88,6 @@ type (
 	//	Data        []AudienceSegment  required  The segments on this page.
 	//	Pagination  Pagination         required  Where a page sits in a list, and where the next one starts.
 	AudienceSegmentList = gen.AudienceSegmentList
-	// BlankTriggerNode A trigger not configured yet; new workflows start with one.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	ID           *string                   optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
-	//	NextNodeIds  []string                  required  The IDs of the nodes this one leads to.
-	//	TypeName     BlankTriggerNodeTypeName  required  Always `BlankTrigger`.
-	//	WorkflowID   *string                   optional  The workflow the node belongs to (sent by getWorkflowNode).
-	//
-	// Example: {"nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"typeName":"BlankTrigger"}
-	BlankTriggerNode = gen.BlankTriggerNode
-	// BlankTriggerNodeTypeName Always `BlankTrigger`.
-	BlankTriggerNodeTypeName = gen.BlankTriggerNodeTypeName
-	// BranchNode Splits the path; a workflow can start only when every direct child is an AudienceFilter node.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	ID           *string             optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
-	//	NextNodeIds  []string            required  The IDs of the branch's paths (its children).
-	//	TypeName     BranchNodeTypeName  required  Always `BranchNode`.
-	//	WorkflowID   *string             optional  The workflow the node belongs to (sent by getWorkflowNode).
-	//
-	// Example: {"nextNodeIds":["cm9nd4e5f6g7h8j9k0m1n2p3q","cm9nd5f6g7h8j9k0m1n2p3q4r"],"typeName":"BranchNode"}
-	BranchNode = gen.BranchNode
-	// BranchNodeTypeName Always `BranchNode`.
-	BranchNodeTypeName = gen.BranchNodeTypeName
 	// Campaign A campaign, with its audience and its send schedule.
 	//
 	// Fields (optional: nil or empty when left out):
@@ -387,33 +306,6 @@ type (
 	ContactPropertyCreateRequest = gen.ContactPropertyCreateRequest
 	// ContactPropertyFilter Which contact properties to list: all, or only custom ones.
 	ContactPropertyFilter = gen.ContactPropertyFilter
-	// ContactPropertyTriggerNode A trigger that starts the workflow when a contact property changes in a given way.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	ContactPropertyQuery  *WorkflowContactPropertyQuery       optional  The property change that fires the trigger; null until one is set.
-	//	ID                    *string                             optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
-	//	NextNodeIds           []string                            required  The IDs of the nodes this one leads to.
-	//	ReEligible            bool                                required  True lets a contact enter the workflow every time the trigger fires; false only once.
-	//	TypeName              ContactPropertyTriggerNodeTypeName  required  Always `ContactPropertyTrigger`.
-	//	WorkflowID            *string                             optional  The workflow the node belongs to (sent by getWorkflowNode).
-	//
-	// Example: {"contactPropertyQuery":{"is":{"operator":"equal","value":"pro"},"key":"planName","was":{"operator":"any","value":""}},"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"reEligible":true,"typeName":"ContactPropertyTrigger"}
-	ContactPropertyTriggerNode = gen.ContactPropertyTriggerNode
-	// ContactPropertyTriggerNodeTypeName Always `ContactPropertyTrigger`.
-	ContactPropertyTriggerNodeTypeName = gen.ContactPropertyTriggerNodeTypeName
-	// ContactPropertyTriggerNodeUpdate Changes a contact-property trigger, or turns a trigger node into one.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	ContactPropertyQuery  *WorkflowContactPropertyQuery              optional  The contact-property change that fires a trigger: the property, its value before (`was`) and after (`is`).
-	//	ReEligible            *bool                                      optional  True lets a contact enter the workflow every time the trigger fires; false only once.
-	//	TypeName              *ContactPropertyTriggerNodeUpdateTypeName  optional  `ContactPropertyTrigger`, to turn another trigger into this kind.
-	//
-	// Example: {"contactPropertyQuery":{"is":{"operator":"equal","value":"pro"},"key":"planName","was":{"operator":"not_equal","value":"pro"}}}
-	ContactPropertyTriggerNodeUpdate = gen.ContactPropertyTriggerNodeUpdate
-	// ContactPropertyTriggerNodeUpdateTypeName `ContactPropertyTrigger`, to turn another trigger into this kind.
-	ContactPropertyTriggerNodeUpdateTypeName = gen.ContactPropertyTriggerNodeUpdateTypeName
 	// ContactPropertyType The type of a custom contact property.
 	ContactPropertyType = gen.ContactPropertyType
 	// ContactSuccessResponse The answer to a contact create or update: the contact's ID.
@@ -672,71 +564,6 @@ type (
 	//
 	// Example: {"email":"alex@company.com","eventName":"planUpgraded","eventProperties":{"plan":"pro","seats":5}}
 	EventRequest = gen.EventRequest
-	// EventTriggerNode A trigger that starts the workflow when a contact sends a given event.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	EventName        *string                   optional  The event that starts the workflow; null or absent when none is chosen yet.
-	//	EventProperties  []WorkflowEventProperty   optional  The event's properties, usable in the workflow's emails (single-node answers only).
-	//	ID               *string                   optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
-	//	NextNodeIds      []string                  required  The IDs of the nodes this one leads to.
-	//	ReEligible       bool                      required  True lets a contact enter the workflow every time the trigger fires; false only once.
-	//	TypeName         EventTriggerNodeTypeName  required  Always `EventTrigger`.
-	//	WorkflowID       *string                   optional  The workflow the node belongs to (sent by getWorkflowNode).
-	//
-	// Example: {"eventName":"planUpgraded","eventProperties":[{"name":"plan","type":"string"}],"id":"cm9nd0a1b2c3d4e5f6g7h8j9k","nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"reEligible":false,"typeName":"EventTrigger","workflowId":"cm9wf3k7p2q8r4s6t0v1x5z9a"}
-	EventTriggerNode = gen.EventTriggerNode
-	// EventTriggerNodeTypeName Always `EventTrigger`.
-	EventTriggerNodeTypeName = gen.EventTriggerNodeTypeName
-	// EventTriggerNodeUpdate Changes an event trigger, or turns a trigger node into one. Name the
-	// event by `eventPatternId` or `eventName`, not both; null clears it.
-	//
-	// Fields (optional: nil or empty when left out; clearable: a Nullable, which [Null] sets to null):
-	//
-	//	EventName       Nullable[string]                 clearable  The event to trigger on, by name, or null to clear it.
-	//	EventPatternID  Nullable[string]                 clearable  The event pattern to trigger on, or null to clear it.
-	//	ReEligible      *bool                            optional   True lets a contact enter the workflow every time the trigger fires; false only once.
-	//	TypeName        *EventTriggerNodeUpdateTypeName  optional   `EventTrigger`, to turn another trigger into this kind.
-	//
-	// Example: {"eventName":"planUpgraded","reEligible":true,"typeName":"EventTrigger"}
-	EventTriggerNodeUpdate = gen.EventTriggerNodeUpdate
-	// EventTriggerNodeUpdateTypeName `EventTrigger`, to turn another trigger into this kind.
-	EventTriggerNodeUpdateTypeName = gen.EventTriggerNodeUpdateTypeName
-	// ExitActionNode Ends the path; contacts leave the workflow here.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	ID           *string                 optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
-	//	NextNodeIds  []string                required  The IDs of the nodes this one leads to (normally none).
-	//	TypeName     ExitActionNodeTypeName  required  Always `ExitAction`.
-	//	WorkflowID   *string                 optional  The workflow the node belongs to (sent by getWorkflowNode).
-	//
-	// Example: {"nextNodeIds":[],"typeName":"ExitAction"}
-	ExitActionNode = gen.ExitActionNode
-	// ExitActionNodeTypeName Always `ExitAction`.
-	ExitActionNodeTypeName = gen.ExitActionNodeTypeName
-	// ExperimentBranchNode An A/B test; its children are VariantNode paths, one of which may be the control.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	ID            *string                       optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
-	//	NextNodeIds   []string                      required  The IDs of the variant paths.
-	//	SamplingRate  float64                       required  The percentage of contacts sent down the variant paths; the rest take the control path.
-	//	TypeName      ExperimentBranchNodeTypeName  required  Always `ExperimentBranchNode`.
-	//	WorkflowID    *string                       optional  The workflow the node belongs to (sent by getWorkflowNode).
-	//
-	// Example: {"nextNodeIds":["cm9nd6g7h8j9k0m1n2p3q4r5s","cm9nd7h8j9k0m1n2p3q4r5s6t","cm9nd8j9k0m1n2p3q4r5s6t7v"],"samplingRate":50,"typeName":"ExperimentBranchNode"}
-	ExperimentBranchNode = gen.ExperimentBranchNode
-	// ExperimentBranchNodeTypeName Always `ExperimentBranchNode`.
-	ExperimentBranchNodeTypeName = gen.ExperimentBranchNodeTypeName
-	// ExperimentBranchNodeUpdate Changes an experiment's split.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	SamplingRate  *float64  optional  The percentage of contacts sent down the variant paths (100 sends everyone); the rest take the control path.
-	//
-	// Example: {"samplingRate":80}
-	ExperimentBranchNodeUpdate = gen.ExperimentBranchNodeUpdate
 	// Group A campaign group or a transactional group (both have this shape). Every
 	// team also has a built-in group named "Unsorted".
 	//
@@ -898,47 +725,6 @@ type (
 	//	Data        []PublishedTransactionalEmail  required  The templates on this page.
 	//	Pagination  Pagination                     required  Where a page sits in a list, and where the next one starts.
 	PublishedTransactionalEmailList = gen.PublishedTransactionalEmailList
-	// QueuedContactPolicy What to do with contacts queued where a change would remove them:
-	// `fail` (the default) reports them and changes nothing, `discard` drops them.
-	QueuedContactPolicy = gen.QueuedContactPolicy
-	// SendEmailActionNode Sends an email; edit its content through the email-message API.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	EmailMessageID  *string                      optional  The email message the node sends; a workflow's `nodes` map may give null.
-	//	ID              *string                      optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
-	//	NextNodeIds     []string                     required  The IDs of the nodes this one leads to.
-	//	Subject         string                       required  The email's subject, for display.
-	//	TypeName        SendEmailActionNodeTypeName  required  Always `SendEmailAction`.
-	//	WorkflowID      *string                      optional  The workflow the node belongs to (sent by getWorkflowNode).
-	//
-	// Example: {"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","id":"cm9nd2c3d4e5f6g7h8j9k0m1n","nextNodeIds":[],"subject":"Welcome to Acme!","typeName":"SendEmailAction","workflowId":"cm9wf3k7p2q8r4s6t0v1x5z9a"}
-	SendEmailActionNode = gen.SendEmailActionNode
-	// SendEmailActionNodeTypeName Always `SendEmailAction`.
-	SendEmailActionNodeTypeName = gen.SendEmailActionNodeTypeName
-	// SignupTriggerNode A trigger that starts the workflow when a contact is added.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	ID           *string                    optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
-	//	NextNodeIds  []string                   required  The IDs of the nodes this one leads to.
-	//	TypeName     SignupTriggerNodeTypeName  required  Always `SignupTrigger`.
-	//	WorkflowID   *string                    optional  The workflow the node belongs to (sent by getWorkflowNode).
-	//
-	// Example: {"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"}
-	SignupTriggerNode = gen.SignupTriggerNode
-	// SignupTriggerNodeTypeName Always `SignupTrigger`.
-	SignupTriggerNodeTypeName = gen.SignupTriggerNodeTypeName
-	// SignupTriggerNodeUpdate Turns a trigger node into a signup trigger.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	TypeName  SignupTriggerNodeUpdateTypeName  required  Always `SignupTrigger`.
-	//
-	// Example: {"typeName":"SignupTrigger"}
-	SignupTriggerNodeUpdate = gen.SignupTriggerNodeUpdate
-	// SignupTriggerNodeUpdateTypeName Always `SignupTrigger`.
-	SignupTriggerNodeUpdateTypeName = gen.SignupTriggerNodeUpdateTypeName
 	// SuccessResponse Loops' bare success answer.
 	//
 	// Fields (optional: nil or empty when left out):
@@ -1054,32 +840,6 @@ type (
 	//
 	// Example: {"styles":{"buttonBodyColor":"#2563eb","buttonBorderRadius":4}}
 	ThemeUpdateRequest = gen.ThemeUpdateRequest
-	// TimerActionNode Waits for a while before moving on.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	Amount       float64                  required  How many units to wait; 0 moves on at once.
-	//	ID           *string                  optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
-	//	NextNodeIds  []string                 required  The IDs of the nodes this one leads to.
-	//	TypeName     TimerActionNodeTypeName  required  Always `TimerAction`.
-	//	Unit         TimerUnit                required  A timer's unit; `m` minutes, `h` hours, `d` days.
-	//	WorkflowID   *string                  optional  The workflow the node belongs to (sent by getWorkflowNode).
-	//
-	// Example: {"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"}
-	TimerActionNode = gen.TimerActionNode
-	// TimerActionNodeTypeName Always `TimerAction`.
-	TimerActionNodeTypeName = gen.TimerActionNodeTypeName
-	// TimerActionNodeUpdate Changes how long a timer waits.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	Amount  *float64    optional  How many units to wait; 0 moves on at once.
-	//	Unit    *TimerUnit  optional  A timer's unit; `m` minutes, `h` hours, `d` days.
-	//
-	// Example: {"amount":3,"unit":"h"}
-	TimerActionNodeUpdate = gen.TimerActionNodeUpdate
-	// TimerUnit A timer's unit; `m` minutes, `h` hours, `d` days.
-	TimerUnit = gen.TimerUnit
 	// TransactionalEmail A transactional email template from the content API, with the IDs of
 	// its draft and published messages (either may be missing).
 	//
@@ -1181,47 +941,6 @@ type (
 	//	Method  string           required  The method Loops sent.
 	//	Raw     json.RawMessage  optional  The alternative's JSON as Loops sent it.
 	UnknownCampaignSchedulingRequest = gen.UnknownCampaignSchedulingRequest
-	// UnknownWorkflowMailingListResult is an alternative of WorkflowMailingListResult whose status this version does not know: the
-	// fields every alternative has are decoded, and Raw holds its JSON.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	Status              string           required  The status Loops sent.
-	//	MailingListID       *string          optional  The alternatives' mailingListId field.
-	//	QueuedContactCount  int              required  The alternatives' queuedContactCount field.
-	//	Raw                 json.RawMessage  optional  The alternative's JSON as Loops sent it.
-	UnknownWorkflowMailingListResult = gen.UnknownWorkflowMailingListResult
-	// UnknownWorkflowNode is an alternative of WorkflowNode whose typeName this version does not know: the
-	// fields every alternative has are decoded, and Raw holds its JSON.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	TypeName     string           required  The typeName Loops sent.
-	//	ID           *string          optional  The alternatives' id field.
-	//	NextNodeIds  []string         required  The alternatives' nextNodeIds field.
-	//	WorkflowID   *string          optional  The alternatives' workflowId field.
-	//	Raw          json.RawMessage  optional  The alternative's JSON as Loops sent it.
-	UnknownWorkflowNode = gen.UnknownWorkflowNode
-	// UnknownWorkflowNodeCreateRequest is an alternative of WorkflowNodeCreateRequest whose insertMode this version does not know: the
-	// fields every alternative has are decoded, and Raw holds its JSON.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	InsertMode          string                     required            The insertMode Loops sent.
-	//	ExpectedRevisionID  Nullable[string]           required, nullable  The alternatives' expectedRevisionId field.
-	//	NodeTypeName        WorkflowNodeCreatableType  required            The alternatives' nodeTypeName field.
-	//	Raw                 json.RawMessage            optional            The alternative's JSON as Loops sent it.
-	UnknownWorkflowNodeCreateRequest = gen.UnknownWorkflowNodeCreateRequest
-	// UnknownWorkflowNodeDeleteResult is an alternative of WorkflowNodeDeleteResult whose status this version does not know: the
-	// fields every alternative has are decoded, and Raw holds its JSON.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	Status              string           required  The status Loops sent.
-	//	NodeIds             []string         required  The alternatives' nodeIds field.
-	//	QueuedContactCount  int              required  The alternatives' queuedContactCount field.
-	//	Raw                 json.RawMessage  optional  The alternative's JSON as Loops sent it.
-	UnknownWorkflowNodeDeleteResult = gen.UnknownWorkflowNodeDeleteResult
 	// Upload A reserved image asset and where to PUT its file.
 	//
 	// Fields (optional: nil or empty when left out):
@@ -1251,503 +970,81 @@ type (
 	//
 	// Example: {"contentLength":102400,"contentType":"image/png"}
 	UploadCreateRequest = gen.UploadCreateRequest
-	// VariantNode One path of an experiment.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	ID           *string              optional  The node's ID (absent in a workflow's `nodes` map, where it is the key).
-	//	IsControl    *bool                optional  Whether this path is the experiment's control.
-	//	NextNodeIds  []string             required  The IDs of the nodes this one leads to.
-	//	TypeName     VariantNodeTypeName  required  Always `VariantNode`.
-	//	WorkflowID   *string              optional  The workflow the node belongs to (sent by getWorkflowNode).
-	//
-	// Example: {"isControl":false,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"VariantNode"}
-	VariantNode = gen.VariantNode
-	// VariantNodeTypeName Always `VariantNode`.
-	VariantNodeTypeName = gen.VariantNodeTypeName
-	// VariantNodeUpdate Changes an experiment path.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	IsControl  *bool  optional  True makes this path the control, taking the role from any other; experiments need no control.
-	//
-	// Example: {"isControl":true}
-	VariantNodeUpdate = gen.VariantNodeUpdate
-	// Workflow A workflow and its node graph. Pass `workflowRevisionId` back as
-	// `expectedRevisionId` on the next change. A workflow holds at most 400 nodes.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	Description         *string                  optional  The workflow's description.
-	//	ID                  string                   required  Loops' ID for the workflow.
-	//	MailingListID       *string                  optional  The mailing list the workflow sends to; null when it has none.
-	//	Name                *string                  optional  The workflow's name.
-	//	Nodes               map[string]WorkflowNode  required  Every node of the workflow, keyed by node ID.
-	//	RootNodeID          string                   required  The ID of the graph's first node (its trigger).
-	//	Status              WorkflowStatus           required  Whether the workflow is a draft, sending, paused, or paused while still queueing contacts.
-	//	URL                 string                   required  The workflow's page in the Loops app.
-	//	WorkflowRevisionID  *string                  optional  The current revision; null for an old workflow not yet changed through the revision-aware API.
-	//
-	// Example: {"description":"Emails for new signups","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series","nodes":{"cm9nd0a1b2c3d4e5f6g7h8j9k":{"nextNodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"typeName":"SignupTrigger"},"cm9nd1b2c3d4e5f6g7h8j9k0m":{"amount":2,"nextNodeIds":["cm9nd2c3d4e5f6g7h8j9k0m1n"],"typeName":"TimerAction","unit":"d"},"cm9nd2c3d4e5f6g7h8j9k0m1n":{"emailMessageId":"cm9em7f8g9h0j1k2m3n4p5q6r","nextNodeIds":["cm9nd3d4e5f6g7h8j9k0m1n2p"],"subject":"Welcome to Acme!","typeName":"SendEmailAction"},"cm9nd3d4e5f6g7h8j9k0m1n2p":{"nextNodeIds":[],"typeName":"ExitAction"}},"rootNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","status":"Draft","url":"https://app.loops.so/workflows/cm9wf3k7p2q8r4s6t0v1x5z9a","workflowRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
-	Workflow = gen.Workflow
-	// WorkflowBranchRequest Adds one path under a branch or experiment node.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	ExpectedRevisionID  Nullable[string]  required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
-	//
-	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
-	WorkflowBranchRequest = gen.WorkflowBranchRequest
-	// WorkflowBranchResult The answer to addWorkflowBranch; `node` is the new child.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	Node      WorkflowNodeAtRevision  required  A node a change touched, with the workflow's revision after the change.
-	//	Workflow  Workflow                required  A workflow and its node graph.
-	WorkflowBranchResult = gen.WorkflowBranchResult
-	// WorkflowComparisonValue The value a comparison tests against, a string, number or boolean.
-	WorkflowComparisonValue = gen.WorkflowComparisonValue
-	// WorkflowContactPropertyComparison A test on a property value. Operators by property type: strings any, equal, not_equal,
-	// contains, not_contains, empty, not_empty; numbers any, greater_than, less_than,
-	// numeric_equal, numeric_not_equal, empty, not_empty; booleans any, true, false, empty,
-	// not_empty; dates any, empty, not_empty, after, before, between. Numbers and booleans
-	// cannot use `empty` on the `is` side.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	Operator  WorkflowContactPropertyComparisonOperator  required  How the value is tested; it must suit the property's type (see above).
-	//	Value     WorkflowComparisonValue                    required  The value a comparison tests against, a string, number or boolean.
-	WorkflowContactPropertyComparison = gen.WorkflowContactPropertyComparison
-	// WorkflowContactPropertyComparisonOperator How the value is tested; it must suit the property's type (see above).
-	WorkflowContactPropertyComparisonOperator = gen.WorkflowContactPropertyComparisonOperator
-	// WorkflowContactPropertyQuery The contact-property change that fires a trigger: the property, its
-	// value before (`was`) and after (`is`). The property must exist and be
-	// usable in Contact Updated triggers.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	Is   WorkflowContactPropertyComparison  required  A test on a property value.
-	//	Key  string                             required  The property's camelCase key, such as `planName`.
-	//	Was  WorkflowContactPropertyComparison  required  A test on a property value.
-	WorkflowContactPropertyQuery = gen.WorkflowContactPropertyQuery
-	// WorkflowCreateRequest A new draft workflow; it starts with a blank trigger and an exit node.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	Description    *string  optional  The workflow's description.
-	//	MailingListID  *string  optional  The mailing list the workflow sends to; change it later with changeWorkflowMailingList.
-	//	Name           string   required  The workflow's name.
-	//
-	// Example: {"description":"Emails for new signups","mailingListId":"cm06f5v0e45nf0ml5754o9cix","name":"Welcome series"}
-	WorkflowCreateRequest = gen.WorkflowCreateRequest
-	// WorkflowDeleteRequest Deletes a workflow. While it is sending or has queued contacts, Loops
-	// answers 409 until the call is repeated with `confirmDelete: true`.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	ConfirmDelete       *bool             optional            Set true only when repeating a delete that answered 409 asking for confirmation.
-	//	ExpectedRevisionID  Nullable[string]  required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
-	//
-	// Example: {"confirmDelete":true,"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
-	WorkflowDeleteRequest = gen.WorkflowDeleteRequest
-	// WorkflowEventProperty A property of the event that triggers a workflow.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	Name  string                     required  The property's name.
-	//	Type  WorkflowEventPropertyType  required  The property's value type.
-	WorkflowEventProperty = gen.WorkflowEventProperty
-	// WorkflowEventPropertyType The property's value type.
-	WorkflowEventPropertyType = gen.WorkflowEventPropertyType
-	// WorkflowList One page of workflows.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	Data        []WorkflowSummary  required  The workflows on this page.
-	//	Pagination  Pagination         required  Where a page sits in a list, and where the next one starts.
-	WorkflowList = gen.WorkflowList
-	// WorkflowMailingListDryRun What a mailing-list change would do; nothing was changed.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	MailingListID       *string                          optional  The mailing list that was asked for.
-	//	QueuedContactCount  int                              required  How many queued contacts the change would drop.
-	//	Status              WorkflowMailingListDryRunStatus  required  Always `dryRun`.
-	//
-	// Example: {"mailingListId":"cm06f5v0e45nf0ml5754o9cix","queuedContactCount":12,"status":"dryRun"}
-	WorkflowMailingListDryRun = gen.WorkflowMailingListDryRun
-	// WorkflowMailingListDryRunStatus Always `dryRun`.
-	WorkflowMailingListDryRunStatus = gen.WorkflowMailingListDryRunStatus
-	// WorkflowMailingListQueuedContactsFound The change would drop queued contacts, so nothing was changed; repeat
-	// it with `queuedContactPolicy: discard` to go ahead.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	MailingListID       *string                                       optional  The mailing list that was asked for.
-	//	QueuedContactCount  int                                           required  How many queued contacts the change would drop.
-	//	Status              WorkflowMailingListQueuedContactsFoundStatus  required  Always `queuedContactsFound`.
-	//
-	// Example: {"mailingListId":"cm06f5v0e45nf0ml5754o9cix","queuedContactCount":12,"status":"queuedContactsFound"}
-	WorkflowMailingListQueuedContactsFound = gen.WorkflowMailingListQueuedContactsFound
-	// WorkflowMailingListQueuedContactsFoundStatus Always `queuedContactsFound`.
-	WorkflowMailingListQueuedContactsFoundStatus = gen.WorkflowMailingListQueuedContactsFoundStatus
-	// WorkflowMailingListRequest The mailing list a workflow should send to, with the queued-contact safety options.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	DryRun               *bool                 optional            When true, Loops only reports what the change would do.
-	//	ExpectedRevisionID   Nullable[string]      required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
-	//	MailingListID        Nullable[string]      required, nullable  The new mailing list, or null to clear it (clearing never drops queued contacts).
-	//	QueuedContactPolicy  *QueuedContactPolicy  optional            What to do with contacts queued where a change would remove them: `fail` (the default) reports them and changes nothing, `discard` drops them.
-	//
-	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","mailingListId":"cm06f5v0e45nf0ml5754o9cix","queuedContactPolicy":"fail"}
-	WorkflowMailingListRequest = gen.WorkflowMailingListRequest
-	// WorkflowMailingListResult The answer to changeWorkflowMailingList, by `status`: `dryRun` and
-	// `queuedContactsFound` report without changing anything, `updated` means done.
-	WorkflowMailingListResult = gen.WorkflowMailingListResult
-	// WorkflowMailingListResultValue is what the union WorkflowMailingListResult holds, as its Value method decodes it: one of
-	// *WorkflowMailingListDryRun, *WorkflowMailingListQueuedContactsFound, *WorkflowMailingListUpdated, or *UnknownWorkflowMailingListResult for a status this version does not know.
-	WorkflowMailingListResultValue = gen.WorkflowMailingListResultValue
-	// WorkflowMailingListUpdated The mailing list was changed.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	MailingListID       *string                           optional  The workflow's mailing list now; null when cleared.
-	//	QueuedContactCount  int                               required  How many queued contacts were dropped.
-	//	Status              WorkflowMailingListUpdatedStatus  required  Always `updated`.
-	//	Workflow            Workflow                          required  A workflow and its node graph.
-	//	WorkflowRevisionID  string                            required  The workflow's new revision, for the next change.
-	WorkflowMailingListUpdated = gen.WorkflowMailingListUpdated
-	// WorkflowMailingListUpdatedStatus Always `updated`.
-	WorkflowMailingListUpdatedStatus = gen.WorkflowMailingListUpdatedStatus
-	// WorkflowNode One node of a workflow graph; `typeName` tells which kind. In a
-	// workflow's `nodes` map a node carries its display fields only (no `id`:
-	// the map key is its ID); single-node answers give it in full.
-	WorkflowNode = gen.WorkflowNode
-	// WorkflowNodeAtRevision A node a change touched, with the workflow's revision after the change.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	WorkflowRevisionID  string  required  The workflow's new revision, for the next change.
-	WorkflowNodeAtRevision = gen.WorkflowNodeAtRevision
-	// WorkflowNodeChangeResult A changed node, its fields at the top level, with the new revision and the whole workflow.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	Workflow            Workflow  required  A workflow and its node graph.
-	//	WorkflowRevisionID  string    required  The workflow's new revision, for the next change.
-	WorkflowNodeChangeResult = gen.WorkflowNodeChangeResult
-	// WorkflowNodeCreatableType The node types the API can create; triggers and exit nodes cannot be.
-	WorkflowNodeCreatableType = gen.WorkflowNodeCreatableType
-	// WorkflowNodeCreateAfterRequest Inserts a node right after `fromNodeId`, which must have exactly one
-	// next node and not be an exit; otherwise use `between`.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	ExpectedRevisionID  Nullable[string]                          required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
-	//	FromNodeID          string                                    required            The node the new one follows.
-	//	InsertMode          WorkflowNodeCreateAfterRequestInsertMode  required            Always `after`.
-	//	NodeTypeName        WorkflowNodeCreatableType                 required            The node types the API can create; triggers and exit nodes cannot be.
-	//
-	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","fromNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","insertMode":"after","nodeTypeName":"TimerAction"}
-	WorkflowNodeCreateAfterRequest = gen.WorkflowNodeCreateAfterRequest
-	// WorkflowNodeCreateAfterRequestInsertMode Always `after`.
-	WorkflowNodeCreateAfterRequestInsertMode = gen.WorkflowNodeCreateAfterRequestInsertMode
-	// WorkflowNodeCreateBeforeRequest Inserts a node in front of `toNodeId`, which must have a parent and not
-	// be a trigger. A VariantNode cannot be inserted this way.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	BeforeNodeID        *string                                    optional            The old name of `toNodeId`; send `toNodeId` instead.
-	//	ExpectedRevisionID  Nullable[string]                           required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
-	//	InsertMode          WorkflowNodeCreateBeforeRequestInsertMode  required            Always `before`.
-	//	NodeTypeName        WorkflowNodeCreatableType                  required            The node types the API can create; triggers and exit nodes cannot be.
-	//	ToNodeID            *string                                    optional            The node the new one goes in front of.
-	//
-	// Example: {"expectedRevisionId":null,"insertMode":"before","nodeTypeName":"AudienceFilter","toNodeId":"cm9nd2c3d4e5f6g7h8j9k0m1n"}
-	WorkflowNodeCreateBeforeRequest = gen.WorkflowNodeCreateBeforeRequest
-	// WorkflowNodeCreateBeforeRequestInsertMode Always `before`.
-	WorkflowNodeCreateBeforeRequestInsertMode = gen.WorkflowNodeCreateBeforeRequestInsertMode
-	// WorkflowNodeCreateBetweenRequest Inserts a node on the connection from `fromNodeId` to `toNodeId`. Under
-	// an ExperimentBranchNode only a VariantNode may go here, and not before
-	// another VariantNode.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	ExpectedRevisionID  Nullable[string]                            required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
-	//	FromNodeID          string                                      required            The node before the new one; it must lead to `toNodeId` now.
-	//	InsertMode          WorkflowNodeCreateBetweenRequestInsertMode  required            Always `between`.
-	//	NodeTypeName        WorkflowNodeCreatableType                   required            The node types the API can create; triggers and exit nodes cannot be.
-	//	ToNodeID            string                                      required            The node after the new one.
-	//
-	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","fromNodeId":"cm9nd1b2c3d4e5f6g7h8j9k0m","insertMode":"between","nodeTypeName":"SendEmailAction","toNodeId":"cm9nd3d4e5f6g7h8j9k0m1n2p"}
-	WorkflowNodeCreateBetweenRequest = gen.WorkflowNodeCreateBetweenRequest
-	// WorkflowNodeCreateBetweenRequestInsertMode Always `between`.
-	WorkflowNodeCreateBetweenRequestInsertMode = gen.WorkflowNodeCreateBetweenRequestInsertMode
-	// WorkflowNodeCreateRequest Where to insert a new node, by `insertMode`, and its type. The node
-	// starts with default settings; configure it with updateWorkflowNode.
-	//
-	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","fromNodeId":"cm9nd0a1b2c3d4e5f6g7h8j9k","insertMode":"after","nodeTypeName":"TimerAction"}
-	WorkflowNodeCreateRequest = gen.WorkflowNodeCreateRequest
-	// WorkflowNodeCreateRequestValue is what the union WorkflowNodeCreateRequest holds, as its Value method decodes it: one of
-	// *WorkflowNodeCreateAfterRequest, *WorkflowNodeCreateBeforeRequest, *WorkflowNodeCreateBetweenRequest, or *UnknownWorkflowNodeCreateRequest for a insertMode this version does not know.
-	WorkflowNodeCreateRequestValue = gen.WorkflowNodeCreateRequestValue
-	// WorkflowNodeCreateResult The answer to createWorkflowNode.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	Node      WorkflowNodeWithChildren  required  A node just created, with the workflow's new revision and the child nodes created with it.
-	//	Workflow  Workflow                  required  A workflow and its node graph.
-	WorkflowNodeCreateResult = gen.WorkflowNodeCreateResult
-	// WorkflowNodeDeleteDryRun What a delete would do; nothing was deleted.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	NodeIds             []string                        required  The nodes the delete would remove.
-	//	QueuedContactCount  int                             required  How many queued contacts the delete would drop.
-	//	Status              WorkflowNodeDeleteDryRunStatus  required  Always `dryRun`.
-	//
-	// Example: {"nodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"queuedContactCount":0,"status":"dryRun"}
-	WorkflowNodeDeleteDryRun = gen.WorkflowNodeDeleteDryRun
-	// WorkflowNodeDeleteDryRunStatus Always `dryRun`.
-	WorkflowNodeDeleteDryRunStatus = gen.WorkflowNodeDeleteDryRunStatus
-	// WorkflowNodeDeleteQueuedContactsFound Contacts are queued at the nodes, so nothing was deleted; repeat the
-	// call with `queuedContactPolicy: discard` to go ahead.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	NodeIds             []string                                     required  The nodes the delete would remove.
-	//	QueuedContactCount  int                                          required  How many queued contacts the delete would drop.
-	//	Status              WorkflowNodeDeleteQueuedContactsFoundStatus  required  Always `queuedContactsFound`.
-	//
-	// Example: {"nodeIds":["cm9nd1b2c3d4e5f6g7h8j9k0m"],"queuedContactCount":4,"status":"queuedContactsFound"}
-	WorkflowNodeDeleteQueuedContactsFound = gen.WorkflowNodeDeleteQueuedContactsFound
-	// WorkflowNodeDeleteQueuedContactsFoundStatus Always `queuedContactsFound`.
-	WorkflowNodeDeleteQueuedContactsFoundStatus = gen.WorkflowNodeDeleteQueuedContactsFoundStatus
-	// WorkflowNodeDeleteRequest Deletes a node (or a subtree), with the queued-contact safety options.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	DryRun               *bool                 optional            When true, Loops only reports what the delete would do.
-	//	ExpectedRevisionID   Nullable[string]      required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
-	//	QueuedContactPolicy  *QueuedContactPolicy  optional            What to do with contacts queued where a change would remove them: `fail` (the default) reports them and changes nothing, `discard` drops them.
-	//
-	// Example: {"dryRun":true,"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m"}
-	WorkflowNodeDeleteRequest = gen.WorkflowNodeDeleteRequest
-	// WorkflowNodeDeleteResult The answer to a node delete, by `status`: `dryRun` and
-	// `queuedContactsFound` report without deleting, `deleted` means done.
-	WorkflowNodeDeleteResult = gen.WorkflowNodeDeleteResult
-	// WorkflowNodeDeleteResultValue is what the union WorkflowNodeDeleteResult holds, as its Value method decodes it: one of
-	// *WorkflowNodesDeleted, *WorkflowNodeDeleteDryRun, *WorkflowNodeDeleteQueuedContactsFound, or *UnknownWorkflowNodeDeleteResult for a status this version does not know.
-	WorkflowNodeDeleteResultValue = gen.WorkflowNodeDeleteResultValue
-	// WorkflowNodeDetails One node in full, as getWorkflowNode returns it, with the workflow's current revision.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	WorkflowRevisionID  *string  optional  The workflow's current revision; null for an old workflow not yet changed through the revision-aware API.
-	WorkflowNodeDetails = gen.WorkflowNodeDetails
-	// WorkflowNodeUpdatePayload The fields to change, which must suit the node's type. A trigger can
-	// become another kind of trigger by giving its `typeName`.
-	WorkflowNodeUpdatePayload = gen.WorkflowNodeUpdatePayload
-	// WorkflowNodeUpdateRequest New settings for one node.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	ExpectedRevisionID  Nullable[string]           required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
-	//	Payload             WorkflowNodeUpdatePayload  required            The fields to change, which must suit the node's type.
-	//
-	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","payload":{"amount":3,"unit":"h"}}
-	WorkflowNodeUpdateRequest = gen.WorkflowNodeUpdateRequest
-	// WorkflowNodeValue is what the union WorkflowNode holds, as its Value method decodes it: one of
-	// *AddToListTriggerNode, *AudienceFilterNode, *BlankTriggerNode, *BranchNode, *ContactPropertyTriggerNode, *EventTriggerNode, *ExitActionNode, *ExperimentBranchNode, *SendEmailActionNode, *SignupTriggerNode, *TimerActionNode, *VariantNode, or *UnknownWorkflowNode for a typeName this version does not know.
-	WorkflowNodeValue = gen.WorkflowNodeValue
-	// WorkflowNodeWithChildren A node just created, with the workflow's new revision and the child nodes created with it.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	CreatedChildNodes   []WorkflowNode  optional  The default paths made with a branch (2 AudienceFilter nodes) or an experiment (3 VariantNode nodes, one the control).
-	//	WorkflowRevisionID  string          required  The workflow's new revision, for the next change.
-	WorkflowNodeWithChildren = gen.WorkflowNodeWithChildren
-	// WorkflowNodesDeleted The nodes were deleted.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	NodeIds             []string                    required  The nodes removed.
-	//	QueuedContactCount  int                         required  How many queued contacts were dropped.
-	//	Status              WorkflowNodesDeletedStatus  required  Always `deleted`.
-	//	Workflow            Workflow                    required  A workflow and its node graph.
-	//	WorkflowRevisionID  string                      required  The workflow's new revision, for the next change.
-	WorkflowNodesDeleted = gen.WorkflowNodesDeleted
-	// WorkflowNodesDeletedStatus Always `deleted`.
-	WorkflowNodesDeletedStatus = gen.WorkflowNodesDeletedStatus
-	// WorkflowRerouteRequest Moves the source node's outgoing connection to another node.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	ExpectedRevisionID  Nullable[string]  required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
-	//	NewTargetNodeID     string            required            The node the connection should lead to.
-	//
-	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","newTargetNodeId":"cm9nd3d4e5f6g7h8j9k0m1n2p"}
-	WorkflowRerouteRequest = gen.WorkflowRerouteRequest
-	// WorkflowStatus Whether the workflow is a draft, sending, paused, or paused while still queueing contacts.
-	WorkflowStatus = gen.WorkflowStatus
-	// WorkflowSummary A workflow as listWorkflows returns it; getWorkflow gives the full graph.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	CreatedAt  time.Time  required  When the workflow was created.
-	//	ID         string     required  Loops' ID for the workflow.
-	//	Name       string     required  The workflow's name.
-	//	UpdatedAt  time.Time  required  When the workflow last changed.
-	//	URL        string     required  The workflow's page in the Loops app.
-	//
-	// Example: {"createdAt":"2026-06-29T07:47:39.370Z","id":"cm9wf3k7p2q8r4s6t0v1x5z9a","name":"Welcome series","updatedAt":"2026-07-02T10:15:00.000Z","url":"https://app.loops.so/workflows/cm9wf3k7p2q8r4s6t0v1x5z9a"}
-	WorkflowSummary = gen.WorkflowSummary
-	// WorkflowUpdateRequest New display properties for a workflow; give `name`, `description` or both.
-	//
-	// Fields (optional: nil or empty when left out):
-	//
-	//	Description         *string           optional            The new description.
-	//	ExpectedRevisionID  Nullable[string]  required, nullable  The `workflowRevisionId` last read (null if it was null); a stale value answers 409.
-	//	Name                *string           optional            The new name.
-	//
-	// Example: {"expectedRevisionId":"cm9rv5b1c7d3e9f5g1h7j3k9m","name":"Welcome series (v2)"}
-	WorkflowUpdateRequest = gen.WorkflowUpdateRequest
 )
 
 // The values of the enums above, re-exported from package gen.
 const (
-	ActivityConditionActionClicked                                  = gen.ActivityConditionActionClicked
-	ActivityConditionActionOpened                                   = gen.ActivityConditionActionOpened
-	ActivityConditionActionSent                                     = gen.ActivityConditionActionSent
-	ActivityConditionTargetCampaign                                 = gen.ActivityConditionTargetCampaign
-	ActivityConditionTargetWorkflow                                 = gen.ActivityConditionTargetWorkflow
-	ActivityConditionTargetWorkflowEmail                            = gen.ActivityConditionTargetWorkflowEmail
-	ActivityConditionTypeActivity                                   = gen.ActivityConditionTypeActivity
-	AddToListTriggerNodeTypeNameAddToListTrigger                    = gen.AddToListTriggerNodeTypeNameAddToListTrigger
-	AddToListTriggerNodeUpdateTypeNameAddToListTrigger              = gen.AddToListTriggerNodeUpdateTypeNameAddToListTrigger
-	AudienceFilterMatchAll                                          = gen.AudienceFilterMatchAll
-	AudienceFilterMatchAny                                          = gen.AudienceFilterMatchAny
-	AudienceFilterNodeTypeNameAudienceFilter                        = gen.AudienceFilterNodeTypeNameAudienceFilter
-	BlankTriggerNodeTypeNameBlankTrigger                            = gen.BlankTriggerNodeTypeNameBlankTrigger
-	BranchNodeTypeNameBranchNode                                    = gen.BranchNodeTypeNameBranchNode
-	CampaignSchedulingAtMethodSchedule                              = gen.CampaignSchedulingAtMethodSchedule
-	CampaignSchedulingMethodNow                                     = gen.CampaignSchedulingMethodNow
-	CampaignSchedulingMethodSchedule                                = gen.CampaignSchedulingMethodSchedule
-	CampaignSchedulingNowMethodNow                                  = gen.CampaignSchedulingNowMethodNow
-	CampaignStatusDraft                                             = gen.CampaignStatusDraft
-	CampaignStatusScheduled                                         = gen.CampaignStatusScheduled
-	CampaignStatusSending                                           = gen.CampaignStatusSending
-	CampaignStatusSent                                              = gen.CampaignStatusSent
-	ContactPropertyFilterAll                                        = gen.ContactPropertyFilterAll
-	ContactPropertyFilterCustom                                     = gen.ContactPropertyFilterCustom
-	ContactPropertyTriggerNodeTypeNameContactPropertyTrigger        = gen.ContactPropertyTriggerNodeTypeNameContactPropertyTrigger
-	ContactPropertyTriggerNodeUpdateTypeNameContactPropertyTrigger  = gen.ContactPropertyTriggerNodeUpdateTypeNameContactPropertyTrigger
-	ContactPropertyTypeBoolean                                      = gen.ContactPropertyTypeBoolean
-	ContactPropertyTypeDate                                         = gen.ContactPropertyTypeDate
-	ContactPropertyTypeNumber                                       = gen.ContactPropertyTypeNumber
-	ContactPropertyTypeString                                       = gen.ContactPropertyTypeString
-	CreatedCampaignStatusDraft                                      = gen.CreatedCampaignStatusDraft
-	EmailMessageEmailFormatPlain                                    = gen.EmailMessageEmailFormatPlain
-	EmailMessageEmailFormatStyled                                   = gen.EmailMessageEmailFormatStyled
-	EmailMessageUpdateRequestEmailFormatPlain                       = gen.EmailMessageUpdateRequestEmailFormatPlain
-	EmailMessageUpdateRequestEmailFormatStyled                      = gen.EmailMessageUpdateRequestEmailFormatStyled
-	EmailMessageWarningSeverityWarning                              = gen.EmailMessageWarningSeverityWarning
-	EventTriggerNodeTypeNameEventTrigger                            = gen.EventTriggerNodeTypeNameEventTrigger
-	EventTriggerNodeUpdateTypeNameEventTrigger                      = gen.EventTriggerNodeUpdateTypeNameEventTrigger
-	ExitActionNodeTypeNameExitAction                                = gen.ExitActionNodeTypeNameExitAction
-	ExperimentBranchNodeTypeNameExperimentBranchNode                = gen.ExperimentBranchNodeTypeNameExperimentBranchNode
-	GuardianRuleRuleBareArrayNodes                                  = gen.GuardianRuleRuleBareArrayNodes
-	GuardianRuleRuleEmailWithoutMailtoButtonHrefs                   = gen.GuardianRuleRuleEmailWithoutMailtoButtonHrefs
-	GuardianRuleRuleEmailWithoutMailtoImageHrefs                    = gen.GuardianRuleRuleEmailWithoutMailtoImageHrefs
-	GuardianRuleRuleEmailWithoutMailtoLinkHrefs                     = gen.GuardianRuleRuleEmailWithoutMailtoLinkHrefs
-	GuardianRuleRuleInvalidButtonHrefs                              = gen.GuardianRuleRuleInvalidButtonHrefs
-	GuardianRuleRuleInvalidCustomDataVariables                      = gen.GuardianRuleRuleInvalidCustomDataVariables
-	GuardianRuleRuleInvalidLinkHrefs                                = gen.GuardianRuleRuleInvalidLinkHrefs
-	GuardianRuleRuleMissingButtonHrefs                              = gen.GuardianRuleRuleMissingButtonHrefs
-	GuardianRuleRuleMissingFallbackContactProperties                = gen.GuardianRuleRuleMissingFallbackContactProperties
-	GuardianRuleRuleMissingFallbackEventProperties                  = gen.GuardianRuleRuleMissingFallbackEventProperties
-	GuardianRuleRuleMissingLinkHrefs                                = gen.GuardianRuleRuleMissingLinkHrefs
-	GuardianRuleRuleMissingRequiredDataVariables                    = gen.GuardianRuleRuleMissingRequiredDataVariables
-	GuardianRuleRuleMissingSocialIconHrefs                          = gen.GuardianRuleRuleMissingSocialIconHrefs
-	GuardianRuleRuleShortenedYouTubeButtonHrefs                     = gen.GuardianRuleRuleShortenedYouTubeButtonHrefs
-	GuardianRuleRuleShortenedYouTubeImageHrefs                      = gen.GuardianRuleRuleShortenedYouTubeImageHrefs
-	GuardianRuleRuleShortenedYouTubeLinkHrefs                       = gen.GuardianRuleRuleShortenedYouTubeLinkHrefs
-	GuardianRuleRuleUnsupportedContactProperties                    = gen.GuardianRuleRuleUnsupportedContactProperties
-	GuardianRuleRuleUnsupportedDataVariables                        = gen.GuardianRuleRuleUnsupportedDataVariables
-	GuardianRuleRuleUnsupportedEventProperties                      = gen.GuardianRuleRuleUnsupportedEventProperties
-	OptInConditionTypeOptIn                                         = gen.OptInConditionTypeOptIn
-	OptInStatusAccepted                                             = gen.OptInStatusAccepted
-	OptInStatusPending                                              = gen.OptInStatusPending
-	OptInStatusRejected                                             = gen.OptInStatusRejected
-	PropertyConditionOperatorAfter                                  = gen.PropertyConditionOperatorAfter
-	PropertyConditionOperatorAny                                    = gen.PropertyConditionOperatorAny
-	PropertyConditionOperatorBefore                                 = gen.PropertyConditionOperatorBefore
-	PropertyConditionOperatorBetween                                = gen.PropertyConditionOperatorBetween
-	PropertyConditionOperatorContains                               = gen.PropertyConditionOperatorContains
-	PropertyConditionOperatorDateEmpty                              = gen.PropertyConditionOperatorDateEmpty
-	PropertyConditionOperatorDateNotEmpty                           = gen.PropertyConditionOperatorDateNotEmpty
-	PropertyConditionOperatorEmpty                                  = gen.PropertyConditionOperatorEmpty
-	PropertyConditionOperatorEquals                                 = gen.PropertyConditionOperatorEquals
-	PropertyConditionOperatorGreaterThan                            = gen.PropertyConditionOperatorGreaterThan
-	PropertyConditionOperatorIsFalse                                = gen.PropertyConditionOperatorIsFalse
-	PropertyConditionOperatorIsTrue                                 = gen.PropertyConditionOperatorIsTrue
-	PropertyConditionOperatorLessThan                               = gen.PropertyConditionOperatorLessThan
-	PropertyConditionOperatorNotContains                            = gen.PropertyConditionOperatorNotContains
-	PropertyConditionOperatorNotEmpty                               = gen.PropertyConditionOperatorNotEmpty
-	PropertyConditionOperatorNotEquals                              = gen.PropertyConditionOperatorNotEquals
-	PropertyConditionTypeProperty                                   = gen.PropertyConditionTypeProperty
-	QueuedContactPolicyDiscard                                      = gen.QueuedContactPolicyDiscard
-	QueuedContactPolicyFail                                         = gen.QueuedContactPolicyFail
-	SendEmailActionNodeTypeNameSendEmailAction                      = gen.SendEmailActionNodeTypeNameSendEmailAction
-	SignupTriggerNodeTypeNameSignupTrigger                          = gen.SignupTriggerNodeTypeNameSignupTrigger
-	SignupTriggerNodeUpdateTypeNameSignupTrigger                    = gen.SignupTriggerNodeUpdateTypeNameSignupTrigger
-	TimerActionNodeTypeNameTimerAction                              = gen.TimerActionNodeTypeNameTimerAction
-	TimerUnitD                                                      = gen.TimerUnitD
-	TimerUnitH                                                      = gen.TimerUnitH
-	TimerUnitM                                                      = gen.TimerUnitM
-	UploadContentTypeImageGif                                       = gen.UploadContentTypeImageGif
-	UploadContentTypeImageJpeg                                      = gen.UploadContentTypeImageJpeg
-	UploadContentTypeImagePng                                       = gen.UploadContentTypeImagePng
-	UploadContentTypeImageWebp                                      = gen.UploadContentTypeImageWebp
-	VariantNodeTypeNameVariantNode                                  = gen.VariantNodeTypeNameVariantNode
-	WorkflowContactPropertyComparisonOperatorAfter                  = gen.WorkflowContactPropertyComparisonOperatorAfter
-	WorkflowContactPropertyComparisonOperatorAny                    = gen.WorkflowContactPropertyComparisonOperatorAny
-	WorkflowContactPropertyComparisonOperatorBefore                 = gen.WorkflowContactPropertyComparisonOperatorBefore
-	WorkflowContactPropertyComparisonOperatorBetween                = gen.WorkflowContactPropertyComparisonOperatorBetween
-	WorkflowContactPropertyComparisonOperatorContains               = gen.WorkflowContactPropertyComparisonOperatorContains
-	WorkflowContactPropertyComparisonOperatorEmpty                  = gen.WorkflowContactPropertyComparisonOperatorEmpty
-	WorkflowContactPropertyComparisonOperatorEqual                  = gen.WorkflowContactPropertyComparisonOperatorEqual
-	WorkflowContactPropertyComparisonOperatorFalse                  = gen.WorkflowContactPropertyComparisonOperatorFalse
-	WorkflowContactPropertyComparisonOperatorGreaterThan            = gen.WorkflowContactPropertyComparisonOperatorGreaterThan
-	WorkflowContactPropertyComparisonOperatorLessThan               = gen.WorkflowContactPropertyComparisonOperatorLessThan
-	WorkflowContactPropertyComparisonOperatorNotContains            = gen.WorkflowContactPropertyComparisonOperatorNotContains
-	WorkflowContactPropertyComparisonOperatorNotEmpty               = gen.WorkflowContactPropertyComparisonOperatorNotEmpty
-	WorkflowContactPropertyComparisonOperatorNotEqual               = gen.WorkflowContactPropertyComparisonOperatorNotEqual
-	WorkflowContactPropertyComparisonOperatorNumericEqual           = gen.WorkflowContactPropertyComparisonOperatorNumericEqual
-	WorkflowContactPropertyComparisonOperatorNumericNotEqual        = gen.WorkflowContactPropertyComparisonOperatorNumericNotEqual
-	WorkflowContactPropertyComparisonOperatorTrue                   = gen.WorkflowContactPropertyComparisonOperatorTrue
-	WorkflowEventPropertyTypeBoolean                                = gen.WorkflowEventPropertyTypeBoolean
-	WorkflowEventPropertyTypeDate                                   = gen.WorkflowEventPropertyTypeDate
-	WorkflowEventPropertyTypeNumber                                 = gen.WorkflowEventPropertyTypeNumber
-	WorkflowEventPropertyTypeString                                 = gen.WorkflowEventPropertyTypeString
-	WorkflowMailingListDryRunStatusDryRun                           = gen.WorkflowMailingListDryRunStatusDryRun
-	WorkflowMailingListQueuedContactsFoundStatusQueuedContactsFound = gen.WorkflowMailingListQueuedContactsFoundStatusQueuedContactsFound
-	WorkflowMailingListUpdatedStatusUpdated                         = gen.WorkflowMailingListUpdatedStatusUpdated
-	WorkflowNodeCreatableTypeAudienceFilter                         = gen.WorkflowNodeCreatableTypeAudienceFilter
-	WorkflowNodeCreatableTypeBranchNode                             = gen.WorkflowNodeCreatableTypeBranchNode
-	WorkflowNodeCreatableTypeExperimentBranchNode                   = gen.WorkflowNodeCreatableTypeExperimentBranchNode
-	WorkflowNodeCreatableTypeSendEmailAction                        = gen.WorkflowNodeCreatableTypeSendEmailAction
-	WorkflowNodeCreatableTypeTimerAction                            = gen.WorkflowNodeCreatableTypeTimerAction
-	WorkflowNodeCreatableTypeVariantNode                            = gen.WorkflowNodeCreatableTypeVariantNode
-	WorkflowNodeCreateAfterRequestInsertModeAfter                   = gen.WorkflowNodeCreateAfterRequestInsertModeAfter
-	WorkflowNodeCreateBeforeRequestInsertModeBefore                 = gen.WorkflowNodeCreateBeforeRequestInsertModeBefore
-	WorkflowNodeCreateBetweenRequestInsertModeBetween               = gen.WorkflowNodeCreateBetweenRequestInsertModeBetween
-	WorkflowNodeDeleteDryRunStatusDryRun                            = gen.WorkflowNodeDeleteDryRunStatusDryRun
-	WorkflowNodeDeleteQueuedContactsFoundStatusQueuedContactsFound  = gen.WorkflowNodeDeleteQueuedContactsFoundStatusQueuedContactsFound
-	WorkflowNodesDeletedStatusDeleted                               = gen.WorkflowNodesDeletedStatusDeleted
-	WorkflowStatusDraft                                             = gen.WorkflowStatusDraft
-	WorkflowStatusPaused                                            = gen.WorkflowStatusPaused
-	WorkflowStatusPausedAndQueueing                                 = gen.WorkflowStatusPausedAndQueueing
-	WorkflowStatusSending                                           = gen.WorkflowStatusSending
+	ActivityConditionActionClicked                   = gen.ActivityConditionActionClicked
+	ActivityConditionActionOpened                    = gen.ActivityConditionActionOpened
+	ActivityConditionActionSent                      = gen.ActivityConditionActionSent
+	ActivityConditionTargetCampaign                  = gen.ActivityConditionTargetCampaign
+	ActivityConditionTargetWorkflow                  = gen.ActivityConditionTargetWorkflow
+	ActivityConditionTargetWorkflowEmail             = gen.ActivityConditionTargetWorkflowEmail
+	ActivityConditionTypeActivity                    = gen.ActivityConditionTypeActivity
+	AudienceFilterMatchAll                           = gen.AudienceFilterMatchAll
+	AudienceFilterMatchAny                           = gen.AudienceFilterMatchAny
+	CampaignSchedulingAtMethodSchedule               = gen.CampaignSchedulingAtMethodSchedule
+	CampaignSchedulingMethodNow                      = gen.CampaignSchedulingMethodNow
+	CampaignSchedulingMethodSchedule                 = gen.CampaignSchedulingMethodSchedule
+	CampaignSchedulingNowMethodNow                   = gen.CampaignSchedulingNowMethodNow
+	CampaignStatusDraft                              = gen.CampaignStatusDraft
+	CampaignStatusScheduled                          = gen.CampaignStatusScheduled
+	CampaignStatusSending                            = gen.CampaignStatusSending
+	CampaignStatusSent                               = gen.CampaignStatusSent
+	ContactPropertyFilterAll                         = gen.ContactPropertyFilterAll
+	ContactPropertyFilterCustom                      = gen.ContactPropertyFilterCustom
+	ContactPropertyTypeBoolean                       = gen.ContactPropertyTypeBoolean
+	ContactPropertyTypeDate                          = gen.ContactPropertyTypeDate
+	ContactPropertyTypeNumber                        = gen.ContactPropertyTypeNumber
+	ContactPropertyTypeString                        = gen.ContactPropertyTypeString
+	CreatedCampaignStatusDraft                       = gen.CreatedCampaignStatusDraft
+	EmailMessageEmailFormatPlain                     = gen.EmailMessageEmailFormatPlain
+	EmailMessageEmailFormatStyled                    = gen.EmailMessageEmailFormatStyled
+	EmailMessageUpdateRequestEmailFormatPlain        = gen.EmailMessageUpdateRequestEmailFormatPlain
+	EmailMessageUpdateRequestEmailFormatStyled       = gen.EmailMessageUpdateRequestEmailFormatStyled
+	EmailMessageWarningSeverityWarning               = gen.EmailMessageWarningSeverityWarning
+	GuardianRuleRuleBareArrayNodes                   = gen.GuardianRuleRuleBareArrayNodes
+	GuardianRuleRuleEmailWithoutMailtoButtonHrefs    = gen.GuardianRuleRuleEmailWithoutMailtoButtonHrefs
+	GuardianRuleRuleEmailWithoutMailtoImageHrefs     = gen.GuardianRuleRuleEmailWithoutMailtoImageHrefs
+	GuardianRuleRuleEmailWithoutMailtoLinkHrefs      = gen.GuardianRuleRuleEmailWithoutMailtoLinkHrefs
+	GuardianRuleRuleInvalidButtonHrefs               = gen.GuardianRuleRuleInvalidButtonHrefs
+	GuardianRuleRuleInvalidCustomDataVariables       = gen.GuardianRuleRuleInvalidCustomDataVariables
+	GuardianRuleRuleInvalidLinkHrefs                 = gen.GuardianRuleRuleInvalidLinkHrefs
+	GuardianRuleRuleMissingButtonHrefs               = gen.GuardianRuleRuleMissingButtonHrefs
+	GuardianRuleRuleMissingFallbackContactProperties = gen.GuardianRuleRuleMissingFallbackContactProperties
+	GuardianRuleRuleMissingFallbackEventProperties   = gen.GuardianRuleRuleMissingFallbackEventProperties
+	GuardianRuleRuleMissingLinkHrefs                 = gen.GuardianRuleRuleMissingLinkHrefs
+	GuardianRuleRuleMissingRequiredDataVariables     = gen.GuardianRuleRuleMissingRequiredDataVariables
+	GuardianRuleRuleMissingSocialIconHrefs           = gen.GuardianRuleRuleMissingSocialIconHrefs
+	GuardianRuleRuleShortenedYouTubeButtonHrefs      = gen.GuardianRuleRuleShortenedYouTubeButtonHrefs
+	GuardianRuleRuleShortenedYouTubeImageHrefs       = gen.GuardianRuleRuleShortenedYouTubeImageHrefs
+	GuardianRuleRuleShortenedYouTubeLinkHrefs        = gen.GuardianRuleRuleShortenedYouTubeLinkHrefs
+	GuardianRuleRuleUnsupportedContactProperties     = gen.GuardianRuleRuleUnsupportedContactProperties
+	GuardianRuleRuleUnsupportedDataVariables         = gen.GuardianRuleRuleUnsupportedDataVariables
+	GuardianRuleRuleUnsupportedEventProperties       = gen.GuardianRuleRuleUnsupportedEventProperties
+	OptInConditionTypeOptIn                          = gen.OptInConditionTypeOptIn
+	OptInStatusAccepted                              = gen.OptInStatusAccepted
+	OptInStatusPending                               = gen.OptInStatusPending
+	OptInStatusRejected                              = gen.OptInStatusRejected
+	PropertyConditionOperatorAfter                   = gen.PropertyConditionOperatorAfter
+	PropertyConditionOperatorAny                     = gen.PropertyConditionOperatorAny
+	PropertyConditionOperatorBefore                  = gen.PropertyConditionOperatorBefore
+	PropertyConditionOperatorBetween                 = gen.PropertyConditionOperatorBetween
+	PropertyConditionOperatorContains                = gen.PropertyConditionOperatorContains
+	PropertyConditionOperatorDateEmpty               = gen.PropertyConditionOperatorDateEmpty
+	PropertyConditionOperatorDateNotEmpty            = gen.PropertyConditionOperatorDateNotEmpty
+	PropertyConditionOperatorEmpty                   = gen.PropertyConditionOperatorEmpty
+	PropertyConditionOperatorEquals                  = gen.PropertyConditionOperatorEquals
+	PropertyConditionOperatorGreaterThan             = gen.PropertyConditionOperatorGreaterThan
+	PropertyConditionOperatorIsFalse                 = gen.PropertyConditionOperatorIsFalse
+	PropertyConditionOperatorIsTrue                  = gen.PropertyConditionOperatorIsTrue
+	PropertyConditionOperatorLessThan                = gen.PropertyConditionOperatorLessThan
+	PropertyConditionOperatorNotContains             = gen.PropertyConditionOperatorNotContains
+	PropertyConditionOperatorNotEmpty                = gen.PropertyConditionOperatorNotEmpty
+	PropertyConditionOperatorNotEquals               = gen.PropertyConditionOperatorNotEquals
+	PropertyConditionTypeProperty                    = gen.PropertyConditionTypeProperty
+	UploadContentTypeImageGif                        = gen.UploadContentTypeImageGif
+	UploadContentTypeImageJpeg                       = gen.UploadContentTypeImageJpeg
+	UploadContentTypeImagePng                        = gen.UploadContentTypeImagePng
+	UploadContentTypeImageWebp                       = gen.UploadContentTypeImageWebp
 )

@@ -13,13 +13,30 @@ import (
 // that programs import one package. A name that package loops declares by
 // hand, or a gen type it already re-exports under another name, is skipped.
 func (g *generator) aliases(b *bytes.Buffer) error {
+	return g.aliasFile(b, false)
+}
+
+// workflowAliases writes loops/workflow_types.gen.go: the aliases of the
+// types only the workflow services use (nodes, their updates, the unions
+// over them), kept apart from the everyday ones.
+func (g *generator) workflowAliases(b *bytes.Buffer) error {
+	return g.aliasFile(b, true)
+}
+
+// aliasFile writes the aliases of the workflow-only types, or of the
+// others.
+func (g *generator) aliasFile(b *bytes.Buffer, workflow bool) error {
 	b.WriteString("package loops\n\nimport \"github.com/loopsdev/loops-go/gen\"\n\n")
 	names := g.modelTypes()
+	only := g.workflowOnly()
 	var consts []string
 	b.WriteString("type (\n")
 	for _, name := range names {
 		if g.loops.types[name] != nil || g.loops.aliasesOf["gen."+name] != "" || strings.HasPrefix(name, "Webhook") {
 			continue // webhook payloads are package loops/webhooks' business
+		}
+		if only[name] != workflow {
+			continue
 		}
 		doc := strings.TrimSpace(cmp.Or(g.gen.docs[name], g.extra[name]))
 		if doc == "" || strings.HasSuffix(doc, "defines model for "+name+".") {
@@ -90,4 +107,77 @@ func (g *generator) loopsDeclaresValue(name string) bool {
 // it, the re-exported name, or gen.Name for a type it does not re-export.
 func (g *generator) loopsName(name string) string {
 	return g.public("gen." + name)
+}
+
+// workflowServices are the services whose own types go to
+// workflow_types.gen.go: workflow graphs have dozens of node types that
+// the everyday calls never meet.
+var workflowServices = []string{"Workflows", "WorkflowNodes"}
+
+// workflowOnly returns the gen types that only the operations of
+// workflowServices reach (through their schemas, and the fields and enums
+// of those), with the union helpers loopsgen adds for them.
+func (g *generator) workflowOnly() map[string]bool {
+	if g.workflow != nil {
+		return g.workflow
+	}
+	workflowTags := map[string]bool{}
+	for _, tag := range g.c.doc.Tags {
+		if ext, ok := tag.Extensions[serviceExtension].(map[string]any); ok && slices.Contains(workflowServices, fmt.Sprint(ext["name"])) {
+			workflowTags[tag.Name] = true
+		}
+	}
+	everyday, workflow := map[string]bool{}, map[string]bool{}
+	for _, o := range g.c.operations() {
+		seen := everyday
+		if len(o.op.Tags) == 1 && workflowTags[o.op.Tags[0]] {
+			seen = workflow
+		}
+		for _, p := range o.params {
+			g.c.reach(p.Value.Schema, seen)
+		}
+		g.c.reach(o.body, seen)
+		for _, ref := range o.op.Responses.Map() {
+			if ref.Value != nil {
+				for _, mt := range ref.Value.Content {
+					g.c.reach(mt.Schema, seen)
+				}
+			}
+		}
+	}
+	// From schemas to the gen types they became, with what their fields
+	// reach (hoisted structs, enums).
+	closure := func(schemas map[string]bool) map[string]bool {
+		out := map[string]bool{}
+		var visit func(name string)
+		visit = func(name string) {
+			if name == "" || out[name] || g.gen.types[name] == nil {
+				return
+			}
+			out[name] = true
+			if s := g.gen.structs[name]; s != nil {
+				for _, f := range s.fields {
+					_, elem := shape(f.typ)
+					visit(identName(elem))
+				}
+			}
+		}
+		for schema := range schemas {
+			if t, ok := g.goType(schema); ok {
+				visit(t)
+			}
+		}
+		return out
+	}
+	common := closure(everyday)
+	g.workflow = map[string]bool{}
+	for name := range closure(workflow) {
+		g.workflow[name] = !common[name]
+	}
+	// The union helpers (UnknownX, XValue) follow their union.
+	for name := range g.extra {
+		base := strings.TrimSuffix(strings.TrimPrefix(name, "Unknown"), "Value")
+		g.workflow[name] = g.workflow[base]
+	}
+	return g.workflow
 }

@@ -19,8 +19,11 @@
 //   - gen/validate.gen.go: Validate methods on the request models, from
 //     the rules the contract states (required, lengths, enums, ranges,
 //     item counts), so the client refuses bad input before sending;
-//   - loops/types.gen.go: the aliases that re-export gen's models under
-//     package loops (names the loops package declares itself are skipped);
+//   - loops/types.gen.go and loops/workflow_types.gen.go: the aliases that
+//     re-export gen's models under package loops (names the loops package
+//     declares itself are skipped), each with its fields listed in its doc
+//     comment; the types only the workflow services use go to the second
+//     file;
 //   - loops/services.gen.go: the service types and their public methods,
 //     for the operations the contract names a method for (x-go), with a
 //     ListIter for each paginated list. Each method makes the whole call:
@@ -30,7 +33,10 @@
 //     requests by, and an unexported method of the same shape for each
 //     operation without x-go, which package loops wraps by hand;
 //   - loops/webhooks/events.gen.go: an event type per webhook payload, its
-//     Mux method, and a reflection-free decoder for every payload model.
+//     payload alias, constructor and Mux method, and a reflection-free
+//     decoder for every payload model;
+//   - api.md: the index of every service method (with its request and
+//     answer types and the HTTP request it sends) and webhook event.
 //
 // The output depends only on its inputs, in a fixed order, so that
 // `make check-generated` can diff it.
