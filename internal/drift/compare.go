@@ -14,7 +14,10 @@ type Finding struct {
 	// dot-separated, such as "createContact.request.firstName",
 	// "listThemes.param.query.perPage", "getTheme.response.200.styles" or
 	// "webhook.contactCreated.contact". "[]" follows an array (its items)
-	// and "{}" a map (its values), as in "listCampaigns.response.200.data[]".
+	// and "{}" a map (its values), as in "listCampaigns.response.200.data[]";
+	// "<label>" enters a oneOf or anyOf alternative, as in
+	// "getWorkflow.response.200.nodes{}<typeName=TimerAction>.unit", and
+	// "response.200.header.x-name" is a response header.
 	Where string `json:"where"`
 	// Kind classifies the difference; see the Kind constants.
 	Kind Kind `json:"kind"`

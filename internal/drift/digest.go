@@ -2,16 +2,20 @@
 // about Loops' published API.
 //
 // It reduces an OpenAPI document, 3.0 or 3.1, to a Digest: the facts a
-// client depends on (operations, parameters, request and response schemas
-// with their types, required and nullable flags, enums and limits, and the
-// webhook payloads), with every $ref resolved and no prose. The digest of
-// Loops' spec is committed as openapi/upstream.lock.json, so that a review
-// sees upstream's changes as a diff of facts.
+// client depends on (operations with their security and deprecation,
+// parameters, request and response schemas with their types, required and
+// nullable flags, enums, limits and alternatives, response headers, and
+// the webhook payloads), component schemas kept once by name, and no prose
+// but the quotes of the watched facts (openapi/upstream-facts.yaml). The
+// digest of Loops' spec is committed as openapi/upstream.lock.json, so
+// that a review sees upstream's changes as a diff of facts.
 //
-// Compare lists how two digests differ, one Finding per fact.
-// Differences (openapi/upstream-differences.yaml) are the deliberate ones,
-// each with a reason; Gate fails on any finding no entry explains, and on
-// any entry that explains nothing.
+// Compare lists how two digests differ, one Finding per fact, looking
+// through every reference, inside oneOf and anyOf alternatives too (see
+// variants.go). Differences (openapi/upstream-differences.yaml) are the
+// deliberate ones, each with a reason; Gate fails on any finding no entry
+// explains, and on any entry that explains nothing. Propose drafts the
+// contract change for upstream's additive moves.
 package drift
 
 import (
