@@ -119,8 +119,9 @@ func FromDocument(doc *openapi3.T, raw []byte) *Digest {
 		}
 	}
 	if doc.Components != nil && len(doc.Webhooks) == 0 {
-		for _, ref := range doc.Components.Schemas {
-			n.addWebhook(d, &openapi3.MediaType{Schema: ref})
+		for name, ref := range doc.Components.Schemas {
+			// By reference, so that the payload keeps its component's name.
+			n.addWebhook(d, &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/" + name, Value: ref.Value}})
 		}
 	}
 	return d

@@ -29,7 +29,7 @@ const todo = "TODO(drift-propose): say what this is, in our own words."
 // Propose drafts the change to contract (openapi/loops.yaml) for the moves
 // from was (the committed digest) to now (upstream's newer document). It
 // applies, where it finds the place in the contract: a new response or
-// webhook property, a new optional request property, a new enum value
+// webhook payload property, a new optional request property, a new enum value
 // where the contract has an enum, and a changed limit. A new operation, a
 // new required request field, and any change of behaviour (types,
 // required flags, alternatives, statuses, security) are left to a person.
@@ -194,8 +194,11 @@ func (p *proposer) setLimit(t *yaml.Node, f Finding) (string, error) {
 // alternative that corresponds best to upstream's, so it may be several.
 func (p *proposer) locate(where string) ([]*yaml.Node, error) {
 	segs := segments(where)
-	if len(segs) < 2 || segs[0] == "webhook" {
-		return nil, fmt.Errorf("only operations' request and response schemas are mapped")
+	if len(segs) < 2 {
+		return nil, fmt.Errorf("not a place in a schema")
+	}
+	if segs[0] == "webhook" {
+		return p.locateWebhook(segs[1], segs[2:], where)
 	}
 	key := ""
 	for k, o := range p.now.Operations {
@@ -223,6 +226,23 @@ func (p *proposer) locate(where string) ([]*yaml.Node, error) {
 	}
 	node = p.y.child(p.y.child(p.y.child(node, "content"), "application/json"), "schema")
 	return p.walk(node, cs, us, segs, where)
+}
+
+// locateWebhook finds a webhook payload's schema: the contract declares
+// each as a component schema.
+func (p *proposer) locateWebhook(name string, segs []string, where string) ([]*yaml.Node, error) {
+	for event, theirs := range p.now.Webhooks {
+		if camel(event) != name {
+			continue
+		}
+		ours := p.ours.Webhooks[event]
+		if ours == nil || ours.Ref == "" {
+			return nil, fmt.Errorf("the contract has no component schema for webhook %s", event)
+		}
+		node := value(value(value(p.y.root, "components"), "schemas"), ours.Ref)
+		return p.walk(node, ours, theirs, segs, where)
+	}
+	return nil, fmt.Errorf("upstream has no webhook %s", name)
 }
 
 // walk follows segs from a contract schema (its YAML node and digest, cs)

@@ -96,13 +96,14 @@ func trimmedEqual(a, b []string) bool {
 	return true
 }
 
-// A new enum value and changed limits are applied to the contract where
-// they are; a dropped limit is left to a person.
+// A new enum value, a changed limit and a new webhook field are applied
+// to the contract where they are.
 func TestProposeEnumAndLimits(t *testing.T) {
 	up := readFile(t, "testdata/upstream-3.1.yaml")
 	was := digestOf(t, up)
 	moved := edit(t, up, "        name:\n          type: string\n        mode:\n          type: [string, \"null\"]\n          enum: [light, dark, null]\n    Theme:",
 		"        name:\n          type: string\n          maxLength: 40\n        mode:\n          type: [string, \"null\"]\n          enum: [light, dark, sepia, null]\n    Theme:")
+	moved = edit(t, moved, "                  const: theme.changed\n", "                  const: theme.changed\n                actor:\n                  type: string\n")
 	contract := readFile(t, "testdata/same-3.0.yaml")
 	p, err := Propose(contract, digestOf(t, moved), was)
 	if err != nil {
@@ -111,7 +112,8 @@ func TestProposeEnumAndLimits(t *testing.T) {
 	got := Compare(digestOf(t, p.Contract), digestOf(t, contract), Upstream)
 	mustFind(t, got, EnumAdded, "updateTheme.request.mode")
 	mustFind(t, got, MaxLength, "updateTheme.request.name")
-	if len(got) != 2 {
-		t.Errorf("want exactly the two changes, got:\n%s", lines(got))
+	mustFind(t, got, PropertyAdded, "webhook.themeChanged.actor")
+	if len(got) != 3 {
+		t.Errorf("want exactly the three changes, got:\n%s", lines(got))
 	}
 }
