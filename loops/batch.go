@@ -226,7 +226,7 @@ func Keyed[T any](seq iter.Seq[T], key func(T) string) iter.Seq2[string, T] {
 // UpdateBatch upserts every contact of items (key → request) with
 // [RunBatch]; keys are typically the email or user ID.
 func (s *ContactsService) UpdateBatch(ctx context.Context, items iter.Seq2[string, *ContactUpdateRequest], opts ...BatchOption) (*BatchSummary, error) {
-	return RunBatch(ctx, s.client, items, func(ctx context.Context, r *ContactUpdateRequest, o ...CallOption) error {
+	return RunBatch(ctx, clientOf(s), items, func(ctx context.Context, r *ContactUpdateRequest, o ...CallOption) error {
 		_, err := s.Update(ctx, r, o...)
 		return err
 	}, opts...)
@@ -235,13 +235,13 @@ func (s *ContactsService) UpdateBatch(ctx context.Context, items iter.Seq2[strin
 // SendBatch sends every event of items (key → request) with [RunBatch].
 // With [WithJobID], a re-run never sends an event twice.
 func (s *EventsService) SendBatch(ctx context.Context, items iter.Seq2[string, *EventRequest], opts ...BatchOption) (*BatchSummary, error) {
-	return RunBatch(ctx, s.client, items, s.Send, opts...)
+	return RunBatch(ctx, clientOf(s), items, s.Send, opts...)
 }
 
 // SendBatch sends every transactional email of items (key → request) with
 // [RunBatch]. With [WithJobID], a re-run never sends an email twice.
 func (s *TransactionalService) SendBatch(ctx context.Context, items iter.Seq2[string, *TransactionalRequest], opts ...BatchOption) (*BatchSummary, error) {
-	return RunBatch(ctx, s.client, items, s.Send, opts...)
+	return RunBatch(ctx, clientOf(s), items, s.Send, opts...)
 }
 
 // RunBatch runs call for every item of items (key → request), reading them

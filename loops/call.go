@@ -45,6 +45,12 @@ func callNoContent(ctx context.Context, c *Client, rt *route, op string, opts []
 // exchange runs one logical call of operation rt (nil for Do: the pipeline
 // then finds it from the path). out may be nil when the body is unwanted.
 func (c *Client) exchange(ctx context.Context, rt *route, op string, opts []CallOption, send sendFunc, out any) error {
+	switch {
+	case c == nil || c.pipe == nil:
+		return fmt.Errorf("loops: %s: the Client was not made with NewClient; create it with loops.NewClient", op)
+	case ctx == nil:
+		return fmt.Errorf("loops: %s: nil Context", op) // as net/http refuses one
+	}
 	st := &callState{Context: ctx, op: op, rt: rt}
 	for _, opt := range opts {
 		opt(st)
@@ -179,7 +185,8 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, opt
 		}
 		req, err := http.NewRequestWithContext(ctx, method, c.server+path[1:], r)
 		if err != nil {
-			return nil, err
+			// net/http's error quotes the whole URL, query (emails) included.
+			return nil, invalid(op, "path", "cannot be parsed as a URL path and query (check its %-escapes)")
 		}
 		if payload != nil {
 			req.Header.Set("Content-Type", "application/json")

@@ -15,7 +15,9 @@ import (
 )
 
 // Client talks to the Loops API. Create it with [NewClient]; it is safe for
-// concurrent use, and one Client per API key is all a program needs.
+// concurrent use, and one Client per API key is all a program needs. A
+// Client declared without NewClient fails every call with an error saying
+// so (Raw, which returns no error, returns nil for it).
 //
 // Each API area is a service field: client.Contacts.Create,
 // client.Events.Send, client.Transactional.Send and so on. For an endpoint
@@ -110,6 +112,16 @@ func (s *secret) redact(b []byte) []byte {
 // distinct named type over it, so its methods group in the docs.
 type service struct{ client *Client }
 
+// clientOf returns the Client behind any service, or nil for the nil
+// service of a zero-value Client (declared, not made with NewClient), whose
+// calls then fail with errNotInitialised instead of panicking.
+func clientOf[S ~struct{ client *Client }](s *S) *Client {
+	if s == nil {
+		return nil
+	}
+	return service(*s).client
+}
+
 // NewClient returns a client for apiKey; an empty apiKey is read from the
 // LOOPS_API_KEY environment variable. Options change the defaults: the
 // base URL, the *http.Client, retries and backoff, rate limiting, logging
@@ -179,6 +191,9 @@ func (c *Client) editRequest(_ context.Context, req *http.Request) error {
 // handling and decoding to you (close the body); a send through it gets a
 // generated Idempotency-Key unless you set one in its params.
 func (c *Client) Raw() *gen.Client {
+	if c == nil {
+		return nil
+	}
 	return c.gen
 }
 

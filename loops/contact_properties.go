@@ -18,11 +18,11 @@ func (s *ContactPropertiesService) List(ctx context.Context, filter ContactPrope
 		}
 		params.List = &filter
 	}
-	return s.client.listContactProperties(ctx, op, opts, &params)
+	return clientOf(s).listContactProperties(ctx, op, opts, &params)
 }
 
 // Create adds a custom contact property. Name it in camelCase, such as
 // "planName"; typ is one of the PropertyType constants.
 func (s *ContactPropertiesService) Create(ctx context.Context, name string, typ ContactPropertyType, opts ...CallOption) error {
-	return s.client.createContactProperty(ctx, "ContactProperties.Create", opts, &ContactPropertyCreateRequest{Name: name, Type: typ})
+	return clientOf(s).createContactProperty(ctx, "ContactProperties.Create", opts, &ContactPropertyCreateRequest{Name: name, Type: typ})
 }

@@ -18,7 +18,7 @@ func (s *ContactsService) Find(ctx context.Context, who ContactLookup, opts ...C
 	if err := checkLookup(op, who); err != nil {
 		return nil, err
 	}
-	found, err := s.client.findContact(ctx, op, opts, &gen.FindContactParams{Email: optional(who.Email), UserID: optional(who.UserID)})
+	found, err := clientOf(s).findContact(ctx, op, opts, &gen.FindContactParams{Email: optional(who.Email), UserID: optional(who.UserID)})
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func (s *ContactsService) Delete(ctx context.Context, who ContactLookup, opts ..
 	if err := checkLookup(op, who); err != nil {
 		return err
 	}
-	return s.client.deleteContact(ctx, op, opts, &ContactDeleteRequest{Email: optional(who.Email), UserID: optional(who.UserID)})
+	return clientOf(s).deleteContact(ctx, op, opts, &ContactDeleteRequest{Email: optional(who.Email), UserID: optional(who.UserID)})
 }
 
 // Suppression tells whether the contact is suppressed (Loops stopped
@@ -46,7 +46,7 @@ func (s *ContactsService) Suppression(ctx context.Context, who ContactLookup, op
 	if err := checkLookup(op, who); err != nil {
 		return nil, err
 	}
-	return s.client.getContactSuppression(ctx, op, opts, &gen.GetContactSuppressionParams{Email: optional(who.Email), UserID: optional(who.UserID)})
+	return clientOf(s).getContactSuppression(ctx, op, opts, &gen.GetContactSuppressionParams{Email: optional(who.Email), UserID: optional(who.UserID)})
 }
 
 // RemoveSuppression lifts the contact's suppression, using one removal of
@@ -57,7 +57,7 @@ func (s *ContactsService) RemoveSuppression(ctx context.Context, who ContactLook
 	if err := checkLookup(op, who); err != nil {
 		return nil, err
 	}
-	return s.client.removeContactSuppression(ctx, op, opts, &gen.RemoveContactSuppressionParams{Email: optional(who.Email), UserID: optional(who.UserID)})
+	return clientOf(s).removeContactSuppression(ctx, op, opts, &gen.RemoveContactSuppressionParams{Email: optional(who.Email), UserID: optional(who.UserID)})
 }
 
 // errNoContact reports a find that matched nothing. It matches ErrNotFound;

@@ -3,6 +3,8 @@ package loops
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"strings"
+	"unicode/utf8"
 )
 
 // idempotencyHeader is the header Loops reads on the two send endpoints.
@@ -33,16 +35,21 @@ func newIdempotencyKey() string {
 }
 
 // checkIdempotencyKey applies Loops' rules to a caller's key: present, at
-// most 100 characters, and nothing a header cannot carry.
+// most 100 characters (runes, not bytes), nothing a header cannot carry,
+// and no surrounding whitespace, which a header would lose.
 func checkIdempotencyKey(op, key string) error {
 	const field = "Idempotency-Key"
 	switch {
 	case key == "":
 		return invalid(op, field, "must not be empty")
-	case len(key) > maxIdempotencyKeyLen:
+	case utf8.RuneCountInString(key) > maxIdempotencyKeyLen:
 		return invalid(op, field, "is longer than 100 characters (Loops' limit; keys are never truncated)")
 	case hasControl(key):
 		return invalid(op, field, "contains a control character")
+	case strings.TrimSpace(key) != key:
+		// net/http would trim it on the wire: two keys that differ only
+		// in spaces would collide, and a key of spaces would arrive empty.
+		return invalid(op, field, "has leading or trailing whitespace (keys are sent exactly or not at all)")
 	}
 	return nil
 }

@@ -243,8 +243,9 @@ type CallOption func(*callState)
 // WithIdempotencyKey sends key as the call's Idempotency-Key instead of a
 // generated one. Only Events.Send and Transactional.Send accept it. Loops
 // processes a key once in 24 hours and answers any repeat with 409. The key
-// must be 1 to 100 characters without control characters; it is never
-// truncated.
+// must be 1 to 100 characters (runes) without control characters or
+// leading or trailing whitespace; it is never truncated or trimmed, and a
+// key that breaks these rules is refused with a [*ValidationError].
 //
 // A 409 under your key is read as follows:
 //

@@ -40,8 +40,8 @@ type AccountService service
 // A bad key gives an error matching [ErrUnauthorized].
 func (s *AccountService) TestAPIKey(ctx context.Context, opts ...CallOption) (*APIKeyResponse, error) {
 	const op = "Account.TestAPIKey"
-	return call[APIKeyResponse](ctx, s.client, routeTestApiKey, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.TestAPIKey(ctx)
+	return call[APIKeyResponse](ctx, clientOf(s), routeTestApiKey, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.TestAPIKey(ctx)
 	})
 }
 
@@ -63,8 +63,8 @@ func (s *ContactsService) Create(ctx context.Context, req *ContactCreateRequest,
 	if err != nil {
 		return nil, err
 	}
-	return call[ContactSuccessResponse](ctx, s.client, routeCreateContact, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.CreateContactWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	return call[ContactSuccessResponse](ctx, clientOf(s), routeCreateContact, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.CreateContactWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -81,8 +81,8 @@ func (s *ContactsService) Update(ctx context.Context, req *ContactUpdateRequest,
 	if err != nil {
 		return nil, err
 	}
-	return call[ContactSuccessResponse](ctx, s.client, routeUpdateContact, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.UpdateContactWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	return call[ContactSuccessResponse](ctx, clientOf(s), routeUpdateContact, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.UpdateContactWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -96,8 +96,8 @@ type MailingListsService service
 // List returns every mailing list of the team (the list is not paginated).
 func (s *MailingListsService) List(ctx context.Context, opts ...CallOption) ([]MailingList, error) {
 	const op = "MailingLists.List"
-	return callList[MailingList](ctx, s.client, routeListMailingLists, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.ListMailingLists(ctx)
+	return callList[MailingList](ctx, clientOf(s), routeListMailingLists, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.ListMailingLists(ctx)
 	})
 }
 
@@ -121,8 +121,8 @@ func (s *EventsService) Send(ctx context.Context, req *EventRequest, opts ...Cal
 	if err != nil {
 		return err
 	}
-	return callNoContent(ctx, s.client, routeSendEvent, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.SendEventWithBody(ctx, nil, jsonContentType, bytes.NewReader(payload))
+	return callNoContent(ctx, clientOf(s), routeSendEvent, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.SendEventWithBody(ctx, nil, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -138,8 +138,8 @@ func (s *TransactionalService) Create(ctx context.Context, req *TransactionalEma
 	if err != nil {
 		return nil, err
 	}
-	return call[TransactionalEmailDraft](ctx, s.client, routeCreateTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.CreateTransactionalEmailWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	return call[TransactionalEmailDraft](ctx, clientOf(s), routeCreateTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.CreateTransactionalEmailWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -150,8 +150,8 @@ func (s *TransactionalService) EnsureDraft(ctx context.Context, transactionalID 
 	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
 		return nil, err
 	}
-	return call[TransactionalEmailDraft](ctx, s.client, routeEnsureTransactionalDraft, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.EnsureTransactionalDraft(ctx, transactionalID)
+	return call[TransactionalEmailDraft](ctx, clientOf(s), routeEnsureTransactionalDraft, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.EnsureTransactionalDraft(ctx, transactionalID)
 	})
 }
 
@@ -161,8 +161,8 @@ func (s *TransactionalService) Get(ctx context.Context, transactionalID string, 
 	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
 		return nil, err
 	}
-	return call[TransactionalEmail](ctx, s.client, routeGetTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.GetTransactionalEmail(ctx, transactionalID)
+	return call[TransactionalEmail](ctx, clientOf(s), routeGetTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.GetTransactionalEmail(ctx, transactionalID)
 	})
 }
 
@@ -173,8 +173,8 @@ func (s *TransactionalService) Metrics(ctx context.Context, transactionalID stri
 	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
 		return nil, err
 	}
-	return call[TransactionalMetrics](ctx, s.client, routeGetTransactionalEmailMetrics, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.GetTransactionalEmailMetrics(ctx, transactionalID)
+	return call[TransactionalMetrics](ctx, clientOf(s), routeGetTransactionalEmailMetrics, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.GetTransactionalEmailMetrics(ctx, transactionalID)
 	})
 }
 
@@ -191,8 +191,8 @@ func (s *TransactionalService) ListPublished(ctx context.Context, lo *ListOption
 	if err != nil {
 		return nil, err
 	}
-	return call[PublishedTransactionalEmailList](ctx, s.client, routeListPublishedTransactionalEmails, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.ListPublishedTransactionalEmails(ctx, &gen.ListPublishedTransactionalEmailsParams{PerPage: page.perPage, Cursor: page.cursor})
+	return call[PublishedTransactionalEmailList](ctx, clientOf(s), routeListPublishedTransactionalEmails, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.ListPublishedTransactionalEmails(ctx, &gen.ListPublishedTransactionalEmailsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
 
@@ -213,8 +213,8 @@ func (s *TransactionalService) List(ctx context.Context, lo *ListOptions, opts .
 	if err != nil {
 		return nil, err
 	}
-	return call[TransactionalEmailList](ctx, s.client, routeListTransactionalEmails, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.ListTransactionalEmails(ctx, &gen.ListTransactionalEmailsParams{PerPage: page.perPage, Cursor: page.cursor})
+	return call[TransactionalEmailList](ctx, clientOf(s), routeListTransactionalEmails, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.ListTransactionalEmails(ctx, &gen.ListTransactionalEmailsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
 
@@ -231,8 +231,8 @@ func (s *TransactionalService) Publish(ctx context.Context, transactionalID stri
 	if err := firstError(checkPath(op, "transactionalId", transactionalID)); err != nil {
 		return nil, err
 	}
-	return call[TransactionalEmail](ctx, s.client, routePublishTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.PublishTransactionalEmail(ctx, transactionalID)
+	return call[TransactionalEmail](ctx, clientOf(s), routePublishTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.PublishTransactionalEmail(ctx, transactionalID)
 	})
 }
 
@@ -251,8 +251,8 @@ func (s *TransactionalService) Send(ctx context.Context, req *TransactionalReque
 	if err != nil {
 		return err
 	}
-	return callNoContent(ctx, s.client, routeSendTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.SendTransactionalEmailWithBody(ctx, nil, jsonContentType, bytes.NewReader(payload))
+	return callNoContent(ctx, clientOf(s), routeSendTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.SendTransactionalEmailWithBody(ctx, nil, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -266,8 +266,8 @@ func (s *TransactionalService) Update(ctx context.Context, transactionalID strin
 	if err != nil {
 		return nil, err
 	}
-	return call[TransactionalEmail](ctx, s.client, routeUpdateTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.UpdateTransactionalEmailWithBody(ctx, transactionalID, jsonContentType, bytes.NewReader(payload))
+	return call[TransactionalEmail](ctx, clientOf(s), routeUpdateTransactionalEmail, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.UpdateTransactionalEmailWithBody(ctx, transactionalID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -279,8 +279,8 @@ type DedicatedSendingIPsService service
 // not included and the list changes over time: allow-list with care.
 func (s *DedicatedSendingIPsService) List(ctx context.Context, opts ...CallOption) ([]string, error) {
 	const op = "DedicatedSendingIPs.List"
-	return callList[string](ctx, s.client, routeListDedicatedSendingIps, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.ListDedicatedSendingIPs(ctx)
+	return callList[string](ctx, clientOf(s), routeListDedicatedSendingIps, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.ListDedicatedSendingIPs(ctx)
 	})
 }
 
@@ -295,8 +295,8 @@ func (s *TransactionalGroupsService) Create(ctx context.Context, req *GroupCreat
 	if err != nil {
 		return nil, err
 	}
-	return call[Group](ctx, s.client, routeCreateTransactionalGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.CreateTransactionalGroupWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	return call[Group](ctx, clientOf(s), routeCreateTransactionalGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.CreateTransactionalGroupWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -306,8 +306,8 @@ func (s *TransactionalGroupsService) Get(ctx context.Context, transactionalGroup
 	if err := firstError(checkPath(op, "transactionalGroupId", transactionalGroupID)); err != nil {
 		return nil, err
 	}
-	return call[Group](ctx, s.client, routeGetTransactionalGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.GetTransactionalGroup(ctx, transactionalGroupID)
+	return call[Group](ctx, clientOf(s), routeGetTransactionalGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.GetTransactionalGroup(ctx, transactionalGroupID)
 	})
 }
 
@@ -318,8 +318,8 @@ func (s *TransactionalGroupsService) List(ctx context.Context, lo *ListOptions, 
 	if err != nil {
 		return nil, err
 	}
-	return call[GroupList](ctx, s.client, routeListTransactionalGroups, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.ListTransactionalGroups(ctx, &gen.ListTransactionalGroupsParams{PerPage: page.perPage, Cursor: page.cursor})
+	return call[GroupList](ctx, clientOf(s), routeListTransactionalGroups, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.ListTransactionalGroups(ctx, &gen.ListTransactionalGroupsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
 
@@ -339,8 +339,8 @@ func (s *TransactionalGroupsService) Update(ctx context.Context, transactionalGr
 	if err != nil {
 		return nil, err
 	}
-	return call[Group](ctx, s.client, routeUpdateTransactionalGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.UpdateTransactionalGroupWithBody(ctx, transactionalGroupID, jsonContentType, bytes.NewReader(payload))
+	return call[Group](ctx, clientOf(s), routeUpdateTransactionalGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.UpdateTransactionalGroupWithBody(ctx, transactionalGroupID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -355,8 +355,8 @@ func (s *CampaignGroupsService) Create(ctx context.Context, req *GroupCreateRequ
 	if err != nil {
 		return nil, err
 	}
-	return call[Group](ctx, s.client, routeCreateCampaignGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.CreateCampaignGroupWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	return call[Group](ctx, clientOf(s), routeCreateCampaignGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.CreateCampaignGroupWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -366,8 +366,8 @@ func (s *CampaignGroupsService) Get(ctx context.Context, campaignGroupID string,
 	if err := firstError(checkPath(op, "campaignGroupId", campaignGroupID)); err != nil {
 		return nil, err
 	}
-	return call[Group](ctx, s.client, routeGetCampaignGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.GetCampaignGroup(ctx, campaignGroupID)
+	return call[Group](ctx, clientOf(s), routeGetCampaignGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.GetCampaignGroup(ctx, campaignGroupID)
 	})
 }
 
@@ -378,8 +378,8 @@ func (s *CampaignGroupsService) List(ctx context.Context, lo *ListOptions, opts 
 	if err != nil {
 		return nil, err
 	}
-	return call[GroupList](ctx, s.client, routeListCampaignGroups, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.ListCampaignGroups(ctx, &gen.ListCampaignGroupsParams{PerPage: page.perPage, Cursor: page.cursor})
+	return call[GroupList](ctx, clientOf(s), routeListCampaignGroups, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.ListCampaignGroups(ctx, &gen.ListCampaignGroupsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
 
@@ -399,8 +399,8 @@ func (s *CampaignGroupsService) Update(ctx context.Context, campaignGroupID stri
 	if err != nil {
 		return nil, err
 	}
-	return call[Group](ctx, s.client, routeUpdateCampaignGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.UpdateCampaignGroupWithBody(ctx, campaignGroupID, jsonContentType, bytes.NewReader(payload))
+	return call[Group](ctx, clientOf(s), routeUpdateCampaignGroup, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.UpdateCampaignGroupWithBody(ctx, campaignGroupID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -416,8 +416,8 @@ func (s *CampaignsService) Create(ctx context.Context, req *CampaignCreateReques
 	if err != nil {
 		return nil, err
 	}
-	return call[CreatedCampaign](ctx, s.client, routeCreateCampaign, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.CreateCampaignWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	return call[CreatedCampaign](ctx, clientOf(s), routeCreateCampaign, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.CreateCampaignWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -427,8 +427,8 @@ func (s *CampaignsService) Get(ctx context.Context, campaignID string, opts ...C
 	if err := firstError(checkPath(op, "campaignId", campaignID)); err != nil {
 		return nil, err
 	}
-	return call[Campaign](ctx, s.client, routeGetCampaign, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.GetCampaign(ctx, campaignID)
+	return call[Campaign](ctx, clientOf(s), routeGetCampaign, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.GetCampaign(ctx, campaignID)
 	})
 }
 
@@ -439,8 +439,8 @@ func (s *CampaignsService) Metrics(ctx context.Context, campaignID string, opts 
 	if err := firstError(checkPath(op, "campaignId", campaignID)); err != nil {
 		return nil, err
 	}
-	return call[EmailMetrics](ctx, s.client, routeGetCampaignMetrics, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.GetCampaignMetrics(ctx, campaignID)
+	return call[EmailMetrics](ctx, clientOf(s), routeGetCampaignMetrics, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.GetCampaignMetrics(ctx, campaignID)
 	})
 }
 
@@ -451,8 +451,8 @@ func (s *CampaignsService) List(ctx context.Context, lo *ListOptions, opts ...Ca
 	if err != nil {
 		return nil, err
 	}
-	return call[CampaignList](ctx, s.client, routeListCampaigns, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.ListCampaigns(ctx, &gen.ListCampaignsParams{PerPage: page.perPage, Cursor: page.cursor})
+	return call[CampaignList](ctx, clientOf(s), routeListCampaigns, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.ListCampaigns(ctx, &gen.ListCampaignsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
 
@@ -474,8 +474,8 @@ func (s *CampaignsService) Update(ctx context.Context, campaignID string, req *C
 	if err != nil {
 		return nil, err
 	}
-	return call[Campaign](ctx, s.client, routeUpdateCampaign, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.UpdateCampaignWithBody(ctx, campaignID, jsonContentType, bytes.NewReader(payload))
+	return call[Campaign](ctx, clientOf(s), routeUpdateCampaign, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.UpdateCampaignWithBody(ctx, campaignID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -490,8 +490,8 @@ func (s *EmailMessagesService) Get(ctx context.Context, emailMessageID string, o
 	if err := firstError(checkPath(op, "emailMessageId", emailMessageID)); err != nil {
 		return nil, err
 	}
-	return call[EmailMessage](ctx, s.client, routeGetEmailMessage, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.GetEmailMessage(ctx, emailMessageID)
+	return call[EmailMessage](ctx, clientOf(s), routeGetEmailMessage, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.GetEmailMessage(ctx, emailMessageID)
 	})
 }
 
@@ -501,8 +501,8 @@ func (s *EmailMessagesService) Guardian(ctx context.Context, emailMessageID stri
 	if err := firstError(checkPath(op, "emailMessageId", emailMessageID)); err != nil {
 		return nil, err
 	}
-	return call[GuardianReport](ctx, s.client, routeGetEmailMessageGuardian, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.GetEmailMessageGuardian(ctx, emailMessageID)
+	return call[GuardianReport](ctx, clientOf(s), routeGetEmailMessageGuardian, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.GetEmailMessageGuardian(ctx, emailMessageID)
 	})
 }
 
@@ -517,8 +517,8 @@ func (s *EmailMessagesService) Preview(ctx context.Context, emailMessageID strin
 	if err != nil {
 		return nil, err
 	}
-	return call[EmailMessagePreview](ctx, s.client, routePreviewEmailMessage, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.PreviewEmailMessageWithBody(ctx, emailMessageID, jsonContentType, bytes.NewReader(payload))
+	return call[EmailMessagePreview](ctx, clientOf(s), routePreviewEmailMessage, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.PreviewEmailMessageWithBody(ctx, emailMessageID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -536,8 +536,8 @@ func (s *EmailMessagesService) Update(ctx context.Context, emailMessageID string
 	if err != nil {
 		return nil, err
 	}
-	return call[EmailMessage](ctx, s.client, routeUpdateEmailMessage, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.UpdateEmailMessageWithBody(ctx, emailMessageID, jsonContentType, bytes.NewReader(payload))
+	return call[EmailMessage](ctx, clientOf(s), routeUpdateEmailMessage, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.UpdateEmailMessageWithBody(ctx, emailMessageID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -552,8 +552,8 @@ func (s *AudienceSegmentsService) Create(ctx context.Context, req *AudienceSegme
 	if err != nil {
 		return nil, err
 	}
-	return call[AudienceSegment](ctx, s.client, routeCreateAudienceSegment, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.CreateAudienceSegmentWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	return call[AudienceSegment](ctx, clientOf(s), routeCreateAudienceSegment, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.CreateAudienceSegmentWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -563,8 +563,8 @@ func (s *AudienceSegmentsService) Get(ctx context.Context, audienceSegmentID str
 	if err := firstError(checkPath(op, "audienceSegmentId", audienceSegmentID)); err != nil {
 		return nil, err
 	}
-	return call[AudienceSegment](ctx, s.client, routeGetAudienceSegment, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.GetAudienceSegment(ctx, audienceSegmentID)
+	return call[AudienceSegment](ctx, clientOf(s), routeGetAudienceSegment, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.GetAudienceSegment(ctx, audienceSegmentID)
 	})
 }
 
@@ -575,8 +575,8 @@ func (s *AudienceSegmentsService) List(ctx context.Context, lo *ListOptions, opt
 	if err != nil {
 		return nil, err
 	}
-	return call[AudienceSegmentList](ctx, s.client, routeListAudienceSegments, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.ListAudienceSegments(ctx, &gen.ListAudienceSegmentsParams{PerPage: page.perPage, Cursor: page.cursor})
+	return call[AudienceSegmentList](ctx, clientOf(s), routeListAudienceSegments, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.ListAudienceSegments(ctx, &gen.ListAudienceSegmentsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
 
@@ -596,8 +596,8 @@ func (s *ThemesService) Create(ctx context.Context, req *ThemeCreateRequest, opt
 	if err != nil {
 		return nil, err
 	}
-	return call[Theme](ctx, s.client, routeCreateTheme, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.CreateThemeWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	return call[Theme](ctx, clientOf(s), routeCreateTheme, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.CreateThemeWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -607,8 +607,8 @@ func (s *ThemesService) Get(ctx context.Context, themeID string, opts ...CallOpt
 	if err := firstError(checkPath(op, "themeId", themeID)); err != nil {
 		return nil, err
 	}
-	return call[Theme](ctx, s.client, routeGetTheme, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.GetTheme(ctx, themeID)
+	return call[Theme](ctx, clientOf(s), routeGetTheme, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.GetTheme(ctx, themeID)
 	})
 }
 
@@ -619,8 +619,8 @@ func (s *ThemesService) List(ctx context.Context, lo *ListOptions, opts ...CallO
 	if err != nil {
 		return nil, err
 	}
-	return call[ThemeList](ctx, s.client, routeListThemes, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.ListThemes(ctx, &gen.ListThemesParams{PerPage: page.perPage, Cursor: page.cursor})
+	return call[ThemeList](ctx, clientOf(s), routeListThemes, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.ListThemes(ctx, &gen.ListThemesParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
 
@@ -643,8 +643,8 @@ func (s *ThemesService) Update(ctx context.Context, themeID string, req *ThemeUp
 	if err != nil {
 		return nil, err
 	}
-	return call[ThemeUpdate](ctx, s.client, routeUpdateTheme, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.UpdateThemeWithBody(ctx, themeID, jsonContentType, bytes.NewReader(payload))
+	return call[ThemeUpdate](ctx, clientOf(s), routeUpdateTheme, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.UpdateThemeWithBody(ctx, themeID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -658,8 +658,8 @@ func (s *ComponentsService) Create(ctx context.Context, req *ComponentCreateRequ
 	if err != nil {
 		return nil, err
 	}
-	return call[Component](ctx, s.client, routeCreateComponent, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.CreateComponentWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	return call[Component](ctx, clientOf(s), routeCreateComponent, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.CreateComponentWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -669,8 +669,8 @@ func (s *ComponentsService) Get(ctx context.Context, componentID string, opts ..
 	if err := firstError(checkPath(op, "componentId", componentID)); err != nil {
 		return nil, err
 	}
-	return call[Component](ctx, s.client, routeGetComponent, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.GetComponent(ctx, componentID)
+	return call[Component](ctx, clientOf(s), routeGetComponent, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.GetComponent(ctx, componentID)
 	})
 }
 
@@ -681,8 +681,8 @@ func (s *ComponentsService) List(ctx context.Context, lo *ListOptions, opts ...C
 	if err != nil {
 		return nil, err
 	}
-	return call[ComponentList](ctx, s.client, routeListComponents, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.ListComponents(ctx, &gen.ListComponentsParams{PerPage: page.perPage, Cursor: page.cursor})
+	return call[ComponentList](ctx, clientOf(s), routeListComponents, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.ListComponents(ctx, &gen.ListComponentsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
 
@@ -704,8 +704,8 @@ func (s *ComponentsService) Update(ctx context.Context, componentID string, req 
 	if err != nil {
 		return nil, err
 	}
-	return call[ComponentUpdate](ctx, s.client, routeUpdateComponent, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.UpdateComponentWithBody(ctx, componentID, jsonContentType, bytes.NewReader(payload))
+	return call[ComponentUpdate](ctx, clientOf(s), routeUpdateComponent, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.UpdateComponentWithBody(ctx, componentID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -720,8 +720,8 @@ func (s *UploadsService) Complete(ctx context.Context, emailAssetID string, opts
 	if err := firstError(checkPath(op, "emailAssetId", emailAssetID)); err != nil {
 		return nil, err
 	}
-	return call[UploadCompletion](ctx, s.client, routeCompleteUpload, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.CompleteUpload(ctx, emailAssetID)
+	return call[UploadCompletion](ctx, clientOf(s), routeCompleteUpload, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.CompleteUpload(ctx, emailAssetID)
 	})
 }
 
@@ -734,8 +734,8 @@ func (s *UploadsService) Create(ctx context.Context, req *UploadCreateRequest, o
 	if err != nil {
 		return nil, err
 	}
-	return call[Upload](ctx, s.client, routeCreateUpload, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.CreateUploadWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	return call[Upload](ctx, clientOf(s), routeCreateUpload, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.CreateUploadWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -749,8 +749,8 @@ func (s *EventPatternsService) Get(ctx context.Context, eventPatternID string, o
 	if err := firstError(checkPath(op, "eventPatternId", eventPatternID)); err != nil {
 		return nil, err
 	}
-	return call[EventPattern](ctx, s.client, routeGetEventPattern, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.GetEventPattern(ctx, eventPatternID)
+	return call[EventPattern](ctx, clientOf(s), routeGetEventPattern, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.GetEventPattern(ctx, eventPatternID)
 	})
 }
 
@@ -762,8 +762,8 @@ func (s *EventPatternsService) GetByName(ctx context.Context, eventName string, 
 	if err := firstError(checkPath(op, "eventName", eventName)); err != nil {
 		return nil, err
 	}
-	return call[EventPattern](ctx, s.client, routeGetEventPatternByName, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.GetEventPatternByName(ctx, eventName)
+	return call[EventPattern](ctx, clientOf(s), routeGetEventPatternByName, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.GetEventPatternByName(ctx, eventName)
 	})
 }
 
@@ -774,8 +774,8 @@ func (s *EventPatternsService) List(ctx context.Context, lo *ListOptions, opts .
 	if err != nil {
 		return nil, err
 	}
-	return call[EventPatternList](ctx, s.client, routeListEventPatterns, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.ListEventPatterns(ctx, &gen.ListEventPatternsParams{PerPage: page.perPage, Cursor: page.cursor})
+	return call[EventPatternList](ctx, clientOf(s), routeListEventPatterns, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.ListEventPatterns(ctx, &gen.ListEventPatternsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
 
@@ -808,8 +808,8 @@ func (s *WorkflowsService) ChangeMailingList(ctx context.Context, workflowID str
 	if err != nil {
 		return nil, err
 	}
-	return call[WorkflowMailingListResult](ctx, s.client, routeChangeWorkflowMailingList, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.ChangeWorkflowMailingListWithBody(ctx, workflowID, jsonContentType, bytes.NewReader(payload))
+	return call[WorkflowMailingListResult](ctx, clientOf(s), routeChangeWorkflowMailingList, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.ChangeWorkflowMailingListWithBody(ctx, workflowID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -820,8 +820,8 @@ func (s *WorkflowsService) Create(ctx context.Context, req *WorkflowCreateReques
 	if err != nil {
 		return nil, err
 	}
-	return call[Workflow](ctx, s.client, routeCreateWorkflow, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.CreateWorkflowWithBody(ctx, jsonContentType, bytes.NewReader(payload))
+	return call[Workflow](ctx, clientOf(s), routeCreateWorkflow, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.CreateWorkflowWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -838,8 +838,8 @@ func (s *WorkflowsService) Delete(ctx context.Context, workflowID string, req *W
 	if err != nil {
 		return err
 	}
-	return callNoContent(ctx, s.client, routeDeleteWorkflow, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.DeleteWorkflowWithBody(ctx, workflowID, jsonContentType, bytes.NewReader(payload))
+	return callNoContent(ctx, clientOf(s), routeDeleteWorkflow, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.DeleteWorkflowWithBody(ctx, workflowID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -849,8 +849,8 @@ func (s *WorkflowsService) Get(ctx context.Context, workflowID string, opts ...C
 	if err := firstError(checkPath(op, "workflowId", workflowID)); err != nil {
 		return nil, err
 	}
-	return call[Workflow](ctx, s.client, routeGetWorkflow, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.GetWorkflow(ctx, workflowID)
+	return call[Workflow](ctx, clientOf(s), routeGetWorkflow, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.GetWorkflow(ctx, workflowID)
 	})
 }
 
@@ -861,8 +861,8 @@ func (s *WorkflowsService) List(ctx context.Context, lo *ListOptions, opts ...Ca
 	if err != nil {
 		return nil, err
 	}
-	return call[WorkflowList](ctx, s.client, routeListWorkflows, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.ListWorkflows(ctx, &gen.ListWorkflowsParams{PerPage: page.perPage, Cursor: page.cursor})
+	return call[WorkflowList](ctx, clientOf(s), routeListWorkflows, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.ListWorkflows(ctx, &gen.ListWorkflowsParams{PerPage: page.perPage, Cursor: page.cursor})
 	})
 }
 
@@ -882,8 +882,8 @@ func (s *WorkflowsService) Update(ctx context.Context, workflowID string, req *W
 	if err != nil {
 		return nil, err
 	}
-	return call[Workflow](ctx, s.client, routeUpdateWorkflowProperties, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.UpdateWorkflowPropertiesWithBody(ctx, workflowID, jsonContentType, bytes.NewReader(payload))
+	return call[Workflow](ctx, clientOf(s), routeUpdateWorkflowProperties, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.UpdateWorkflowPropertiesWithBody(ctx, workflowID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -902,8 +902,8 @@ func (s *WorkflowNodesService) AddBranch(ctx context.Context, workflowID, nodeID
 	if err != nil {
 		return nil, err
 	}
-	return call[WorkflowBranchResult](ctx, s.client, routeAddWorkflowBranch, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.AddWorkflowBranchWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
+	return call[WorkflowBranchResult](ctx, clientOf(s), routeAddWorkflowBranch, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.AddWorkflowBranchWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -919,8 +919,8 @@ func (s *WorkflowNodesService) Delete(ctx context.Context, workflowID, nodeID st
 	if err != nil {
 		return nil, err
 	}
-	return call[WorkflowNodeDeleteResult](ctx, s.client, routeDeleteWorkflowNode, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.DeleteWorkflowNodeWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
+	return call[WorkflowNodeDeleteResult](ctx, clientOf(s), routeDeleteWorkflowNode, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.DeleteWorkflowNodeWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -935,8 +935,8 @@ func (s *WorkflowNodesService) DeleteRecursively(ctx context.Context, workflowID
 	if err != nil {
 		return nil, err
 	}
-	return call[WorkflowNodeDeleteResult](ctx, s.client, routeDeleteWorkflowNodeRecursively, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.DeleteWorkflowNodeRecursivelyWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
+	return call[WorkflowNodeDeleteResult](ctx, clientOf(s), routeDeleteWorkflowNodeRecursively, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.DeleteWorkflowNodeRecursivelyWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -946,8 +946,8 @@ func (s *WorkflowNodesService) Get(ctx context.Context, workflowID, nodeID strin
 	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
 		return nil, err
 	}
-	return call[WorkflowNodeDetails](ctx, s.client, routeGetWorkflowNode, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.GetWorkflowNode(ctx, workflowID, nodeID)
+	return call[WorkflowNodeDetails](ctx, clientOf(s), routeGetWorkflowNode, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.GetWorkflowNode(ctx, workflowID, nodeID)
 	})
 }
 
@@ -958,8 +958,8 @@ func (s *WorkflowNodesService) Metrics(ctx context.Context, workflowID, nodeID s
 	if err := firstError(checkPath(op, "workflowId", workflowID), checkPath(op, "nodeId", nodeID)); err != nil {
 		return nil, err
 	}
-	return call[EmailMetrics](ctx, s.client, routeGetWorkflowNodeMetrics, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.GetWorkflowNodeMetrics(ctx, workflowID, nodeID)
+	return call[EmailMetrics](ctx, clientOf(s), routeGetWorkflowNodeMetrics, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.GetWorkflowNodeMetrics(ctx, workflowID, nodeID)
 	})
 }
 
@@ -973,8 +973,8 @@ func (s *WorkflowNodesService) Reroute(ctx context.Context, workflowID, nodeID s
 	if err != nil {
 		return nil, err
 	}
-	return call[WorkflowNodeChangeResult](ctx, s.client, routeRerouteNodeConnection, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.RerouteNodeConnectionWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
+	return call[WorkflowNodeChangeResult](ctx, clientOf(s), routeRerouteNodeConnection, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.RerouteNodeConnectionWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
 	})
 }
 
@@ -989,7 +989,7 @@ func (s *WorkflowNodesService) Update(ctx context.Context, workflowID, nodeID st
 	if err != nil {
 		return nil, err
 	}
-	return call[WorkflowNodeChangeResult](ctx, s.client, routeUpdateWorkflowNode, op, opts, func(ctx context.Context) (*http.Response, error) {
-		return s.client.gen.UpdateWorkflowNodeWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
+	return call[WorkflowNodeChangeResult](ctx, clientOf(s), routeUpdateWorkflowNode, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.UpdateWorkflowNodeWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
 	})
 }

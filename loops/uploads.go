@@ -31,6 +31,9 @@ const uploadBuffer = 1 << 20
 // a log.
 func (s *UploadsService) Upload(ctx context.Context, r io.Reader, contentType string, size int64, opts ...CallOption) (*UploadCompletion, error) {
 	const op = "Uploads.Upload"
+	if r == nil {
+		return nil, invalid(op, "r", "must not be nil")
+	}
 	req := &UploadCreateRequest{ContentType: UploadContentType(contentType), ContentLength: int(min(size, 1<<40))}
 	if err := req.Validate(); err != nil {
 		return nil, fieldInvalid(op, err)

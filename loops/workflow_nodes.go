@@ -103,7 +103,7 @@ func (s *WorkflowNodesService) Create(ctx context.Context, wf *Workflow, at Node
 		From string                    `json:"fromNodeId,omitempty"`
 		To   string                    `json:"toNodeId,omitempty"`
 	}{NullIfNil(wf.WorkflowRevisionID), at.mode, node.typ, at.from, at.to})))
-	res, err := s.client.createWorkflowNode(ctx, op, opts, wf.ID, &req)
+	res, err := clientOf(s).createWorkflowNode(ctx, op, opts, wf.ID, &req)
 	if err != nil || node.settings == nil {
 		return res, err
 	}

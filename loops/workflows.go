@@ -19,6 +19,9 @@ const WorkflowModifyAttempts = 4
 // that change made before a conflict are not undone: make one write, or
 // writes that are safe to repeat.
 func (s *WorkflowsService) Modify(ctx context.Context, workflowID string, change func(ctx context.Context, wf *Workflow) error, opts ...CallOption) error {
+	if change == nil {
+		return invalid("Workflows.Modify", "change", "must not be nil")
+	}
 	var err error
 	for range WorkflowModifyAttempts {
 		wf, gerr := s.Get(ctx, workflowID, opts...)

@@ -140,7 +140,7 @@ func (g *generator) method(b *bytes.Buffer, svc *goService, m goMethod) {
 	if m.check != "" {
 		fmt.Fprintf(b, "\tif err := %s(op, %s); err != nil {\n\t\treturn %s\n\t}\n", m.check, m.sig.input.name, g.failWith(m.o, "err"))
 	}
-	g.callBody(b, m.o, m.sig, "s.client")
+	g.callBody(b, m.o, m.sig, "clientOf(s)") // nil-safe: a zero Client has nil services
 	b.WriteString("}\n\n")
 	if m.sig.input == nil || m.sig.input.kind != "list" {
 		return
