@@ -276,12 +276,7 @@ func (p *proposer) alternatives(node *yaml.Node, rc, ru *Schema, label string, r
 	}
 	ra, rb := p.c.resolveAll(p.ours.Schemas, ca), p.c.resolveAll(p.now.Schemas, ua)
 	keyA, keyB := p.c.keys(ra, rb, rc.Discriminator, ru.Discriminator)
-	target := -1
-	for j := range rb {
-		if labelAt(rb[j], keyB, j) == label {
-			target = j
-		}
-	}
+	target := slices.Index(labels(p.now.Schemas, rb, keyB), label)
 	if target < 0 {
 		return nil, fmt.Errorf("upstream has no alternative <%s>", label)
 	}
@@ -326,13 +321,6 @@ func (p *proposer) closeness(a *Schema, keyA []string, i int, ua []*Schema, keyB
 		return 1 << 30
 	}
 	return p.c.cost(a, ua[j])
-}
-
-func labelAt(s *Schema, keys []string, i int) string {
-	if keys == nil {
-		return label(s, "")
-	}
-	return label(s, keys[i])
 }
 
 // segments splits a finding's location into its steps: names, "[]", "{}"

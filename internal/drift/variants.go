@@ -24,16 +24,17 @@ func (c *comparer) variants(where, rule string, a, b []*Schema, da, db *Discrimi
 		keyA, keyB = make([]string, len(a)), make([]string, len(b))
 	}
 	pairs, onlyA, onlyB := c.pair(ra, rb, keyA, keyB)
+	labelA, labelB := labels(c.schemasA, ra, keyA), labels(c.schemasB, rb, keyB)
 	c.within = append(c.within, where)
 	defer func() { c.within = c.within[:len(c.within)-1] }()
 	for _, p := range pairs {
-		c.schema(where+"<"+label(rb[p[1]], keyB[p[1]])+">", a[p[0]], b[p[1]])
+		c.schema(where+"<"+labelB[p[1]]+">", a[p[0]], b[p[1]])
 	}
 	for _, i := range onlyA {
-		c.add(where, Variants, fmt.Sprintf("+ %s alternative <%s> only in %s: %s", rule, label(ra[i], keyA[i]), c.first(), describe(c.schemasA, a[i])))
+		c.add(where, Variants, fmt.Sprintf("+ %s alternative <%s> only in %s: %s", rule, labelA[i], c.first(), describe(c.schemasA, a[i])))
 	}
 	for _, j := range onlyB {
-		c.add(where, Variants, fmt.Sprintf("- %s alternative <%s> only in %s: %s", rule, label(rb[j], keyB[j]), c.second(), describe(c.schemasB, b[j])))
+		c.add(where, Variants, fmt.Sprintf("- %s alternative <%s> only in %s: %s", rule, labelB[j], c.second(), describe(c.schemasB, b[j])))
 	}
 }
 
@@ -215,12 +216,42 @@ func disjoint(a, b []any) bool {
 	})
 }
 
-// label names an alternative in a finding's location: its key, or else
-// its type and required properties.
-func label(s *Schema, key string) string {
-	if key != "" {
-		return key
+// labels name the alternatives of one side in findings' locations: by
+// their keys; else by a property whose values tell them apart, as
+// "status=dryRun|queuedContactsFound"; else by type and required fields.
+func labels(schemas map[string]*Schema, vs []*Schema, keys []string) []string {
+	if len(keys) > 0 && keys[0] != "" {
+		return keys
 	}
+	for _, prop := range discriminators(vs, nil, nil, nil) {
+		out := make([]string, len(vs))
+		var seen []any
+		for i, v := range vs {
+			p := resolveIn(schemas, v.Properties[prop])
+			if p == nil || len(p.Enum) == 0 || len(seen) > 0 && !disjoint(p.Enum, seen) {
+				out = nil
+				break
+			}
+			seen = append(seen, p.Enum...)
+			values := make([]string, len(p.Enum))
+			for k, e := range p.Enum {
+				values[k] = strings.Trim(jsonOf(e), `"`)
+			}
+			out[i] = prop + "=" + strings.Join(values, "|")
+		}
+		if out != nil {
+			return out
+		}
+	}
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = shapeLabel(v)
+	}
+	return out
+}
+
+// shapeLabel names an alternative by its type and required properties.
+func shapeLabel(s *Schema) string {
 	var parts []string
 	if s.Type != "" {
 		parts = append(parts, s.Type)
