@@ -369,7 +369,7 @@ type batchItem struct {
 }
 
 func (b *batchItem) option() CallOption {
-	return func(st *callState) { st.batch, st.info = b, &b.info }
+	return callOption(func(st *callState) { st.batch, st.info = b, &b.info })
 }
 
 // deriveKey is an item's Idempotency-Key: a digest of the job ID and the

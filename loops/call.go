@@ -51,9 +51,12 @@ func (c *Client) exchange(ctx context.Context, rt *route, op string, opts []Call
 	case ctx == nil:
 		return fmt.Errorf("loops: %s: nil Context", op) // as net/http refuses one
 	}
-	st := &callState{Context: ctx, op: op, rt: rt}
+	st := &callState{Context: ctx, op: op, rt: rt, client: &c.pipe.request, request: &c.pipe.request}
 	for _, opt := range opts {
-		opt(st)
+		opt.applyCall(st)
+	}
+	if st.optErr != nil {
+		return invalid(op, "call option", strings.TrimPrefix(st.optErr.Error(), "loops: "))
 	}
 	if c.pipe.observer == nil {
 		return c.run(st, send, out)

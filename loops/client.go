@@ -139,7 +139,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	}
 	cfg := defaultConfig()
 	for _, opt := range opts {
-		if err := opt(&cfg); err != nil {
+		if err := opt.applyClient(&cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -157,8 +157,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			http:           hc,
 			limiter:        cfg.limiter,
 			contentLimiter: cfg.contentLimiter,
-			policy:         cfg.retry,
-			attemptTimeout: cfg.attemptTimeout,
+			request:        cfg.request,
 			logger:         cfg.logger,
 			basePath:       base.Path,
 			observer:       cfg.observer,

@@ -153,10 +153,10 @@ func statusClass(code int) string {
 // WithObserver reports every call of the client to o (see [Observer]).
 // A nil o removes the observer.
 func WithObserver(o Observer) Option {
-	return func(c *config) error {
+	return clientOption(func(c *config) error {
 		c.observer = o
 		return nil
-	}
+	})
 }
 
 // startCall asks the client's observer about a call starting. Typed

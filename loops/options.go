@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -14,18 +15,71 @@ import (
 // included, is bounded only by the ctx you pass.
 const DefaultAttemptTimeout = 30 * time.Second
 
-// Option configures a [Client] at construction.
-type Option func(*config) error
+// Option configures a [Client] at construction. The With... functions of
+// this package make them; those that return a [RequestOption] also work
+// for a single call.
+type Option interface {
+	applyClient(*config) error
+}
+
+// CallOption adjusts a single call: [WithIdempotencyKey],
+// [WithResponseInfo], and every [RequestOption].
+type CallOption interface {
+	applyCall(*callState)
+}
+
+// RequestOption is an option that works in both places: given to
+// [NewClient] it applies to every call of the client, and given to one call
+// it overrides the client's setting for that call alone. WithMaxRetries,
+// WithBackoff, WithAttemptTimeout and WithHeader make them:
+//
+//	client, err := loops.NewClient("", loops.WithMaxRetries(5))
+//	err = client.Events.Send(ctx, req, loops.WithMaxRetries(0), loops.WithHeader("X-Request-Id", id))
+//
+// An invalid one fails NewClient, or the call (with a [*ValidationError],
+// before anything is sent).
+type RequestOption func(*requestConfig) error
+
+// requestConfig is what a RequestOption sets: the client's defaults, or
+// one call's copy of them.
+type requestConfig struct {
+	retry          retryPolicy
+	attemptTimeout time.Duration // 0: only the call's ctx bounds an attempt
+	header         http.Header   // extra headers on every request; copied before any change
+}
+
+func (o RequestOption) applyClient(c *config) error { return o(&c.request) }
+
+// applyCall gives the call its own copy of the client's settings on the
+// first RequestOption, so that calls without one share the client's.
+func (o RequestOption) applyCall(st *callState) {
+	if st.request == st.client {
+		own := *st.client
+		st.request = &own
+	}
+	if err := o(st.request); err != nil && st.optErr == nil {
+		st.optErr = err
+	}
+}
+
+// clientOption and callOption are the functions behind the options that
+// work in one place only.
+type clientOption func(*config) error
+
+func (o clientOption) applyClient(c *config) error { return o(c) }
+
+type callOption func(*callState)
+
+func (o callOption) applyCall(st *callState) { o(st) }
 
 type config struct {
 	baseURL        string
 	httpClient     *http.Client
 	userAgent      string
-	retry          retryPolicy
+	request        requestConfig
 	limiter        Limiter
 	contentLimiter Limiter
 	logger         *slog.Logger
-	attemptTimeout time.Duration
 	uploadTimeout  time.Duration
 	observer       Observer
 	middleware     []Middleware
@@ -35,15 +89,17 @@ func defaultConfig() config {
 	return config{
 		baseURL:   DefaultBaseURL,
 		userAgent: DefaultUserAgent,
-		retry: retryPolicy{
-			maxRetries: DefaultMaxRetries,
-			base:       DefaultBackoffBase,
-			max:        DefaultBackoffMax,
-			jitter:     DefaultJitter,
+		request: requestConfig{
+			retry: retryPolicy{
+				maxRetries: DefaultMaxRetries,
+				base:       DefaultBackoffBase,
+				max:        DefaultBackoffMax,
+				jitter:     DefaultJitter,
+			},
+			attemptTimeout: DefaultAttemptTimeout,
 		},
 		limiter:        NewLimiter(DefaultRequestsPerSecond),
 		contentLimiter: NewLimiterPer(DefaultContentRequestsPerMinute, time.Minute),
-		attemptTimeout: DefaultAttemptTimeout,
 		uploadTimeout:  DefaultUploadTimeout,
 	}
 }
@@ -52,7 +108,7 @@ func defaultConfig() config {
 // loopstest fake: "http://127.0.0.1:8080/api". Operation paths (/v1/...)
 // are appended to it.
 func WithBaseURL(base string) Option {
-	return func(c *config) error {
+	return clientOption(func(c *config) error {
 		u, err := url.Parse(base)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return errors.New("loops: WithBaseURL: want an absolute http(s) URL")
@@ -62,7 +118,7 @@ func WithBaseURL(base string) Option {
 		}
 		c.baseURL = base
 		return nil
-	}
+	})
 }
 
 // WithHTTPClient sends requests through hc, keeping its Transport,
@@ -73,34 +129,34 @@ func WithBaseURL(base string) Option {
 // with a Referer, and hc's own CheckRedirect still applies to those; any
 // other redirect comes back as an [*APIError] with the 3xx status.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *config) error {
+	return clientOption(func(c *config) error {
 		if hc == nil {
 			return errors.New("loops: WithHTTPClient: nil *http.Client")
 		}
 		c.httpClient = hc
 		return nil
-	}
+	})
 }
 
 // WithUserAgent replaces the User-Agent header (default "loops-go/<version>").
 func WithUserAgent(ua string) Option {
-	return func(c *config) error {
+	return clientOption(func(c *config) error {
 		if ua == "" || hasControl(ua) {
 			return errors.New("loops: WithUserAgent: want a non-empty header value")
 		}
 		c.userAgent = ua
 		return nil
-	}
+	})
 }
 
 // WithMaxRetries sets how many times a failed request may be sent again
 // (default 3). 0 disables retries.
-func WithMaxRetries(n int) Option {
-	return func(c *config) error {
+func WithMaxRetries(n int) RequestOption {
+	return func(r *requestConfig) error {
 		if n < 0 {
 			return fmt.Errorf("loops: WithMaxRetries(%d): must not be negative", n)
 		}
-		c.retry.maxRetries = n
+		r.retry.maxRetries = n
 		return nil
 	}
 }
@@ -115,15 +171,15 @@ func WithMaxRetries(n int) Option {
 // WithBackoff(0, 0, 0) retries at once, which is what tests against a fake
 // server want (Retry-After and the 429 wait still apply). To turn retries
 // off, use [WithMaxRetries](0).
-func WithBackoff(base, max time.Duration, jitter float64) Option {
-	return func(c *config) error {
+func WithBackoff(base, max time.Duration, jitter float64) RequestOption {
+	return func(r *requestConfig) error {
 		if (base != 0 || max != 0) && (base <= 0 || max < base) {
 			return errors.New("loops: WithBackoff: want 0 < base <= max, or both 0 to retry at once")
 		}
 		if !(jitter >= 0 && jitter <= 1) { // also refuses NaN
 			return errors.New("loops: WithBackoff: jitter must be between 0 and 1")
 		}
-		c.retry.base, c.retry.max, c.retry.jitter = base, max, jitter
+		r.retry.base, r.retry.max, r.retry.jitter = base, max, jitter
 		return nil
 	}
 }
@@ -134,31 +190,31 @@ func WithBackoff(base, max time.Duration, jitter float64) Option {
 // [NewLimiter]). To share one budget between clients use [WithLimiter]; to
 // turn pacing off use [WithoutRateLimit].
 func WithRateLimit(perSecond float64) Option {
-	return func(c *config) error {
+	return clientOption(func(c *config) error {
 		if !validRate(perSecond) {
 			return errors.New("loops: WithRateLimit: want a finite positive rate (use WithoutRateLimit to disable)")
 		}
 		c.limiter = NewLimiter(perSecond)
 		return nil
-	}
+	})
 }
 
 // WithLimiter paces requests with l, which may be shared with other
 // clients of the same team (see [Limiter]). A nil l disables pacing.
 func WithLimiter(l Limiter) Option {
-	return func(c *config) error {
+	return clientOption(func(c *config) error {
 		c.limiter = l
 		return nil
-	}
+	})
 }
 
 // WithoutRateLimit turns client-side pacing off, the content budget's too;
 // Loops may then answer 429, which the client retries.
 func WithoutRateLimit() Option {
-	return func(c *config) error {
+	return clientOption(func(c *config) error {
 		c.limiter, c.contentLimiter = nil, nil
 		return nil
-	}
+	})
 }
 
 // WithContentRateLimit paces content-API calls (campaigns, email messages,
@@ -168,65 +224,110 @@ func WithoutRateLimit() Option {
 // A rate that is not finite and positive is refused; one below one request
 // an hour is clamped to that.
 func WithContentRateLimit(perMinute float64) Option {
-	return func(c *config) error {
+	return clientOption(func(c *config) error {
 		if !validRate(perMinute) {
 			return errors.New("loops: WithContentRateLimit: want a finite positive rate (use WithContentLimiter(nil) to disable)")
 		}
 		c.contentLimiter = NewLimiterPer(perMinute, time.Minute)
 		return nil
-	}
+	})
 }
 
 // WithContentLimiter paces content-API calls with l, which may be shared;
 // nil turns the content budget off.
 func WithContentLimiter(l Limiter) Option {
-	return func(c *config) error {
+	return clientOption(func(c *config) error {
 		c.contentLimiter = l
 		return nil
-	}
+	})
 }
 
 // WithLogger logs each attempt (at Debug) and each retry (at Info) to l.
 // Log records carry the route, status, attempt and timing; never the API
 // key, headers, bodies or query strings.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *config) error {
+	return clientOption(func(c *config) error {
 		c.logger = l
 		return nil
-	}
+	})
 }
 
 // WithAttemptTimeout bounds each attempt separately (default 30 s); 0 leaves
 // attempts bounded only by the call's ctx. A one-shot write (such as
 // creating a contact) that times out is not retried, since Loops may have
 // acted on it.
-func WithAttemptTimeout(d time.Duration) Option {
-	return func(c *config) error {
+func WithAttemptTimeout(d time.Duration) RequestOption {
+	return func(r *requestConfig) error {
 		if d < 0 {
 			return errors.New("loops: WithAttemptTimeout: must not be negative")
 		}
-		c.attemptTimeout = d
+		r.attemptTimeout = d
 		return nil
 	}
+}
+
+// WithHeader sets header name to value on the API requests it applies to
+// (every one of the client's, or one call's), such as a request ID for
+// your logs; a later WithHeader of the same name replaces it. Headers the
+// client owns (Authorization, Idempotency-Key, Content-Type,
+// Content-Length, Host, User-Agent: see [WithUserAgent] and
+// [WithIdempotencyKey]) are refused, as are names and values that are not
+// valid in HTTP. Uploads' PUTs to storage never carry it.
+func WithHeader(name, value string) RequestOption {
+	return func(r *requestConfig) error {
+		canonical := http.CanonicalHeaderKey(name)
+		switch {
+		case !validHeaderName(name):
+			return fmt.Errorf("loops: WithHeader(%q): not a valid header name", name)
+		case hasControl(value):
+			return fmt.Errorf("loops: WithHeader(%q): the value holds control characters", name)
+		case ownedHeaders[canonical]:
+			return fmt.Errorf("loops: WithHeader(%q): the client sets this header itself", name)
+		}
+		r.header = r.header.Clone() // the client's map, or another call's, stays as it was
+		if r.header == nil {
+			r.header = http.Header{}
+		}
+		r.header[canonical] = []string{value}
+		return nil
+	}
+}
+
+// ownedHeaders are the headers WithHeader may not set.
+var ownedHeaders = map[string]bool{"Authorization": true, idempotencyHeader: true, "Content-Type": true,
+	"Content-Length": true, "Host": true, "User-Agent": true, "Accept": true}
+
+// validHeaderName reports whether name is an HTTP token (RFC 9110).
+func validHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 0x80 || c <= ' ' || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // WithUploadTimeout bounds each PUT of an upload's bytes to storage
 // (default 2 minutes): 4 MB over a slow link takes longer than an API call,
 // so the per-attempt timeout does not apply to it.
 func WithUploadTimeout(d time.Duration) Option {
-	return func(c *config) error {
+	return clientOption(func(c *config) error {
 		if d <= 0 {
 			return errors.New("loops: WithUploadTimeout: must be positive")
 		}
 		c.uploadTimeout = d
 		return nil
-	}
+	})
 }
 
 // WithMiddleware wraps every attempt of every request in mw, in order, the
 // first outermost (see [Middleware]).
 func WithMiddleware(mw ...Middleware) Option {
-	return func(c *config) error {
+	return clientOption(func(c *config) error {
 		for _, m := range mw {
 			if m == nil {
 				return errNilMiddleware
@@ -234,11 +335,8 @@ func WithMiddleware(mw ...Middleware) Option {
 		}
 		c.middleware = append(c.middleware, mw...)
 		return nil
-	}
+	})
 }
-
-// CallOption adjusts a single call.
-type CallOption func(*callState)
 
 // WithIdempotencyKey sends key as the call's Idempotency-Key instead of a
 // generated one. Only Events.Send and Transactional.Send accept it. Loops
@@ -265,13 +363,13 @@ type CallOption func(*callState)
 // twice, so it is reported as the deduplicated success it almost surely
 // is. A strict caller can check ResponseInfo.Deduplicated and decide.
 func WithIdempotencyKey(key string) CallOption {
-	return func(s *callState) { s.key, s.keyFromCaller = key, true }
+	return callOption(func(s *callState) { s.key, s.keyFromCaller = key, true })
 }
 
 // WithResponseInfo fills info with the status, headers, raw body,
 // rate-limit numbers, attempt count and idempotency key of the call.
 func WithResponseInfo(info *ResponseInfo) CallOption {
-	return func(s *callState) { s.info = info }
+	return callOption(func(s *callState) { s.info = info })
 }
 
 func hasControl(s string) bool {

@@ -29,10 +29,9 @@ const maxResponseBody = 16 << 20
 // untouched.
 type pipeline struct {
 	http           *http.Client
-	limiter        Limiter // nil: no client-side limit
-	contentLimiter Limiter // the content API's own budget; nil: none
-	policy         retryPolicy
-	attemptTimeout time.Duration // 0: only the caller's ctx bounds an attempt
+	limiter        Limiter       // nil: no client-side limit
+	contentLimiter Limiter       // the content API's own budget; nil: none
+	request        requestConfig // retries, attempt timeout and extra headers, unless a call overrides them
 	logger         *slog.Logger  // nil: no logging
 	basePath       string        // the base URL's path, such as "/api"
 	observer       Observer      // nil: calls are not observed
@@ -50,23 +49,26 @@ type stateKey struct{}
 // context.WithValue per call.
 type callState struct {
 	context.Context
-	op            string        // "Events.Send", for errors
-	rt            *route        // the operation, when the caller knows it
-	method, path  string        // "POST" and "/v1/events/send", set by the pipeline
-	key           string        // Idempotency-Key sent, if any
-	keyFromCaller bool          // the caller chose key
-	ambiguous     bool          // an attempt ended in a way that may have processed it
-	transmissions int           // times the request was written, net/http's re-sends included
-	lastWrites    int           // of those, in the last attempt
-	attempts      int           // requests sent so far
-	body          []byte        // last response body, read in full
-	rawBody       bool          // hand the body back in resp.Body too (low-level calls)
-	info          *ResponseInfo // where to report, if asked
-	obs           CallObserver  // the observer's view of this call, if any
-	status        int           // the last answer's status, 0 before one
-	deduplicated  bool          // a 409 for the call's own key read as success
-	middleware    []Middleware  // the call's own, inside the client's
-	batch         *batchItem    // a batch item's pacing, retries and key; nil for a plain call
+	op            string         // "Events.Send", for errors
+	rt            *route         // the operation, when the caller knows it
+	method, path  string         // "POST" and "/v1/events/send", set by the pipeline
+	key           string         // Idempotency-Key sent, if any
+	keyFromCaller bool           // the caller chose key
+	ambiguous     bool           // an attempt ended in a way that may have processed it
+	transmissions int            // times the request was written, net/http's re-sends included
+	lastWrites    int            // of those, in the last attempt
+	attempts      int            // requests sent so far
+	body          []byte         // last response body, read in full
+	rawBody       bool           // hand the body back in resp.Body too (low-level calls)
+	info          *ResponseInfo  // where to report, if asked
+	obs           CallObserver   // the observer's view of this call, if any
+	client        *requestConfig // the client's settings
+	request       *requestConfig // this call's: client, or its own copy after a RequestOption
+	optErr        error          // the first invalid per-call option
+	status        int            // the last answer's status, 0 before one
+	deduplicated  bool           // a 409 for the call's own key read as success
+	middleware    []Middleware   // the call's own, inside the client's
+	batch         *batchItem     // a batch item's pacing, retries and key; nil for a plain call
 }
 
 // Value makes the state findable from the request's context.
@@ -97,7 +99,7 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 	// A call through the low-level gen client: no typed method reports its
 	// end, so the pipeline does.
 	path := strings.TrimPrefix(req.URL.EscapedPath(), p.basePath)
-	st := &callState{Context: req.Context(), op: req.Method + " " + path, rawBody: true}
+	st := &callState{Context: req.Context(), op: req.Method + " " + path, rawBody: true, client: &p.request, request: &p.request}
 	if p.observer == nil {
 		return p.do(req, st)
 	}
@@ -139,7 +141,11 @@ func (p *pipeline) do(req *http.Request, st *callState) (*http.Response, error) 
 		resp *http.Response
 		err  error
 	)
-	maxRetries := p.policy.maxRetries
+	rc := st.request
+	for name, v := range rc.header {
+		req.Header[name] = v
+	}
+	maxRetries := rc.retry.maxRetries
 	if st.batch != nil {
 		maxRetries = st.batch.retries
 	}
@@ -202,12 +208,12 @@ func (p *pipeline) do(req *http.Request, st *callState) (*http.Response, error) 
 			if ctx.Err() != nil || counted > maxRetries || (safe == oneShot && sent) || !replayable {
 				retry = false
 			} else {
-				wait = p.policy.backoff(attempt)
+				wait = rc.retry.backoff(attempt)
 			}
 		case quota || !replayable || counted > maxRetries || !retryableStatus(resp.StatusCode, safe):
 			retry = false
 		default:
-			wait, retry = p.policy.waitAfterStatus(attempt, resp.StatusCode, resp.Header, time.Now(), paused)
+			wait, retry = rc.retry.waitAfterStatus(attempt, resp.StatusCode, resp.Header, time.Now(), paused)
 		}
 		// Sleeping past the caller's deadline would only end in a bare
 		// timeout: report what we have instead.
@@ -315,11 +321,11 @@ func wait(ctx context.Context, l Limiter) error {
 // repeated after a transport error.
 func (p *pipeline) send(ctx context.Context, req *http.Request, attempt int, safe safety, st *callState) (resp *http.Response, sent bool, err error) {
 	actx := ctx
-	if p.attemptTimeout > 0 && fitsDeadline(ctx, p.attemptTimeout) {
+	if timeout := st.request.attemptTimeout; timeout > 0 && fitsDeadline(ctx, timeout) {
 		// (When the caller's deadline comes first it already bounds the
 		// attempt, and the extra context would only cost allocations.)
 		var cancel context.CancelFunc
-		actx, cancel = context.WithTimeout(ctx, p.attemptTimeout)
+		actx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 	// Only one-shot requests need to know whether any byte left, and only

@@ -65,11 +65,11 @@ func TestBackoffSchedule(t *testing.T) {
 // WithBackoff(0, 0, 0) retries at once, but a 429 still waits out Loops'
 // window and Retry-After still counts.
 func TestZeroBackoffRetriesAtOnce(t *testing.T) {
-	var cfg config
-	if err := WithBackoff(0, 0, 0)(&cfg); err != nil {
+	var rc requestConfig
+	if err := WithBackoff(0, 0, 0)(&rc); err != nil {
 		t.Fatal(err)
 	}
-	p := cfg.retry
+	p := rc.retry
 	for n := 1; n <= 5; n++ {
 		if got := p.backoff(n); got != 0 {
 			t.Errorf("backoff(%d) = %v, want 0", n, got)

@@ -137,7 +137,7 @@ func (s *UploadsService) put(ctx context.Context, op, url, contentType string, s
 	p := s.client.pipe
 	for attempt := 1; ; attempt++ {
 		status, msg, err := s.putOnce(ctx, url, contentType, size, body)
-		retry := replayable && attempt <= p.policy.maxRetries && (err != nil || status >= 500) && ctx.Err() == nil
+		retry := replayable && attempt <= p.request.retry.maxRetries && (err != nil || status >= 500) && ctx.Err() == nil
 		switch {
 		case err == nil && status >= 200 && status <= 299:
 			return nil
@@ -146,7 +146,7 @@ func (s *UploadsService) put(ctx context.Context, op, url, contentType string, s
 		case !retry:
 			return &APIError{StatusCode: status, Method: http.MethodPut, Route: "(presigned upload URL)", Message: msg, Attempts: attempt}
 		}
-		if err := sleep(ctx, p.policy.backoff(attempt)); err != nil {
+		if err := sleep(ctx, p.request.retry.backoff(attempt)); err != nil {
 			return err
 		}
 	}
