@@ -143,15 +143,20 @@ func (s *server) send(ctx context.Context, p *plan, out outcome) (outcome, bool)
 			return out, true
 		}
 	}
-	out.Error, out.WhatToDo = err.Error(), advice(err, p.key != "")
+	out.Error, out.WhatToDo = err.Error(), advice(err, p.op)
 	return out, false
 }
 
-// advice tells the agent what to do about a failed call.
-func advice(err error, keyed bool) string {
-	retry := "Retry later."
-	if keyed {
+// advice tells the agent what to do about a failed call. Whether a retry
+// is safe after an unclear outcome depends on the operation: a keyed send
+// under the same key is, an idempotent call is, anything else may act twice.
+func advice(err error, op *Operation) string {
+	retry := "Check with a read whether it took effect, or ask the user, before repeating it: a repeat may act twice."
+	switch {
+	case op.Keyed:
 		retry = "Retry with the same idempotencyKey: Loops will not act twice."
+	case op.Idempotent:
+		retry = "Retry later."
 	}
 	var apiErr *loops.APIError
 	switch {
@@ -164,7 +169,7 @@ func advice(err error, keyed bool) string {
 	case errors.Is(err, loops.ErrRevisionConflict):
 		return "The resource changed since you read it: read it again and repeat with its current revision."
 	case errors.Is(err, loops.ErrRateLimited):
-		return "Loops' rate limit was reached even after pacing. " + retry
+		return "Loops refused it for its rate limit, before acting: retry later (a daily quota, such as previews or feedback, lasts until the next day)."
 	case errors.Is(err, loops.ErrServerError):
 		return "Loops failed; the call may or may not have taken effect. " + retry
 	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict:

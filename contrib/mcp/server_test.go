@@ -414,3 +414,37 @@ func TestGoModHasNoReplace(t *testing.T) {
 		}
 	}
 }
+
+// TestApprovalOperationsNeedUserApproval covers every operation the
+// contract marks as text for Loops' staff (the Feedback tag): without
+// "userApproved": true it is refused and nothing is sent.
+func TestApprovalOperationsNeedUserApproval(t *testing.T) {
+	e := newEnv(t, loopsmcp.Config{Policy: allowAll})
+	ops, err := loopsmcp.Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range ops {
+		if !op.NeedsApproval {
+			continue
+		}
+		route := op.Method + " " + op.Path
+		r := e.exec(op.Name, map[string]any{"body": map[string]any{"details": "Listing a mailing list's contacts is missing."}}, nil)
+		if !r.isErr || !strings.Contains(fmt.Sprint(r.m["refused"]), "userApproved") || e.requests(route) != 0 {
+			t.Errorf("%s without userApproved: %s", op.Name, r.text)
+		}
+		d := e.exec(op.Name, nil, map[string]any{"dryRun": true, "userApproved": true})
+		if strings.Contains(fmt.Sprint(d.m["refused"]), "userApproved") {
+			t.Errorf("%s with userApproved still refused: %s", op.Name, d.text)
+		}
+	}
+}
+
+func TestAdviceAfterAnUnclearWrite(t *testing.T) {
+	e := newEnv(t, loopsmcp.Config{Policy: loopsmcp.Policy{AllowWrites: true}})
+	e.fake.Inject("POST /v1/contacts/create", loopstest.Status(503))
+	r := e.exec("createContact", map[string]any{"body": map[string]any{"email": "x@example.com"}}, nil)
+	if !r.isErr || !strings.Contains(r.m["whatToDo"].(string), "before repeating it") {
+		t.Fatalf("a 503 on a create must warn against a blind repeat: %s", r.text)
+	}
+}
