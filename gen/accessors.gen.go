@@ -1138,6 +1138,15 @@ func (x *ExperimentBranchNodeUpdate) GetSamplingRate() float64 {
 	return *x.SamplingRate
 }
 
+// GetNotifyWhenAvailable returns NotifyWhenAvailable, or the zero value when it is absent or the FeedbackRequest is nil.
+func (x *FeedbackRequest) GetNotifyWhenAvailable() bool {
+	if x == nil || x.NotifyWhenAvailable == nil {
+		var zero bool
+		return zero
+	}
+	return *x.NotifyWhenAvailable
+}
+
 // GetDescription returns Description, or the zero value when it is absent or the GroupCreateRequest is nil.
 func (x *GroupCreateRequest) GetDescription() string {
 	if x == nil || x.Description == nil {

@@ -519,6 +519,34 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/events/send (the `SendEvent` operationId).
 	SendEvent(ctx context.Context, params *SendEventParams, body SendEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// SendFeedbackWithBody Send feedback to Loops
+	//
+	// Files one report with the Loops team about the API: a missing
+	// capability or feature, a bug, or something confusing. An AI agent
+	// must show the report to its user and get their agreement before
+	// sending it. A team can send 20 reports in 24 hours; the next one
+	// answers 429. Loops documents the request only (version 1.25.0): the
+	// success answer and the error statuses here are Loops' usual ones.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/feedback (the `SendFeedback` operationId).
+	SendFeedbackWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendFeedback Send feedback to Loops
+	//
+	// Files one report with the Loops team about the API: a missing
+	// capability or feature, a bug, or something confusing. An AI agent
+	// must show the report to its user and get their agreement before
+	// sending it. A team can send 20 reports in 24 hours; the next one
+	// answers 429. Loops documents the request only (version 1.25.0): the
+	// success answer and the error statuses here are Loops' usual ones.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/feedback (the `SendFeedback` operationId).
+	SendFeedback(ctx context.Context, body SendFeedbackJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMailingLists List mailing lists
 	//
 	// Lists the team's mailing lists (not paginated).
@@ -1888,6 +1916,53 @@ func (c *Client) SendEventWithBody(ctx context.Context, params *SendEventParams,
 // Corresponds with POST /v1/events/send (the `SendEvent` operationId).
 func (c *Client) SendEvent(ctx context.Context, params *SendEventParams, body SendEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSendEventRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendFeedbackWithBody Send feedback to Loops
+//
+// Files one report with the Loops team about the API: a missing
+// capability or feature, a bug, or something confusing. An AI agent
+// must show the report to its user and get their agreement before
+// sending it. A team can send 20 reports in 24 hours; the next one
+// answers 429. Loops documents the request only (version 1.25.0): the
+// success answer and the error statuses here are Loops' usual ones.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/feedback (the `SendFeedback` operationId).
+func (c *Client) SendFeedbackWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newSendFeedbackRequestWithBody(ctx, c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendFeedback Send feedback to Loops
+//
+// Files one report with the Loops team about the API: a missing
+// capability or feature, a bug, or something confusing. An AI agent
+// must show the report to its user and get their agreement before
+// sending it. A team can send 20 reports in 24 hours; the next one
+// answers 429. Loops documents the request only (version 1.25.0): the
+// success answer and the error statuses here are Loops' usual ones.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/feedback (the `SendFeedback` operationId).
+func (c *Client) SendFeedback(ctx context.Context, body SendFeedbackJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendFeedbackRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4535,6 +4610,45 @@ func newSendEventRequestWithBody(ctx context.Context, server string, params *Sen
 
 // sendEventURL is the URL of SendEvent, whose path has no parameters.
 var sendEventURL operationURL
+
+// NewSendFeedbackRequest calls the generic SendFeedback builder with application/json body
+func NewSendFeedbackRequest(server string, body SendFeedbackJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSendFeedbackRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSendFeedbackRequestWithBody constructs an http.Request for the SendFeedback method, with any body, and a specified content type
+func NewSendFeedbackRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newSendFeedbackRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newSendFeedbackRequestWithBody builds the request with its context, which saves the
+// method a copy of the request.
+func newSendFeedbackRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	queryURL, err := sendFeedbackURL.resolve(server, "./v1/feedback")
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, queryURL, body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// sendFeedbackURL is the URL of SendFeedback, whose path has no parameters.
+var sendFeedbackURL operationURL
 
 // NewListMailingListsRequest constructs an http.Request for the ListMailingLists method
 func NewListMailingListsRequest(server string) (*http.Request, error) {

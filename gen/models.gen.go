@@ -2499,6 +2499,17 @@ type ExperimentBranchNodeUpdate struct {
 	SamplingRate *float64 `json:"samplingRate,omitempty"`
 }
 
+// FeedbackRequest One report for the Loops team about the API.
+//
+// Example: {"details":"There is no way to list the contacts on a mailing list; we export them by hand.","notifyWhenAvailable":true}
+type FeedbackRequest struct {
+	// Details What is missing, broken or confusing, and what you were trying to do.
+	Details string `json:"details"`
+
+	// NotifyWhenAvailable Ask Loops to let the team know once the capability or fix is available.
+	NotifyWhenAvailable *bool `json:"notifyWhenAvailable,omitempty"`
+}
+
 // Group A campaign group or a transactional group (both have this shape). Every
 // team also has a built-in group named "Unsorted".
 //
@@ -4705,6 +4716,9 @@ type PreviewEmailMessageJSONRequestBody = EmailMessagePreviewRequest
 
 // SendEventJSONRequestBody defines body for SendEvent for application/json ContentType.
 type SendEventJSONRequestBody = EventRequest
+
+// SendFeedbackJSONRequestBody defines body for SendFeedback for application/json ContentType.
+type SendFeedbackJSONRequestBody = FeedbackRequest
 
 // CreateThemeJSONRequestBody defines body for CreateTheme for application/json ContentType.
 type CreateThemeJSONRequestBody = ThemeCreateRequest

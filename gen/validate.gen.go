@@ -739,6 +739,18 @@ func (r *ExperimentBranchNodeUpdate) Validate() error {
 	return nil
 }
 
+// Validate checks the FeedbackRequest against the rules of the contract and returns a
+// *FieldError for the first field that breaks one, or nil.
+func (r *FeedbackRequest) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if utf8.RuneCountInString(string(r.Details)) < 1 {
+		return fieldError("details", "is required")
+	}
+	return nil
+}
+
 // Validate checks the GroupCreateRequest against the rules of the contract and returns a
 // *FieldError for the first field that breaks one, or nil.
 func (r *GroupCreateRequest) Validate() error {

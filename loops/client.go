@@ -62,6 +62,8 @@ type Client struct {
 	Workflows *WorkflowsService
 	// WorkflowNodes edits the node graphs of workflows.
 	WorkflowNodes *WorkflowNodesService
+	// Feedback reports to the Loops team what the API lacks or gets wrong.
+	Feedback *FeedbackService
 
 	gen           *gen.Client
 	pipe          *pipeline

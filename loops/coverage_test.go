@@ -157,6 +157,15 @@ var operationMethods = map[string]operationCall{
 		})
 		return err
 	},
+	"sendFeedback": func(ctx context.Context, c *loops.Client, srv *loopstest.Server) error {
+		if err := c.Feedback.Send(ctx, &loops.FeedbackRequest{Details: "Please add a way to list a mailing list's contacts."}); err != nil {
+			return err
+		}
+		if n := len(srv.Feedback()); n != 1 {
+			return fmt.Errorf("the fake recorded %d reports", n)
+		}
+		return nil
+	},
 	"listDedicatedSendingIps": func(ctx context.Context, c *loops.Client, _ *loopstest.Server) error {
 		ips, err := c.DedicatedSendingIPs.List(ctx)
 		if err == nil && len(ips) == 0 {

@@ -297,3 +297,25 @@ func ExampleClient_Do() {
 	// Output:
 	// 1 contact: ada+docs@example.com Ada
 }
+
+func ExampleFeedbackService_Send() {
+	srv := loopstest.New()
+	defer srv.Close()
+	client, err := loops.NewClient(srv.APIKey(), srv.ClientOptions()...)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// An AI agent shows the user this report and sends it only once the
+	// user agrees: Loops asks that of every agent.
+	report := &loops.FeedbackRequest{
+		Details:             "There is no call to list the contacts of a mailing list.",
+		NotifyWhenAvailable: new(true),
+	}
+	if err := client.Feedback.Send(context.Background(), report); err != nil {
+		log.Fatal(err) // a 21st report within 24 hours matches loops.ErrRateLimited
+	}
+	fmt.Println("reports filed:", len(srv.Feedback()))
+	// Output:
+	// reports filed: 1
+}

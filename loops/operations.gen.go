@@ -136,6 +136,7 @@ var (
 	routeRemoveContactSuppression         = &route{"DELETE", "/v1/contacts/suppression", "removeContactSuppression", 0, []string{"message", "removalQuota", "success"}}
 	routeRerouteNodeConnection            = &route{"POST", "/v1/workflows/{workflowId}/nodes/{nodeId}/reroute", "rerouteNodeConnection", routeRevisioned | routeContent, nil}
 	routeSendEvent                        = &route{"POST", "/v1/events/send", "sendEvent", routeKeyed, []string{"success"}}
+	routeSendFeedback                     = &route{"POST", "/v1/feedback", "sendFeedback", 0, []string{"success"}}
 	routeSendTransactionalEmail           = &route{"POST", "/v1/transactional", "sendTransactionalEmail", routeKeyed, []string{"success"}}
 	routeTestApiKey                       = &route{"GET", "/v1/api-key", "testApiKey", 0, []string{"success", "teamName"}}
 	routeUpdateCampaign                   = &route{"POST", "/v1/campaigns/{campaignId}", "updateCampaign", routeContent, []string{"audienceFilter", "audienceSegmentId", "campaignGroupId", "createdAt", "emailMessageId", "id", "mailingListId", "name", "scheduling", "status", "updatedAt", "url"}}
@@ -208,6 +209,7 @@ var routes = []*route{
 	routeRemoveContactSuppression,
 	routeRerouteNodeConnection,
 	routeSendEvent,
+	routeSendFeedback,
 	routeSendTransactionalEmail,
 	routeTestApiKey,
 	routeUpdateCampaign,

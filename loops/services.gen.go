@@ -31,6 +31,7 @@ func (c *Client) initServices() {
 	c.EventPatterns = (*EventPatternsService)(s)
 	c.Workflows = (*WorkflowsService)(s)
 	c.WorkflowNodes = (*WorkflowNodesService)(s)
+	c.Feedback = (*FeedbackService)(s)
 }
 
 // AccountService is about the team the API key belongs to: /v1/api-key.
@@ -991,5 +992,36 @@ func (s *WorkflowNodesService) Update(ctx context.Context, workflowID, nodeID st
 	}
 	return call[WorkflowNodeChangeResult](ctx, clientOf(s), routeUpdateWorkflowNode, op, opts, func(ctx context.Context) (*http.Response, error) {
 		return clientOf(s).gen.UpdateWorkflowNodeWithBody(ctx, workflowID, nodeID, jsonContentType, bytes.NewReader(payload))
+	})
+}
+
+// FeedbackService reports what the API lacks, gets wrong or makes confusing to
+// the Loops team: /v1/feedback. An AI agent must show the user each report and
+// have their agreement before sending it.
+type FeedbackService service
+
+// Send files one report with the Loops team: a capability or feature
+// the API lacks, a bug, or something in it that confused you. Details
+// must hold more than white space; NotifyWhenAvailable asks Loops to
+// tell the team when what the report asks for exists.
+//
+// Loops' rule for AI agents: never send a report on your own. Show the
+// user the whole report first and send it only once they agree to it.
+//
+// A team can send 20 reports in 24 hours; past that Loops answers 429,
+// an error matching [ErrRateLimited]. Send is a one-shot write: it is
+// retried only after a 429 (Loops refused before acting), never after a
+// 5xx or a timeout, when the report may already be filed.
+func (s *FeedbackService) Send(ctx context.Context, req *FeedbackRequest, opts ...CallOption) error {
+	const op = "Feedback.Send"
+	if err := checkFeedback(op, req); err != nil {
+		return err
+	}
+	payload, err := encodeBody(op, req)
+	if err != nil {
+		return err
+	}
+	return callNoContent(ctx, clientOf(s), routeSendFeedback, op, opts, func(ctx context.Context) (*http.Response, error) {
+		return clientOf(s).gen.SendFeedbackWithBody(ctx, jsonContentType, bytes.NewReader(payload))
 	})
 }

@@ -564,6 +564,15 @@ type (
 	//
 	// Example: {"email":"alex@company.com","eventName":"planUpgraded","eventProperties":{"plan":"pro","seats":5}}
 	EventRequest = gen.EventRequest
+	// FeedbackRequest One report for the Loops team about the API.
+	//
+	// Fields (optional: nil or empty when left out):
+	//
+	//	Details              string  required  What is missing, broken or confusing, and what you were trying to do.
+	//	NotifyWhenAvailable  *bool   optional  Ask Loops to let the team know once the capability or fix is available.
+	//
+	// Example: {"details":"There is no way to list the contacts on a mailing list; we export them by hand.","notifyWhenAvailable":true}
+	FeedbackRequest = gen.FeedbackRequest
 	// Group A campaign group or a transactional group (both have this shape). Every
 	// team also has a built-in group named "Unsorted".
 	//

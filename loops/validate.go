@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // Local checks that run before anything is sent. Each returns a
@@ -201,6 +202,16 @@ func firstError(errs ...error) error {
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkFeedback refuses a report whose details are only white space, which
+// the contract's minimum length lets through: Loops' team could not act on
+// it, and it would use up one of the team's 20 reports a day.
+func checkFeedback(op string, req *FeedbackRequest) error {
+	if req != nil && req.Details != "" && strings.TrimSpace(req.Details) == "" {
+		return invalid(op, "details", "must say something: it is only white space")
 	}
 	return nil
 }

@@ -74,7 +74,7 @@ func (t *tour) filteredCampaign(ctx context.Context) error {
 		}
 		t.say("   condition: %s", describeCondition(v))
 	}
-	t.say("   campaign %s is %s", got.ID, got.Status)
+	t.say("   campaign %s is %s; open it in the Loops app at %s", got.ID, got.Status, got.URL)
 	return nil
 }
 

@@ -34,6 +34,7 @@ func TestTour(t *testing.T) {
 		"published: message ", "sent it to ada+tour@example.com",
 		"sends 1, deliveries 1",
 		"condition: property planName equals \"pro\"", "condition: opt-in status accepted",
+		"open it in the Loops app at https://app.loops.so/campaigns/",
 		"stored (no API key sent to storage) and completed: https://", "component ",
 		"BlankTrigger > TimerAction > SendEmailAction > ExitAction",
 		"dryRun: Done() = false, it would drop 3 queued contacts",

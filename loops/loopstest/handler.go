@@ -63,6 +63,7 @@ var operations = map[string]func(*Server, *call) *response{
 	"addWorkflowBranch":                graphOp(addBranch),
 	"rerouteNodeConnection":            graphOp(reroute),
 	"getWorkflowNodeMetrics":           graphOp(nodeMetrics),
+	"sendFeedback":                     (*Server).sendFeedback,
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {

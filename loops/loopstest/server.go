@@ -46,6 +46,7 @@ type Server struct {
 	removals   []time.Time
 	events     []Event
 	sends      []TransactionalSend
+	feedback   []Feedback
 	requests   []Request
 	attempts   map[string]int
 	faults     map[string][]Fault
