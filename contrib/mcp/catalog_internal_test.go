@@ -55,7 +55,7 @@ func TestClassificationRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, want := range map[string]struct {
-		class                        Class
+		class                       Class
 		keyed, approval, idempotent bool
 	}{
 		"readThing":    {class: Read, idempotent: true},
