@@ -163,14 +163,13 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			logger:         cfg.logger,
 			basePath:       base.Path,
 			observer:       cfg.observer,
-			middleware:     cfg.middleware,
 		},
 		server:        base.String() + "/",
 		secret:        newSecret(apiKey),
 		userAgent:     cfg.userAgent,
 		uploadTimeout: cfg.uploadTimeout,
 	}
-	c.pipe.chain = chainMiddleware(c.pipe.middleware, hc.Do)
+	c.pipe.chain = chainMiddleware(cfg.request.middleware, hc.Do)
 	c.headers = &fixedHeaders{auth: []string{c.secret.bearer}, userAgent: []string{c.userAgent}, accept: []string{"application/json"}}
 	c.gen = &gen.Client{Server: c.server, Client: c.pipe, RequestEditors: []gen.RequestEditorFn{c.editRequest}}
 	c.initServices()

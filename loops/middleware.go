@@ -20,7 +20,8 @@ import (
 //
 // Client middleware ([WithMiddleware] at NewClient) wraps call middleware
 // (the same option passed to a call); the first one given is the
-// outermost.
+// outermost. A call's middleware is built into a chain per call; the
+// client's is built once.
 type Middleware func(req *http.Request, next MiddlewareNext) (*http.Response, error)
 
 // MiddlewareNext sends a request on through the rest of the chain.
@@ -30,14 +31,14 @@ type MiddlewareNext func(req *http.Request) (*http.Response, error)
 // when a request would call it.
 var errNilMiddleware = errors.New("loops: WithMiddleware: nil Middleware")
 
-// roundTrip sends r through the client's and the call's middleware and
-// then the *http.Client. Without call middleware it costs nothing beyond
-// the client's chain, built once.
+// roundTrip sends r through the middleware that applies to the call and
+// then the *http.Client. A call whose middleware is the client's uses the
+// chain built once at NewClient, so middleware costs nothing per call.
 func (p *pipeline) roundTrip(r *http.Request, st *callState) (*http.Response, error) {
-	if len(st.middleware) == 0 {
+	if len(st.request.middleware) == len(p.request.middleware) {
 		return p.chain(r)
 	}
-	return chainMiddleware(p.middleware, chainMiddleware(st.middleware, p.http.Do))(r)
+	return chainMiddleware(st.request.middleware, p.http.Do)(r)
 }
 
 // chainMiddleware returns a MiddlewareNext that runs mws in order, the

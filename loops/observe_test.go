@@ -249,3 +249,35 @@ func TestErrorClass(t *testing.T) {
 		}
 	}
 }
+
+func TestCallMiddlewareRunsInsideTheClientsForThatCallOnly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var order []string
+		named := func(name string) loops.Middleware {
+			return func(req *http.Request, next loops.MiddlewareNext) (*http.Response, error) {
+				order = append(order, name)
+				return next(req)
+			}
+		}
+		_, c := bubbleClient(t, nil, loops.WithMiddleware(named("client")))
+		ctx := context.Background()
+		if _, err := c.Account.TestAPIKey(ctx, loops.WithMiddleware(named("call1"))); err != nil {
+			t.Fatal(err)
+		}
+		// Two calls with their own middleware at once: neither sees the
+		// other's, and the client's slice is never appended to in place.
+		if _, err := c.Account.TestAPIKey(ctx, loops.WithMiddleware(named("call2"))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Account.TestAPIKey(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"client", "call1", "client", "call2", "client"}
+		if !slices.Equal(order, want) {
+			t.Errorf("order = %v, want %v", order, want)
+		}
+		if _, err := c.Account.TestAPIKey(ctx, loops.WithMiddleware(nil)); err == nil {
+			t.Error("a nil call middleware was accepted")
+		}
+	})
+}

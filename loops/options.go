@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -31,7 +32,7 @@ type CallOption interface {
 // RequestOption is an option that works in both places: given to
 // [NewClient] it applies to every call of the client, and given to one call
 // it overrides the client's setting for that call alone. WithMaxRetries,
-// WithBackoff, WithAttemptTimeout and WithHeader make them:
+// WithBackoff, WithAttemptTimeout, WithHeader and WithMiddleware make them:
 //
 //	client, err := loops.NewClient("", loops.WithMaxRetries(5))
 //	err = client.Events.Send(ctx, req, loops.WithMaxRetries(0), loops.WithHeader("X-Request-Id", id))
@@ -46,6 +47,7 @@ type requestConfig struct {
 	retry          retryPolicy
 	attemptTimeout time.Duration // 0: only the call's ctx bounds an attempt
 	header         http.Header   // extra headers on every request; copied before any change
+	middleware     []Middleware  // around each attempt; appended to, never changed in place
 }
 
 func (o RequestOption) applyClient(c *config) error { return o(&c.request) }
@@ -82,7 +84,6 @@ type config struct {
 	logger         *slog.Logger
 	uploadTimeout  time.Duration
 	observer       Observer
-	middleware     []Middleware
 }
 
 func defaultConfig() config {
@@ -324,18 +325,22 @@ func WithUploadTimeout(d time.Duration) Option {
 	})
 }
 
-// WithMiddleware wraps every attempt of every request in mw, in order, the
-// first outermost (see [Middleware]).
-func WithMiddleware(mw ...Middleware) Option {
-	return clientOption(func(c *config) error {
+// WithMiddleware wraps every attempt of a request in mw, in order, the
+// first outermost (see [Middleware]). Given to [NewClient] it applies to
+// every call; given to one call it adds mw inside the client's middleware
+// for that call alone.
+func WithMiddleware(mw ...Middleware) RequestOption {
+	return func(r *requestConfig) error {
 		for _, m := range mw {
 			if m == nil {
 				return errNilMiddleware
 			}
 		}
-		c.middleware = append(c.middleware, mw...)
+		// Clip: the client's slice, shared by every call, must never be
+		// appended to in place.
+		r.middleware = append(slices.Clip(r.middleware), mw...)
 		return nil
-	})
+	}
 }
 
 // WithIdempotencyKey sends key as the call's Idempotency-Key instead of a

@@ -29,14 +29,13 @@ const maxResponseBody = 16 << 20
 // untouched.
 type pipeline struct {
 	http           *http.Client
-	limiter        Limiter       // nil: no client-side limit
-	contentLimiter Limiter       // the content API's own budget; nil: none
-	request        requestConfig // retries, attempt timeout and extra headers, unless a call overrides them
-	logger         *slog.Logger  // nil: no logging
-	basePath       string        // the base URL's path, such as "/api"
-	observer       Observer      // nil: calls are not observed
-	middleware     []Middleware  // the client's, wrapping every attempt
-	chain          MiddlewareNext
+	limiter        Limiter        // nil: no client-side limit
+	contentLimiter Limiter        // the content API's own budget; nil: none
+	request        requestConfig  // retries, attempt timeout and extra headers, unless a call overrides them
+	logger         *slog.Logger   // nil: no logging
+	basePath       string         // the base URL's path, such as "/api"
+	observer       Observer       // nil: calls are not observed
+	chain          MiddlewareNext // request.middleware around http.Do, built once
 }
 
 // stateKey carries a call's *callState in the request context, from the
@@ -67,7 +66,6 @@ type callState struct {
 	optErr        error          // the first invalid per-call option
 	status        int            // the last answer's status, 0 before one
 	deduplicated  bool           // a 409 for the call's own key read as success
-	middleware    []Middleware   // the call's own, inside the client's
 	batch         *batchItem     // a batch item's pacing, retries and key; nil for a plain call
 }
 
