@@ -164,7 +164,7 @@ func TestBatchRidesOutA429Storm(t *testing.T) {
 			wg.Go(func() {
 				for i := range 50 { // 80 requests a second for 5 s
 					_ = sendNumbered(t.Context(), rival, 10_000+50*g+i)
-					time.Sleep(100 * time.Millisecond)
+					time.Sleep(100 * time.Millisecond) // fake time: the synctest bubble
 				}
 			})
 		}
