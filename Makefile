@@ -43,13 +43,14 @@ drift-update: ## rewrite openapi/upstream.lock.json from Loops' spec: make drift
 	$(GO) run ./internal/cmd/drift -update -spec "$(SPEC)"
 
 # The draft goes under build/drift (ignored by git): the patched contract
-# and its diff against openapi/loops.yaml, for a person to review and apply.
+# and its diff against openapi/loops.yaml, for a person to review and apply
+# (git apply build/drift/loops.yaml.diff). The report ends with the commands
+# to run next.
 drift-propose: ## draft the contract change for Loops' spec's additive moves: make drift-propose SPEC=<file or URL>
 	@test -n "$(SPEC)" || { echo "usage: make drift-propose SPEC=path/or/url/to/loops-openapi.yaml"; exit 2; }
 	@mkdir -p build/drift
 	$(GO) run ./internal/cmd/drift -propose build/drift/loops.yaml -spec "$(SPEC)"
 	@diff -u --label a/openapi/loops.yaml --label b/openapi/loops.yaml openapi/loops.yaml build/drift/loops.yaml > build/drift/loops.yaml.diff || test $$? = 1
-	@echo "drift-propose: review build/drift/loops.yaml.diff; apply it with: git apply build/drift/loops.yaml.diff"
 
 breaking: ## fail when the contract breaks callers since the last release tag, unless CHANGELOG.md announces a major release
 	@base=$$(git describe --tags --abbrev=0 --match 'v[0-9]*' 2>/dev/null); \

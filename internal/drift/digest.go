@@ -61,7 +61,8 @@ type Operation struct {
 	// as the operation states them or inherits them from the document.
 	// Each is its schemes joined by " + ", a scheme written as its type
 	// and details ("http bearer"), since scheme names are not facts;
-	// "none" is the empty requirement (no authentication).
+	// "none" is the empty requirement (no authentication), which an
+	// operation's "security: []" states too; nil is unstated.
 	Security []string `json:"security,omitempty"`
 	// Parameters maps "in.name" (header names lower-cased), such as
 	// "query.perPage", to the parameter.
@@ -194,6 +195,9 @@ func security(doc *openapi3.T, op *openapi3.Operation) []string {
 	reqs := doc.Security
 	if op.Security != nil {
 		reqs = *op.Security
+		if len(reqs) == 0 {
+			return []string{"none"} // "security: []" lifts the document's requirement
+		}
 	}
 	var out []string
 	for _, req := range reqs {

@@ -35,6 +35,9 @@ type Fact struct {
 	Dependents []Dependent `yaml:"dependents"`
 }
 
+// ValueText spells the value as the declaration does: 4000000, never 4e+06.
+func (f Fact) ValueText() string { return strconv.FormatFloat(f.Value, 'f', -1, 64) }
+
 // Quote is a fact's upstream text: where the spec says it, and the words.
 type Quote struct {
 	// At locates a text in the spec: an operationId or "schemas.<name>",
@@ -78,7 +81,7 @@ func ParseFacts(data []byte) ([]Fact, error) {
 		}
 		for _, q := range fact.Upstream {
 			if !slices.ContainsFunc(numberForms(fact.Value), func(n string) bool { return strings.Contains(q.Text, n) }) {
-				return nil, fmt.Errorf("fact %q: the text %q at %s does not state %v", fact.Name, q.Text, q.At, fact.Value)
+				return nil, fmt.Errorf("fact %q: the text %q at %s does not state %s", fact.Name, q.Text, q.At, fact.ValueText())
 			}
 		}
 	}
@@ -209,9 +212,9 @@ func checkFacts(facts []Fact, texts map[string]string, version string) []string 
 			text, ok := texts[q.At]
 			switch {
 			case !ok:
-				out = append(out, fmt.Sprintf("! watched fact %q (%v): %s %s has no text at %s", f.Name, f.Value, f.Source, version, q.At))
+				out = append(out, fmt.Sprintf("! watched fact %q (%s): %s %s has no text at %s", f.Name, f.ValueText(), f.Source, version, q.At))
 			case !strings.Contains(text, squash(q.Text)):
-				out = append(out, fmt.Sprintf("! watched fact %q (%v): %s in %s no longer says %q", f.Name, f.Value, q.At, version, squash(q.Text)))
+				out = append(out, fmt.Sprintf("! watched fact %q (%s): %s in %s no longer says %q", f.Name, f.ValueText(), q.At, version, squash(q.Text)))
 			default:
 				continue
 			}

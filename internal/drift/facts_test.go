@@ -30,9 +30,57 @@ func TestFactDependents(t *testing.T) {
 	}
 	// The check bites: the same declaration with another node cap fails,
 	// naming the constant and a contract text.
-	facts[0].Value++
-	if got := strings.Join(dependentProblems(t, facts[:1]), "\n"); !strings.Contains(got, "Go loops.MaxWorkflowNodes = 400, want 401") || !strings.Contains(got, "contract components.schemas.Workflow.description does not mention 401") {
+	wrong := slices.Clone(facts)
+	for i := range wrong {
+		wrong[i].Value++
+	}
+	if got := strings.Join(dependentProblems(t, wrong[:1]), "\n"); !strings.Contains(got, "Go loops.MaxWorkflowNodes = 400, want 401") || !strings.Contains(got, "contract components.schemas.Workflow.description does not mention 401") {
 		t.Errorf("a wrong value was not caught:\n%s", got)
+	}
+	// And it bites on every dependent of every fact: each one really holds
+	// the number, rather than passing for want of a check.
+	for _, f := range wrong {
+		if got := dependentProblems(t, []Fact{f}); len(got) != len(f.Dependents) {
+			t.Errorf("fact %q with value %v: %d of its %d dependents caught:\n%s", f.Name, f.Value, len(got), len(f.Dependents), strings.Join(got, "\n"))
+		}
+	}
+}
+
+// The numbers we take from Loops' prose are declared: the node cap, the
+// idempotency-key length and the upload size watched in the digested spec;
+// the send size, the rate limits and the feedback quota unwatched, with
+// their sources. The client's and the fake's constants are dependents.
+func TestFactsDeclared(t *testing.T) {
+	facts, err := ParseFacts(repoFile(t, "openapi/upstream-facts.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		value   float64
+		watched bool
+		deps    []string
+	}{
+		{400, true, []string{"Go loops.MaxWorkflowNodes", "Go loops/loopstest.maxNodes"}},
+		{100, true, []string{"Go loops.maxIdempotencyKeyLen", "contract components.parameters.IdempotencyKey.schema.maxLength"}},
+		{4000000, true, []string{"contract components.schemas.UploadCreateRequest.properties.contentLength.maximum"}},
+		{4000000, false, []string{"Go loops.MaxTransactionalBytes"}},
+		{10, false, []string{"Go loops.DefaultRequestsPerSecond", "Go loops/loopstest.DefaultRatePerSecond"}},
+		{60, false, []string{"Go loops.DefaultContentRequestsPerMinute", "Go loops/loopstest.DefaultContentPerMinute"}},
+		{20, false, []string{"Go loops/loopstest.FeedbackLimit", "contract paths./v1/feedback.post.x-go.doc"}},
+	}
+	for _, w := range want {
+		i := slices.IndexFunc(facts, func(f Fact) bool {
+			return f.Value == w.value && (len(f.Upstream) > 0) == w.watched && slices.ContainsFunc(f.Dependents, func(d Dependent) bool { return d.String() == w.deps[0] })
+		})
+		if i < 0 {
+			t.Errorf("no fact of value %v (watched %v) sets %s", w.value, w.watched, w.deps[0])
+			continue
+		}
+		for _, d := range w.deps {
+			if !slices.ContainsFunc(facts[i].Dependents, func(x Dependent) bool { return x.String() == d }) {
+				t.Errorf("fact %q does not name %s", facts[i].Name, d)
+			}
+		}
 	}
 }
 

@@ -91,10 +91,13 @@ func TestGateOnMutatedRealSpec(t *testing.T) {
 		nodeCapText  = "Public workflows can have up to 400 nodes. Generated\n        children count"
 		firstPath    = "paths:\n  /v1/api-key:\n"
 		deleteWf     = "    delete:\n      tags:\n        - Workflows\n      summary: Delete a workflow\n"
+		timerAmount  = "    WorkflowTimerAmount:\n      type: number\n"
+		emailSubject = "        subject:\n          type: string\n      required:\n        - id\n        - typeName\n        - nextNodeIds\n        - emailMessageId\n        - subject\n    ExitActionWorkflowMutationNode:\n"
+		exitMapping  = "          ExitAction: \"#/components/schemas/ExitActionWorkflowMutationNode\"\n          BranchNode:"
 		ccNotCampaig = "CC email address. Requires the team to have CC/BCC enabled. Not\n            supported for campaign emails."
 	)
 	newAlternative := nodeUnion + "        - type: object\n          properties:\n            id:\n              type: string\n            typeName:\n              type: string\n              enum:\n                - WebhookAction\n          required:\n            - id\n            - typeName\n"
-	feedback := "paths:\n  /v1/feedback:\n    post:\n      operationId: createFeedback\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              type: object\n              properties:\n                details:\n                  type: string\n                notifyWhenAvailable:\n                  type: boolean\n              required:\n                - details\n      responses:\n        \"200\":\n          description: ok\n        \"429\":\n          description: quota\n  /v1/api-key:\n"
+	feedback := "paths:\n  /v1/feedback:\n    post:\n      operationId: createFeedback\n      parameters:\n        - name: Idempotency-Key\n          in: header\n          schema:\n            type: string\n            maxLength: 100\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              type: object\n              properties:\n                details:\n                  type: string\n                notifyWhenAvailable:\n                  type: boolean\n              required:\n                - details\n      responses:\n        \"200\":\n          description: ok\n        \"429\":\n          description: quota\n  /v1/api-key:\n"
 	fails := []struct {
 		name     string
 		old, new string
@@ -110,6 +113,12 @@ func TestGateOnMutatedRealSpec(t *testing.T) {
 			[]string{"- ", "oneOf alternative <typeName=VariantNode> only in digest"}},
 		{"a required flag added inside an alternative", variantReq, "        - id\n        - typeName\n        - nextNodeIds\n        - isControl\n    UpdateWorkflowNodePayload:\n",
 			[]string{"<typeName=VariantNode>.isControl", "required true → false"}},
+		{"a limit added inside an alternative", timerAmount, timerAmount + "      minimum: 0\n",
+			[]string{"~ ", "<typeName=TimerAction>.amount", "minimum 0 → none"}},
+		{"nullable inside an alternative", emailSubject, strings.Replace(emailSubject, "type: string", "type: [string, \"null\"]", 1),
+			[]string{"~ ", "<typeName=SendEmailAction>.subject", "nullable true → false"}},
+		{"a discriminator mapping changed", exitMapping, strings.Replace(exitMapping, "ExitActionWorkflowMutationNode", "BlankTriggerWorkflowMutationNode", 1),
+			[]string{"~ ", `discriminator value "ExitAction" maps to BlankTriggerWorkflowMutationNode → ExitActionWorkflowMutationNode`}},
 		{"minProperties changed", minProps, "      minProperties: 2\n      description: At least one field must be provided.\n",
 			[]string{"~ updateTransactionalEmail.request: minProperties 2 → 1"}},
 		{"an operation deprecated", getCampaign, getCampaign + "      deprecated: true\n",
@@ -117,11 +126,11 @@ func TestGateOnMutatedRealSpec(t *testing.T) {
 		{"a response header added", apiKeyOK, strings.Replace(apiKeyOK, "          description: Success\n", "          description: Success\n          headers:\n            x-ratelimit-limit:\n              schema:\n                type: integer\n", 1),
 			[]string{"+ testApiKey.response.200.header.x-ratelimit-limit: integer"}},
 		{"a security requirement removed", security, "      security: []\n",
-			[]string{"~ testApiKey: security unstated → http bearer"}},
+			[]string{"~ testApiKey: security none → http bearer"}},
 		{"a watched prose fact changed", nodeCapText, strings.Replace(nodeCapText, "400", "500", 1),
 			[]string{"workflow node cap", "no longer says", "Go loops.MaxWorkflowNodes"}},
 		{"a new operation", firstPath, feedback,
-			[]string{"+ POST /v1/feedback createFeedback (new upstream only)", "body (required): object, properties details, notifyWhenAvailable, required details", "statuses 200, 429"}},
+			[]string{"+ POST /v1/feedback createFeedback (new upstream only)", "parameters: header.idempotency-key string, maxLength 100, optional", "body (required): object, properties details, notifyWhenAvailable, required details", "statuses 200, 429"}},
 		{"a removed operation", deleteWf, "    x-removed:\n      tags:\n        - Workflows\n      summary: Delete a workflow\n",
 			[]string{"- DELETE /v1/workflows/{workflowId} deleteWorkflow (digest only)", "statuses 204, 400, 401, 404, 405, 409"}},
 	}

@@ -36,6 +36,15 @@ func TestProposeRealMove(t *testing.T) {
 	if len(want) != 21 {
 		t.Errorf("upstream added url in %d places, want 21 (18 plain, 3 inside oneOf answers)", len(want))
 	}
+	// Exactly those places gain url in the contract: the 18 of Loops'
+	// changelog and the 3 inside oneOf answers, and no other.
+	var gained []string
+	for _, f := range added {
+		gained = append(gained, f.Where)
+	}
+	if strings.Join(gained, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the contract gains url at:\n%s\nwant exactly upstream's:\n%s", strings.Join(gained, "\n"), strings.Join(want, "\n"))
+	}
 	// Each maps to a schema of the contract, the three inside oneOf
 	// answers included, and none is missing after the proposal.
 	locator, err := newProposer(contract, now)

@@ -22,7 +22,8 @@ type Config struct {
 // gate fails: the contract differs from the digest in a way the reviewed
 // list does not explain, the list holds a stale entry, a watched fact's
 // text is not in the digest, or (with Spec set) upstream's facts or
-// watched texts moved away from the digest.
+// watched texts moved away from the digest. A failing report ends with the
+// commands to run next.
 func Check(ctx context.Context, cfg Config, w io.Writer) (bool, error) {
 	digest, err := readDigest(cfg.Digest)
 	if err != nil {
@@ -32,14 +33,16 @@ func Check(ctx context.Context, cfg Config, w io.Writer) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	ok := true
+	var next []string // the commands to run, printed last
 	if cfg.Spec != "" {
 		doc, raw, err := Load(ctx, cfg.Spec, cfg.Timeout)
 		if err != nil {
 			return false, err
 		}
 		now := FromDocument(doc, raw)
-		ok = reportUpstream(w, cfg.Spec, Compare(now, digest, Upstream), checkFacts(facts, prose(doc, facts), now.Source.Version), now.Source, digest.Source)
+		if !reportUpstream(w, cfg.Spec, Compare(now, digest, Upstream), checkFacts(facts, prose(doc, facts), now.Source.Version), now.Source, digest.Source) {
+			next = upstreamNext(cfg)
+		}
 	}
 	doc, raw, err := Load(ctx, cfg.Contract, cfg.Timeout)
 	if err != nil {
@@ -66,17 +69,46 @@ func Check(ctx context.Context, cfg Config, w io.Writer) (bool, error) {
 	}
 	for _, f := range facts {
 		if len(f.Upstream) == 0 {
-			fmt.Fprintf(w, "? unwatched fact %q (%v, from %s): %s; it sets %s\n", f.Name, f.Value, f.Source, f.Unwatched, dependentsText(f.Dependents))
+			fmt.Fprintf(w, "? unwatched fact %q (%s, from %s): %s; it sets %s\n", f.Name, f.ValueText(), f.Source, f.Unwatched, dependentsText(f.Dependents))
 		}
 	}
-	if !v.OK() || len(unrecorded) > 0 {
-		fmt.Fprintf(w, "drift: FAIL: %d unexplained differences (+ only ours, - only upstream, ~ ours → upstream), %d stale entries, %d watched texts not in the digest.\n", len(v.Unexplained), len(v.Stale), len(unrecorded))
-		fmt.Fprintf(w, "next: fix %s (then make generate), or list a deliberate difference with its reason in %s; a watched text the digest lacks needs %s or make drift-update SPEC=<spec>; then make drift\n", cfg.Contract, cfg.Differences, cfg.Facts)
-		ok = false
-	} else {
+	contractOK := v.OK() && len(unrecorded) == 0
+	if contractOK {
 		fmt.Fprintln(w, "drift: the contract matches upstream, but for the reviewed differences")
+	} else {
+		fmt.Fprintf(w, "drift: FAIL: %d unexplained differences (+ only ours, - only upstream, ~ ours → upstream), %d stale entries, %d watched texts not in the digest\n", len(v.Unexplained), len(v.Stale), len(unrecorded))
+		if next == nil { // upstream's steps, when upstream moved, cover these
+			next = contractNext(cfg, len(unrecorded) > 0)
+		}
 	}
-	return ok, nil
+	if next != nil {
+		fmt.Fprintln(w, "next:")
+		for _, line := range next {
+			fmt.Fprintln(w, "  "+line)
+		}
+	}
+	return contractOK && next == nil, nil
+}
+
+// upstreamNext is what to do when upstream moved away from the digest.
+func upstreamNext(cfg Config) []string {
+	return []string{
+		"make drift-propose SPEC=" + cfg.Spec + "    # a draft patch of " + cfg.Contract + " for the additive moves; lists what it leaves",
+		"edit " + cfg.Contract + ", " + cfg.Differences + " and " + cfg.Facts + " (and the Go constants a fact names); make generate",
+		"make drift-update SPEC=" + cfg.Spec + "     # record the new digest, then review git diff " + cfg.Digest + " like code",
+		"make drift SPEC=" + cfg.Spec + " && go test ./...",
+	}
+}
+
+// contractNext is what to do when the contract parts from the digest.
+func contractNext(cfg Config, unrecorded bool) []string {
+	out := []string{
+		"fix " + cfg.Contract + " (then make generate), or list each deliberate difference with its reason in " + cfg.Differences + " (and delete the stale entries)",
+	}
+	if unrecorded {
+		out = append(out, "fix the quote in "+cfg.Facts+", or record the spec's words: make drift-update SPEC=<Loops' spec>")
+	}
+	return append(out, "make drift && go test ./internal/drift")
 }
 
 func watchedCount(facts []Fact) int {
@@ -89,6 +121,8 @@ func watchedCount(facts []Fact) int {
 	return n
 }
 
+// reportUpstream writes how upstream moved away from the digest and
+// returns false when it did; Check prints the commands to run last.
 func reportUpstream(w io.Writer, spec string, moved []Finding, facts []string, now, was Source) bool {
 	if len(moved) == 0 && len(facts) == 0 {
 		switch {
@@ -106,11 +140,7 @@ func reportUpstream(w io.Writer, spec string, moved []Finding, facts []string, n
 	for _, line := range facts {
 		fmt.Fprintln(w, line)
 	}
-	fmt.Fprintln(w, "drift: FAIL: upstream moved. Next:")
-	fmt.Fprintf(w, "  make drift-propose SPEC=%s    # a draft patch of openapi/loops.yaml for the additive moves; lists what it leaves\n", spec)
-	fmt.Fprintln(w, "  edit openapi/loops.yaml, openapi/upstream-differences.yaml and openapi/upstream-facts.yaml (and the Go constants it names); make generate")
-	fmt.Fprintf(w, "  make drift-update SPEC=%s     # record the new digest, then review git diff openapi/upstream.lock.json like code\n", spec)
-	fmt.Fprintf(w, "  make drift SPEC=%s && go test ./...\n", spec)
+	fmt.Fprintln(w, "drift: FAIL: upstream moved")
 	return false
 }
 
@@ -144,9 +174,14 @@ func Update(ctx context.Context, cfg Config, w io.Writer) error {
 
 // WriteProposal drafts the contract change for cfg.Spec's moves away from
 // the digest (see Propose), writes the patched copy of the contract to out,
-// and reports what it changed and what it left.
+// and reports what it changed and what it left (the watched facts whose
+// words changed among it), then the commands to run next, if any.
 func WriteProposal(ctx context.Context, cfg Config, out string, w io.Writer) error {
 	digest, err := readDigest(cfg.Digest)
+	if err != nil {
+		return err
+	}
+	facts, err := readFacts(cfg.Facts)
 	if err != nil {
 		return err
 	}
@@ -162,6 +197,9 @@ func WriteProposal(ctx context.Context, cfg Config, out string, w io.Writer) err
 	if err != nil {
 		return err
 	}
+	for _, line := range checkFacts(facts, prose(doc, facts), doc.Info.Version) {
+		p.Left = append(p.Left, line+"\n    left: a number we take from prose: a person updates "+cfg.Facts+" and every dependent it names")
+	}
 	if err := os.WriteFile(out, p.Contract, 0o644); err != nil {
 		return err
 	}
@@ -174,6 +212,20 @@ func WriteProposal(ctx context.Context, cfg Config, out string, w io.Writer) err
 	}
 	for _, line := range p.Left {
 		fmt.Fprintln(w, line)
+	}
+	if len(p.Applied) == 0 && len(p.Left) == 0 {
+		fmt.Fprintln(w, "drift-propose: the spec makes no move away from the digest; nothing to do")
+		return nil
+	}
+	fmt.Fprintln(w, "next:")
+	for _, line := range []string{
+		"review the draft: diff -u " + cfg.Contract + " " + out + " (make drift-propose also writes it as " + out + ".diff, which git apply takes)",
+		"apply it; replace each TODO(drift-propose) description, and add what each example the list names needs",
+		"make the moves left to a person in " + cfg.Contract + ", " + cfg.Differences + " and " + cfg.Facts + "; make generate",
+		"make drift-update SPEC=" + cfg.Spec + "     # record the new digest, then review git diff " + cfg.Digest + " like code",
+		"make drift SPEC=" + cfg.Spec + " && go test ./...",
+	} {
+		fmt.Fprintln(w, "  "+line)
 	}
 	return nil
 }

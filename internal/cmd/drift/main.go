@@ -12,7 +12,8 @@
 // explain, and on any entry there that explains nothing. The upstream check
 // fails when the published document's facts moved away from the digest:
 // update the contract (make drift-propose drafts the additive part of that
-// change), then run make drift-update.
+// change), then run make drift-update. A failing report, and every
+// proposal, ends with the commands to run next. docs/drift.md is the guide.
 //
 // Exit status: 0 when the gate passes, 1 when it fails, 2 on bad arguments
 // or unreadable input.
