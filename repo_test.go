@@ -205,7 +205,7 @@ func TestGeneratedWithPinnedGenerator(t *testing.T) {
 
 // TestContribRequiresThisVersion keeps every module under contrib/
 // requiring the main module at the version being prepared, so that they
-// are tagged together (README, Releasing).
+// are tagged together (CONTRIBUTING.md, Releasing).
 func TestContribRequiresThisVersion(t *testing.T) {
 	mods, err := filepath.Glob("contrib/*/go.mod")
 	if err != nil || len(mods) == 0 {

@@ -14,8 +14,8 @@ import (
 	"github.com/loopsdev/loops-go/openapi"
 )
 
-// TestRequestFieldRule enforces the one rule for request fields (README,
-// "Request fields"): a required field is a value; an optional field is a
+// TestRequestFieldRule enforces the one rule for request fields (the
+// README's quick start, CONTRIBUTING.md): a required field is a value; an optional field is a
 // pointer (nil: left out), or a slice or map (nil: left out); a field that
 // can be cleared with null is nullable.Nullable[T]. It walks every request
 // model the contract defines and the Go type gen made of each property.

@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"time"
 
@@ -14,10 +15,10 @@ import (
 	"github.com/loopsdev/loops-go/loops/webhooks"
 )
 
-// ExampleNewHandler is the README's server, except that the secret is
-// loopstest's instead of LOOPS_WEBHOOK_SECRET and that, instead of
-// http.Handle("POST /webhooks/loops", h) and ListenAndServe, the fake
-// delivers one event twice to a loopback server.
+// ExampleNewHandler runs the README's handler (ExampleNewHandler_server),
+// except that the secret is loopstest's instead of LOOPS_WEBHOOK_SECRET and
+// that, instead of http.Handle("POST /webhooks/loops", h) and
+// ListenAndServe, the fake delivers one event twice to a loopback server.
 func ExampleNewHandler() {
 	var mux webhooks.Mux
 	mux.OnContactCreated(func(ctx context.Context, ev *webhooks.ContactCreated) error {
@@ -41,6 +42,25 @@ func ExampleNewHandler() {
 	// Output:
 	// new contact ada@example.com on plan pro
 	// [204 200] <nil>
+}
+
+// A webhook endpoint as a program serves it: the handler verifies, decodes
+// and deduplicates each delivery and calls your function; the server's
+// timeouts bound a client that sends its request slowly. (Compiled, not
+// run: it listens on :8080.)
+func ExampleNewHandler_server() {
+	var mux webhooks.Mux
+	mux.OnContactCreated(func(ctx context.Context, ev *webhooks.ContactCreated) error {
+		log.Printf("new contact %s on plan %v", ev.Contact.Email, ev.Contact.AdditionalProperties["plan"])
+		return nil // an error answers 500, and Loops delivers the event again
+	})
+	h, err := webhooks.NewHandler(os.Getenv("LOOPS_WEBHOOK_SECRET"), mux.Handle)
+	if err != nil {
+		log.Fatal(err) // a malformed secret
+	}
+	http.Handle("POST /webhooks/loops", h)
+	srv := &http.Server{Addr: ":8080", ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+	log.Fatal(srv.ListenAndServe())
 }
 
 // Verify checks a delivery's headers and raw body, before any decoding.
