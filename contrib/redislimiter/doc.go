@@ -23,6 +23,13 @@
 // Redis answers again. [WithFailClosed] makes Wait return the Redis error
 // instead.
 //
+// Every exchange with Redis is bounded by the caller's ctx and by
+// [WithRedisTimeout] (500 ms), whatever the client's redis.Options
+// (go-redis itself honours a ctx deadline only with ContextTimeoutEnabled;
+// the limiter does not need it). OnResponse never waits for Redis: a 429
+// pauses this process at once, Redis or not, and the pause reaches the
+// other processes through Redis from a goroutine. See [New].
+//
 // Keys, under the prefix (default "loops:ratelimit:"):
 //
 //	rate:<prefix>general        GCRA state of the general limit (redis_rate adds "rate:")

@@ -64,6 +64,7 @@ func TestPauseIsSeenByEveryInstance(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.OnResponse(http.StatusTooManyRequests, http.Header{"Retry-After": {"1"}})
+	redislimiter.AwaitPauseWrites(a) // OnResponse writes the pause from a goroutine
 	start := time.Now()
 	if err := b.Wait(ctx); err != nil {
 		t.Fatal(err)
@@ -74,6 +75,7 @@ func TestPauseIsSeenByEveryInstance(t *testing.T) {
 	// A shorter pause never cuts a longer one short.
 	a.OnResponse(http.StatusTooManyRequests, http.Header{"Retry-After": {"2"}})
 	a.OnResponse(http.StatusTooManyRequests, nil)
+	redislimiter.AwaitPauseWrites(a)
 	ttl, err := newRedis(t).PTTL(ctx, prefix+"general:pause").Result()
 	if err != nil {
 		t.Fatal(err)
@@ -120,6 +122,7 @@ func TestKeysExpire(t *testing.T) {
 			t.Fatal(err)
 		}
 		l.OnResponse(http.StatusTooManyRequests, nil)
+		redislimiter.AwaitPauseWrites(l)
 	}
 	keys := scan(t, rdb, prefix)
 	if len(keys) != 4 {

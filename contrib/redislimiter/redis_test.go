@@ -2,11 +2,14 @@ package redislimiter_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,7 +78,8 @@ func (s *redisServer) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port)
 func (s *redisServer) start() {
 	s.t.Helper()
 	s.cmd = exec.Command("redis-server", "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.dir)
+		"--save", "", "--appendonly", "no", "--dir", s.dir,
+		"--enable-debug-command", "local") // DEBUG SLEEP pauses it (sleepRedis)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatalf("starting redis-server: %v", err)
 	}
@@ -98,4 +102,79 @@ func (s *redisServer) stop() {
 		s.cmd.Wait()
 		s.cmd = nil
 	}
+}
+
+// sleepRedis blocks the server at addr for d with DEBUG SLEEP, sent from a
+// connection of its own, and returns once the server has stopped
+// answering: a probe's PING then goes unanswered. The test's cleanup waits
+// for the sleep to end.
+func sleepRedis(t testing.TB, addr string, d time.Duration) {
+	t.Helper()
+	admin := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, ReadTimeout: -1, ContextTimeoutEnabled: true})
+	probe := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, ReadTimeout: 100 * time.Millisecond, PoolSize: 1})
+	if err := errors.Join(admin.Ping(context.Background()).Err(), probe.Ping(context.Background()).Err()); err != nil {
+		t.Fatalf("redis-server at %s: %v", addr, err)
+	}
+	slept := make(chan error, 1)
+	go func() {
+		slept <- admin.Do(context.Background(), "DEBUG", "SLEEP", strconv.FormatFloat(d.Seconds(), 'f', 3, 64)).Err()
+	}()
+	t.Cleanup(func() {
+		if err := <-slept; err != nil {
+			t.Errorf("DEBUG SLEEP: %v", err)
+		}
+		admin.Close()
+		probe.Close()
+	})
+	for probe.Ping(context.Background()).Err() == nil {
+		select {
+		case err := <-slept:
+			t.Fatalf("DEBUG SLEEP returned before the server stopped answering: %v", err)
+		default:
+		}
+	}
+}
+
+// silentListener returns the address of a TCP listener that accepts every
+// connection and never answers on it (a Redis host that hangs), and a
+// channel that receives once for each connection the client closes.
+func silentListener(t testing.TB) (addr string, closed <-chan struct{}) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedc := make(chan struct{}, 100)
+	var mu sync.Mutex
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			go func() {
+				io.Copy(io.Discard, c) // until the client closes it, or the cleanup does
+				select {
+				case <-done:
+				case closedc <- struct{}{}:
+				default:
+				}
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		close(done)
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String(), closedc
 }
