@@ -62,7 +62,7 @@ func ExampleAttachmentFromFile() {
 	// [map[name:Widget price:9.5] map[name:Gadget price:12]]
 }
 
-// Collect over a list iterator: every published template, in one slice.
+// Collect over a list iterator: every transactional template, in one slice.
 func ExampleCollect() {
 	var templates []loopstest.TransactionalEmail
 	for i := 1; i <= 25; i++ {
@@ -76,7 +76,7 @@ func ExampleCollect() {
 		return
 	}
 
-	all, err := loops.Collect(client.Transactional.ListPublishedIter(context.Background(), &loops.ListOptions{PerPage: 10}))
+	all, err := loops.Collect(client.Transactional.ListIter(context.Background(), &loops.ListOptions{PerPage: 10}))
 	if err != nil {
 		fmt.Println(err)
 		return
