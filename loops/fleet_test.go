@@ -1,0 +1,183 @@
+package loops_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/loopsdev/loops-go/loops"
+	"github.com/loopsdev/loops-go/loops/loopstest"
+)
+
+// fleetResult is what a fleet of clients sharing one team achieved, as
+// the server saw it.
+type fleetResult struct {
+	clients  int
+	ok       int // requests answered 200 within the run
+	failed   int // sends that failed after the client's retries
+	requests int // requests the server saw within the run, retries included
+	refused  int // of those, answered 429
+	elapsed  time.Duration
+}
+
+func (r fleetResult) perSecond() float64 { return float64(r.ok) / r.elapsed.Seconds() }
+
+func (r fleetResult) refusedShare() float64 {
+	if r.requests == 0 {
+		return 0
+	}
+	return float64(r.refused) / float64(r.requests)
+}
+
+func (r fleetResult) String() string {
+	return fmt.Sprintf("N=%d: %d ok, %d failed, %d of %d requests 429 (%.1f %%), %.2f ok/s",
+		r.clients, r.ok, r.failed, r.refused, r.requests, 100*r.refusedShare(), r.perSecond())
+}
+
+// fleetWorkers is how many goroutines each client of a fleet sends from:
+// enough that every client always has a request waiting for its limiter,
+// as each process of examples/fleet does.
+const fleetWorkers = 2
+
+// fleetRun is the length of a fleet run: the targets are for
+// runs of at least 20 s.
+const fleetRun = 20 * time.Second
+
+// runFleet starts clients independent clients of one team against srv,
+// each with its own limiter (the default one when perClient is 0,
+// otherwise NewLimiter(perClient)), sending events from fleetWorkers
+// goroutines each for d, as fast as their clients let them, and counts
+// what happened. It runs in whatever time it is given: virtual inside a
+// synctest bubble, real outside.
+func runFleet(srv *loopstest.Server, transport http.RoundTripper, clients int, perClient float64, d time.Duration) (fleetResult, error) {
+	var failed, n atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	stop := start.Add(d)
+	for id := range clients {
+		opts := []loops.Option{loops.WithBaseURL(srv.URL()), loops.WithHTTPClient(&http.Client{Transport: transport})}
+		if perClient > 0 {
+			opts = append(opts, loops.WithRateLimit(perClient))
+		}
+		c, err := loops.NewClient(srv.APIKey(), opts...)
+		if err != nil {
+			return fleetResult{}, err
+		}
+		for range fleetWorkers {
+			wg.Go(func() {
+				for time.Now().Before(stop) {
+					i := n.Add(1)
+					err := c.Events.Send(context.Background(), &loops.EventRequest{
+						Email: new(fmt.Sprintf("user-%d-%d@example.com", id, i)), EventName: "fleetSend"})
+					if err != nil {
+						failed.Add(1)
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	// The figures are the server's over the d the fleet sent for: sends
+	// still retrying after it do not stretch the run.
+	r := fleetResult{clients: clients, failed: int(failed.Load()), elapsed: d}
+	for _, req := range srv.Requests() {
+		if req.Time.Sub(start) >= d {
+			continue
+		}
+		r.requests++
+		switch req.Status {
+		case http.StatusOK:
+			r.ok++
+		case http.StatusTooManyRequests:
+			r.refused++
+		}
+	}
+	return r, nil
+}
+
+// fleetModels are serverModels in a fixed order, strictest first.
+var fleetModels = []string{"token bucket, burst 1", "sliding 1 s window", "fixed 1 s window", "token bucket, burst 10"}
+
+// One process alone, sending flat out for 20 s in virtual time, keeps
+// what it has: at least 9.5 ok/s and no 429 under every server model. The
+// same run with 2, 4 and 8 clients on the team, each with its own
+// default limiter, is logged (go test -run TestFleet -v) for comparison
+// with BenchmarkFleetWithoutSharedState and docs/performance.md.
+func TestFleetOfDefaultLimiters(t *testing.T) {
+	for _, name := range fleetModels {
+		for _, n := range []int{1, 2, 4, 8} {
+			var r fleetResult
+			synctest.Test(t, func(t *testing.T) {
+				srv := loopstest.NewServer(t, loopstest.WithoutListener(), loopstest.WithRateModel(serverModels()[name]()))
+				var err error
+				if r, err = runFleet(srv, srv.Transport(), n, 0, fleetRun); err != nil {
+					t.Fatal(err)
+				}
+			})
+			t.Logf("%-24s %v", name, r)
+			if n == 1 && (r.failed != 0 || r.refused != 0 || r.perSecond() < 9.5) {
+				t.Errorf("%s, one process: %v; want no failure, no 429, at least 9.5 ok/s", name, r)
+			}
+		}
+	}
+}
+
+// BenchmarkFleetWithoutSharedState runs fleets of N = 1, 2, 4 and 8
+// independent clients of one team for 20 s each, in real time over the
+// in-process transport, against each server model, and reports the
+// team's ok/s, the share of requests that met 429 and the sends that
+// failed: with each client's default limiter ("default"), and with each
+// client limited to its share of the team's 10 a second
+// (WithRateLimit(10/N), "split"). The fleets of one model run side by
+// side, so a model takes about 20 s: run it with -benchtime=1x (make
+// bench-fleet-default).
+func BenchmarkFleetWithoutSharedState(b *testing.B) {
+	type config struct {
+		limiter string
+		n       int
+	}
+	var configs []config
+	for _, n := range []int{1, 2, 4, 8} {
+		configs = append(configs, config{"default", n})
+	}
+	for _, n := range []int{2, 4, 8} {
+		configs = append(configs, config{"split", n})
+	}
+	for _, name := range fleetModels {
+		b.Run(strings.ReplaceAll(name, " ", "_"), func(b *testing.B) {
+			results := make([]fleetResult, len(configs))
+			errs := make([]error, len(configs))
+			var wg sync.WaitGroup
+			for i, c := range configs {
+				wg.Go(func() {
+					srv := loopstest.NewServer(b, loopstest.WithRateModel(serverModels()[name]()))
+					perClient := 0.0
+					if c.limiter == "split" {
+						perClient = float64(loops.DefaultRequestsPerSecond) / float64(c.n)
+					}
+					results[i], errs[i] = runFleet(srv, srv.Transport(), c.n, perClient, fleetRun)
+				})
+			}
+			wg.Wait()
+			for i, c := range configs {
+				b.Run(fmt.Sprintf("%s/N=%d", c.limiter, c.n), func(b *testing.B) {
+					if errs[i] != nil {
+						b.Fatal(errs[i])
+					}
+					for b.Loop() { // the run above is the measurement
+					}
+					r := results[i]
+					b.ReportMetric(r.perSecond(), "ok/s")
+					b.ReportMetric(100*r.refusedShare(), "%-429")
+					b.ReportMetric(float64(r.failed), "failed")
+				})
+			}
+		})
+	}
+}
