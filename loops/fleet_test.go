@@ -181,3 +181,25 @@ func BenchmarkFleetWithoutSharedState(b *testing.B) {
 		})
 	}
 }
+
+// Four processes of one team, each with its own default limiter and no
+// state shared, send flat out for 20 s against the strictest server model
+// (a token bucket of burst 1): not one send fails, and the limiters find
+// their shares of the team's slots rather than storming it (before they
+// learned to, 44 % of the requests met 429 and 32 sends failed).
+func TestFleetOfFourDefaultLimitersLosesNoSend(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := loopstest.NewServer(t, loopstest.WithoutListener(), loopstest.WithRateModel(loopstest.TokenBucket(10, time.Second, 1)))
+		r, err := runFleet(srv, srv.Transport(), 4, 0, fleetRun)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Log(r)
+		if r.failed != 0 {
+			t.Errorf("%d sends failed, want none", r.failed)
+		}
+		if r.refusedShare() >= 0.15 || r.perSecond() < 8.5 {
+			t.Errorf("%.1f %% of requests met 429 at %.2f ok/s; want under 15 %% and at least 8.5", 100*r.refusedShare(), r.perSecond())
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -13,9 +14,11 @@ import (
 // golang.org/x/time/rate satisfies it, as does [AdaptiveLimiter].
 //
 // Loops limits requests per team, not per process. A single Client's
-// default limiter keeps that process under the limit; to share one budget
-// between clients, pass the same Limiter to each, and across processes plug
-// in a distributed implementation (module
+// default limiter keeps that process under the limit, and finds a share of
+// the budget when other processes send with the same key (see
+// [AdaptiveLimiter]), at the cost of some 429s while they find it. To
+// share one budget between clients exactly, pass the same Limiter to each,
+// and across processes plug in a distributed implementation (module
 // github.com/loopsdev/loops-go/contrib/redislimiter).
 type Limiter interface {
 	// Wait blocks until a request may be sent or ctx is done.
@@ -64,33 +67,87 @@ const safetyMargin = 0.04
 
 // AdaptiveLimiter spaces requests evenly at a rate just below the limit,
 // shared by every goroutine (and every client) using it. It implements
-// [ResponseObserver]: a 429 pauses everyone briefly, honouring Retry-After,
-// and slows the pace, which then recovers step by step with each success
-// (additive increase, multiplicative decrease). The x-ratelimit-limit
-// header can only slow it below the configured rate, never speed it up,
-// and a lower limit learned from it lapses after [learnedLimitLapse]
-// answers in a row that do not repeat it. Wait refuses at once, with an
-// error matching context.DeadlineExceeded, when the next free slot lies
-// past the ctx deadline.
+// [ResponseObserver] and [PauseReporter], and learns from every answer:
+//
+//   - Requests that wait for their turn leave on a grid of slots one
+//     interval long, counted from the Unix epoch, so that the limiters of
+//     every process of a team (whose clocks agree within a millisecond or
+//     two) use the same slots and never send closer together than one
+//     interval. A request that finds the limiter idle leaves at once.
+//   - A limiter uses one slot in 2^n. n is 0 until a 429 says that another
+//     sender (another process with the same key) took a slot; each 429
+//     then doubles the period, keeping the half of the slots the limiter
+//     did not just lose, so that independent processes divide the slots
+//     between them without talking to each other. The period halves again
+//     to claim slots that others have left: after four answers in a row
+//     whose x-ratelimit-remaining shows spare budget, or, when the header
+//     cannot say (a server that counts spacing reports 0 remaining), after
+//     about 7 s without a 429 (a probe that meets one doubles that wait,
+//     up to 2 minutes; one that holds shortens it).
+//   - Where two limiters meet in one slot, the one with the smaller share
+//     leaves a fraction of a millisecond earlier and wins it, a probe
+//     loses to its equals, and a random part breaks the remaining ties,
+//     so that shares even out. A retry after a 429 that finds the limiter
+//     idle still keeps to its series while others contend.
+//   - A Retry-After (up to a minute) holds every request back that long.
+//   - The x-ratelimit-limit header can only slow the limiter below the
+//     configured rate, never speed it up, and a lower limit learned from
+//     it lapses after [learnedLimitLapse] answers in a row that do not
+//     repeat it.
+//
+// Wait refuses at once, with an error matching context.DeadlineExceeded,
+// when the next free slot lies past the ctx deadline.
 type AdaptiveLimiter struct {
-	window      time.Duration // the limit's window: a second, or a minute for content
-	base        time.Duration // the interval at the configured rate, margin applied
+	window time.Duration // the limit's window: a second, or a minute for content
+	base   time.Duration // the interval at the configured rate, margin applied
+
 	mu          sync.Mutex
-	interval    time.Duration // the current interval, base or slower after 429s
-	floor       time.Duration // base, or slower when the server says its limit is lower
+	floor       time.Duration // the slot: base, or longer when the server says its limit is lower
 	unconfirmed int           // answers since the last one that carried x-ratelimit-limit
-	last        time.Time     // when the last request left
-	pausedUntil time.Time     // after a 429, no request leaves before this
+	share       int           // the limiter uses one slot in 2^share
+	next        time.Time     // the next slot this limiter may use; zero before the first request
+	early       time.Duration // a random part of the lead, to break ties while contended
+	pausedUntil time.Time     // after a 429 with Retry-After, no request leaves before this
+	contended   time.Time     // until when the limiter keeps to its series and breaks ties (after a 429)
+	streak      int           // successes since share last changed
+	changed     time.Time     // when share last changed
+	probeAfter  int           // slots before the period halves, when the header cannot tell
+	probing     bool          // the period halved and no answer has yet confirmed it
+	sent        int           // requests that left since the period last grew
+	spare       bool          // x-ratelimit-remaining showed spare budget since share last changed
+	informative bool          // x-ratelimit-remaining has shown spare budget at least once
 }
 
 // Bounds of an [AdaptiveLimiter]'s interval between two requests. Faster
-// than minInterval is no pacing worth the name (and would stall the
-// additive recovery, whose step is an eighth of the interval); slower than
-// maxInterval is clamped, so that no rate, however tiny, overflows a
-// time.Duration or stalls a call for years.
+// than minInterval is no pacing worth the name; slower than maxInterval
+// is clamped, so that no rate, however tiny, overflows a time.Duration
+// or stalls a call for years.
 const (
 	minInterval = time.Microsecond
 	maxInterval = time.Hour
+)
+
+// How an [AdaptiveLimiter] shares a team's budget with other processes.
+const (
+	// maxShare bounds the period after 429s: one slot in 64, enough for
+	// 64 processes sending at full speed on one key.
+	maxShare = 6
+	// minProbeAfter and maxProbeAfter bound how long (in slots) a limiter
+	// waits without a 429 before it tries a shorter period when the
+	// x-ratelimit-remaining header cannot show spare budget; after a probe
+	// that held, the wait may shrink to an eighth of minProbeAfter, so
+	// that a process left alone after a storm of 429s recovers quickly.
+	minProbeAfter = 64
+	maxProbeAfter = 1024
+	// contentionSlots is how long (in slots) after a 429 a limiter keeps
+	// leaving a little early to break ties with other processes.
+	contentionSlots = 64
+	// spareRemaining is the x-ratelimit-remaining that shows budget
+	// nobody is using: a full team leaves at most one request of it.
+	spareRemaining = 2
+	// spareStreak is how many answers in a row must show spare budget
+	// before the period halves.
+	spareStreak = 4
 )
 
 // learnedLimitLapse is how many answers in a row may come without
@@ -118,7 +175,7 @@ func NewLimiterPer(limit float64, window time.Duration) *AdaptiveLimiter {
 		limit, window = DefaultRequestsPerSecond, time.Second
 	}
 	base := intervalFor(limit, window)
-	return &AdaptiveLimiter{window: window, base: base, interval: base, floor: base}
+	return &AdaptiveLimiter{window: window, base: base, floor: base, probeAfter: minProbeAfter}
 }
 
 // validRate reports whether r is a rate a limiter can pace at: finite and
@@ -139,8 +196,10 @@ func intervalFor(limit float64, window time.Duration) time.Duration {
 	return time.Duration(d)
 }
 
-// Wait blocks until a request may leave: one interval after the last one
-// actually left, and not before a pause ends. Slots are not reserved
+// Wait blocks until a request may leave: at the limiter's next slot (a
+// fraction of a millisecond before it, see lead), or at once when that
+// slot has passed (an idle limiter, unless contended), and not before a
+// pause ends. Slots are not reserved
 // ahead, so a goroutine that wakes late pushes the next one back instead
 // of letting two requests leave closer together than the interval.
 func (l *AdaptiveLimiter) Wait(ctx context.Context) error {
@@ -151,9 +210,21 @@ func (l *AdaptiveLimiter) Wait(ctx context.Context) error {
 		}
 		l.mu.Lock()
 		now := time.Now()
-		at := later(l.last.Add(l.interval), l.pausedUntil)
+		slot, onGrid := l.slot()
+		if onGrid && !slot.IsZero() && now.Before(l.contended) {
+			// While others contend for the team's slots, even a request
+			// that finds the limiter idle keeps to its own series.
+			if behind := now.Sub(slot); behind >= l.floor/32 {
+				period := l.period()
+				slot = slot.Add((behind + period - 1) / period * period)
+			}
+		}
+		at := slot
+		if onGrid {
+			at = slot.Add(-l.lead(now))
+		}
 		if !at.After(now) {
-			l.last = now
+			l.take(now, slot, onGrid)
 			l.mu.Unlock()
 			return nil
 		}
@@ -168,15 +239,110 @@ func (l *AdaptiveLimiter) Wait(ctx context.Context) error {
 	}
 }
 
+// lead is how long before a slot on the grid a request leaves. Where two
+// limiters meet in one slot, the one that leaves first wins it, and the
+// other splits: so the limiter with the smaller share of the slots leads
+// (by a 512th of a slot per halving), one that is probing for a larger
+// share leads as much as its old share less half a step (it wins from
+// larger shares, not from its equals), and while contended a random part
+// of a 512th of a slot breaks the remaining ties. The lead never reaches
+// the 4 % margin between a slot and the true interval.
+func (l *AdaptiveLimiter) lead(now time.Time) time.Duration {
+	steps := 2 * l.share
+	if l.probing {
+		steps++
+	}
+	d := time.Duration(steps) * l.floor / 512
+	if now.Before(l.contended) {
+		d += l.early
+	}
+	return d
+}
+
+// slot is when the next request may leave: the limiter's next slot on the
+// grid, or the end of a pause when that is later (onGrid false).
+func (l *AdaptiveLimiter) slot() (at time.Time, onGrid bool) {
+	if l.pausedUntil.After(l.next) {
+		return l.pausedUntil, false
+	}
+	return l.next, true
+}
+
+// take records a request leaving at now for the slot at, and schedules
+// the next: one period later when the request left on time, otherwise
+// (an idle limiter, a pause, a late wake-up) the first slot of the same
+// series that lies at least about one interval after now.
+func (l *AdaptiveLimiter) take(now, at time.Time, onGrid bool) {
+	period, tolerance := l.period(), l.floor/32
+	switch {
+	case onGrid && now.Sub(at) < tolerance:
+		l.next = at.Add(period)
+	case l.next.IsZero():
+		l.next = alignUp(now.Add(l.floor-tolerance), l.floor)
+	default:
+		earliest := alignUp(now.Add(l.floor-tolerance), l.floor)
+		if behind := earliest.Sub(l.next); behind > 0 {
+			l.next = l.next.Add((behind + period - 1) / period * period)
+		}
+	}
+	l.early = time.Duration(rand.Int64N(int64(l.floor/512) + 1))
+	l.sent++
+}
+
+// period is the time between two of the limiter's slots: one interval in
+// 2^share, no longer than an hour unless one interval is.
+func (l *AdaptiveLimiter) period() time.Duration {
+	return min(l.floor<<l.share, max(maxInterval, l.floor))
+}
+
+// split doubles the period after a 429. The limiter's next slot is the
+// one after the lost slot in the old series, which starts the half of the
+// series that the winner of the lost slot may not hold: the limiter keeps
+// that half. After a loss with no success since the last split, though,
+// others lost together with it and all went to the same half: it picks
+// one of the two halves at random, so that they part. So it does too
+// after every loss when x-ratelimit-remaining shows that the server counts
+// a window rather than spacing, where those who lose together lose the
+// same way.
+func (l *AdaptiveLimiter) split() {
+	if l.probing {
+		l.probeAfter = min(2*l.probeAfter, maxProbeAfter)
+	}
+	if l.share >= maxShare {
+		return
+	}
+	crowded := l.share > 0 && l.streak == 0
+	if (l.informative || crowded) && rand.IntN(2) == 1 {
+		l.next = l.next.Add(l.period())
+	}
+	l.share++
+	l.streak, l.probing, l.spare, l.sent = 0, false, false, 0
+	l.changed = time.Now()
+}
+
+// alignUp returns the first multiple of d since the Unix epoch at or
+// after t.
+func alignUp(t time.Time, d time.Duration) time.Time {
+	ns := t.UnixNano()
+	r := ns % int64(d)
+	if r < 0 {
+		r += int64(d)
+	}
+	if r == 0 {
+		return t
+	}
+	return time.Unix(0, ns-r+int64(d))
+}
+
 // OnResponse adapts the pace to an answer.
 func (l *AdaptiveLimiter) OnResponse(status int, header http.Header) {
 	l.OnResponsePause(status, header)
 }
 
 // OnResponsePause adapts the pace to an answer and returns the pause it
-// applied to every user of the limiter: after a 429, the slowed interval
-// or the Retry-After (up to a minute), whichever is longer; otherwise 0.
-// It implements [PauseReporter].
+// applied to every user of the limiter: after a 429, until the limiter's
+// next slot or the end of the Retry-After (up to a minute), whichever is
+// later; otherwise 0. It implements [PauseReporter].
 func (l *AdaptiveLimiter) OnResponsePause(status int, header http.Header) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -184,15 +350,39 @@ func (l *AdaptiveLimiter) OnResponsePause(status int, header http.Header) time.D
 	l.learnLimit(header)
 	switch {
 	case status == http.StatusTooManyRequests:
-		l.interval = min(max(l.interval*9/8, l.floor), 2*l.floor)
-		pause := l.interval
-		if ra, ok := parseRetryAfter(header.Get("Retry-After"), now); ok && ra <= maxRetryAfter {
-			pause = max(pause, ra)
+		// Someone else took the slot: use every other one of the slots
+		// left. The next slot is already the one after the lost slot in
+		// the old series, which the doubled series keeps.
+		if l.sent > 0 {
+			// (A 429 to a request that left before the last split says
+			// nothing new.)
+			l.split()
 		}
-		l.pausedUntil = later(l.pausedUntil, now.Add(pause))
-		return l.pausedUntil.Sub(now)
+		l.contended = now.Add(contentionSlots * l.floor)
+		if ra, ok := parseRetryAfter(header.Get("Retry-After"), now); ok && ra <= maxRetryAfter {
+			l.pausedUntil = later(l.pausedUntil, now.Add(ra))
+		}
+		at, _ := l.slot()
+		if at.IsZero() {
+			return 0
+		}
+		return max(at.Sub(now), 0)
 	case status < 500:
-		l.interval = max(l.floor, l.interval-l.floor/8)
+		l.streak++
+		if rl := rateLimitFrom(header); rl.Present && rl.Remaining >= spareRemaining {
+			l.spare, l.informative = l.spare || l.streak == 1, true
+		} else {
+			l.spare = false
+		}
+		if l.probing && l.streak >= 2 {
+			// A full period at the shorter interval, and nobody objected.
+			l.probing, l.probeAfter = false, max(l.probeAfter/4, minProbeAfter/8)
+		}
+		quiet := now.Sub(l.changed) >= time.Duration(l.probeAfter)*l.floor
+		if l.share > 0 && (l.spare && l.streak >= spareStreak && rand.IntN(2) == 0 || !l.informative && quiet) {
+			l.share--
+			l.streak, l.probing, l.spare, l.changed = 0, true, false, now
+		}
 	}
 	return 0
 }
@@ -212,10 +402,11 @@ func (l *AdaptiveLimiter) learnLimit(header http.Header) {
 		floor = l.base
 	}
 	if floor != l.floor {
-		// The interval keeps its ratio to the floor: a slowdown that 429s
-		// built on the old limit carries over, scaled to the new one.
-		scaled := time.Duration(float64(l.interval) * float64(floor) / float64(l.floor))
-		l.floor, l.interval = floor, min(max(scaled, floor), 2*floor)
+		// The share of slots carries over to the new grid.
+		l.floor = floor
+		if !l.next.IsZero() {
+			l.next = alignUp(l.next, floor)
+		}
 	}
 }
 
@@ -223,7 +414,7 @@ func (l *AdaptiveLimiter) learnLimit(header http.Header) {
 func (l *AdaptiveLimiter) gap() time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.interval
+	return l.period()
 }
 
 func later(a, b time.Time) time.Time {

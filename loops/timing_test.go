@@ -212,8 +212,10 @@ func TestDefaultLimiterKeepsUnderTheServerLimit(t *testing.T) {
 		}
 		rate := 10 * 0.96
 		interval := time.Duration(float64(time.Second) / rate)
-		if took, want := time.Since(start), (workers*perWorker-1)*interval; took != want {
-			t.Errorf("%d requests took %v, want %v (9.6 per second)", workers*perWorker, took, want)
+		// The second request waits for the grid of slots the processes of a
+		// team share: up to one interval more than 9.6 per second, once.
+		if took, want := time.Since(start), (workers*perWorker-1)*interval; took < want-interval/32 || took >= want+interval {
+			t.Errorf("%d requests took %v, want %v (9.6 per second) plus at most one interval", workers*perWorker, took, want)
 		}
 	})
 }
