@@ -7,7 +7,7 @@ PKGS    := ./...
 # never enter the graph of programs that import this one.
 OASDIFF := $(GO) tool -modfile=tools/go.mod oasdiff
 
-.PHONY: help generate test lint fleet bench-fleet check-generated drift drift-update drift-propose breaking bench bench-pacing fuzz tour sync
+.PHONY: help generate test lint fleet bench-fleet bench-fleet-default check-generated drift drift-update drift-propose breaking bench bench-pacing fuzz tour sync
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -61,8 +61,8 @@ breaking: ## fail when the contract breaks callers since the last release tag, u
 		$(GO) run ./internal/cmd/changelog -breaking-since "$$base"; \
 	fi
 
-bench: ## run the benchmarks (but the slow pacing one)
-	$(GO) test -run='^$$' -bench='^Benchmark[^P]' -benchmem ./loops/...
+bench: ## run the benchmarks (but the slow pacing and fleet ones)
+	$(GO) test -run='^$$' -bench='^Benchmark[^PF]' -benchmem ./loops/...
 
 bench-pacing: ## 300 sends per server rate model over loopback, in real time (about 2 minutes)
 	$(GO) test -run='^$$' -bench=BenchmarkPacingOverLoopback -benchtime=1x ./loops
@@ -73,8 +73,11 @@ fuzz: ## fuzz the error decoder, the Retry-After parser, webhook decoding and th
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=30s ./loops/webhooks
 	$(GO) test -run='^$$' -fuzz=FuzzSignatureHeader -fuzztime=30s ./loops/webhooks
 
-fleet: ## 4 processes against one team's limit, with and without contrib/redislimiter (starts redis-server)
+fleet: ## 4 processes against one team's limit: default limiters, WithRateLimit(10/N) each, and contrib/redislimiter (starts redis-server)
 	cd $(REDIS) && ../../scripts/with-redis $(GO) run ./examples/fleet
+
+bench-fleet-default: ## fleets of 1-8 clients with their own limiters, no shared state, per server rate model, in real time (3-4 minutes)
+	$(GO) test -run='^$$' -bench=BenchmarkFleetWithoutSharedState -benchtime=1x -timeout=30m ./loops
 
 bench-fleet: ## the shared fleet's throughput and 429 share, as a benchmark (starts redis-server)
 	cd $(REDIS) && ../../scripts/with-redis $(GO) test -run='^$$' -bench=BenchmarkFleet -benchtime=1x ./examples/fleet

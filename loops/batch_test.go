@@ -151,7 +151,7 @@ func TestBatchResumesWithoutSendingTwice(t *testing.T) {
 	})
 }
 
-// A second client that ignores the limit storms the team for 10 s: the
+// A second client that ignores the limit storms the team for 20 s: the
 // batch's items meet 429 after 429, longer than a plain call's retries
 // last, and not one fails for it.
 func TestBatchRidesOutA429Storm(t *testing.T) {
@@ -162,8 +162,8 @@ func TestBatchRidesOutA429Storm(t *testing.T) {
 		var wg sync.WaitGroup
 		for g := range 8 {
 			wg.Go(func() {
-				for i := range 100 { // 80 requests a second for 10 s
-					_ = sendNumbered(t.Context(), rival, 10_000+100*g+i)
+				for i := range 200 { // 80 requests a second for 20 s
+					_ = sendNumbered(t.Context(), rival, 10_000+200*g+i)
 					time.Sleep(100 * time.Millisecond) // fake time: the synctest bubble
 				}
 			})

@@ -135,7 +135,8 @@ func TestFleetOfDefaultLimiters(t *testing.T) {
 // failed: with each client's default limiter ("default"), and with each
 // client limited to its share of the team's 10 a second
 // (WithRateLimit(10/N), "split"). The fleets of one model run side by
-// side, so a model takes about 20 s: run it with -benchtime=1x (make
+// side, so a model takes 20 s and more (a client holding one slot in 64
+// finishes its last send late): run it with -benchtime=1x (make
 // bench-fleet-default).
 func BenchmarkFleetWithoutSharedState(b *testing.B) {
 	type config struct {

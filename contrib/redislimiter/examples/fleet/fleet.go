@@ -24,9 +24,23 @@ const childEnv = "FLEET_CHILD"
 // ceiling is what the fake server allows the whole team, per second.
 const ceiling = 10
 
+// mode is how each process of a fleet paces itself.
+type mode string
+
+const (
+	// ownDefault: each process with its client's default limiter, no
+	// shared state.
+	ownDefault mode = "default limiter, no Redis"
+	// ownSplit: each process with its own limiter at its share of the
+	// team's rate, loops.WithRateLimit(10/procs).
+	ownSplit mode = "WithRateLimit(10/N), no Redis"
+	// shared: every process through one limit in Redis.
+	shared mode = "redislimiter, shared"
+)
+
 // result is what one run of the fleet achieved, seen by the server.
 type result struct {
-	Shared   bool
+	Mode     mode
 	Procs    int
 	Elapsed  time.Duration // from the server's first request to its last
 	OK       int           // sends that succeeded
@@ -47,9 +61,9 @@ func (r result) refusedShare() float64 {
 // runFleet starts one fake Loops server enforcing 10 requests a second
 // for the team (a token bucket of burst 1, the strictest model), then
 // procs processes (exe, re-executed as children) that each send events
-// for d through their own client; with shared, each client paces through
-// the Redis limiter at redisURL, otherwise through its own in-process one.
-func runFleet(exe string, procs int, d time.Duration, redisURL string, shared bool) (result, error) {
+// for d through their own client, each pacing itself as m says (through
+// the Redis limiter at redisURL for shared).
+func runFleet(exe string, procs int, d time.Duration, redisURL string, m mode) (result, error) {
 	srv := loopstest.New(loopstest.WithRateModel(loopstest.TokenBucket(ceiling, time.Second, 1)))
 	defer srv.Close()
 	prefix := fmt.Sprintf("loops:fleet:%d:", time.Now().UnixNano())
@@ -60,7 +74,7 @@ func runFleet(exe string, procs int, d time.Duration, redisURL string, shared bo
 		cmd := exec.Command(exe)
 		cmd.Env = append(os.Environ(), childEnv+"=1",
 			"FLEET_URL="+srv.URL(), "FLEET_KEY="+srv.APIKey(), "FLEET_REDIS="+redisURL,
-			"FLEET_PREFIX="+prefix, "FLEET_SHARED="+strconv.FormatBool(shared),
+			"FLEET_PREFIX="+prefix, "FLEET_MODE="+string(m), "FLEET_PROCS="+strconv.Itoa(procs),
 			"FLEET_DURATION="+d.String(), "FLEET_ID="+strconv.Itoa(i))
 		cmd.Stderr = os.Stderr
 		wg.Go(func() {
@@ -72,7 +86,7 @@ func runFleet(exe string, procs int, d time.Duration, redisURL string, shared bo
 		})
 	}
 	wg.Wait()
-	r := result{Shared: shared, Procs: procs}
+	r := result{Mode: m, Procs: procs}
 	for i := range outputs {
 		if errs[i] != nil {
 			return r, fmt.Errorf("process %d: %w", i, errs[i])
@@ -117,7 +131,14 @@ func child() error {
 		return err
 	}
 	opts := []loops.Option{loops.WithBaseURL(os.Getenv("FLEET_URL"))}
-	if os.Getenv("FLEET_SHARED") == "true" {
+	switch mode(os.Getenv("FLEET_MODE")) {
+	case ownSplit:
+		procs, err := strconv.Atoi(os.Getenv("FLEET_PROCS"))
+		if err != nil {
+			return err
+		}
+		opts = append(opts, loops.WithRateLimit(float64(ceiling)/float64(procs)))
+	case shared:
 		ropts, err := redis.ParseURL(os.Getenv("FLEET_REDIS"))
 		if err != nil {
 			return err

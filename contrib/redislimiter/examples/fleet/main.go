@@ -1,8 +1,11 @@
-// Command fleet shows why package redislimiter exists. It starts a fake
-// Loops server that allows the team 10 requests a second, then four
-// processes that each send events as fast as their client lets them:
-// first each pacing itself (the 429 storm), then all sharing one limit in
-// Redis. It prints both side by side.
+// Command fleet compares the ways a fleet of processes can share one
+// team's limit. It starts a fake Loops server that allows the team 10
+// requests a second, then four processes that each send events as fast as
+// their client lets them: first each with its client's default limiter
+// (no shared state: the limiters find their shares from the 429s), then
+// each limited to a quarter of the team's rate (WithRateLimit(10/N), no
+// shared state either), then all sharing one limit in Redis. It prints
+// the three side by side.
 //
 //	REDIS_URL=redis://127.0.0.1:6379/0 go run ./examples/fleet
 package main
@@ -36,8 +39,8 @@ func main() {
 		os.Exit(1)
 	}
 	var results []result
-	for _, shared := range []bool{false, true} {
-		r, err := runFleet(exe, *procs, *d, *redisURL, shared)
+	for _, m := range []mode{ownDefault, ownSplit, shared} {
+		r, err := runFleet(exe, *procs, *d, *redisURL, m)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "fleet:", err)
 			os.Exit(1)
@@ -45,12 +48,8 @@ func main() {
 		results = append(results, r)
 	}
 	fmt.Printf("%d processes, %v each, against 10 requests/s for the team (token bucket, burst 1)\n\n", *procs, *d)
-	fmt.Printf("%-28s %8s %8s %8s %10s %12s\n", "limiter", "ok", "failed", "429s", "429 share", "ok/s (of 10)")
+	fmt.Printf("%-30s %8s %8s %8s %10s %12s\n", "limiter", "ok", "failed", "429s", "429 share", "ok/s (of 10)")
 	for _, r := range results {
-		name := "in-process, one per process"
-		if r.Shared {
-			name = "redislimiter, shared"
-		}
-		fmt.Printf("%-28s %8d %8d %8d %9.1f%% %12.2f\n", name, r.OK, r.Failed, r.Refused, 100*r.refusedShare(), r.perSecond())
+		fmt.Printf("%-30s %8d %8d %8d %9.1f%% %12.2f\n", r.Mode, r.OK, r.Failed, r.Refused, 100*r.refusedShare(), r.perSecond())
 	}
 }
