@@ -169,7 +169,7 @@ func TestAdaptiveLimiterPausesEveryoneOn429(t *testing.T) {
 			t.Errorf("after a 429 the interval is %v; want it slower than the base", g)
 		}
 		for range 100 { // 10 s of successes
-			time.Sleep(100 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond) // fake time: the synctest bubble
 			l.OnResponse(http.StatusOK, nil)
 		}
 		if g := gap(); g > 105*time.Millisecond {
