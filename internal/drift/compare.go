@@ -321,8 +321,10 @@ func (c *comparer) schema(where string, a, b *Schema) {
 	if a.Deprecated != b.Deprecated {
 		c.add(where, Deprecated, fmt.Sprintf("deprecated %v → %v", a.Deprecated, b.Deprecated))
 	}
-	if jsonOf(a.Default) != jsonOf(b.Default) {
-		c.add(where, Default, fmt.Sprintf("default %s → %s", jsonOf(a.Default), jsonOf(b.Default)))
+	if a.Default != nil || b.Default != nil { // most schemas have none: spare the encoding
+		if da, db := jsonOf(a.Default), jsonOf(b.Default); da != db {
+			c.add(where, Default, fmt.Sprintf("default %s → %s", da, db))
+		}
 	}
 	c.enum(where, a.Enum, b.Enum)
 	c.limits(where, a, b)
@@ -396,17 +398,21 @@ func discriminatorText(d *Discriminator) string {
 }
 
 func (c *comparer) enum(where string, a, b []any) {
-	in := func(v any, set []any) bool {
-		return slices.ContainsFunc(set, func(x any) bool { return jsonOf(x) == jsonOf(v) })
+	if len(a) == 0 && len(b) == 0 {
+		return
 	}
-	for _, v := range a {
-		if !in(v, b) && len(b) > 0 {
-			c.add(where, EnumAdded, "enum value "+jsonOf(v)+" only in "+c.first()).now = v
+	// Values are equal when their JSON is: each is encoded once, not once
+	// per value of the other side.
+	ka, kb := jsonKeys(a), jsonKeys(b)
+	inA, inB := set(ka), set(kb)
+	for i, v := range a {
+		if !inB[ka[i]] && len(b) > 0 {
+			c.add(where, EnumAdded, "enum value "+ka[i]+" only in "+c.first()).now = v
 		}
 	}
-	for _, v := range b {
-		if !in(v, a) && len(a) > 0 {
-			c.add(where, EnumMissing, "enum value "+jsonOf(v)+" only in "+c.second())
+	for _, k := range kb {
+		if !inA[k] && len(a) > 0 {
+			c.add(where, EnumMissing, "enum value "+k+" only in "+c.second())
 		}
 	}
 	if (len(a) == 0) != (len(b) == 0) {

@@ -199,7 +199,7 @@ func (n *normalizer) alternatives(refs openapi3.SchemaRefs, into *Schema) []*Sch
 }
 
 func sortedVariants(vs []*Schema) []*Schema {
-	slices.SortFunc(vs, func(a, b *Schema) int { return strings.Compare(jsonOf(a), jsonOf(b)) })
+	sortByJSON(vs)
 	return vs
 }
 
@@ -264,8 +264,43 @@ func jsonOf(v any) string {
 	return string(b)
 }
 
+// jsonKeys returns the JSON form of each value.
+func jsonKeys(vs []any) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = jsonOf(v)
+	}
+	return out
+}
+
+func set(keys []string) map[string]bool {
+	out := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		out[k] = true
+	}
+	return out
+}
+
 // sortAny orders enum values by their JSON form: their order carries no
 // meaning, and a stable one keeps the digest's diff quiet.
-func sortAny(vs []any) {
-	slices.SortFunc(vs, func(a, b any) int { return strings.Compare(jsonOf(a), jsonOf(b)) })
+func sortAny(vs []any) { sortByJSON(vs) }
+
+// sortByJSON orders vs by their JSON form, encoding each value once rather
+// than twice per comparison.
+func sortByJSON[T any](vs []T) {
+	if len(vs) < 2 {
+		return
+	}
+	type keyed struct {
+		key string
+		v   T
+	}
+	ks := make([]keyed, len(vs))
+	for i, v := range vs {
+		ks[i] = keyed{jsonOf(v), v}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	for i := range ks {
+		vs[i] = ks[i].v
+	}
 }

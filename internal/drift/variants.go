@@ -211,9 +211,8 @@ func disjoint(a, b []any) bool {
 	if len(a) == 0 || len(b) == 0 {
 		return false
 	}
-	return !slices.ContainsFunc(a, func(v any) bool {
-		return slices.ContainsFunc(b, func(w any) bool { return jsonOf(v) == jsonOf(w) })
-	})
+	inB := set(jsonKeys(b))
+	return !slices.ContainsFunc(jsonKeys(a), func(k string) bool { return inB[k] })
 }
 
 // labels name the alternatives of one side in findings' locations: by
