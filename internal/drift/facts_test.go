@@ -18,6 +18,7 @@ import (
 // Every dependent that openapi/upstream-facts.yaml names exists and holds
 // the declared value, so that the declaration and the code cannot part.
 func TestFactDependents(t *testing.T) {
+	t.Parallel()
 	facts, err := ParseFacts(repoFile(t, "openapi/upstream-facts.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -25,7 +26,8 @@ func TestFactDependents(t *testing.T) {
 	if len(facts) == 0 {
 		t.Fatal("no facts declared")
 	}
-	for _, problem := range dependentProblems(t, facts) {
+	deps := readDependents(t)
+	for _, problem := range deps.problems(facts) {
 		t.Error(problem)
 	}
 	// The check bites: the same declaration with another node cap fails,
@@ -34,13 +36,13 @@ func TestFactDependents(t *testing.T) {
 	for i := range wrong {
 		wrong[i].Value++
 	}
-	if got := strings.Join(dependentProblems(t, wrong[:1]), "\n"); !strings.Contains(got, "Go loops.MaxWorkflowNodes = 400, want 401") || !strings.Contains(got, "contract components.schemas.Workflow.description does not mention 401") {
+	if got := strings.Join(deps.problems(wrong[:1]), "\n"); !strings.Contains(got, "Go loops.MaxWorkflowNodes = 400, want 401") || !strings.Contains(got, "contract components.schemas.Workflow.description does not mention 401") {
 		t.Errorf("a wrong value was not caught:\n%s", got)
 	}
 	// And it bites on every dependent of every fact: each one really holds
 	// the number, rather than passing for want of a check.
 	for _, f := range wrong {
-		if got := dependentProblems(t, []Fact{f}); len(got) != len(f.Dependents) {
+		if got := deps.problems([]Fact{f}); len(got) != len(f.Dependents) {
 			t.Errorf("fact %q with value %v: %d of its %d dependents caught:\n%s", f.Name, f.Value, len(got), len(f.Dependents), strings.Join(got, "\n"))
 		}
 	}
@@ -51,6 +53,7 @@ func TestFactDependents(t *testing.T) {
 // the send size, the rate limits and the feedback quota unwatched, with
 // their sources. The client's and the fake's constants are dependents.
 func TestFactsDeclared(t *testing.T) {
+	t.Parallel()
 	facts, err := ParseFacts(repoFile(t, "openapi/upstream-facts.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -84,24 +87,35 @@ func TestFactsDeclared(t *testing.T) {
 	}
 }
 
-// dependentProblems lists the dependents that are missing or hold another
-// value than their fact.
-func dependentProblems(t *testing.T, facts []Fact) []string {
+// dependents are the places a fact's number can be held: the contract, as
+// YAML, and the Go constants of the module's packages. The test reads and
+// parses each once, however many declarations it checks.
+type dependents struct {
+	contract map[string]any
+	consts   goConstants
+}
+
+func readDependents(t *testing.T) *dependents {
 	t.Helper()
 	var contract map[string]any
 	if err := yaml.Unmarshal(repoFile(t, "openapi/loops.yaml"), &contract); err != nil {
 		t.Fatal(err)
 	}
-	consts := goConstants{}
+	return &dependents{contract: contract, consts: goConstants{}}
+}
+
+// problems lists the dependents that are missing or hold another value
+// than their fact.
+func (deps *dependents) problems(facts []Fact) []string {
 	var out []string
 	for _, f := range facts {
 		for _, d := range f.Dependents {
 			var problem error
 			switch {
 			case d.Go != "":
-				problem = consts.check(d.Go, f.Value)
+				problem = deps.consts.check(d.Go, f.Value)
 			case d.Contract != "":
-				problem = contractValue(dig(contract, strings.Split(d.Contract, ".")...), f.Value)
+				problem = contractValue(dig(deps.contract, strings.Split(d.Contract, ".")...), f.Value)
 			default:
 				problem = fmt.Errorf("names neither go nor contract")
 			}

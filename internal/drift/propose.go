@@ -61,11 +61,15 @@ func newProposer(contract []byte, now *Digest) (*proposer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the contract: %w", err)
 	}
-	ours := FromDocument(doc, contract)
+	return proposerOf(FromDocument(doc, contract), y, now), nil
+}
+
+// proposerOf edits y, the contract's text, whose digest is ours.
+func proposerOf(ours *Digest, y *yamlText, now *Digest) *proposer {
 	return &proposer{
 		ours: ours, now: now, y: y, done: map[string]bool{},
 		c: &comparer{mode: Contract, schemasA: ours.Schemas, schemasB: now.Schemas, visiting: map[[2]string]bool{}, costs: map[[2]*Schema]int{}},
-	}, nil
+	}
 }
 
 type proposer struct {

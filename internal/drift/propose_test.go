@@ -10,14 +10,14 @@ import (
 // the draft adds url, a required uri string, wherever upstream added it,
 // and nothing else; the new operation and the delete rules are left.
 func TestProposeRealMove(t *testing.T) {
-	was := digestOf(t, gunzip(t, "testdata/loops-openapi-1.21.6.yaml.gz"))
-	now := digestOf(t, gunzip(t, "testdata/loops-openapi-1.21.14.yaml.gz"))
-	contract := gunzip(t, "testdata/loops-contract-f666b6b.yaml.gz")
+	t.Parallel()
+	was, now := sharedDigest(t, spec1_21_6), sharedDigest(t, spec1_21_14)
+	contract := shared(t, contractF666)
 	p, err := Propose(contract, now, was)
 	if err != nil {
 		t.Fatal(err)
 	}
-	before, after := digestOf(t, contract), digestOf(t, p.Contract)
+	before, after := sharedDigest(t, contractF666), digestOf(t, p.Contract)
 
 	// Nothing but url properties changed.
 	added := Compare(after, before, Upstream)
@@ -47,10 +47,11 @@ func TestProposeRealMove(t *testing.T) {
 	}
 	// Each maps to a schema of the contract, the three inside oneOf
 	// answers included, and none is missing after the proposal.
-	locator, err := newProposer(contract, now)
+	y, err := parseYAMLText(contract)
 	if err != nil {
 		t.Fatal(err)
 	}
+	locator := proposerOf(sharedDigest(t, contractF666), y, now)
 	for _, where := range want {
 		if nodes, err := locator.locate(strings.TrimSuffix(where, ".url")); err != nil || len(nodes) == 0 {
 			t.Errorf("%s: no place in the contract (%v)", where, err)

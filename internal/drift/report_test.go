@@ -21,6 +21,18 @@ func (d tempFiles) write(t *testing.T, name string, data []byte) string {
 	return p
 }
 
+// digestFile returns d as Update writes it. Tests whose subject is not
+// Update start from it, made from a shared parse, instead of running
+// Update on the document again; TestCheckWatchesFacts holds the two equal.
+func digestFile(t *testing.T, d *Digest) []byte {
+	t.Helper()
+	b, err := d.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // lastLines returns the report's last n lines.
 func lastLines(report string, n int) []string {
 	ls := strings.Split(strings.TrimRight(report, "\n"), "\n")
@@ -31,20 +43,22 @@ func lastLines(report string, n int) []string {
 // failed: upstream moved (with a contract that still matches the digest),
 // or the contract parted from the digest.
 func TestReportsEndWithCommands(t *testing.T) {
+	t.Parallel()
 	dir := tempFiles(t.TempDir())
-	spec := gunzip(t, "testdata/loops-openapi-1.21.14.yaml.gz")
+	spec, parsed := sharedDoc(t, spec1_21_14)
+	facts, err := ParseFacts([]byte(nodeCap))
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest, _ := watchedDigestOf(parsed, spec, facts)
 	cfg := Config{
 		Contract:    dir.write(t, "spec.yaml", spec), // the spec as its own contract
-		Digest:      filepath.Join(string(dir), "lock.json"),
+		Digest:      dir.write(t, "lock.json", digestFile(t, digest)),
 		Differences: dir.write(t, "differences.yaml", []byte("differences: []\n")),
 		Facts:       dir.write(t, "facts.yaml", []byte(nodeCap)),
-		Spec:        dir.write(t, "upstream.yaml", spec),
 	}
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := Update(ctx, cfg, &out); err != nil {
-		t.Fatal(err)
-	}
 
 	cfg.Spec = dir.write(t, "moved.yaml", edit(t, spec, "      operationId: getCampaign\n", "      operationId: getCampaign\n      deprecated: true\n"))
 	out.Reset()
@@ -81,21 +95,17 @@ func TestReportsEndWithCommands(t *testing.T) {
 // operation, and ends with the commands to run next; a watched text that
 // changed is left to a person too, naming the constants it sets.
 func TestWriteProposalReport(t *testing.T) {
+	t.Parallel()
 	dir := tempFiles(t.TempDir())
-	now := gunzip(t, "testdata/loops-openapi-1.21.14.yaml.gz")
+	now := shared(t, spec1_21_14)
 	cfg := Config{
-		Contract:    dir.write(t, "loops.yaml", gunzip(t, "testdata/loops-contract-f666b6b.yaml.gz")),
-		Digest:      filepath.Join(string(dir), "lock.json"),
+		Contract:    dir.write(t, "loops.yaml", shared(t, contractF666)),
+		Digest:      dir.write(t, "lock.json", digestFile(t, sharedDigest(t, spec1_21_6))), // the digest at 1.21.6
 		Differences: dir.write(t, "differences.yaml", []byte("differences: []\n")),
-		Facts:       dir.write(t, "facts.yaml", []byte("facts: []\n")),
-		Spec:        dir.write(t, "was.yaml", gunzip(t, "testdata/loops-openapi-1.21.6.yaml.gz")),
+		Facts:       dir.write(t, "facts.yaml", []byte(nodeCap)),
 	}
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := Update(ctx, cfg, &out); err != nil { // the digest at 1.21.6
-		t.Fatal(err)
-	}
-	dir.write(t, "facts.yaml", []byte(nodeCap))
 	cfg.Spec = dir.write(t, "now.yaml", edit(t, now, "can have up to 400 nodes", "can have up to 500 nodes"))
 	draft := filepath.Join(string(dir), "draft.yaml")
 	out.Reset()
@@ -125,7 +135,7 @@ func TestWriteProposalReport(t *testing.T) {
 
 	// The digested document itself: nothing to draft, and no commands.
 	dir.write(t, "facts.yaml", []byte("facts: []\n"))
-	cfg.Spec = dir.write(t, "same.yaml", gunzip(t, "testdata/loops-openapi-1.21.6.yaml.gz"))
+	cfg.Spec = dir.write(t, "same.yaml", shared(t, spec1_21_6))
 	out.Reset()
 	if err := WriteProposal(ctx, cfg, draft, &out); err != nil {
 		t.Fatal(err)
@@ -139,11 +149,12 @@ func TestWriteProposalReport(t *testing.T) {
 // rewrites openapi/upstream.lock.json byte for byte: the committed digest
 // is that document's, quotes included.
 func TestCommittedDigestIs1_21_14(t *testing.T) {
+	t.Parallel()
 	dir := tempFiles(t.TempDir())
 	cfg := Config{
 		Digest: filepath.Join(string(dir), "lock.json"),
 		Facts:  filepath.Join("..", "..", "openapi", "upstream-facts.yaml"),
-		Spec:   dir.write(t, "spec.yaml", gunzip(t, "testdata/loops-openapi-1.21.14.yaml.gz")),
+		Spec:   dir.write(t, "spec.yaml", shared(t, spec1_21_14)),
 	}
 	var out bytes.Buffer
 	if err := Update(context.Background(), cfg, &out); err != nil {
