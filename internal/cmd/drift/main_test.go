@@ -70,6 +70,7 @@ func TestExitStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each run reads its own files and writes only to its buffers
 			var stdout, stderr bytes.Buffer
 			got := run(context.Background(), tt.args, &stdout, &stderr)
 			if got != tt.want {
