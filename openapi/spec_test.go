@@ -3,9 +3,11 @@ package openapi_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -13,20 +15,35 @@ import (
 	"github.com/loopsdev/loops-go/openapi"
 )
 
-// loadContract parses the embedded contract and fails the test unless it is a
-// structurally valid OpenAPI document. Examples are checked separately by
-// TestContractIsValid, so a bad example does not hide every other finding.
+// loadContract returns the embedded contract, parsed, and fails the test
+// unless it is a structurally valid OpenAPI document. Examples are checked
+// separately by TestContractIsValid, so a bad example does not hide every
+// other finding. The document is parsed and validated once per test
+// binary (parsing it is most of what these tests cost) and shared: tests
+// only read it.
 func loadContract(t *testing.T) *openapi3.T {
 	t.Helper()
+	doc, err := sharedContract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+var sharedContract = sync.OnceValues(parseContract)
+
+// parseContract parses the embedded contract into a new document and
+// validates its structure.
+func parseContract() (*openapi3.T, error) {
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(openapi.Spec())
 	if err != nil {
-		t.Fatalf("loading openapi/loops.yaml: %v", err)
+		return nil, fmt.Errorf("loading openapi/loops.yaml: %w", err)
 	}
 	if err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation()); err != nil {
-		t.Fatalf("openapi/loops.yaml is not a valid OpenAPI document: %v", err)
+		return nil, fmt.Errorf("openapi/loops.yaml is not a valid OpenAPI document: %w", err)
 	}
-	return doc
+	return doc, nil
 }
 
 // endpoint is where an operation lives.

@@ -127,17 +127,29 @@ func newWireClient(t *testing.T) (*gen.Client, *wireLog) {
 
 // contractRouter routes requests to the contract's operations regardless of
 // host, as the SDK's base URL (https://app.loops.so/api) cannot match a
-// loopback server.
+// loopback server. It is built once per test binary, on a parse of its own
+// (it changes the servers), and only read.
 func contractRouter(t *testing.T) routers.Router {
 	t.Helper()
-	doc := loadContract(t)
-	doc.Servers = openapi3.Servers{{URL: "/api"}}
-	router, err := gorillamux.NewRouter(doc)
+	router, err := sharedRouter()
 	if err != nil {
-		t.Fatalf("gorillamux.NewRouter: %v", err)
+		t.Fatal(err)
 	}
 	return router
 }
+
+var sharedRouter = sync.OnceValues(func() (routers.Router, error) {
+	doc, err := parseContract()
+	if err != nil {
+		return nil, err
+	}
+	doc.Servers = openapi3.Servers{{URL: "/api"}}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("gorillamux.NewRouter: %w", err)
+	}
+	return router, nil
+})
 
 // bearerAuth accepts exactly the key the test client sends.
 func bearerAuth(_ context.Context, in *openapi3filter.AuthenticationInput) error {
