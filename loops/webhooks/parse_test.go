@@ -1,11 +1,14 @@
 package webhooks_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,13 +40,27 @@ var eventTypes = map[string]webhooks.Event{
 }
 
 // contractSamples returns, by event name, the example of each webhook
-// payload schema in the contract, checked against its schema.
+// payload schema in the contract, checked against its schema. The contract
+// is parsed once per test binary; each call returns a new map of new
+// slices, which the caller may change.
 func contractSamples(t testing.TB) map[string][]byte {
 	t.Helper()
+	samples, err := sharedSamples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make(map[string][]byte, len(samples))
+	for name, body := range samples {
+		out[name] = bytes.Clone(body)
+	}
+	return out
+}
+
+var sharedSamples = sync.OnceValues(func() (map[string][]byte, error) {
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(openapi.Spec())
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	out := map[string][]byte{}
 	for name, ref := range doc.Components.Schemas {
@@ -52,16 +69,16 @@ func contractSamples(t testing.TB) map[string][]byte {
 			continue
 		}
 		if err := ref.Value.VisitJSON(ref.Value.Example); err != nil {
-			t.Fatalf("the example of %s breaks its schema: %v", name, err)
+			return nil, fmt.Errorf("the example of %s breaks its schema: %w", name, err)
 		}
 		body, err := json.Marshal(ref.Value.Example)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		out[p.Value.Enum[0].(string)] = body
 	}
-	return out
-}
+	return out, nil
+})
 
 func TestParseEverySpecSample(t *testing.T) {
 	samples := contractSamples(t)
