@@ -2,6 +2,7 @@ package loops_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net/http"
 	"strings"
@@ -104,25 +105,46 @@ func runFleet(srv *loopstest.Server, transport http.RoundTripper, clients int, p
 // fleetModels are serverModels in a fixed order, strictest first.
 var fleetModels = []string{"token bucket, burst 1", "sliding 1 s window", "fixed 1 s window", "token bucket, burst 10"}
 
+// Flags of TestFleetOfDefaultLimiters, for the figures of
+// docs/performance.md: go test -run TestFleetOfDefaultLimiters -v
+// -fleet.run=60s -fleet.runs=8 ./loops
+var (
+	fleetRunFlag  = flag.Duration("fleet.run", fleetRun, "virtual time each fleet of TestFleetOfDefaultLimiters sends for")
+	fleetRunsFlag = flag.Int("fleet.runs", 1, "runs of each fleet in TestFleetOfDefaultLimiters (they differ by the limiters' random tie-breaks)")
+)
+
 // One process alone, sending flat out for 20 s in virtual time, keeps
 // what it has: at least 9.5 ok/s and no 429 under every server model. The
 // same run with 2, 4 and 8 clients on the team, each with its own
-// default limiter, is logged (go test -run TestFleet -v) for comparison
-// with BenchmarkFleetWithoutSharedState and docs/performance.md.
+// default limiter, is logged (go test -run TestFleet -v, with the flags
+// above for longer and repeated runs) for comparison with
+// BenchmarkFleetWithoutSharedState and docs/performance.md.
 func TestFleetOfDefaultLimiters(t *testing.T) {
 	for _, name := range fleetModels {
 		for _, n := range []int{1, 2, 4, 8} {
-			var r fleetResult
-			synctest.Test(t, func(t *testing.T) {
-				srv := loopstest.NewServer(t, loopstest.WithoutListener(), loopstest.WithRateModel(serverModels()[name]()))
-				var err error
-				if r, err = runFleet(srv, srv.Transport(), n, 0, fleetRun); err != nil {
-					t.Fatal(err)
+			var rs []string
+			for range max(*fleetRunsFlag, 1) {
+				var r fleetResult
+				synctest.Test(t, func(t *testing.T) {
+					srv := loopstest.NewServer(t, loopstest.WithoutListener(), loopstest.WithRateModel(serverModels()[name]()))
+					var err error
+					if r, err = runFleet(srv, srv.Transport(), n, 0, *fleetRunFlag); err != nil {
+						t.Fatal(err)
+					}
+				})
+				rs = append(rs, fmt.Sprintf("%.1f %%/%.2f", 100*r.refusedShare(), r.perSecond()))
+				if r.failed > 0 {
+					rs[len(rs)-1] += fmt.Sprintf("/%d failed", r.failed)
 				}
-			})
-			t.Logf("%-24s %v", name, r)
-			if n == 1 && (r.failed != 0 || r.refused != 0 || r.perSecond() < 9.5) {
-				t.Errorf("%s, one process: %v; want no failure, no 429, at least 9.5 ok/s", name, r)
+				if *fleetRunsFlag <= 1 {
+					t.Logf("%-24s %v", name, r)
+				}
+				if n == 1 && (r.failed != 0 || r.refused != 0 || r.perSecond() < 9.5) {
+					t.Errorf("%s, one process: %v; want no failure, no 429, at least 9.5 ok/s", name, r)
+				}
+			}
+			if *fleetRunsFlag > 1 { // 429 share / ok/s of each run
+				t.Logf("%-24s N=%d: %s", name, n, strings.Join(rs, "  "))
 			}
 		}
 	}
@@ -199,8 +221,9 @@ func TestFleetOfFourDefaultLimitersLosesNoSend(t *testing.T) {
 		if r.failed != 0 {
 			t.Errorf("%d sends failed, want none", r.failed)
 		}
-		if r.refusedShare() >= 0.15 || r.perSecond() < 8.5 {
-			t.Errorf("%.1f %% of requests met 429 at %.2f ok/s; want under 15 %% and at least 8.5", 100*r.refusedShare(), r.perSecond())
+		// Over 40 runs: 4.0-5.2 % and 8.45-9.60 ok/s (9.60 in most).
+		if r.refusedShare() >= 0.08 || r.perSecond() < 8.0 {
+			t.Errorf("%.1f %% of requests met 429 at %.2f ok/s; want under 8 %% and at least 8.0", 100*r.refusedShare(), r.perSecond())
 		}
 	})
 }

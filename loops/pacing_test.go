@@ -133,7 +133,9 @@ func TestPacingHoldsTheContentBudget(t *testing.T) {
 
 // A 429 seen by one goroutine pauses every user of the limiter, for the
 // Retry-After when given; the pace slows, then recovers as answers keep
-// succeeding.
+// succeeding: within seconds when x-ratelimit-remaining shows budget
+// to spare, and after about 20 s of answers when nothing says so (a
+// blind probe into a full team costs a 429, so it is not made often).
 func TestAdaptiveLimiterPausesEveryoneOn429(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		l := loops.NewLimiter(10)
@@ -159,7 +161,8 @@ func TestAdaptiveLimiterPausesEveryoneOn429(t *testing.T) {
 		}
 		// The pace slowed after the 429 (more than the 104 ms base), and
 		// comes back to it as answers succeed.
-		gap := func() time.Duration {
+		gap := func() time.Duration { // between two requests queued back to back
+			_ = l.Wait(ctx)
 			_ = l.Wait(ctx)
 			s := time.Now()
 			_ = l.Wait(ctx)
@@ -168,13 +171,46 @@ func TestAdaptiveLimiterPausesEveryoneOn429(t *testing.T) {
 		if g := gap(); g <= 105*time.Millisecond {
 			t.Errorf("after a 429 the interval is %v; want it slower than the base", g)
 		}
-		for range 100 { // 10 s of successes
+		for range 100 { // 10 s of successes that say nothing of the budget
 			time.Sleep(100 * time.Millisecond) // fake time: the synctest bubble
 			l.OnResponse(http.StatusOK, nil)
 		}
-		if g := gap(); g > 105*time.Millisecond {
-			t.Errorf("after 10 s of successes the interval is still %v", g)
+		if g := gap(); g <= 105*time.Millisecond {
+			t.Errorf("after 10 s of answers without rate-limit headers the interval is %v; a blind probe should wait longer", g)
 		}
+		for range 110 { // 11 s more
+			time.Sleep(100 * time.Millisecond)
+			l.OnResponse(http.StatusOK, nil)
+		}
+		if g := gap(); g > 105*time.Millisecond {
+			t.Errorf("after 21 s of successes the interval is still %v", g)
+		}
+	})
+	synctest.Test(t, func(t *testing.T) {
+		l := loops.NewLimiter(10)
+		ctx := t.Context()
+		spare := http.Header{"X-Ratelimit-Limit": {"10"}, "X-Ratelimit-Remaining": {"5"}}
+		for range 3 {
+			_ = l.Wait(ctx)
+			l.OnResponse(http.StatusOK, spare)
+		}
+		_ = l.Wait(ctx)
+		l.OnResponse(http.StatusTooManyRequests, http.Header{"X-Ratelimit-Limit": {"10"}, "X-Ratelimit-Remaining": {"0"}})
+		start := time.Now()
+		for time.Since(start) < 10*time.Second {
+			_ = l.Wait(ctx)
+			l.OnResponse(http.StatusOK, spare)
+			s := time.Now()
+			_ = l.Wait(ctx)
+			l.OnResponse(http.StatusOK, spare)
+			if time.Since(s) <= 105*time.Millisecond {
+				if took := time.Since(start); took > 5*time.Second {
+					t.Errorf("with budget to spare the pace took %v to recover after a 429; want under 5 s", took)
+				}
+				return
+			}
+		}
+		t.Error("with budget to spare the pace never recovered after a 429")
 	})
 }
 

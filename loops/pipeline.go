@@ -147,14 +147,18 @@ func (p *pipeline) do(req *http.Request, st *callState) (*http.Response, error) 
 	if st.batch != nil {
 		maxRetries = st.batch.retries
 	}
-	counted := 0 // attempts counted against maxRetries
+	counted := 0   // attempts counted against maxRetries
+	waitCtx := ctx // marked once the call has met a 429: its retries lead (AdaptiveLimiter.lead)
 	for attempt := 1; ; attempt++ {
+		if waitCtx == ctx && resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+			waitCtx = context.WithValue(ctx, retryAfter429{}, true)
+		}
 		for i, l := range limiters {
 			waited := time.Time{}
 			if st.obs != nil && l != nil {
 				waited = time.Now()
 			}
-			if werr := wait(ctx, l); werr != nil {
+			if werr := wait(waitCtx, l); werr != nil {
 				if attempt > 1 && errors.Is(werr, context.DeadlineExceeded) {
 					// The retry's slot lies past the caller's deadline (a
 					// limiter paused by a long Retry-After, say): report

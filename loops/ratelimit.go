@@ -78,17 +78,22 @@ const safetyMargin = 0.04
 //     sender (another process with the same key) took a slot; each 429
 //     then doubles the period, keeping the half of the slots the limiter
 //     did not just lose, so that independent processes divide the slots
-//     between them without talking to each other. The period halves again
-//     to claim slots that others have left: after four answers in a row
-//     whose x-ratelimit-remaining shows spare budget, or, when the header
-//     cannot say (a server that counts spacing reports 0 remaining), after
-//     about 7 s without a 429 (a probe that meets one doubles that wait,
-//     up to 2 minutes; one that holds shortens it).
+//     between them without talking to each other. When the limiter won
+//     few of the last second's slots, one 429 takes it straight to the
+//     share those wins suggest (see estimate), so that a crowd of
+//     processes started together parts in a few steps. The period halves
+//     again to claim slots that others have left: after four answers in a
+//     row whose x-ratelimit-remaining shows spare budget, or, when the
+//     header cannot say (a server that counts spacing reports 0
+//     remaining), after about 20 s without a 429 (a probe that meets one
+//     doubles that wait, up to 2 minutes; one that holds shortens it).
 //   - Where two limiters meet in one slot, the one with the smaller share
 //     leaves a fraction of a millisecond earlier and wins it, a probe
-//     loses to its equals, and a random part breaks the remaining ties,
-//     so that shares even out. A retry after a 429 that finds the limiter
-//     idle still keeps to its series while others contend.
+//     loses to its equals, a retry after a 429 beats them all, and a
+//     random part breaks the remaining ties, so that shares even out and
+//     no send loses its slot again and again. A retry after a 429 that
+//     finds the limiter idle still keeps to its series while others
+//     contend.
 //   - A Retry-After (up to a minute) holds every request back that long.
 //   - The x-ratelimit-limit header can only slow the limiter below the
 //     configured rate, never speed it up, and a lower limit learned from
@@ -111,6 +116,9 @@ type AdaptiveLimiter struct {
 	contended   time.Time     // until when the limiter keeps to its series and breaks ties (after a 429)
 	streak      int           // successes since share last changed
 	changed     time.Time     // when share last changed
+	splitAt     time.Time     // when share last grew
+	started     time.Time     // when the first answer other than a 429 came
+	wins        []time.Time   // when the answers other than 429 of the last second came, oldest first
 	probeAfter  int           // slots before the period halves, when the header cannot tell
 	probing     bool          // the period halved and no answer has yet confirmed it
 	sent        int           // requests that left since the period last grew
@@ -137,7 +145,9 @@ const (
 	// x-ratelimit-remaining header cannot show spare budget; after a probe
 	// that held, the wait may shrink to an eighth of minProbeAfter, so
 	// that a process left alone after a storm of 429s recovers quickly.
-	minProbeAfter = 64
+	// Each probe into a full team costs a 429: at 20 s (and doubling from
+	// there) blind probes stay under 1 % of a fleet's requests.
+	minProbeAfter = 192
 	maxProbeAfter = 1024
 	// contentionSlots is how long (in slots) after a 429 a limiter keeps
 	// leaving a little early to break ties with other processes.
@@ -204,6 +214,7 @@ func intervalFor(limit float64, window time.Duration) time.Duration {
 // of letting two requests leave closer together than the interval.
 func (l *AdaptiveLimiter) Wait(ctx context.Context) error {
 	deadline, hasDeadline := ctx.Deadline()
+	retry := ctx.Value(retryAfter429{}) != nil
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -221,7 +232,7 @@ func (l *AdaptiveLimiter) Wait(ctx context.Context) error {
 		}
 		at := slot
 		if onGrid {
-			at = slot.Add(-l.lead(now))
+			at = slot.Add(-l.lead(now, retry))
 		}
 		if !at.After(now) {
 			l.take(now, slot, onGrid)
@@ -239,18 +250,28 @@ func (l *AdaptiveLimiter) Wait(ctx context.Context) error {
 	}
 }
 
+// retryAfter429 is the key of a ctx value the client sets when it waits
+// for a retry after a 429: that request already lost a slot once, so it
+// leads every first attempt (see lead), and a send cannot lose its slot
+// over and over to newer requests until its retries run out.
+type retryAfter429 struct{}
+
 // lead is how long before a slot on the grid a request leaves. Where two
 // limiters meet in one slot, the one that leaves first wins it, and the
 // other splits: so the limiter with the smaller share of the slots leads
 // (by a 512th of a slot per halving), one that is probing for a larger
 // share leads as much as its old share less half a step (it wins from
-// larger shares, not from its equals), and while contended a random part
-// of a 512th of a slot breaks the remaining ties. The lead never reaches
-// the 4 % margin between a slot and the true interval.
-func (l *AdaptiveLimiter) lead(now time.Time) time.Duration {
+// larger shares, not from its equals), a retry after a 429 leads them all,
+// and while contended a random part of a 512th of a slot breaks the
+// remaining ties. The lead (at most 16/512 of a slot) never reaches the
+// 4 % margin between a slot and the true interval.
+func (l *AdaptiveLimiter) lead(now time.Time, retry bool) time.Duration {
 	steps := 2 * l.share
 	if l.probing {
 		steps++
+	}
+	if retry {
+		steps = 2*maxShare + 3 // more than any share's lead
 	}
 	d := time.Duration(steps) * l.floor / 512
 	if now.Before(l.contended) {
@@ -298,9 +319,10 @@ func (l *AdaptiveLimiter) period() time.Duration {
 // split doubles the period after a 429. The limiter's next slot is the
 // one after the lost slot in the old series, which starts the half of the
 // series that the winner of the lost slot may not hold: the limiter keeps
-// that half. After a loss with no success since the last split, though,
-// others lost together with it and all went to the same half: it picks
-// one of the two halves at random, so that they part. So it does too
+// that half. After a loss with no success since the last split (or since
+// the start), though, others lost together with it and would all go to
+// the same half: it picks one of the two halves at random, so that they
+// part. So it does too
 // after every loss when x-ratelimit-remaining shows that the server counts
 // a window rather than spacing, where those who lose together lose the
 // same way.
@@ -311,13 +333,26 @@ func (l *AdaptiveLimiter) split() {
 	if l.share >= maxShare {
 		return
 	}
-	crowded := l.share > 0 && l.streak == 0
+	crowded := l.streak == 0
 	if (l.informative || crowded) && rand.IntN(2) == 1 {
 		l.next = l.next.Add(l.period())
 	}
 	l.share++
 	l.streak, l.probing, l.spare, l.sent = 0, false, false, 0
 	l.changed = time.Now()
+	l.splitAt = l.changed
+}
+
+// spread takes the limiter's share down to one slot in 2^share, choosing
+// at random the series to keep at each halving (the others who lost
+// with it are choosing too). A share at or above it is left as it is.
+func (l *AdaptiveLimiter) spread(share int) {
+	for l.share < min(share, maxShare) {
+		if rand.IntN(2) == 1 {
+			l.next = l.next.Add(l.period())
+		}
+		l.share++
+	}
 }
 
 // alignUp returns the first multiple of d since the Unix epoch at or
@@ -353,10 +388,14 @@ func (l *AdaptiveLimiter) OnResponsePause(status int, header http.Header) time.D
 		// Someone else took the slot: use every other one of the slots
 		// left. The next slot is already the one after the lost slot in
 		// the old series, which the doubled series keeps.
-		if l.sent > 0 {
-			// (A 429 to a request that left before the last split says
-			// nothing new.)
+		//
+		// A 429 to a request that left before the last split says nothing
+		// new; nor, where the server counts a window, does one within a
+		// window of the split, which may be the requests of before it
+		// still counted.
+		if l.sent > 0 && !(l.informative && now.Sub(l.splitAt) < l.window) {
 			l.split()
+			l.spread(l.estimate(now, rateLimitFrom(header).Limit))
 		}
 		l.contended = now.Add(contentionSlots * l.floor)
 		if ra, ok := parseRetryAfter(header.Get("Retry-After"), now); ok && ra <= maxRetryAfter {
@@ -368,6 +407,7 @@ func (l *AdaptiveLimiter) OnResponsePause(status int, header http.Header) time.D
 		}
 		return max(at.Sub(now), 0)
 	case status < 500:
+		l.win(now)
 		l.streak++
 		if rl := rateLimitFrom(header); rl.Present && rl.Remaining >= spareRemaining {
 			l.spare, l.informative = l.spare || l.streak == 1, true
@@ -385,6 +425,54 @@ func (l *AdaptiveLimiter) OnResponsePause(status int, header http.Header) time.D
 		}
 	}
 	return 0
+}
+
+// win records an answer that was not a 429, for estimate.
+func (l *AdaptiveLimiter) win(now time.Time) {
+	if l.started.IsZero() {
+		l.started = now
+	}
+	cut := now.Add(-time.Second)
+	i := 0
+	for i < len(l.wins) && !l.wins[i].After(cut) {
+		i++
+	}
+	if len(l.wins)-i >= maxWins {
+		i = len(l.wins) - maxWins + 1
+	}
+	l.wins = append(l.wins[i:], now)
+}
+
+// maxWins bounds the wins a limiter remembers: past 2^maxShare in a
+// second, estimate has nothing more to say.
+const maxWins = 1 << maxShare
+
+// estimate is the share of the slots that this limiter's wins over the
+// last second suggest when a 429 says the team's budget is spent: the
+// team's limit per second over those wins, as a power of two. When
+// x-ratelimit-remaining counts a window (informative), a 429 means the
+// window holds the whole limit, and the nearest power is taken; when the
+// header says nothing (a spacing server), the team may have used less
+// than the limit so far (only one request at the very start), and the
+// estimate rounds down, so that it never takes the limiter below its
+// fair share. It applies to the per-second limit only, the one that
+// x-ratelimit-limit describes.
+func (l *AdaptiveLimiter) estimate(now time.Time, limit int) int {
+	if l.window != time.Second || l.started.IsZero() || limit <= 0 {
+		return 0
+	}
+	cut := now.Add(-time.Second)
+	wins := 0
+	for _, w := range l.wins {
+		if w.After(cut) {
+			wins++
+		}
+	}
+	team, round := float64(limit), math.Round
+	if !l.informative {
+		team, round = min(team, 1+team*now.Sub(l.started).Seconds()), math.Floor
+	}
+	return min(int(round(math.Log2(team/float64(max(wins, 1))))), maxShare)
 }
 
 // learnLimit lets x-ratelimit-limit slow the limiter below its configured
