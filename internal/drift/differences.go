@@ -88,10 +88,16 @@ func compilePattern(p string) (*regexp.Regexp, error) {
 // alternatives it names: it says the contract's alternatives differ from
 // upstream's there, on purpose.
 func (d Difference) Matches(f Finding) bool {
-	if d.kind.MatchString(string(f.Kind)) && d.where.MatchString(f.Where) {
+	return d.matches(f, d.kind.MatchString(string(f.Kind)), d.kind.MatchString(string(Variants)))
+}
+
+// matches is Matches with the kind pattern already held against the
+// finding's kind and against Variants.
+func (d Difference) matches(f Finding, kindMatches, variantsMatches bool) bool {
+	if kindMatches && d.where.MatchString(f.Where) {
 		return true
 	}
-	return d.kind.MatchString(string(Variants)) && slices.ContainsFunc(f.Within, d.where.MatchString)
+	return variantsMatches && slices.ContainsFunc(f.Within, d.where.MatchString)
 }
 
 // Verdict is the outcome of holding findings against the reviewed list.
@@ -112,10 +118,26 @@ func (v Verdict) OK() bool { return len(v.Unexplained) == 0 && len(v.Stale) == 0
 func Gate(findings []Finding, diffs []Difference) Verdict {
 	var v Verdict
 	used := make([]bool, len(diffs))
+	// A report has a thousand findings of a few kinds: each entry's kind
+	// pattern is matched once per kind, not once per finding.
+	kinds := map[Kind][]bool{}
+	kindMatches := func(k Kind) []bool {
+		m, ok := kinds[k]
+		if !ok {
+			m = make([]bool, len(diffs))
+			for i, d := range diffs {
+				m[i] = d.kind.MatchString(string(k))
+			}
+			kinds[k] = m
+		}
+		return m
+	}
+	variants := kindMatches(Variants)
 	for _, f := range findings {
 		explained := false
+		byKind := kindMatches(f.Kind)
 		for i, d := range diffs {
-			if d.Matches(f) {
+			if d.matches(f, byKind[i], variants[i]) {
 				used[i], explained = true, true
 			}
 		}
