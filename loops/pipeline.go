@@ -147,11 +147,13 @@ func (p *pipeline) do(req *http.Request, st *callState) (*http.Response, error) 
 	if st.batch != nil {
 		maxRetries = st.batch.retries
 	}
-	counted := 0   // attempts counted against maxRetries
-	waitCtx := ctx // marked once the call has met a 429: its retries lead (AdaptiveLimiter.lead)
+	counted := 0 // attempts counted against maxRetries
+	losses := 0  // 429s met: the retries that follow lead (AdaptiveLimiter.lead)
+	waitCtx := ctx
 	for attempt := 1; ; attempt++ {
-		if waitCtx == ctx && resp != nil && resp.StatusCode == http.StatusTooManyRequests {
-			waitCtx = context.WithValue(ctx, retryAfter429{}, true)
+		if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+			losses++
+			waitCtx = context.WithValue(ctx, retryAfter429{}, losses)
 		}
 		for i, l := range limiters {
 			waited := time.Time{}

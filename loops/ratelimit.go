@@ -214,7 +214,7 @@ func intervalFor(limit float64, window time.Duration) time.Duration {
 // of letting two requests leave closer together than the interval.
 func (l *AdaptiveLimiter) Wait(ctx context.Context) error {
 	deadline, hasDeadline := ctx.Deadline()
-	retry := ctx.Value(retryAfter429{}) != nil
+	losses, _ := ctx.Value(retryAfter429{}).(int)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -232,7 +232,7 @@ func (l *AdaptiveLimiter) Wait(ctx context.Context) error {
 		}
 		at := slot
 		if onGrid {
-			at = slot.Add(-l.lead(now, retry))
+			at = slot.Add(-l.lead(now, losses))
 		}
 		if !at.After(now) {
 			l.take(now, slot, onGrid)
@@ -250,10 +250,11 @@ func (l *AdaptiveLimiter) Wait(ctx context.Context) error {
 	}
 }
 
-// retryAfter429 is the key of a ctx value the client sets when it waits
-// for a retry after a 429: that request already lost a slot once, so it
-// leads every first attempt (see lead), and a send cannot lose its slot
-// over and over to newer requests until its retries run out.
+// retryAfter429 is the key of a ctx value (an int: the 429s the call has
+// met) that the client sets when it waits for a retry after a 429: that
+// request already lost a slot, so it leads every first attempt, and the
+// more it lost the more it leads (see lead), so that a send does not lose
+// its slot over and over to newer requests until its retries run out.
 type retryAfter429 struct{}
 
 // lead is how long before a slot on the grid a request leaves. Where two
@@ -263,15 +264,17 @@ type retryAfter429 struct{}
 // share leads as much as its old share less half a step (it wins from
 // larger shares, not from its equals), a retry after a 429 leads them all,
 // and while contended a random part of a 512th of a slot breaks the
-// remaining ties. The lead (at most 16/512 of a slot) never reaches the
+// remaining ties. The lead (at most 19/512 of a slot) never reaches the
 // 4 % margin between a slot and the true interval.
-func (l *AdaptiveLimiter) lead(now time.Time, retry bool) time.Duration {
+func (l *AdaptiveLimiter) lead(now time.Time, losses int) time.Duration {
 	steps := 2 * l.share
 	if l.probing {
 		steps++
 	}
-	if retry {
-		steps = 2*maxShare + 3 // more than any share's lead
+	if losses > 0 {
+		// More than any share's lead, and more again for a request that
+		// lost more often.
+		steps = 2*maxShare + 2 + min(losses, 4)
 	}
 	d := time.Duration(steps) * l.floor / 512
 	if now.Before(l.contended) {
