@@ -10,18 +10,12 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/loopsdev/loops-go/loops"
-	"github.com/loopsdev/loops-go/openapi"
 )
 
 // conditionSchema is the contract's AudienceFilterCondition schema.
 func conditionSchema(t testing.TB) *openapi3.Schema {
 	t.Helper()
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(openapi.Spec())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return doc.Components.Schemas["AudienceFilterCondition"].Value
+	return loops.Contract(t).Components.Schemas["AudienceFilterCondition"].Value
 }
 
 // Every kind of condition the builder makes encodes to JSON the contract

@@ -8,11 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/loopsdev/loops-go/loops"
 	"github.com/loopsdev/loops-go/loops/loopstest"
-	"github.com/loopsdev/loops-go/openapi"
 )
 
 // contractOperation is one operation of openapi/loops.yaml.
@@ -22,14 +19,7 @@ type contractOperation struct {
 
 func loadOperations(t *testing.T) map[string]contractOperation {
 	t.Helper()
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(openapi.Spec())
-	if err != nil {
-		t.Fatalf("loading the contract: %v", err)
-	}
-	if err := doc.Validate(loader.Context); err != nil {
-		t.Fatalf("the contract is invalid: %v", err)
-	}
+	doc := loops.Contract(t)
 	ops := map[string]contractOperation{}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {

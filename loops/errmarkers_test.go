@@ -7,19 +7,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/loopsdev/loops-go/openapi"
 )
 
 // contractErrorExamples returns the message and status of every example
 // the contract gives for a 400 or 409 answer, by example name.
 func contractErrorExamples(t *testing.T) map[string]errorExample {
 	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData(openapi.Spec())
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := Contract(t)
 	out := map[string]errorExample{}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
