@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"time"
 
@@ -27,40 +28,62 @@ import (
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := run(ctx, os.Stdout, os.Getenv("LOOPS_API_KEY"), os.Getenv("LOOPS_BASE_URL")); err != nil {
+	if err := run(ctx, os.Stdout, where{apiKey: os.Getenv("LOOPS_API_KEY"), baseURL: os.Getenv("LOOPS_BASE_URL")}); err != nil {
 		fmt.Fprintln(os.Stderr, "tour failed:", err)
 		os.Exit(1)
 	}
 }
 
-// run executes the read-only steps against the API at baseURL (Loops' own
-// when empty) when apiKey is set, else every step against a fresh fake.
-func run(ctx context.Context, w io.Writer, apiKey, baseURL string) error {
+// where says what the tour runs against.
+type where struct {
+	apiKey, baseURL string // the read-only steps against this API (Loops' own when baseURL is empty), when apiKey is set
+	// For tests, which run the tour in a testing/synctest bubble, in
+	// virtual time: httpClient carries the read-only steps' requests, and
+	// inProcess starts the fake without a listener and reaches it through
+	// its in-process transport.
+	httpClient *http.Client
+	inProcess  bool
+}
+
+// run executes the read-only steps against the API when at.apiKey is set,
+// else every step against a fresh fake.
+func run(ctx context.Context, w io.Writer, at where) error {
 	t := &tour{w: w}
-	if apiKey != "" {
+	if at.apiKey != "" {
 		opts := pacedOptions(w)
-		if baseURL != "" {
-			opts = append(opts, loops.WithBaseURL(baseURL))
+		if at.baseURL != "" {
+			opts = append(opts, loops.WithBaseURL(at.baseURL))
 		}
-		client, err := loops.NewClient(apiKey, opts...)
+		if at.httpClient != nil {
+			opts = append(opts, loops.WithHTTPClient(at.httpClient))
+		}
+		client, err := loops.NewClient(at.apiKey, opts...)
 		if err != nil {
 			return err
 		}
 		t.client = client
-		t.say("LOOPS_API_KEY is set: read-only steps only, against %s.", cmp.Or(baseURL, loops.DefaultBaseURL))
+		t.say("LOOPS_API_KEY is set: read-only steps only, against %s.", cmp.Or(at.baseURL, loops.DefaultBaseURL))
 		return t.steps(ctx, t.readOnlySteps())
 	}
 
 	// Against the fake, neither side paces, so the tour shows calls rather
 	// than waits (against Loops, keep the client's default pacing, as the
 	// read-only tour above does).
-	srv := loopstest.New(
+	fakeOpts := []loopstest.Option{
 		loopstest.WithTeamName("Tour Team"),
 		loopstest.WithTransactionalEmails(tourTemplates()...),
 		loopstest.WithoutRateLimit(),
-	)
+	}
+	if at.inProcess {
+		fakeOpts = append(fakeOpts, loopstest.WithoutListener())
+	}
+	srv := loopstest.New(fakeOpts...)
 	defer srv.Close()
-	client, err := loops.NewClient(srv.APIKey(), loops.WithBaseURL(srv.URL()), loops.WithoutRateLimit(), loops.WithLogger(slog.New(retryNotes{w})))
+	opts := []loops.Option{loops.WithBaseURL(srv.URL()), loops.WithoutRateLimit(), loops.WithLogger(slog.New(retryNotes{w}))}
+	if at.inProcess {
+		opts = append(opts, loops.WithHTTPClient(&http.Client{Transport: srv.Transport()}))
+	}
+	client, err := loops.NewClient(srv.APIKey(), opts...)
 	if err != nil {
 		return err
 	}
@@ -110,7 +133,7 @@ func (t *tour) readOnlySteps() []step {
 		{"Verify the API key", t.verifyKey},
 		{"List mailing lists", t.listMailingLists},
 		{"List custom contact properties", t.listProperties},
-		{"Iterate over published transactional emails, 10 per page", t.iterateTemplates},
+		{"Iterate over the transactional emails, 10 per page", t.iterateTemplates},
 	}
 }
 
@@ -157,17 +180,20 @@ func (t *tour) listProperties(ctx context.Context) error {
 }
 
 func (t *tour) iterateTemplates(ctx context.Context) error {
-	n := 0
-	for email, err := range t.client.Transactional.ListPublishedIter(ctx, &loops.ListOptions{PerPage: 10}) {
+	n, published := 0, 0
+	for email, err := range t.client.Transactional.ListIter(ctx, &loops.ListOptions{PerPage: 10}) {
 		if err != nil {
 			return err
 		}
 		n++
+		if email.PublishedEmailMessageID != nil {
+			published++
+		}
 		if n <= 3 {
 			t.say("   %s  %s  variables: %v", email.ID, email.Name, email.DataVariables)
 		}
 	}
-	t.say("   %d published transactional emails in all", n)
+	t.say("   %d transactional emails in all, %d of them published", n, published)
 	return nil
 }
 

@@ -15,17 +15,21 @@ import (
 )
 
 // TestTour runs the README's main job against the fake server and checks
-// that every step ran and reported what it showed.
+// that every step ran and reported what it showed. It runs in a synctest
+// bubble, over the fake's in-process transport, so the retry step's backoff
+// passes in virtual time.
 func TestTour(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	var out bytes.Buffer
-	if err := run(ctx, &out, "", ""); err != nil {
-		t.Fatalf("tour failed: %v\n%s", err, out.String())
-	}
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		defer cancel()
+		if err := run(ctx, &out, where{inProcess: true}); err != nil {
+			t.Fatalf("tour failed: %v\n%s", err, out.String())
+		}
+	})
 	for _, want := range []string{
 		"the key belongs to team \"Tour Team\"",
-		"13 published transactional emails in all",
+		"13 transactional emails in all, 13 of them published",
 		"found ", "Ada Lovelace", "planName set: false",
 		"409 Conflict (idempotency key already used)",
 		"the fake processed the event 1 time(s)",
@@ -49,25 +53,29 @@ func TestTour(t *testing.T) {
 }
 
 // TestTourWithAKeyOnlyReads runs the tour as it runs against the real API
-// (a key is set) and checks that it sent nothing but reads.
+// (a key is set) and checks that it sent nothing but reads. The client's
+// default pacing, which the read-only tour keeps, passes in virtual time.
 func TestTourWithAKeyOnlyReads(t *testing.T) {
-	srv := loopstest.NewServer(t)
-	var out bytes.Buffer
-	if err := run(t.Context(), &out, srv.APIKey(), srv.URL()); err != nil {
-		t.Fatalf("tour failed: %v\n%s", err, out.String())
-	}
-	reqs := srv.Requests()
-	if len(reqs) == 0 {
-		t.Fatal("the read-only tour made no requests")
-	}
-	for _, r := range reqs {
-		if r.Method != http.MethodGet {
-			t.Errorf("the read-only tour sent %s", r.Route)
+	synctest.Test(t, func(t *testing.T) {
+		srv := loopstest.NewServer(t, loopstest.WithoutListener())
+		var out bytes.Buffer
+		at := where{apiKey: srv.APIKey(), baseURL: srv.URL(), httpClient: &http.Client{Transport: srv.Transport()}}
+		if err := run(t.Context(), &out, at); err != nil {
+			t.Fatalf("tour failed: %v\n%s", err, out.String())
 		}
-	}
-	if !strings.Contains(out.String(), "read-only steps only") || !strings.Contains(out.String(), "Tour complete: 4 steps passed.") {
-		t.Errorf("unexpected output:\n%s", out.String())
-	}
+		reqs := srv.Requests()
+		if len(reqs) == 0 {
+			t.Fatal("the read-only tour made no requests")
+		}
+		for _, r := range reqs {
+			if r.Method != http.MethodGet {
+				t.Errorf("the read-only tour sent %s", r.Route)
+			}
+		}
+		if !strings.Contains(out.String(), "read-only steps only") || !strings.Contains(out.String(), "Tour complete: 4 steps passed.") {
+			t.Errorf("unexpected output:\n%s", out.String())
+		}
+	})
 }
 
 // The tour says what it waits for whenever a wait passes a second: the
