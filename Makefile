@@ -73,11 +73,18 @@ bench: ## run the benchmarks (but the slow pacing and fleet ones)
 bench-pacing: ## 300 sends per server rate model over loopback, in real time (about 2 minutes)
 	$(GO) test -run='^$$' -bench=BenchmarkPacingOverLoopback -benchtime=1x ./loops
 
-fuzz: ## fuzz the error decoder, the Retry-After parser, webhook decoding and the signature header for a while
-	$(GO) test -run='^$$' -fuzz=FuzzDecodeError -fuzztime=30s ./loops
-	$(GO) test -run='^$$' -fuzz=FuzzParseRetryAfter -fuzztime=30s ./loops
-	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=30s ./loops/webhooks
-	$(GO) test -run='^$$' -fuzz=FuzzSignatureHeader -fuzztime=30s ./loops/webhooks
+# fuzz finds the targets in the test files of each package, so a new Fuzz
+# function is fuzzed without editing this file.
+FUZZTIME ?= 30s
+
+fuzz: ## fuzz every Fuzz target of the main module, FUZZTIME (30s) each
+	@n=0; for dir in $$($(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.Dir}}{{end}}' $(PKGS)); do \
+		for f in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$dir/*_test.go); do \
+			echo "== $$f ($${dir#$(CURDIR)/})"; n=$$((n+1)); \
+			$(GO) test -run='^$$' -fuzz="^$$f\$$" -fuzztime=$(FUZZTIME) $$dir || exit 1; \
+		done; \
+	done; \
+	if [ $$n = 0 ]; then echo "fuzz: found no Fuzz targets"; exit 1; fi; echo "fuzz: $$n targets, $(FUZZTIME) each"
 
 fleet: ## 4 processes against one team's limit: default limiters, WithRateLimit(10/N) each, and contrib/redislimiter (starts redis-server)
 	cd $(REDIS) && ../../scripts/with-redis $(GO) run ./examples/fleet
