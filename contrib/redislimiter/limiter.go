@@ -32,8 +32,8 @@ const safetyMargin = 0.06
 const maxPause = time.Minute
 
 // A Limiter paces requests for every process that shares its Redis keys.
-// It implements loops.Limiter and loops.ResponseObserver, and is safe for
-// concurrent use. Create it with [New] or [NewContent].
+// It implements loops.Limiter, loops.ResponseObserver and
+// loops.PauseReporter, and is safe for concurrent use. Create it with [New] or [NewContent].
 type Limiter struct {
 	rdb        redis.UniversalClient // the caller's client, or a clone of it with socket timeouts of opTimeout
 	gcra       *redis_rate.Limiter
@@ -366,12 +366,26 @@ return 0`)
 // pause stays local and every answer also goes to the local fallback
 // limiter, which adapts as loops.AdaptiveLimiter does.
 func (l *Limiter) OnResponse(status int, header http.Header) {
+	l.OnResponsePause(status, header)
+}
+
+// OnResponsePause does what [Limiter.OnResponse] does and returns how long
+// from now this process holds every request back: after a 429, the pause
+// (or, while Redis is down, the local fallback's pause when longer); 0
+// otherwise. It implements loops.PauseReporter, so that when the pause
+// covers Loops' one-second window (a Retry-After of a second or more, or
+// [WithPause] of a second or more) the client's retry queues in Wait with
+// every other request instead of sleeping the window on its own first.
+// A pause that another process wrote to Redis is not counted: only a Wait
+// can read it.
+func (l *Limiter) OnResponsePause(status int, header http.Header) time.Duration {
 	fallback := l.useFallback()
+	var fallbackPause time.Duration
 	if fallback {
-		l.fallback.OnResponse(status, header) // the local pace adapts while it is the one in use
+		fallbackPause = l.fallback.OnResponsePause(status, header) // the local pace adapts while it is the one in use
 	}
 	if status != http.StatusTooManyRequests {
-		return
+		return fallbackPause
 	}
 	now := time.Now()
 	pause := l.pause
@@ -388,6 +402,7 @@ func (l *Limiter) OnResponse(status int, header http.Header) {
 		l.writes.Add(1)
 		go l.writePauses()
 	}
+	return max(l.pausedUntil.Sub(now), fallbackPause)
 }
 
 // writePauses writes the local pause to Redis until Redis holds the

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,12 +16,14 @@ import (
 
 	"github.com/loopsdev/loops-go/contrib/redislimiter"
 	"github.com/loopsdev/loops-go/loops"
+	"github.com/loopsdev/loops-go/loops/loopstest"
 	"github.com/redis/go-redis/v9"
 )
 
 var (
 	_ loops.Limiter          = (*redislimiter.Limiter)(nil)
 	_ loops.ResponseObserver = (*redislimiter.Limiter)(nil)
+	_ loops.PauseReporter    = (*redislimiter.Limiter)(nil)
 )
 
 // Four limiters, each on its own client and connection pool (as four
@@ -225,4 +229,117 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// OnResponsePause reports the pause this process applies: none for an
+// answer other than a 429, the configured pause, or the Retry-After when
+// longer, and never less than a longer pause already running, whether
+// Redis answers or not.
+func TestOnResponsePauseReportsThePause(t *testing.T) {
+	t.Parallel()
+	up := redislimiter.New(newRedis(t), redislimiter.WithPrefix(uniquePrefix(t)))
+	// Nothing listens at a closed port: Redis is down.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := redis.NewClient(&redis.Options{Addr: ln.Addr().String(), MaxRetries: -1, DialerRetries: 1})
+	ln.Close()
+	t.Cleanup(func() { down.Close() })
+	fallback := redislimiter.New(down, redislimiter.WithLogger(discard))
+	if err := fallback.Wait(context.Background()); err != nil { // now pacing locally
+		t.Fatal(err)
+	}
+	for name, l := range map[string]*redislimiter.Limiter{"Redis up": up, "Redis down": fallback} {
+		steps := []struct {
+			status     int
+			retryAfter string
+			min, max   time.Duration
+		}{
+			{http.StatusOK, "", 0, 0},
+			{http.StatusTooManyRequests, "", 200 * time.Millisecond, 250 * time.Millisecond}, // the default pause
+			{http.StatusTooManyRequests, "2", 1900 * time.Millisecond, 2 * time.Second},
+			{http.StatusTooManyRequests, "", time.Second, 2 * time.Second}, // the longer pause holds
+		}
+		for _, s := range steps {
+			h := http.Header{}
+			if s.retryAfter != "" {
+				h.Set("Retry-After", s.retryAfter)
+			}
+			got := l.OnResponsePause(s.status, h)
+			if name == "Redis down" && s.status == http.StatusOK {
+				// The fallback may keep a pause of its own from before.
+				continue
+			}
+			if got < s.min || got > s.max {
+				t.Errorf("%s: OnResponsePause(%d, Retry-After %q) = %v, want within [%v, %v]", name, s.status, s.retryAfter, got, s.min, s.max)
+			}
+		}
+		redislimiter.AwaitPauseWrites(l)
+	}
+}
+
+// When the limiter reports a pause that covers Loops' one-second window,
+// the client does not sleep the window on its own before the retry: the
+// retry queues in Wait with every other request (here, a 1 s deadline that
+// the 2 s pause runs past then ends the call at once with the 429). With
+// the default 250 ms pause the client keeps its one-second floor, which
+// the deadline cannot fit.
+func TestRetryAfter429QueuesInTheLimiter(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		opts      []redislimiter.Option
+		retry     bool
+		retryWait time.Duration
+	}{
+		{"WithPause(2s)", []redislimiter.Option{redislimiter.WithPause(2 * time.Second)}, true, 0},
+		{"default pause", nil, false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			l := redislimiter.New(newRedis(t), append(tc.opts, redislimiter.WithPrefix(uniquePrefix(t)))...)
+			fake := loopstest.NewServer(t)
+			fake.Inject("POST /v1/events/send", loopstest.RateLimited()) // no Retry-After, as Loops
+			var rec attemptRecorder
+			c := fake.Client(t, loops.WithLimiter(l), loops.WithObserver(&rec))
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			err := c.Events.Send(ctx, &loops.EventRequest{Email: new("ada@example.com"), EventName: "signup"})
+			if !errors.Is(err, loops.ErrRateLimited) {
+				t.Errorf("Events.Send = %v, want the 429 (ErrRateLimited)", err)
+			}
+			attempts := rec.get()
+			if len(attempts) != 1 {
+				t.Fatalf("attempts %+v, want one", attempts)
+			}
+			a := attempts[0]
+			if retried := a.Retry != ""; retried != tc.retry || a.RetryWait != tc.retryWait {
+				t.Errorf("after the 429: retry %q after %v, want retry %v after %v", a.Retry, a.RetryWait, tc.retry, tc.retryWait)
+			}
+		})
+	}
+}
+
+// attemptRecorder is a loops.Observer that keeps every Attempt.
+type attemptRecorder struct {
+	mu       sync.Mutex
+	attempts []loops.Attempt
+}
+
+func (r *attemptRecorder) StartCall(ctx context.Context, _ loops.Operation) (context.Context, loops.CallObserver) {
+	return ctx, r
+}
+func (r *attemptRecorder) LimiterWaited(string, time.Duration) {}
+func (r *attemptRecorder) Ended(loops.CallResult)              {}
+func (r *attemptRecorder) Attempted(a loops.Attempt) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.attempts = append(r.attempts, a)
+}
+
+func (r *attemptRecorder) get() []loops.Attempt {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.attempts)
 }
