@@ -26,19 +26,32 @@ var (
 	_ loops.PauseReporter    = (*redislimiter.Limiter)(nil)
 )
 
+// Every test keeps its keys under a prefix of its own, and none touches
+// the server at REDIS_URL as a whole (no FLUSHALL, no DEBUG SLEEP: the
+// tests that stop or block Redis start a redis-server of their own), so
+// they all run in parallel.
+
 // Four limiters, each on its own client and connection pool (as four
-// processes would be), share 10 a second: in 5 s they let through at most
-// 50 plus the burst of 1. (How close to 47 they come is a speed goal, for
+// processes would be), share 40 a second: in 600 ms they let through at
+// most 24 plus the burst of 1. (A faster limit than Loops' 10 a second
+// makes the run shorter, and GCRA counts in Redis's time, whatever the
+// rate. How close to the limit a fleet comes is a speed goal, for
 // BenchmarkFleet; here a gross lower bound only catches a limiter that
 // stalls, and a loaded CI machine cannot make it flake.)
 func TestInstancesShareOneBudget(t *testing.T) {
+	t.Parallel()
+	const limit, run = 40, 600 * time.Millisecond
+	most := int64(limit*run/time.Second) + 1
 	prefix := uniquePrefix(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	var limiters []*redislimiter.Limiter
+	for range 4 {
+		limiters = append(limiters, redislimiter.New(newRedis(t), redislimiter.WithPrefix(prefix), redislimiter.WithLimit(limit, time.Second)))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), run)
 	defer cancel()
 	var served atomic.Int64
 	var wg sync.WaitGroup
-	for range 4 {
-		l := redislimiter.New(newRedis(t), redislimiter.WithPrefix(prefix))
+	for _, l := range limiters {
 		for range 2 { // two goroutines per "process"
 			wg.Go(func() {
 				for l.Wait(ctx) == nil {
@@ -49,79 +62,103 @@ func TestInstancesShareOneBudget(t *testing.T) {
 	}
 	wg.Wait()
 	n := served.Load()
-	t.Logf("served %d in 5 s at 10/s across 4 instances", n)
-	if n > 51 {
-		t.Errorf("served %d in 5 s, want at most 50 + burst 1", n)
+	t.Logf("served %d in %v at %d/s across 4 instances", n, run, limit)
+	if n > most {
+		t.Errorf("served %d in %v, want at most %d + burst 1", n, run, most-1)
 	}
-	if n < 25 {
-		t.Errorf("served only %d in 5 s, want close to 47 (10/s less the 6 %% margin)", n)
+	if n < most/2 {
+		t.Errorf("served only %d in %v, want close to %d (%d/s less the 6 %% margin)", n, run, int64(0.94*float64(most-1)), limit)
 	}
 }
 
-// A 429 seen by one instance pauses another, for the Retry-After.
+// A 429 seen by one instance pauses another: for the configured pause,
+// and for the Retry-After when longer.
 func TestPauseIsSeenByEveryInstance(t *testing.T) {
+	t.Parallel()
 	prefix := uniquePrefix(t)
-	a := redislimiter.New(newRedis(t), redislimiter.WithPrefix(prefix))
+	a := redislimiter.New(newRedis(t), redislimiter.WithPrefix(prefix), redislimiter.WithPause(150*time.Millisecond))
 	b := redislimiter.New(newRedis(t), redislimiter.WithPrefix(prefix))
 	ctx := context.Background()
 	if err := b.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	a.OnResponse(http.StatusTooManyRequests, http.Header{"Retry-After": {"1"}})
-	redislimiter.AwaitPauseWrites(a) // OnResponse writes the pause from a goroutine
 	start := time.Now()
+	a.OnResponse(http.StatusTooManyRequests, nil)
+	redislimiter.AwaitPauseWrites(a) // OnResponse writes the pause from a goroutine
 	if err := b.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if waited := time.Since(start); waited < 900*time.Millisecond || waited > 3*time.Second {
-		t.Errorf("b waited %v after a's 429 with Retry-After: 1, want about 1 s", waited)
+	if waited := time.Since(start); waited < 140*time.Millisecond || waited > 150*time.Millisecond+slack {
+		t.Errorf("b returned %v after a's 429 with a 150 ms pause, want about 150 ms", waited)
 	}
-	// A shorter pause never cuts a longer one short.
+
 	a.OnResponse(http.StatusTooManyRequests, http.Header{"Retry-After": {"2"}})
+	redislimiter.AwaitPauseWrites(a)
+	rdb := newRedis(t)
+	if ttl := rdb.PTTL(ctx, prefix+"general:pause").Val(); ttl < time.Second || ttl > 2*time.Second {
+		t.Errorf("pause TTL %v after a 429 with Retry-After: 2, want about 2 s", ttl)
+	}
+	// b holds back for the pause: it refuses at once a deadline the pause
+	// runs past.
+	dctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	start = time.Now()
+	if err := b.Wait(dctx); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > slack {
+		t.Errorf("b.Wait with a 500 ms deadline after a's 429 with Retry-After: 2 = %v after %v, want context.DeadlineExceeded at once", err, time.Since(start))
+	}
+
+	// A shorter pause never cuts a longer one short.
 	a.OnResponse(http.StatusTooManyRequests, nil)
 	redislimiter.AwaitPauseWrites(a)
-	ttl, err := newRedis(t).PTTL(ctx, prefix+"general:pause").Result()
+	ttl, err := rdb.PTTL(ctx, prefix+"general:pause").Result()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ttl < 1500*time.Millisecond {
-		t.Errorf("pause TTL %v after a 2 s pause and a shorter one, want about 2 s", ttl)
+	if ttl < 500*time.Millisecond {
+		t.Errorf("pause TTL %v after a 2 s pause and a 150 ms one, want the rest of the 2 s", ttl)
 	}
 }
 
 // Wait gives up as soon as ctx is done, while paused or while GCRA says
 // wait, and refuses at once a wait that would pass the deadline.
 func TestWaitHonoursContext(t *testing.T) {
+	t.Parallel()
 	prefix := uniquePrefix(t)
 	l := redislimiter.NewContent(newRedis(t), redislimiter.WithPrefix(prefix)) // one a second
 	if err := l.Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel)
+	time.AfterFunc(20*time.Millisecond, cancel)
 	start := time.Now()
 	err := l.Wait(ctx)
-	if !errors.Is(err, context.Canceled) || time.Since(start) > 500*time.Millisecond {
-		t.Errorf("Wait = %v after %v, want context.Canceled within ~100 ms", err, time.Since(start))
+	if !errors.Is(err, context.Canceled) || time.Since(start) > 20*time.Millisecond+slack {
+		t.Errorf("Wait = %v after %v, want context.Canceled within ~20 ms", err, time.Since(start))
 	}
 
 	l.OnResponse(http.StatusTooManyRequests, http.Header{"Retry-After": {"30"}})
-	dctx, dcancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	dctx, dcancel := context.WithTimeout(context.Background(), time.Second)
 	defer dcancel()
 	start = time.Now()
 	err = l.Wait(dctx)
-	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 150*time.Millisecond { // the deadline is 200 ms away
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > slack { // the deadline is 1 s away
 		t.Errorf("Wait = %v after %v, want an immediate context.DeadlineExceeded (the pause ends past the deadline)", err, time.Since(start))
 	}
 }
 
-// Every key the limiter writes carries a TTL, and all of them are gone
-// once the pace and the pause have run out.
+// Every key the limiter writes carries a TTL, no longer than the pace and
+// the pause need, so that all of them are gone once those have run out.
+// (Redis expires a key when its TTL ends; the test need not wait for it.)
 func TestKeysExpire(t *testing.T) {
+	t.Parallel()
 	prefix := uniquePrefix(t)
 	rdb := newRedis(t)
 	ctx := context.Background()
-	for _, l := range []*redislimiter.Limiter{redislimiter.New(rdb, redislimiter.WithPrefix(prefix)), redislimiter.NewContent(rdb, redislimiter.WithPrefix(prefix))} {
+	// A pause long enough that a loaded machine cannot see it end before
+	// the scan.
+	const pause = 5 * time.Second
+	opts := []redislimiter.Option{redislimiter.WithPrefix(prefix), redislimiter.WithPause(pause)}
+	for _, l := range []*redislimiter.Limiter{redislimiter.New(rdb, opts...), redislimiter.NewContent(rdb, opts...)} {
 		if err := l.Wait(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -132,16 +169,17 @@ func TestKeysExpire(t *testing.T) {
 	if len(keys) != 4 {
 		t.Fatalf("keys %v, want the GCRA and pause keys of both limits", keys)
 	}
-	for _, k := range keys {
-		if ttl := rdb.PTTL(ctx, k).Val(); ttl <= 0 {
-			t.Errorf("key %s has no TTL (%v)", k, ttl)
-		}
+	// A GCRA key lives one emission interval (~106 ms, ~1.06 s), which
+	// redis_rate rounds up to whole seconds; a pause key, the pause.
+	maxTTL := map[string]time.Duration{
+		"rate:" + prefix + "general": time.Second, "rate:" + prefix + "content": 2 * time.Second,
+		prefix + "general:pause": pause, prefix + "content:pause": pause,
 	}
-	// The content GCRA key lives one emission interval (~1 s), which
-	// redis_rate rounds up to whole seconds.
-	time.Sleep(2100 * time.Millisecond) // waiting for Redis to expire keys
-	if keys := scan(t, rdb, prefix); len(keys) != 0 {
-		t.Errorf("keys left behind: %v", keys)
+	for _, k := range keys {
+		ttl := rdb.PTTL(ctx, k).Val()
+		if ttl <= 0 || ttl > maxTTL[k] {
+			t.Errorf("key %s has TTL %v, want one in (0, %v]", k, ttl, maxTTL[k])
+		}
 	}
 }
 
@@ -162,14 +200,19 @@ func scan(t *testing.T, rdb *redis.Client, prefix string) []string {
 // then returns to Redis when it is back; fail-closed returns the Redis
 // error instead.
 func TestRedisOutage(t *testing.T) {
+	t.Parallel()
 	srv := startRedisServer(t)
 	var logs syncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
-	rdb := redis.NewClient(&redis.Options{Addr: srv.addr(), MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
+	// DialerRetries 1: with Redis down, a refused dial fails at once
+	// rather than after go-redis's 5 dials 100 ms apart (here and in the
+	// other tests that stop Redis).
+	rdb := redis.NewClient(&redis.Options{Addr: srv.addr(), MaxRetries: -1, DialTimeout: 200 * time.Millisecond, DialerRetries: 1})
 	t.Cleanup(func() { rdb.Close() })
 	prefix := uniquePrefix(t)
+	const probe = 50 * time.Millisecond
 	open := redislimiter.New(rdb, redislimiter.WithPrefix(prefix), redislimiter.WithLogger(logger),
-		redislimiter.WithFallbackRate(5), redislimiter.WithProbeInterval(300*time.Millisecond))
+		redislimiter.WithLimit(100, time.Second), redislimiter.WithFallbackRate(25), redislimiter.WithProbeInterval(probe))
 	closed := redislimiter.New(rdb, redislimiter.WithPrefix(prefix), redislimiter.WithFailClosed())
 	ctx := context.Background()
 	if err := errors.Join(open.Wait(ctx), closed.Wait(ctx)); err != nil {
@@ -182,22 +225,23 @@ func TestRedisOutage(t *testing.T) {
 		t.Fatalf("fail-closed Wait with Redis down = %v, want the Redis error", err)
 	}
 	// The local fallback keeps email flowing, at the configured share
-	// (5 a second: 10 requests take about 2 s, not 1 s).
+	// (25 a second: 10 requests take about 375 ms, not the 94 ms of the
+	// whole limit of 100 a second).
 	start := time.Now()
 	for range 10 {
 		if err := open.Wait(ctx); err != nil {
 			t.Fatalf("fallback Wait with Redis down = %v, want nil", err)
 		}
 	}
-	if d := time.Since(start); d < 1500*time.Millisecond {
-		t.Errorf("10 waits on the fallback took %v, want about 2 s (5 a second)", d)
+	if d := time.Since(start); d < 300*time.Millisecond {
+		t.Errorf("10 waits on the fallback took %v, want about 375 ms (25 a second)", d)
 	}
 	if !strings.Contains(logs.String(), "Redis unavailable") {
 		t.Errorf("no log line for the switch to the fallback; logs:\n%s", logs.String())
 	}
 
 	srv.start()
-	time.Sleep(400 * time.Millisecond) // past the probe interval
+	time.Sleep(probe + 20*time.Millisecond) // past the probe interval
 	for range 3 {
 		if err := open.Wait(ctx); err != nil {
 			t.Fatal(err)

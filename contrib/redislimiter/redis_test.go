@@ -3,6 +3,7 @@ package redislimiter_test
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -21,6 +22,22 @@ import (
 // REDIS_URL. They fail, never skip, without one, so that CI cannot pass
 // without running them.
 const howToStart = "these tests need a real Redis: run `make test` at the repository root (it starts redis-server and sets REDIS_URL), or start one yourself and set REDIS_URL=redis://127.0.0.1:6379/0"
+
+// TestMain runs up to 16 tests at once, rather than -parallel's default
+// of GOMAXPROCS, unless -parallel is given: these tests spend their time
+// waiting (on Redis, on a deadline, on a pace), not computing, and each
+// keeps to keys or a redis-server of its own.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		if err := flag.Set("test.parallel", "16"); err != nil {
+			panic(err)
+		}
+	}
+	os.Exit(m.Run())
+}
 
 // newRedis returns a fresh client with its own connection pool for the
 // server at REDIS_URL.
@@ -79,7 +96,7 @@ func (s *redisServer) start() {
 	s.t.Helper()
 	s.cmd = exec.Command("redis-server", "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", s.dir,
-		"--enable-debug-command", "local") // DEBUG SLEEP pauses it (sleepRedis)
+		"--enable-debug-command", "local") // DEBUG SLEEP pauses it (sleep)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatalf("starting redis-server: %v", err)
 	}
@@ -104,32 +121,33 @@ func (s *redisServer) stop() {
 	}
 }
 
-// sleepRedis blocks the server at addr for d with DEBUG SLEEP, sent from a
-// connection of its own, and returns once the server has stopped
-// answering: a probe's PING then goes unanswered. The test's cleanup waits
-// for the sleep to end.
-func sleepRedis(t testing.TB, addr string, d time.Duration) {
-	t.Helper()
-	admin := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, ReadTimeout: -1, ContextTimeoutEnabled: true})
-	probe := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, ReadTimeout: 100 * time.Millisecond, PoolSize: 1})
+// sleep blocks the server with DEBUG SLEEP for d, sent from a connection
+// of its own, and returns once the server has stopped answering: a
+// probe's PING then goes unanswered. The test's cleanup kills the server
+// rather than wait for the sleep to end, so d may be generous: longer
+// than any bound the test checks, so that a call that waits for Redis to
+// answer again cannot pass for one that returned in time.
+func (s *redisServer) sleep(d time.Duration) {
+	s.t.Helper()
+	admin := redis.NewClient(&redis.Options{Addr: s.addr(), MaxRetries: -1, ReadTimeout: -1, ContextTimeoutEnabled: true})
+	probe := redis.NewClient(&redis.Options{Addr: s.addr(), MaxRetries: -1, ReadTimeout: 100 * time.Millisecond, PoolSize: 1})
 	if err := errors.Join(admin.Ping(context.Background()).Err(), probe.Ping(context.Background()).Err()); err != nil {
-		t.Fatalf("redis-server at %s: %v", addr, err)
+		s.t.Fatalf("redis-server at %s: %v", s.addr(), err)
 	}
 	slept := make(chan error, 1)
 	go func() {
 		slept <- admin.Do(context.Background(), "DEBUG", "SLEEP", strconv.FormatFloat(d.Seconds(), 'f', 3, 64)).Err()
 	}()
-	t.Cleanup(func() {
-		if err := <-slept; err != nil {
-			t.Errorf("DEBUG SLEEP: %v", err)
-		}
+	s.t.Cleanup(func() {
+		s.stop() // ends the sleep: DEBUG SLEEP then fails, as it should
+		<-slept
 		admin.Close()
 		probe.Close()
 	})
 	for probe.Ping(context.Background()).Err() == nil {
 		select {
 		case err := <-slept:
-			t.Fatalf("DEBUG SLEEP returned before the server stopped answering: %v", err)
+			s.t.Fatalf("DEBUG SLEEP returned before the server stopped answering: %v", err)
 		default:
 		}
 	}
