@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,29 +66,35 @@ func (r result) refusedShare() float64 {
 // for the team (a token bucket of burst 1, the strictest model), then
 // procs processes (exe, re-executed as children) that each send events
 // for d through their own client, each pacing itself as m says (through
-// the Redis limiter at redisURL for shared).
+// the Redis limiter at redisURL for shared). The processes start sending
+// together, once every one of them is up.
 func runFleet(exe string, procs int, d time.Duration, redisURL string, m mode) (result, error) {
 	srv := loopstest.New(loopstest.WithRateModel(loopstest.TokenBucket(ceiling, time.Second, 1)))
 	defer srv.Close()
 	prefix := fmt.Sprintf("loops:fleet:%d:", time.Now().UnixNano())
 	outputs := make([]childResult, procs)
 	errs := make([]error, procs)
+	ready := make(chan error, procs)
+	release := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range procs {
 		cmd := exec.Command(exe)
 		cmd.Env = append(os.Environ(), childEnv+"=1",
 			"FLEET_URL="+srv.URL(), "FLEET_KEY="+srv.APIKey(), "FLEET_REDIS="+redisURL,
 			"FLEET_PREFIX="+prefix, "FLEET_MODE="+string(m), "FLEET_PROCS="+strconv.Itoa(procs),
-			"FLEET_DURATION="+d.String(), "FLEET_ID="+strconv.Itoa(i))
+			"FLEET_DURATION="+d.String(), "FLEET_ID="+strconv.Itoa(i),
+			// A child built with -race (the test binary) would sleep a
+			// second at exit, waiting for race reports that a finished
+			// child cannot have.
+			"GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 		cmd.Stderr = os.Stderr
-		wg.Go(func() {
-			out, err := cmd.Output()
-			if err == nil {
-				err = json.Unmarshal(out, &outputs[i])
-			}
-			errs[i] = err
-		})
+		wg.Go(func() { errs[i] = runChild(cmd, ready, release, &outputs[i]) })
 	}
+	for range procs {
+		<-ready // up, or failed
+	}
+	warm := len(srv.Requests()) // the children's warm-ups
+	close(release)
 	wg.Wait()
 	r := result{Mode: m, Procs: procs}
 	for i := range outputs {
@@ -94,10 +104,11 @@ func runFleet(exe string, procs int, d time.Duration, redisURL string, m mode) (
 		r.OK += outputs[i].OK
 		r.Failed += outputs[i].Failed
 	}
-	// The rate is the server's: from the first request it saw to the last,
-	// so that the children's start-up (slow under -race) does not count.
+	// The rate is the server's: from the first request of the run to the
+	// last, so that the children's start-up (slow under -race) and their
+	// warm-ups do not count.
 	var first, last time.Time
-	for _, req := range srv.Requests() {
+	for _, req := range srv.Requests()[warm:] {
 		if first.IsZero() || req.Time.Before(first) {
 			first = req.Time
 		}
@@ -123,6 +134,59 @@ func later(a, b time.Time) time.Time {
 // childResult is what a child reports on stdout.
 type childResult struct{ OK, Failed int }
 
+// runChild starts one process of the fleet, reports on ready once it is
+// up (or has failed), lets it send once release is closed, and reads its
+// result. A child says "ready" on stdout, then sends as soon as its stdin
+// is closed.
+func runChild(cmd *exec.Cmd, ready chan<- error, release <-chan struct{}, out *childResult) error {
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		ready <- err
+		return err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err == nil {
+		err = cmd.Start()
+	}
+	if err != nil {
+		ready <- err
+		return err
+	}
+	r := bufio.NewReader(stdout)
+	line, err := r.ReadString('\n')
+	if err == nil && line != readyLine {
+		err = fmt.Errorf("said %q, want %q", line, readyLine)
+	}
+	ready <- err
+	<-release
+	stdin.Close()
+	if err == nil {
+		err = json.NewDecoder(r).Decode(out)
+	}
+	return errors.Join(err, cmd.Wait())
+}
+
+const readyLine = "ready\n"
+
+// warmUp sends one event with a wrong API key, which spends none of the
+// team's budget, through hc: the first request of a process (more so
+// under -race) takes several milliseconds longer than the next ones, on
+// the client's side and on the fake's, and would otherwise reach the
+// server late for its slot, so that the next request, on time, met a 429
+// that says nothing about the limiter.
+func warmUp(hc *http.Client) error {
+	c, err := loops.NewClient("not-"+os.Getenv("FLEET_KEY"), loops.WithBaseURL(os.Getenv("FLEET_URL")),
+		loops.WithHTTPClient(hc), loops.WithoutRateLimit())
+	if err != nil {
+		return err
+	}
+	err = c.Events.Send(context.Background(), &loops.EventRequest{Email: new("warm-up@example.com"), EventName: "fleetSend"})
+	if !errors.Is(err, loops.ErrUnauthorized) {
+		return fmt.Errorf("warm-up send with a wrong key = %v, want %v", err, loops.ErrUnauthorized)
+	}
+	return nil
+}
+
 // child is one process of the fleet: it sends events from two goroutines
 // until its time is up and reports what happened.
 func child() error {
@@ -130,7 +194,8 @@ func child() error {
 	if err != nil {
 		return err
 	}
-	opts := []loops.Option{loops.WithBaseURL(os.Getenv("FLEET_URL"))}
+	hc := &http.Client{} // one connection pool for the warm-up and the run
+	opts := []loops.Option{loops.WithBaseURL(os.Getenv("FLEET_URL")), loops.WithHTTPClient(hc)}
 	switch mode(os.Getenv("FLEET_MODE")) {
 	case ownSplit:
 		procs, err := strconv.Atoi(os.Getenv("FLEET_PROCS"))
@@ -145,10 +210,24 @@ func child() error {
 		}
 		rdb := redis.NewClient(ropts)
 		defer rdb.Close()
+		if err := rdb.Ping(context.Background()).Err(); err != nil {
+			return err
+		}
 		opts = append(opts, loops.WithLimiter(redislimiter.New(rdb, redislimiter.WithPrefix(os.Getenv("FLEET_PREFIX")))))
 	}
 	client, err := loops.NewClient(os.Getenv("FLEET_KEY"), opts...)
 	if err != nil {
+		return err
+	}
+	if err := warmUp(hc); err != nil {
+		return err
+	}
+	// Up: wait for the others, so that every process starts sending at
+	// once, whatever each took to start.
+	if _, err := os.Stdout.WriteString(readyLine); err != nil {
+		return err
+	}
+	if _, err := io.Copy(io.Discard, os.Stdin); err != nil {
 		return err
 	}
 	var ok, failed, n atomic.Int64

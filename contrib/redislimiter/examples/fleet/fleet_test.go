@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"os"
+	"sync"
 	"testing"
 	"time"
 )
@@ -23,18 +25,27 @@ func TestMain(m *testing.M) {
 // default limiter and no shared state, no send fails either, though the
 // limiters pay some 429s to find their shares (where, before they learned
 // to, a third of the sends failed). How close the shared fleet comes to
-// the ceiling is a speed goal, measured by BenchmarkFleet (and make
-// fleet): here only a gross bound guards against a limiter that
-// serialises far below the limit.
+// the ceiling, and how rare its 429s are over a long run (under 5 %), are
+// speed goals, measured by BenchmarkFleet (and make fleet): here only
+// gross bounds guard against a limiter that serialises far below the
+// limit, or that does not share the pace.
+//
+// The two fleets run side by side, each against a fake server of its
+// own, and briefly: every send started runs to its end, retries included,
+// so the default limiters' first storm of 429s (where sends used to fail)
+// is in, and their last sends, at the small shares the storm left them,
+// take seconds; the shared fleet, whose sends return sooner, sends for
+// longer in the meantime.
 func TestFleet(t *testing.T) {
 	url := redisURL(t)
-	const procs, d = 4, 5 * time.Second
-	redisFleet, err := runFleet(os.Args[0], procs, d, url, shared)
-	if err != nil {
-		t.Fatal(err)
-	}
-	alone, err := runFleet(os.Args[0], procs, d, url, ownDefault)
-	if err != nil {
+	const procs = 4
+	var redisFleet, alone result
+	var redisErr, aloneErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { redisFleet, redisErr = runFleet(os.Args[0], procs, 2*time.Second, url, shared) })
+	wg.Go(func() { alone, aloneErr = runFleet(os.Args[0], procs, time.Second, url, ownDefault) })
+	wg.Wait()
+	if err := errors.Join(redisErr, aloneErr); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range []result{alone, redisFleet} {
@@ -43,8 +54,14 @@ func TestFleet(t *testing.T) {
 	if redisFleet.Failed != 0 {
 		t.Errorf("shared limiter: %d sends failed, want 0", redisFleet.Failed)
 	}
-	if redisFleet.refusedShare() >= 0.05 {
-		t.Errorf("shared limiter: %.1f %% of requests met 429, want under 5 %%", 100*redisFleet.refusedShare())
+	// A fleet that does not share its pace meets a 429 on a third of its
+	// requests or more, as the default limiters beside it show. The shared
+	// one meets few (a request that reaches the server a few milliseconds
+	// late for its slot, on a loaded machine under -race, costs the next
+	// one a 429), but too few requests fit in this run for a finer bound
+	// to hold on every run.
+	if redisFleet.refusedShare() >= 0.15 {
+		t.Errorf("shared limiter: %d of %d requests met 429 (%.1f %%), want under 15 %%", redisFleet.Refused, redisFleet.Requests, 100*redisFleet.refusedShare())
 	}
 	if redisFleet.perSecond() < 0.5*ceiling {
 		t.Errorf("shared limiter: %.2f ok/s, under half the ceiling of %d", redisFleet.perSecond(), ceiling)
