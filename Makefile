@@ -17,8 +17,7 @@ generate: ## regenerate gen/ from openapi/loops.yaml
 	gofmt -w gen
 
 # Modules with their own go.mod (contrib/*, examples): ./... here does not
-# reach them, so test and lint visit each one found. Their packages run one
-# at a time (-p 1): the fleet test measures a rate.
+# reach them, so lint visits each one found, and so does scripts/test-all.
 MODULES := $(patsubst %/go.mod,%,$(wildcard contrib/*/go.mod examples/go.mod examples/*/go.mod))
 REDIS   := contrib/redislimiter
 
@@ -28,9 +27,8 @@ REDIS   := contrib/redislimiter
 # that second; a GORACE of your own still applies, after this.
 RACE_ENV := GORACE="atexit_sleep_ms=0 $(GORACE)"
 
-test: ## run every test with the race detector, every module's (the README's test command; starts redis-server)
-	$(RACE_ENV) $(GO) test -race -count=1 -shuffle=on $(PKGS)
-	$(RACE_ENV) scripts/with-redis sh -c 'for m in $(MODULES); do echo "== $$m"; (cd $$m && $(GO) test -race -count=1 -shuffle=on -p 1 ./...) || exit 1; done'
+test: ## run every test with the race detector, every module's, side by side (the README's test command; starts redis-server)
+	$(RACE_ENV) GO="$(GO)" scripts/with-redis scripts/test-all
 
 lint: ## gofmt check and go vet, every module's
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
