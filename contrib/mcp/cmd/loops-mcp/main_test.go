@@ -1,13 +1,13 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -16,49 +16,72 @@ import (
 	"github.com/loopsdev/loops-go/loops/loopstest"
 )
 
-// TestBinaryOverStdio builds loops-mcp and drives it over stdio with the
-// SDK's CommandTransport. Without LOOPS_API_KEY it serves its in-process
-// demo fake, which the instructions must say.
-func TestBinaryOverStdio(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "loops-mcp")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "-allow-writes", "-allow-sends")
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "LOOPS_API_KEY=") {
-			cmd.Env = append(cmd.Env, kv)
+// TestRunOverStdio drives the command's run, as main calls it, over stdio
+// pipes with the SDK's IOTransport: flags, the environment (LOOPS_API_KEY
+// left out), the stdio transport and a clean exit at end of input. Without
+// LOOPS_API_KEY it serves its in-process demo fake, which the
+// instructions must say. It runs in-process rather than building the
+// binary and starting it, which cost about 4 s of go build under make
+// test (main adds only signal handling and os.Args around run), and in a
+// synctest bubble, so that the demo client's pacing passes in virtual
+// time.
+func TestRunOverStdio(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		getenv := func(k string) string {
+			if k == "LOOPS_API_KEY" {
+				return ""
+			}
+			return os.Getenv(k)
 		}
-	}
-	ctx := t.Context()
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test"}, nil).Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
-	instr := cs.InitializeResult().Instructions
-	if !strings.Contains(instr, "DEMO MODE") || !strings.Contains(instr, demoTeam) {
-		t.Errorf("instructions do not announce the demo:\n%s", instr)
-	}
-	tools, err := cs.ListTools(ctx, nil)
-	if err != nil || len(tools.Tools) != 3 {
-		t.Fatalf("tools: %v, %v", tools, err)
-	}
-	text := callText(t, cs, map[string]any{"operation": "findContact", "input": map[string]any{"email": "ada@example.com"}})
-	if !strings.Contains(text, "Lovelace") {
-		t.Fatalf("the demo data lacks Ada: %s", text)
-	}
-	text = callText(t, cs, map[string]any{"operation": "createContact", "input": map[string]any{"body": map[string]any{"email": "new@example.com"}}})
-	if !strings.Contains(text, `"status":200`) {
-		t.Fatalf("createContact with -allow-writes: %s", text)
-	}
-	text = callText(t, cs, map[string]any{"operation": "sendTransactionalEmail", "input": map[string]any{"body": map[string]any{
-		"transactionalId": "welcome-email", "email": "ada@example.com", "dataVariables": map[string]any{"firstName": "Ada"},
-	}}})
-	if !strings.Contains(text, `"idempotencyKey":"mcp-`) {
-		t.Fatalf("the demo send: %s", text)
-	}
+		stdinR, stdinW := io.Pipe()
+		stdoutR, stdoutW := io.Pipe()
+		var stderr strings.Builder
+		done := make(chan error, 1)
+		go func() {
+			err := run(t.Context(), []string{"-allow-writes", "-allow-sends"}, getenv, stdinR, stdoutW, &stderr)
+			stdoutW.Close()
+			done <- err
+		}()
+
+		ctx := t.Context()
+		cs, err := mcp.NewClient(&mcp.Implementation{Name: "test"}, nil).Connect(ctx, &mcp.IOTransport{Reader: stdoutR, Writer: stdinW}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		instr := cs.InitializeResult().Instructions
+		if !strings.Contains(instr, "DEMO MODE") || !strings.Contains(instr, demoTeam) {
+			t.Errorf("instructions do not announce the demo:\n%s", instr)
+		}
+		tools, err := cs.ListTools(ctx, nil)
+		if err != nil || len(tools.Tools) != 3 {
+			t.Fatalf("tools: %v, %v", tools, err)
+		}
+		text := callText(t, cs, map[string]any{"operation": "findContact", "input": map[string]any{"email": "ada@example.com"}})
+		if !strings.Contains(text, "Lovelace") {
+			t.Fatalf("the demo data lacks Ada: %s", text)
+		}
+		text = callText(t, cs, map[string]any{"operation": "createContact", "input": map[string]any{"body": map[string]any{"email": "new@example.com"}}})
+		if !strings.Contains(text, `"status":200`) {
+			t.Fatalf("createContact with -allow-writes: %s", text)
+		}
+		text = callText(t, cs, map[string]any{"operation": "sendTransactionalEmail", "input": map[string]any{"body": map[string]any{
+			"transactionalId": "welcome-email", "email": "ada@example.com", "dataVariables": map[string]any{"firstName": "Ada"},
+		}}})
+		if !strings.Contains(text, `"idempotencyKey":"mcp-`) {
+			t.Fatalf("the demo send: %s", text)
+		}
+
+		// Closing the session closes the command's stdin: run returns nil.
+		if err := cs.Close(); err != nil {
+			t.Errorf("closing the session: %v", err)
+		}
+		if err := <-done; err != nil {
+			t.Errorf("run after its input ended: %v", err)
+		}
+		if !strings.Contains(stderr.String(), "no LOOPS_API_KEY: serving an in-process fake") {
+			t.Errorf("stderr does not announce the demo fake: %q", stderr.String())
+		}
+	})
 }
 
 func callText(t *testing.T, cs *mcp.ClientSession, args map[string]any) string {
