@@ -54,10 +54,13 @@ func deliveries(srv *loopstest.Server) map[string]int {
 	return got
 }
 
-// 1,000 sends at Loops' 10 a second: all succeed, at 9.5 items a second or
-// better, each with one result, progress reaching the total and the
-// checkpoint at the end.
+// 500 sends at Loops' 10 a second, 52 s of virtual time: all succeed, at
+// 9.5 items a second or better, each with one result, progress reaching the
+// total and the checkpoint at the end. (1,000 sends showed the same 9.60
+// items a second at twice the cost under the race detector: the fake's
+// contact lookups grow with the contacts it holds.)
 func TestBatchKeepsThePace(t *testing.T) {
+	const n = 500
 	synctest.Test(t, func(t *testing.T) {
 		srv := loopstest.NewServer(t, loopstest.WithoutListener(), loopstest.WithRateModel(loopstest.TokenBucket(10, time.Second, 1)))
 		c := batchClient(t, srv)
@@ -68,8 +71,8 @@ func TestBatchKeepsThePace(t *testing.T) {
 			resumeAt int
 		)
 		start := time.Now()
-		sum, err := c.Events.SendBatch(t.Context(), events(1000),
-			loops.WithTotal(1000),
+		sum, err := c.Events.SendBatch(t.Context(), events(n),
+			loops.WithTotal(n),
 			loops.WithResults(func(r loops.BatchResult) {
 				if r.Err != nil || r.Attempts != 1 || seen[r.Index] || r.Key != fmt.Sprintf("user%d@example.com", r.Index) {
 					t.Errorf("result %+v (seen before: %v)", r, seen[r.Index])
@@ -82,22 +85,22 @@ func TestBatchKeepsThePace(t *testing.T) {
 			t.Fatal(err)
 		}
 		elapsed := time.Since(start)
-		rate := 1000 / elapsed.Seconds()
+		rate := n / elapsed.Seconds()
 		t.Logf("%v; %.2f items/s; %d progress reports", sum, rate, reports)
-		if sum.Succeeded != 1000 || sum.Failed != 0 || sum.Requests != 1000 || len(seen) != 1000 {
-			t.Errorf("summary %v, %d results; want 1000 succeeded in 1000 requests", sum, len(seen))
+		if sum.Succeeded != n || sum.Failed != 0 || sum.Requests != n || len(seen) != n {
+			t.Errorf("summary %v, %d results; want %d succeeded in %d requests", sum, len(seen), n, n)
 		}
 		if rate < 9.5 {
 			t.Errorf("%.2f items/s, want at least 9.5", rate)
 		}
-		if last.Done != 1000 || last.Total != 1000 || last.Remaining != 0 || last.Rate < 9.5 || reports < 100 {
+		if last.Done != n || last.Total != n || last.Remaining != 0 || last.Rate < 9.5 || reports < 100 {
 			t.Errorf("last progress %+v after %d reports", last, reports)
 		}
-		if resumeAt != 1000 || sum.Resume != 1000 {
-			t.Errorf("checkpoint %d, summary resume %d; want 1000", resumeAt, sum.Resume)
+		if resumeAt != n || sum.Resume != n {
+			t.Errorf("checkpoint %d, summary resume %d; want %d", resumeAt, sum.Resume, n)
 		}
-		if n := len(deliveries(srv)); n != 1000 {
-			t.Errorf("%d distinct deliveries, want 1000", n)
+		if got := len(deliveries(srv)); got != n {
+			t.Errorf("%d distinct deliveries, want %d", got, n)
 		}
 	})
 }
