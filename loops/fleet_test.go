@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -209,21 +210,33 @@ func BenchmarkFleetWithoutSharedState(b *testing.B) {
 // state shared, send flat out for 20 s against the strictest server model
 // (a token bucket of burst 1): not one send fails, and the limiters find
 // their shares of the team's slots rather than storming it (before they
-// learned to, 44 % of the requests met 429 and 32 sends failed).
+// learned to, 44 % of the requests met 429 and 32 sends failed). The runs
+// differ by the limiters' random tie-breaks: of 300, the 429 share ranged
+// over 4.0-6.7 % and the rate over 7.40-9.60 ok/s (9.60 in two thirds,
+// under 8.5 in 3 %), so the test takes the median of five.
 func TestFleetOfFourDefaultLimitersLosesNoSend(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		srv := loopstest.NewServer(t, loopstest.WithoutListener(), loopstest.WithRateModel(loopstest.TokenBucket(10, time.Second, 1)))
-		r, err := runFleet(srv, srv.Transport(), 4, 0, fleetRun)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Log(r)
-		if r.failed != 0 {
-			t.Errorf("%d sends failed, want none", r.failed)
-		}
-		// Over 40 runs: 4.0-5.2 % and 8.45-9.60 ok/s (9.60 in most).
-		if r.refusedShare() >= 0.08 || r.perSecond() < 8.0 {
-			t.Errorf("%.1f %% of requests met 429 at %.2f ok/s; want under 8 %% and at least 8.0", 100*r.refusedShare(), r.perSecond())
-		}
-	})
+	const runs = 5
+	var refused, rates []float64
+	for range runs {
+		synctest.Test(t, func(t *testing.T) {
+			srv := loopstest.NewServer(t, loopstest.WithoutListener(), loopstest.WithRateModel(loopstest.TokenBucket(10, time.Second, 1)))
+			r, err := runFleet(srv, srv.Transport(), 4, 0, fleetRun)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Log(r)
+			if r.failed != 0 {
+				t.Errorf("%d sends failed, want none", r.failed)
+			}
+			refused, rates = append(refused, r.refusedShare()), append(rates, r.perSecond())
+		})
+	}
+	slices.Sort(refused)
+	slices.Sort(rates)
+	if m := refused[runs/2]; m >= 0.07 {
+		t.Errorf("median 429 share %.1f %% (runs: %.3f); want under 7 %%", 100*m, refused)
+	}
+	if m := rates[runs/2]; m < 8.5 {
+		t.Errorf("median rate %.2f ok/s (runs: %.2f); want at least 8.5", m, rates)
+	}
 }
