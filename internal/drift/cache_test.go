@@ -16,14 +16,20 @@ import (
 // The documents the tests share (Loops' specs and old contracts in
 // testdata, openapi/loops.yaml) are read, and parsed, once per test
 // binary: a parse of a 300 KB document is most of what a test of it costs,
-// some 250 ms under -race. What the cache hands out is never changed: the
+// some 250 ms under -race. So is any document that Load or Propose parses
+// more than once, as the end-to-end tests of Check, Update and
+// WriteProposal do: the same spec as contract and as spec, or a changed
+// copy that two tests write. What the cache hands out is never changed: the
 // bytes are clipped, so that an append copies them, and edit returns a
-// copy; a test that changes a parsed document parses its own (see
-// TestContractTypeChangeFails); and each digest is made afresh from the
-// shared parse by FromDocument, which only reads it.
+// copy; the library only reads what parse returns; a test that changes a
+// parsed document parses its own (see TestContractTypeChangeFails); and
+// each digest is made afresh from the shared parse by FromDocument, which
+// only reads it.
 
-// cached holds one loader per file name.
-var cached sync.Map // name → func() ([]byte, *openapi3.T, error) or func() ([]byte, error)
+func init() { parse = sharedParse }
+
+// cached holds one loader per file name, and one parse per document.
+var cached sync.Map // "bytes "+name → func() ([]byte, error); "doc "+data → func() (*openapi3.T, error)
 
 // shared returns the bytes of a file of testdata, or of the repository
 // through repoPath, gunzipped when the name ends in .gz. They must not be
@@ -43,12 +49,18 @@ func shared(t *testing.T, name string) []byte {
 func sharedDoc(t *testing.T, name string) ([]byte, *openapi3.T) {
 	t.Helper()
 	raw := shared(t, name)
-	load, _ := cached.LoadOrStore("doc "+name, sync.OnceValues(func() (*openapi3.T, error) { return Parse(raw) }))
-	doc, err := load.(func() (*openapi3.T, error))()
+	doc, err := sharedParse(raw)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	return raw, doc
+}
+
+// sharedParse is Parse, once per distinct document; what it returns must
+// not be changed.
+func sharedParse(data []byte) (*openapi3.T, error) {
+	load, _ := cached.LoadOrStore("doc "+string(data), sync.OnceValues(func() (*openapi3.T, error) { return Parse(data) }))
+	return load.(func() (*openapi3.T, error))()
 }
 
 // sharedDigest returns a new digest of the file, from its shared parse.

@@ -53,7 +53,7 @@ func Propose(contract []byte, now, was *Digest) (*Proposal, error) {
 }
 
 func newProposer(contract []byte, now *Digest) (*proposer, error) {
-	doc, err := Parse(contract)
+	doc, err := parse(contract)
 	if err != nil {
 		return nil, fmt.Errorf("the contract: %w", err)
 	}
