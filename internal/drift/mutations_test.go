@@ -5,10 +5,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v4"
 )
 
 // nodeCap is the declaration the watched-fact mutations are checked with.
@@ -23,17 +25,6 @@ const nodeCap = `facts:
       - go: loops.MaxWorkflowNodes
 `
 
-// watchedDigest parses and digests a document with the texts of the facts
-// it watches.
-func watchedDigest(t *testing.T, doc []byte, facts []Fact) (*Digest, map[string]string) {
-	t.Helper()
-	parsed, err := Parse(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return watchedDigestOf(parsed, doc, facts)
-}
-
 // watchedDigestOf digests a parsed document with the texts of the facts it
 // watches.
 func watchedDigestOf(parsed *openapi3.T, raw []byte, facts []Fact) (*Digest, map[string]string) {
@@ -43,16 +34,33 @@ func watchedDigestOf(parsed *openapi3.T, raw []byte, facts []Fact) (*Digest, map
 	return d, texts
 }
 
+// mutated parses a copy of the tree with the change made, if any.
+func mutated(t *testing.T, tree *yaml.Node, c change) *openapi3.T {
+	t.Helper()
+	doc := copyTree(tree)
+	if c != nil {
+		if err := c(doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	parsed, err := parseTree(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return parsed
+}
+
 // upstreamMoves digests a mutated copy of Loops' spec and returns the
 // report lines of the gate against the digest was of the original: the
 // moved facts and the watched texts that changed.
-func upstreamMoves(t *testing.T, was *Digest, mutated []byte) []string {
+func upstreamMoves(t *testing.T, was *Digest, parsed *openapi3.T) []string {
 	t.Helper()
 	facts, err := ParseFacts([]byte(nodeCap))
 	if err != nil {
 		t.Fatal(err)
 	}
-	now, texts := watchedDigest(t, mutated, facts)
+	// The copy has no text of its own; the report shows no checksum.
+	now, texts := watchedDigestOf(parsed, nil, facts)
 	var out []string
 	for _, f := range Compare(now, was, Upstream) {
 		out = append(out, f.String())
@@ -66,77 +74,80 @@ func upstreamMoves(t *testing.T, was *Digest, mutated []byte) []string {
 func TestGateOnMutatedRealSpec(t *testing.T) {
 	t.Parallel()
 	spec, parsed := sharedDoc(t, spec1_21_14)
+	tree := sharedTree(t, spec1_21_14)
 	facts, err := ParseFacts([]byte(nodeCap))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The digest the moves are held against comes from the shared parse;
-	// each mutated copy, and the unchanged one, is parsed on its own.
+	// The digest the moves are held against comes from the shared parse of
+	// the text; each mutated copy of its tree, and the unchanged one, is
+	// parsed on its own (see tree_test.go).
 	was, _ := watchedDigestOf(parsed, spec, facts)
 	const (
-		timerUnit    = "      enum:\n        - m\n        - h\n        - d\n"
-		reEligible   = "    WorkflowReEligible:\n      type: boolean\n"
-		nodeUnion    = "    WorkflowMutationNode:\n      description: Detailed workflow node returned from create and update mutations.\n        The exact fields depend on `typeName`.\n      oneOf:\n"
-		variantAlt   = "        - $ref: \"#/components/schemas/VariantWorkflowMutationNode\"\n      discriminator:\n        propertyName: typeName\n        mapping:\n          SignupTrigger: \"#/components/schemas/SignupTriggerWorkflowMutationNode\"\n"
-		variantReq   = "        - id\n        - typeName\n        - nextNodeIds\n    UpdateWorkflowNodePayload:\n"
-		minProps     = "      minProperties: 1\n      description: At least one field must be provided.\n"
-		getCampaign  = "      operationId: getCampaign\n"
-		apiKeyOK     = "      responses:\n        \"200\":\n          description: Success\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  success:\n"
-		security     = "      security:\n        - apiKey: []\n"
-		nodeCapText  = "Public workflows can have up to 400 nodes. Generated\n        children count"
-		firstPath    = "paths:\n  /v1/api-key:\n"
-		deleteWf     = "    delete:\n      tags:\n        - Workflows\n      summary: Delete a workflow\n"
-		timerAmount  = "    WorkflowTimerAmount:\n      type: number\n"
-		emailSubject = "        subject:\n          type: string\n      required:\n        - id\n        - typeName\n        - nextNodeIds\n        - emailMessageId\n        - subject\n    ExitActionWorkflowMutationNode:\n"
-		exitMapping  = "          ExitAction: \"#/components/schemas/ExitActionWorkflowMutationNode\"\n          BranchNode:"
-		ccNotCampaig = "CC email address. Requires the team to have CC/BCC enabled. Not\n            supported for campaign emails."
+		schemas     = "components.schemas."
+		nodeUnion   = schemas + "WorkflowMutationNode"
+		apiKey      = "paths./v1/api-key.get"
+		createNode  = "paths./v1/workflows/{workflowId}/nodes.post"
+		nodeCapText = "Public workflows can have up to 400 nodes. Generated children count"
 	)
-	newAlternative := nodeUnion + "        - type: object\n          properties:\n            id:\n              type: string\n            typeName:\n              type: string\n              enum:\n                - WebhookAction\n          required:\n            - id\n            - typeName\n"
-	feedback := "paths:\n  /v1/feedback:\n    post:\n      operationId: createFeedback\n      parameters:\n        - name: Idempotency-Key\n          in: header\n          schema:\n            type: string\n            maxLength: 100\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              type: object\n              properties:\n                details:\n                  type: string\n                notifyWhenAvailable:\n                  type: boolean\n              required:\n                - details\n      responses:\n        \"200\":\n          description: ok\n        \"429\":\n          description: quota\n  /v1/api-key:\n"
 	fails := []struct {
-		name     string
-		old, new string
-		want     []string // every one must be in a single report line
+		name   string
+		change change
+		want   []string // every one must be in a single report line
 	}{
-		{"an enum value reached only through a oneOf alternative", timerUnit, timerUnit + "        - w\n",
+		{"an enum value reached only through a oneOf alternative", insertAt(schemas+"WorkflowTimerUnit.enum", -1, "w"),
 			[]string{"~ ", "<typeName=TimerAction>.unit", `enum value "w" only in new upstream`}},
-		{"a type change inside an alternative", reEligible, "    WorkflowReEligible:\n      type: string\n",
+		{"a type change inside an alternative", setAt(schemas+"WorkflowReEligible.type", "string"),
 			[]string{"<typeName=EventTrigger>.reEligible", "type string → boolean"}},
-		{"a new alternative", nodeUnion, newAlternative,
+		{"a new alternative", insertAt(nodeUnion+".oneOf", 0, "{type: object, properties: {id: {type: string}, typeName: {type: string, enum: [WebhookAction]}}, required: [id, typeName]}"),
 			[]string{"+ ", "oneOf alternative <typeName=WebhookAction> only in new upstream", "properties id, typeName"}},
-		{"a dropped alternative", variantAlt, strings.TrimPrefix(variantAlt, "        - $ref: \"#/components/schemas/VariantWorkflowMutationNode\"\n"),
+		{"a dropped alternative", removeFrom(nodeUnion+".oneOf", `$ref: "#/components/schemas/VariantWorkflowMutationNode"`),
 			[]string{"- ", "oneOf alternative <typeName=VariantNode> only in digest"}},
-		{"a required flag added inside an alternative", variantReq, "        - id\n        - typeName\n        - nextNodeIds\n        - isControl\n    UpdateWorkflowNodePayload:\n",
+		{"a required flag added inside an alternative", insertAt(schemas+"VariantWorkflowMutationNode.required", -1, "isControl"),
 			[]string{"<typeName=VariantNode>.isControl", "required true → false"}},
-		{"a limit added inside an alternative", timerAmount, timerAmount + "      minimum: 0\n",
+		{"a limit added inside an alternative", setAt(schemas+"WorkflowTimerAmount.minimum", "0"),
 			[]string{"~ ", "<typeName=TimerAction>.amount", "minimum 0 → none"}},
-		{"nullable inside an alternative", emailSubject, strings.Replace(emailSubject, "type: string", "type: [string, \"null\"]", 1),
+		{"nullable inside an alternative", setAt(schemas+"SendEmailActionWorkflowMutationNode.properties.subject.type", `[string, "null"]`),
 			[]string{"~ ", "<typeName=SendEmailAction>.subject", "nullable true → false"}},
-		{"a discriminator mapping changed", exitMapping, strings.Replace(exitMapping, "ExitActionWorkflowMutationNode", "BlankTriggerWorkflowMutationNode", 1),
+		{"a discriminator mapping changed", setAt(nodeUnion+".discriminator.mapping.ExitAction", `"#/components/schemas/BlankTriggerWorkflowMutationNode"`),
 			[]string{"~ ", `discriminator value "ExitAction" maps to BlankTriggerWorkflowMutationNode → ExitActionWorkflowMutationNode`}},
-		{"minProperties changed", minProps, "      minProperties: 2\n      description: At least one field must be provided.\n",
+		{"minProperties changed", setAt(schemas+"UpdateTransactionalRequest.minProperties", "2"),
 			[]string{"~ updateTransactionalEmail.request: minProperties 2 → 1"}},
-		{"an operation deprecated", getCampaign, getCampaign + "      deprecated: true\n",
+		{"an operation deprecated", setAt("paths./v1/campaigns/{campaignId}.get.deprecated", "true"),
 			[]string{"~ getCampaign: operation deprecated true → false"}},
-		{"a response header added", apiKeyOK, strings.Replace(apiKeyOK, "          description: Success\n", "          description: Success\n          headers:\n            x-ratelimit-limit:\n              schema:\n                type: integer\n", 1),
+		{"a response header added", setAt(apiKey+".responses.200.headers", "{x-ratelimit-limit: {schema: {type: integer}}}"),
 			[]string{"+ testApiKey.response.200.header.x-ratelimit-limit: integer"}},
-		{"a security requirement removed", security, "      security: []\n",
+		{"a security requirement removed", setAt(apiKey+".security", "[]"),
 			[]string{"~ testApiKey: security none → http bearer"}},
-		{"a watched prose fact changed", nodeCapText, strings.Replace(nodeCapText, "400", "500", 1),
+		{"a watched prose fact changed", replaceIn(createNode+".description", nodeCapText, strings.Replace(nodeCapText, "400", "500", 1)),
 			[]string{"workflow node cap", "no longer says", "Go loops.MaxWorkflowNodes"}},
-		{"a watched sentence deleted", nodeCapText, "Generated\n        children count",
+		{"a watched sentence deleted", replaceIn(createNode+".description", nodeCapText, "Generated children count"),
 			[]string{"workflow node cap", "createWorkflowNode.description in 1.21.14 no longer says", "Go loops.MaxWorkflowNodes"}},
-		{"a watched text's place gone (the operation renamed)", "      operationId: createWorkflowNode\n", "      operationId: addWorkflowNode\n",
+		{"a watched text's place gone (the operation renamed)", setAt(createNode+".operationId", "addWorkflowNode"),
 			[]string{"workflow node cap", "has no text at createWorkflowNode.description", "Go loops.MaxWorkflowNodes"}},
-		{"a new operation", firstPath, feedback,
+		{"a new operation", setAt("paths./v1/feedback", `
+post:
+  operationId: createFeedback
+  parameters:
+    - {name: Idempotency-Key, in: header, schema: {type: string, maxLength: 100}}
+  requestBody:
+    required: true
+    content:
+      application/json:
+        schema:
+          type: object
+          properties: {details: {type: string}, notifyWhenAvailable: {type: boolean}}
+          required: [details]
+  responses: {"200": {description: ok}, "429": {description: quota}}
+`),
 			[]string{"+ POST /v1/feedback createFeedback (new upstream only)", "parameters: header.idempotency-key string, maxLength 100, optional", "body (required): object, properties details, notifyWhenAvailable, required details", "statuses 200, 429"}},
-		{"a removed operation", deleteWf, "    x-removed:\n      tags:\n        - Workflows\n      summary: Delete a workflow\n",
+		{"a removed operation", renameKey("paths./v1/workflows/{workflowId}.delete", "x-removed"),
 			[]string{"- DELETE /v1/workflows/{workflowId} deleteWorkflow (digest only)", "statuses 204, 400, 401, 404, 405, 409"}},
 	}
 	for _, tt := range fails {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := upstreamMoves(t, was, edit(t, spec, tt.old, tt.new))
+			got := upstreamMoves(t, was, mutated(t, tree, tt.change))
 			if len(got) == 0 {
 				t.Fatal("the gate passed")
 			}
@@ -148,20 +159,27 @@ func TestGateOnMutatedRealSpec(t *testing.T) {
 			t.Errorf("no line says all of %q; the report:\n%s", tt.want, strings.Join(got, "\n"))
 		})
 	}
-	passes := []struct{ name, old, new string }{
-		{"an unchanged copy", "", ""},
-		{"a watched sentence re-wrapped", nodeCapText, "Public workflows  can have up to 400\n        nodes.   Generated children count"},
-		{"an unwatched sentence edited", ccNotCampaig, "CC email address, for teams with CC/BCC turned on; campaign\n            emails cannot use it."},
+	passes := []struct {
+		name   string
+		change change // nil: none
+	}{
+		{"an unchanged copy", nil},
+		// Re-wrapped: the value the folded text reads as, its lines joined.
+		{"a watched sentence re-wrapped", replaceIn(createNode+".description", nodeCapText, "Public workflows  can have up to 400 nodes.   Generated children count")},
+		{"an unwatched sentence edited", replaceIn(schemas+"UpdateEmailMessageRequest.properties.ccEmail.description",
+			"CC email address. Requires the team to have CC/BCC enabled. Not supported for campaign emails.",
+			"CC email address, for teams with CC/BCC turned on; campaign emails cannot use it.")},
 	}
 	for _, tt := range passes {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			mutated := spec
-			if tt.old != "" {
-				mutated = edit(t, spec, tt.old, tt.new)
-			}
-			if got := upstreamMoves(t, was, mutated); len(got) != 0 {
+			doc := mutated(t, tree, tt.change)
+			if got := upstreamMoves(t, was, doc); len(got) != 0 {
 				t.Errorf("the gate failed:\n%s", strings.Join(got, "\n"))
+			}
+			// A tree parses to what Parse makes of its text.
+			if tt.change == nil && !reflect.DeepEqual(doc, parsed) {
+				t.Error("the unchanged tree does not parse to what Parse makes of the text")
 			}
 		})
 	}
