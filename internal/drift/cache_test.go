@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v4"
 )
 
 // The documents the tests share (Loops' specs and old contracts in
@@ -21,15 +22,22 @@ import (
 // WriteProposal do: the same spec as contract and as spec, or a changed
 // copy that two tests write. What the cache hands out is never changed: the
 // bytes are clipped, so that an append copies them, and edit returns a
-// copy; the library only reads what parse returns; a test that changes a
+// copy; the library only reads what parse and readTree return; a test that changes a
 // parsed document parses its own (see TestContractTypeChangeFails); and
 // each digest is made afresh from the shared parse by FromDocument, which
 // only reads it.
 
-func init() { parse = sharedParse }
+func init() {
+	parse = sharedParse
+	read := readTree
+	readTree = func(data []byte) (*yaml.Node, error) {
+		load, _ := cached.LoadOrStore("tree "+string(data), sync.OnceValues(func() (*yaml.Node, error) { return read(data) }))
+		return load.(func() (*yaml.Node, error))()
+	}
+}
 
 // cached holds one loader per file name, and one parse per document.
-var cached sync.Map // "bytes "+name → func() ([]byte, error); "doc "+data → func() (*openapi3.T, error)
+var cached sync.Map // "bytes "+name → func() ([]byte, error); "doc "+data → func() (*openapi3.T, error); "tree "+data → func() (*yaml.Node, error)
 
 // shared returns the bytes of a file of testdata, or of the repository
 // through repoPath, gunzipped when the name ends in .gz. They must not be

@@ -3,7 +3,6 @@ package drift
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -23,12 +22,7 @@ import (
 // be changed.
 func sharedTree(t *testing.T, name string) *yaml.Node {
 	t.Helper()
-	raw := shared(t, name)
-	load, _ := cached.LoadOrStore("tree "+name, sync.OnceValues(func() (*yaml.Node, error) {
-		var doc yaml.Node
-		return &doc, yaml.Unmarshal(raw, &doc)
-	}))
-	tree, err := load.(func() (*yaml.Node, error))()
+	tree, err := readTree(shared(t, name)) // once per document: see cache_test.go
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
