@@ -179,7 +179,7 @@ func TestAdaptiveLimiterPausesEveryoneOn429(t *testing.T) {
 			t.Errorf("after 10 s of answers without rate-limit headers the interval is %v; a blind probe should wait longer", g)
 		}
 		for range 110 { // 11 s more
-			time.Sleep(100 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond) // fake time: the synctest bubble
 			l.OnResponse(http.StatusOK, nil)
 		}
 		if g := gap(); g > 105*time.Millisecond {
