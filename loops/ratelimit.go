@@ -73,7 +73,11 @@ const safetyMargin = 0.04
 //     interval long, counted from the Unix epoch, so that the limiters of
 //     every process of a team (whose clocks agree within a millisecond or
 //     two) use the same slots and never send closer together than one
-//     interval. A request that finds the limiter idle leaves at once.
+//     interval. A request that finds the limiter idle leaves at once. A
+//     limiter slower than Loops' rate (WithRateLimit(10/N) in each of N
+//     processes) lays its grid at a random phase, in steps of the team's
+//     slot, and tries another phase at its first 429, so that such
+//     limiters take turns rather than meet in every slot.
 //   - A limiter uses one slot in 2^n. n is 0 until a 429 says that another
 //     sender (another process with the same key) took a slot; each 429
 //     then doubles the period, keeping the half of the slots the limiter
@@ -119,6 +123,9 @@ type AdaptiveLimiter struct {
 	splitAt     time.Time     // when share last grew
 	started     time.Time     // when the first answer other than a 429 came
 	wins        []time.Time   // when the answers other than 429 of the last second came, oldest first
+	phases      int           // how many team slots one interval spans (1 at the team's rate)
+	phase       time.Duration // where this limiter's grid starts within its interval, in team slots
+	repicked    bool          // the last 429 moved the phase, and no answer has yet confirmed it
 	probeAfter  int           // slots before the period halves, when the header cannot tell
 	probing     bool          // the period halved and no answer has yet confirmed it
 	sent        int           // requests that left since the period last grew
@@ -185,7 +192,10 @@ func NewLimiterPer(limit float64, window time.Duration) *AdaptiveLimiter {
 		limit, window = DefaultRequestsPerSecond, time.Second
 	}
 	base := intervalFor(limit, window)
-	return &AdaptiveLimiter{window: window, base: base, floor: base, probeAfter: minProbeAfter}
+	l := &AdaptiveLimiter{window: window, base: base, floor: base, probeAfter: minProbeAfter}
+	l.phases = phasesOf(base, window)
+	l.phase = l.pickPhase()
+	return l
 }
 
 // validRate reports whether r is a rate a limiter can pace at: finite and
@@ -276,7 +286,7 @@ func (l *AdaptiveLimiter) lead(now time.Time, losses int) time.Duration {
 		// lost more often.
 		steps = 2*maxShare + 2 + min(losses, 4)
 	}
-	d := time.Duration(steps) * l.floor / 512
+	d := time.Duration(steps) * l.leadUnit()
 	if now.Before(l.contended) {
 		d += l.early
 	}
@@ -302,14 +312,14 @@ func (l *AdaptiveLimiter) take(now, at time.Time, onGrid bool) {
 	case onGrid && now.Sub(at) < tolerance:
 		l.next = at.Add(period)
 	case l.next.IsZero():
-		l.next = alignUp(now.Add(l.floor-tolerance), l.floor)
+		l.next = l.align(now.Add(l.floor - tolerance))
 	default:
-		earliest := alignUp(now.Add(l.floor-tolerance), l.floor)
+		earliest := l.align(now.Add(l.floor - tolerance))
 		if behind := earliest.Sub(l.next); behind > 0 {
 			l.next = l.next.Add((behind + period - 1) / period * period)
 		}
 	}
-	l.early = time.Duration(rand.Int64N(int64(l.floor/512) + 1))
+	l.early = time.Duration(rand.Int64N(int64(l.leadUnit()) + 1))
 	l.sent++
 }
 
@@ -358,6 +368,40 @@ func (l *AdaptiveLimiter) spread(share int) {
 	}
 }
 
+// teamSlot is the interval at Loops' documented rate: the width of the
+// slots that the limiters of one team share.
+var teamSlot = intervalFor(DefaultRequestsPerSecond, time.Second)
+
+// phasesOf is how many team slots one interval at base spans, for the
+// per-second limit: the phases a limiter slower than the team can choose.
+func phasesOf(base, window time.Duration) int {
+	if window != time.Second || base < 2*teamSlot {
+		return 1
+	}
+	return int(min(base/teamSlot, 64))
+}
+
+// leadUnit is a 512th of the slot whose margin a lead must stay within:
+// the limiter's interval, or the team's slot for a limiter slower than
+// the team, whose requests sit one team slot from other limiters'.
+func (l *AdaptiveLimiter) leadUnit() time.Duration {
+	return min(l.floor, teamSlot) / 512
+}
+
+// pickPhase draws one of the limiter's phases at random.
+func (l *AdaptiveLimiter) pickPhase() time.Duration {
+	if l.phases <= 1 {
+		return 0
+	}
+	return time.Duration(rand.IntN(l.phases)) * teamSlot
+}
+
+// align returns the first slot of the limiter's grid (the epoch's
+// multiples of floor, shifted by its phase) at or after t.
+func (l *AdaptiveLimiter) align(t time.Time) time.Time {
+	return alignUp(t.Add(-l.phase), l.floor).Add(l.phase)
+}
+
 // alignUp returns the first multiple of d since the Unix epoch at or
 // after t.
 func alignUp(t time.Time, d time.Duration) time.Time {
@@ -396,7 +440,18 @@ func (l *AdaptiveLimiter) OnResponsePause(status int, header http.Header) time.D
 		// new; nor, where the server counts a window, does one within a
 		// window of the split, which may be the requests of before it
 		// still counted.
-		if l.sent > 0 && !(l.informative && now.Sub(l.splitAt) < l.window) {
+		switch {
+		case l.sent > 0 && l.phases > 1 && l.share == 0 && !l.repicked:
+			// A limiter slower than the team's rate (WithRateLimit(10/N)
+			// in each of N processes) first tries another phase: others
+			// at its rate may have drawn the same one.
+			l.repicked = true
+			old := l.phase
+			for l.phases > 1 && l.phase == old {
+				l.phase = l.pickPhase()
+			}
+			l.next = l.align(l.next.Add(l.phase - old))
+		case l.sent > 0 && !(l.informative && now.Sub(l.splitAt) < l.window):
 			l.split()
 			l.spread(l.estimate(now, rateLimitFrom(header).Limit))
 		}
@@ -410,6 +465,7 @@ func (l *AdaptiveLimiter) OnResponsePause(status int, header http.Header) time.D
 		}
 		return max(at.Sub(now), 0)
 	case status < 500:
+		l.repicked = false
 		l.win(now)
 		l.streak++
 		if rl := rateLimitFrom(header); rl.Present && rl.Remaining >= spareRemaining {
@@ -496,7 +552,7 @@ func (l *AdaptiveLimiter) learnLimit(header http.Header) {
 		// The share of slots carries over to the new grid.
 		l.floor = floor
 		if !l.next.IsZero() {
-			l.next = alignUp(l.next, floor)
+			l.next = l.align(l.next)
 		}
 	}
 }
