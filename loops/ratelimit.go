@@ -447,7 +447,7 @@ func (l *AdaptiveLimiter) OnResponsePause(status int, header http.Header) time.D
 			// at its rate may have drawn the same one.
 			l.repicked = true
 			old := l.phase
-			for l.phases > 1 && l.phase == old {
+			for l.phase == old { // phases > 1: another one exists
 				l.phase = l.pickPhase()
 			}
 			l.next = l.align(l.next.Add(l.phase - old))
