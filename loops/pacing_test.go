@@ -190,7 +190,7 @@ func TestAdaptiveLimiterPausesEveryoneOn429(t *testing.T) {
 		l := loops.NewLimiter(10)
 		ctx := t.Context()
 		spare := http.Header{"X-Ratelimit-Limit": {"10"}, "X-Ratelimit-Remaining": {"5"}}
-		for range 3 {
+		for range 12 { // over a second: past the start-up window (TestAdaptiveLimiterWaitsOutTheFirstWindow)
 			_ = l.Wait(ctx)
 			l.OnResponse(http.StatusOK, spare)
 		}

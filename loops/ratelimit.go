@@ -86,11 +86,23 @@ const safetyMargin = 0.04
 //     few of the last second's slots, one 429 takes it straight to the
 //     share those wins suggest (see estimate), so that a crowd of
 //     processes started together parts in a few steps. The period halves
-//     again to claim slots that others have left: after four answers in a
-//     row whose x-ratelimit-remaining shows spare budget, or, when the
-//     header cannot say (a server that counts spacing reports 0
-//     remaining), after about 20 s without a 429 (a probe that meets one
-//     doubles that wait, up to 2 minutes; one that holds shortens it).
+//     again to claim slots that others have left: after six answers in a
+//     row whose x-ratelimit-remaining leaves room for the limiter's rate
+//     to double and holds steady (see noteRoom), or, when the header
+//     cannot say (a server that counts spacing reports 0 remaining),
+//     after about 20 s without a 429 (a probe that meets one doubles that
+//     wait, up to 2 minutes; one that holds shortens it).
+//   - Where x-ratelimit-remaining shows that the server counts requests in
+//     a window rather than their spacing, a window takes a burst at once
+//     and then refuses everything until it rolls over, and two processes
+//     sending in one slot both get through. So a limiter that finds the
+//     window spent within a window of its first success waits for that
+//     window to pass; one that holds a quarter of the slots or less (three
+//     or more processes share the team) leaves one request of each window
+//     free, so that two processes keeping one series do not overfill it
+//     (see slotWidth); and at a 429 that only three keeping one series
+//     explains, it moves to another series rather than halve its share
+//     (see crowdedMeeting).
 //   - Where two limiters meet in one slot, the one with the smaller share
 //     leaves a fraction of a millisecond earlier and wins it, a probe
 //     loses to its equals, a retry after a 429 beats them all, and a
@@ -129,8 +141,12 @@ type AdaptiveLimiter struct {
 	probeAfter  int           // slots before the period halves, when the header cannot tell
 	probing     bool          // the period halved and no answer has yet confirmed it
 	sent        int           // requests that left since the period last grew
-	spare       bool          // x-ratelimit-remaining showed spare budget since share last changed
-	informative bool          // x-ratelimit-remaining has shown spare budget at least once
+	spareRun    int           // answers in a row whose x-ratelimit-remaining left room (see noteRoom)
+	spareLo     int           // the lowest x-ratelimit-remaining of that run
+	spareHi     int           // the highest
+	grid        time.Duration // the slot width next was last aligned to (see slotWidth)
+	movedAt     time.Time     // when a 429 last moved the limiter to another series at the same share
+	informative bool          // x-ratelimit-remaining has shown spare budget at least once: the server counts a window (or a bucket's burst), not spacing
 }
 
 // Bounds of an [AdaptiveLimiter]'s interval between two requests. Faster
@@ -159,12 +175,27 @@ const (
 	// contentionSlots is how long (in slots) after a 429 a limiter keeps
 	// leaving a little early to break ties with other processes.
 	contentionSlots = 64
-	// spareRemaining is the x-ratelimit-remaining that shows budget
+	// spareRemaining is the least x-ratelimit-remaining that shows budget
 	// nobody is using: a full team leaves at most one request of it.
 	spareRemaining = 2
-	// spareStreak is how many answers in a row must show spare budget
-	// before the period halves.
-	spareStreak = 4
+	// spareStreak is how many answers in a row must leave room for the
+	// limiter's rate to double before the period halves.
+	spareStreak = 6
+	// spareSwing is how far x-ratelimit-remaining may vary over those
+	// answers: a fixed window's count falls back to zero at the start of
+	// each window, which shows a high remaining early in a full window,
+	// not spare budget; a sliding window's stays within a request or two.
+	spareSwing = 2
+	// crowdedShare is the share from which a limiter counted in a window
+	// leaves one request of the window free (see slotWidth): with one slot
+	// in four or fewer, at least three processes send.
+	crowdedShare = 2
+	// movePeriod is how many windows must pass between two moves to
+	// another series after a 429 (see crowdedMeeting).
+	movePeriod = 10
+	// crowdedMargin widens those slots a little more, so that arrivals a
+	// few milliseconds late do not bring the window's free request back.
+	crowdedMargin = 0.01
 )
 
 // learnedLimitLapse is how many answers in a row may come without
@@ -235,7 +266,7 @@ func (l *AdaptiveLimiter) Wait(ctx context.Context) error {
 		if onGrid && !slot.IsZero() && now.Before(l.contended) {
 			// While others contend for the team's slots, even a request
 			// that finds the limiter idle keeps to its own series.
-			if behind := now.Sub(slot); behind >= l.floor/32 {
+			if behind := now.Sub(slot); behind >= l.slotWidth()/32 {
 				period := l.period()
 				slot = slot.Add((behind + period - 1) / period * period)
 			}
@@ -307,14 +338,15 @@ func (l *AdaptiveLimiter) slot() (at time.Time, onGrid bool) {
 // (an idle limiter, a pause, a late wake-up) the first slot of the same
 // series that lies at least about one interval after now.
 func (l *AdaptiveLimiter) take(now, at time.Time, onGrid bool) {
-	period, tolerance := l.period(), l.floor/32
+	width := l.slotWidth()
+	period, tolerance := l.period(), width/32
 	switch {
 	case onGrid && now.Sub(at) < tolerance:
 		l.next = at.Add(period)
 	case l.next.IsZero():
-		l.next = l.align(now.Add(l.floor - tolerance))
+		l.next = l.align(now.Add(width - tolerance))
 	default:
-		earliest := l.align(now.Add(l.floor - tolerance))
+		earliest := l.align(now.Add(width - tolerance))
 		if behind := earliest.Sub(l.next); behind > 0 {
 			l.next = l.next.Add((behind + period - 1) / period * period)
 		}
@@ -323,10 +355,66 @@ func (l *AdaptiveLimiter) take(now, at time.Time, onGrid bool) {
 	l.sent++
 }
 
-// period is the time between two of the limiter's slots: one interval in
-// 2^share, no longer than an hour unless one interval is.
+// period is the time between two of the limiter's slots: one slot width
+// times 2^share, no longer than an hour unless one slot is.
 func (l *AdaptiveLimiter) period() time.Duration {
-	return min(l.floor<<l.share, max(maxInterval, l.floor))
+	width := l.slotWidth()
+	return min(width<<l.share, max(maxInterval, width))
+}
+
+// slotWidth is the width of the grid's slots: the interval (floor), or,
+// for a limiter counted in a window (informative) that holds one slot in
+// 2^crowdedShare or fewer of the per-second limit, the interval at which
+// a window holds one request fewer than the limit. Where the server
+// counts requests in a window rather than their spacing, two processes
+// that happen to keep the same series do not meet in a 429 at once; they
+// push some windows one request over the limit, and the 429 falls on
+// whoever comes next. With one request of each window left free, such a
+// pair costs nothing, at the price of 7 % of the rate among three or
+// more processes. A lone process, or a pair, keeps the full rate.
+func (l *AdaptiveLimiter) slotWidth() time.Duration {
+	if !l.informative || l.share < crowdedShare || l.window != time.Second || l.phases > 1 {
+		return l.floor
+	}
+	perWindow := math.Round(float64(l.window) / (float64(l.floor) * (1 - safetyMargin)))
+	if perWindow < 3 {
+		return l.floor
+	}
+	return max(l.floor, time.Duration(float64(l.window)/(perWindow-1)*(1+crowdedMargin)))
+}
+
+// crowdedMeeting reports whether a 429 means that three or more processes
+// keep this limiter's series, rather than that the team sends too much:
+// where the server counts a window, a limiter whose slots leave one
+// request of each window free (see slotWidth) meets a 429 only then, or
+// when the processes' shares add up to more than the team's budget. It
+// takes the first when its wins over the last second match its share (a
+// 429 within a window of a change of share or series says nothing new),
+// at most once in movePeriod windows, so that a team that does send too
+// much still splits.
+func (l *AdaptiveLimiter) crowdedMeeting(now time.Time, header http.Header) bool {
+	return l.informative && l.slotWidth() != l.floor &&
+		now.Sub(l.splitAt) >= l.window && now.Sub(l.movedAt) > movePeriod*l.window &&
+		l.estimate(now, rateLimitFrom(header).Limit) <= l.share
+}
+
+// realign puts the next slot on the grid of the current slot width, when
+// a change of share or of what the limiter knows changed that width.
+func (l *AdaptiveLimiter) realign() {
+	if w := l.slotWidth(); w != l.grid {
+		l.grid = w
+		if !l.next.IsZero() {
+			l.next = l.align(l.next)
+		}
+	}
+}
+
+// skipTo moves the limiter's next slot forward by whole periods, to the
+// first of its series at or after t.
+func (l *AdaptiveLimiter) skipTo(t time.Time) {
+	if period := l.period(); !l.next.IsZero() && l.next.Before(t) {
+		l.next = l.next.Add((t.Sub(l.next) + period - 1) / period * period)
+	}
 }
 
 // split doubles the period after a 429. The limiter's next slot is the
@@ -351,7 +439,7 @@ func (l *AdaptiveLimiter) split() {
 		l.next = l.next.Add(l.period())
 	}
 	l.share++
-	l.streak, l.probing, l.spare, l.sent = 0, false, false, 0
+	l.streak, l.probing, l.spareRun, l.sent = 0, false, 0, 0
 	l.changed = time.Now()
 	l.splitAt = l.changed
 }
@@ -397,9 +485,9 @@ func (l *AdaptiveLimiter) pickPhase() time.Duration {
 }
 
 // align returns the first slot of the limiter's grid (the epoch's
-// multiples of floor, shifted by its phase) at or after t.
+// multiples of the slot width, shifted by its phase) at or after t.
 func (l *AdaptiveLimiter) align(t time.Time) time.Time {
-	return alignUp(t.Add(-l.phase), l.floor).Add(l.phase)
+	return alignUp(t.Add(-l.phase), l.slotWidth()).Add(l.phase)
 }
 
 // alignUp returns the first multiple of d since the Unix epoch at or
@@ -451,11 +539,26 @@ func (l *AdaptiveLimiter) OnResponsePause(status int, header http.Header) time.D
 				l.phase = l.pickPhase()
 			}
 			l.next = l.align(l.next.Add(l.phase - old))
+		case l.sent > 0 && l.crowdedMeeting(now, header):
+			// Three or more processes keep this series (see slotWidth):
+			// move to another, picked at random, rather than give up
+			// half of a share that the team's budget holds.
+			l.movedAt, l.splitAt = now, now
+			l.next = l.align(l.next).Add(time.Duration(rand.IntN(1<<l.share)) * l.slotWidth())
 		case l.sent > 0 && !(l.informative && now.Sub(l.splitAt) < l.window):
 			l.split()
 			l.spread(l.estimate(now, rateLimitFrom(header).Limit))
 		}
 		l.contended = now.Add(contentionSlots * l.floor)
+		l.realign()
+		if l.informative && !l.started.IsZero() && now.Sub(l.started) < l.window {
+			// Processes started together spend a window's whole budget in
+			// its first few slots (a window, unlike a bucket of burst 1,
+			// takes them all at once), and everything sent before it
+			// rolls over meets a 429: wait for the window that the first
+			// success opened to pass.
+			l.skipTo(l.started.Add(l.window))
+		}
 		if ra, ok := parseRetryAfter(header.Get("Retry-After"), now); ok && ra <= maxRetryAfter {
 			l.pausedUntil = later(l.pausedUntil, now.Add(ra))
 		}
@@ -468,22 +571,46 @@ func (l *AdaptiveLimiter) OnResponsePause(status int, header http.Header) time.D
 		l.repicked = false
 		l.win(now)
 		l.streak++
-		if rl := rateLimitFrom(header); rl.Present && rl.Remaining >= spareRemaining {
-			l.spare, l.informative = l.spare || l.streak == 1, true
-		} else {
-			l.spare = false
+		rl := rateLimitFrom(header)
+		if rl.Present && rl.Remaining >= spareRemaining {
+			l.informative = true
 		}
+		l.noteRoom(rl)
 		if l.probing && l.streak >= 2 {
 			// A full period at the shorter interval, and nobody objected.
 			l.probing, l.probeAfter = false, max(l.probeAfter/4, minProbeAfter/8)
 		}
 		quiet := now.Sub(l.changed) >= time.Duration(l.probeAfter)*l.floor
-		if l.share > 0 && (l.spare && l.streak >= spareStreak && rand.IntN(2) == 0 || !l.informative && quiet) {
+		if l.share > 0 && (l.spareRun >= spareStreak && rand.IntN(2) == 0 || !l.informative && quiet) {
 			l.share--
-			l.streak, l.probing, l.spare, l.changed = 0, true, false, now
+			l.streak, l.probing, l.spareRun, l.changed = 0, true, 0, now
 		}
+		l.realign()
 	}
 	return 0
+}
+
+// noteRoom counts the answers in a row whose x-ratelimit-remaining leaves
+// room for this limiter's rate to double: at least spareRemaining, and at
+// least as many requests as the limiter sends in a window (where a
+// bucket's burst slowly refills while the team sends just under its rate,
+// the remaining climbs without any slot being free), varying by no more
+// than spareSwing over the run.
+func (l *AdaptiveLimiter) noteRoom(rl RateLimit) {
+	perWindow := int(float64(l.window)/float64(l.slotWidth())) >> l.share
+	if !l.informative || !rl.Present || rl.Remaining < max(spareRemaining, perWindow) {
+		l.spareRun = 0
+		return
+	}
+	if l.spareRun == 0 {
+		l.spareLo, l.spareHi = rl.Remaining, rl.Remaining
+	}
+	l.spareLo, l.spareHi = min(l.spareLo, rl.Remaining), max(l.spareHi, rl.Remaining)
+	if l.spareHi-l.spareLo > spareSwing {
+		// A swing: start the run again from this answer.
+		l.spareRun, l.spareLo, l.spareHi = 0, rl.Remaining, rl.Remaining
+	}
+	l.spareRun++
 }
 
 // win records an answer that was not a 429, for estimate.
