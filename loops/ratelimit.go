@@ -285,11 +285,22 @@ func (l *AdaptiveLimiter) Wait(ctx context.Context) error {
 			// No "rate limiter:" prefix: the client adds it to every limiter's error.
 			return fmt.Errorf("the next slot is %v away, past the deadline: %w", at.Sub(now), context.DeadlineExceeded)
 		}
-		if err := sleep(ctx, at.Sub(now)); err != nil {
+		d := at.Sub(now)
+		if onGrid && d > 2*recheckBefore {
+			// Wake a little early and look again: a 429 seen meanwhile
+			// may have changed the slot or its lead (see lead), which
+			// decides who wins a slot that two limiters meet in.
+			d -= recheckBefore
+		}
+		if err := sleep(ctx, d); err != nil {
 			return err
 		}
 	}
 }
+
+// recheckBefore is how long before its departure a waiting request looks
+// at the limiter again: more than any lead.
+const recheckBefore = 5 * time.Millisecond
 
 // retryAfter429 is the key of a ctx value (an int: the 429s the call has
 // met) that the client sets when it waits for a retry after a 429: that
