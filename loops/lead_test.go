@@ -27,8 +27,10 @@ func TestWaitingRequestTakesTheLeadOfANewShare(t *testing.T) {
 			_ = l.Wait(ctx)
 			left <- time.Now()
 		}()
-		synctest.Wait() // the second request sleeps until its slot
-		l.OnResponse(http.StatusTooManyRequests, nil) // after a success: keeps the waiter's slot
+		// The second request sleeps until its slot; a 429 after a success
+		// keeps that slot and halves the share.
+		synctest.Wait()
+		l.OnResponse(http.StatusTooManyRequests, nil)
 		got := <-left
 		const slot = int64(time.Second * 10 / 96)
 		unit := slot / 512
