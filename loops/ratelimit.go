@@ -76,8 +76,9 @@ const safetyMargin = 0.04
 //     interval. A request that finds the limiter idle leaves at once. A
 //     limiter slower than Loops' rate (WithRateLimit(10/N) in each of N
 //     processes) lays its grid at a random phase, in steps of the team's
-//     slot, and tries another phase at its first 429, so that such
-//     limiters take turns rather than meet in every slot.
+//     slot, and moves to another phase at a 429 (up to four times in ten
+//     seconds, see mayRepick), so that such limiters take turns rather
+//     than meet in every slot.
 //   - A limiter uses one slot in 2^n. n is 0 until a 429 says that another
 //     sender (another process with the same key) took a slot; each 429
 //     then doubles the period, keeping the half of the slots the limiter
@@ -137,7 +138,8 @@ type AdaptiveLimiter struct {
 	wins        []time.Time   // when the answers other than 429 of the last second came, oldest first
 	phases      int           // how many team slots one interval spans (1 at the team's rate)
 	phase       time.Duration // where this limiter's grid starts within its interval, in team slots
-	repicked    bool          // the last 429 moved the phase, and no answer has yet confirmed it
+	repicked    int           // 429s that moved the phase since repickedAt
+	repickedAt  time.Time     // when the first of those came
 	probeAfter  int           // slots before the period halves, when the header cannot tell
 	probing     bool          // the period halved and no answer has yet confirmed it
 	sent        int           // requests that left since the period last grew
@@ -196,6 +198,13 @@ const (
 	// crowdedMargin widens those slots a little more, so that arrivals a
 	// few milliseconds late do not bring the window's free request back.
 	crowdedMargin = 0.01
+)
+
+// How often a limiter slower than the team's rate may move its phase at a
+// 429 before it splits (see mayRepick).
+const (
+	maxRepicks = 4
+	repickSpan = 10 // windows
 )
 
 // learnedLimitLapse is how many answers in a row may come without
@@ -487,6 +496,20 @@ func (l *AdaptiveLimiter) leadUnit() time.Duration {
 	return min(l.floor, teamSlot) / 512
 }
 
+// mayRepick reports whether a 429 may move a limiter slower than the
+// team's rate to another phase rather than halve its share: at most
+// maxRepicks times in repickSpan windows. Limiters that each hold their
+// part of the team's rate (WithRateLimit(10/N) in N processes) need a few
+// moves to find free phases; limiters that together hold more than the
+// team's rate (more processes than the rate was split for) meet 429s
+// whatever their phases, and must split.
+func (l *AdaptiveLimiter) mayRepick(now time.Time) bool {
+	if now.Sub(l.repickedAt) > repickSpan*l.window {
+		l.repicked, l.repickedAt = 0, now
+	}
+	return l.repicked < maxRepicks
+}
+
 // pickPhase draws one of the limiter's phases at random.
 func (l *AdaptiveLimiter) pickPhase() time.Duration {
 	if l.phases <= 1 {
@@ -540,11 +563,11 @@ func (l *AdaptiveLimiter) OnResponsePause(status int, header http.Header) time.D
 		// window of the split, which may be the requests of before it
 		// still counted.
 		switch {
-		case l.sent > 0 && l.phases > 1 && l.share == 0 && !l.repicked:
+		case l.sent > 0 && l.phases > 1 && l.share == 0 && l.mayRepick(now):
 			// A limiter slower than the team's rate (WithRateLimit(10/N)
-			// in each of N processes) first tries another phase: others
-			// at its rate may have drawn the same one.
-			l.repicked = true
+			// in each of N processes) tries another phase: others at its
+			// rate may have drawn the same one.
+			l.repicked++
 			old := l.phase
 			for l.phase == old { // phases > 1: another one exists
 				l.phase = l.pickPhase()
@@ -579,7 +602,6 @@ func (l *AdaptiveLimiter) OnResponsePause(status int, header http.Header) time.D
 		}
 		return max(at.Sub(now), 0)
 	case status < 500:
-		l.repicked = false
 		l.win(now)
 		l.streak++
 		rl := rateLimitFrom(header)
