@@ -95,7 +95,9 @@ func TestRetriesAfter429WaitTheWindowWhateverTheLimiter(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				srv, c := bubbleClient(t, nil, opt)
-				srv.Inject("POST /v1/events/send", loopstest.RateLimited(), loopstest.RateLimited(), loopstest.RateLimited(), loopstest.RateLimited())
+				// More 429s than any call makes: the default limiter's
+				// sharing losses do not use up retries (TestSharingLossesDoNotUseUpRetries).
+				srv.Inject("POST /v1/events/send", slices.Repeat([]loopstest.Fault{loopstest.RateLimited()}, 2*loops.DefaultMaxRetries+1)...)
 				err := sendEvent(t.Context(), c)
 				if !errors.Is(err, loops.ErrRateLimited) {
 					t.Fatalf("want the last 429, got %v", err)
@@ -270,4 +272,37 @@ func TestUnreplayableBodyReturnsTheFirstAnswer(t *testing.T) {
 			t.Errorf("status %d after %v and %d requests; want the 503 at once, after 1", resp.StatusCode, time.Since(start), srv.RequestCount("POST /v1/events/send"))
 		}
 	})
+}
+
+// A 429 from which the default limiter learns that another process of the
+// team took the slot (it halves its share, or moves) does not use up a
+// retry, up to the call's number of retries: four 429s in a row fail a
+// send under a limiter that learns nothing from them, not under the
+// default one, which gives up after seven.
+func TestSharingLossesDoNotUseUpRetries(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		opt      loops.Option
+		refused  int
+		attempts int
+		fails    bool
+	}{
+		{"observer, four 429s", loops.WithLimiter(&observingLimiter{}), 4, 4, true},
+		{"default limiter, four 429s", loops.WithRateLimit(loops.DefaultRequestsPerSecond), 4, 5, false},
+		{"default limiter, seven 429s", loops.WithRateLimit(loops.DefaultRequestsPerSecond), 7, 7, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv, c := bubbleClient(t, nil, tc.opt)
+				srv.Inject("POST /v1/events/send", slices.Repeat([]loopstest.Fault{loopstest.RateLimited()}, tc.refused)...)
+				err := sendEvent(t.Context(), c)
+				if failed := errors.Is(err, loops.ErrRateLimited); failed != tc.fails {
+					t.Errorf("after %d 429s: %v; want failing %v", tc.refused, err, tc.fails)
+				}
+				if n := srv.RequestCount("POST /v1/events/send"); n != tc.attempts {
+					t.Errorf("%d attempts; want %d", n, tc.attempts)
+				}
+			})
+		})
+	}
 }

@@ -151,7 +151,11 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithMaxRetries sets how many times a failed request may be sent again
-// (default 3). 0 disables retries.
+// (default 3). 0 disables retries. A 429 that the default limiter takes as
+// another process of the team using the slot (it halves its share or
+// moves, see [AdaptiveLimiter]) is not counted, for up to n such 429s a
+// call: processes started together find their shares without failing
+// sends.
 func WithMaxRetries(n int) RequestOption {
 	return func(r *requestConfig) error {
 		if n < 0 {

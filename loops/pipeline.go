@@ -148,6 +148,7 @@ func (p *pipeline) do(req *http.Request, st *callState) (*http.Response, error) 
 		maxRetries = st.batch.retries
 	}
 	counted := 0 // attempts counted against maxRetries
+	shared := 0  // 429s the limiter took as another process's slot (see sharingLoss), not counted
 	losses := 0  // 429s met: the retries that follow lead (AdaptiveLimiter.lead)
 	waitCtx := ctx
 	for attempt := 1; ; attempt++ {
@@ -186,20 +187,32 @@ func (p *pipeline) do(req *http.Request, st *callState) (*http.Response, error) 
 		if st.batch != nil {
 			st.batch.attempts, st.batch.busy = attempt, st.batch.busy+took
 		}
-		// A batch item rate limited by Loops waits its turn as long as ctx
-		// allows: the 429 said Loops did not act, and the limiter paces.
-		if st.batch == nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests {
-			counted++
-		}
 		var paused time.Duration // how long the limiters now hold everyone back
+		learned := false          // a limiter took a 429 as another process's slot
 		quota := resp != nil && resp.StatusCode == http.StatusTooManyRequests && isQuota(st.body)
 		if resp != nil && !quota { // a quota says nothing about the pace
 			if flags&routeContent != 0 {
-				paused = observe(p.contentLimiter, resp)
+				paused, learned = observe(p.contentLimiter, resp)
 			}
 			if flags&routeContent == 0 || resp.StatusCode != http.StatusTooManyRequests {
-				paused = max(paused, observe(p.limiter, resp)) // a content 429 is the content budget's
+				d, l := observe(p.limiter, resp) // a content 429 is the content budget's
+				paused, learned = max(paused, d), learned || l
 			}
+		}
+		switch {
+		case st.batch != nil && resp != nil && resp.StatusCode == http.StatusTooManyRequests:
+			// A batch item rate limited by Loops waits its turn as long as
+			// ctx allows: the 429 said Loops did not act, and the limiter
+			// paces.
+		case learned && shared < maxRetries:
+			// A 429 that told the limiter another process of the team took
+			// the slot is the price of sharing the team's budget without
+			// shared state: it does not use up a retry (up to maxRetries
+			// such 429s), so that a send does not fail while the processes
+			// find their shares.
+			shared++
+		default:
+			counted++
 		}
 
 		if err != nil && sent || resp != nil && resp.StatusCode >= 500 {
@@ -268,15 +281,19 @@ func (p *pipeline) applyIdempotencyKey(req *http.Request, st *callState, keyed b
 
 // observe reports a response to a limiter that learns from them, and
 // returns the pause the limiter says it applied to everyone (0 when it
-// did not pause, or cannot say: see [PauseReporter]).
-func observe(l Limiter, resp *http.Response) time.Duration {
+// did not pause, or cannot say: see [PauseReporter]), and whether the
+// limiter took a 429 as another process's use of the slot (see
+// AdaptiveLimiter.respond).
+func observe(l Limiter, resp *http.Response) (pause time.Duration, sharingLoss bool) {
 	switch o := l.(type) {
+	case *AdaptiveLimiter:
+		return o.respond(resp.StatusCode, resp.Header)
 	case PauseReporter:
-		return o.OnResponsePause(resp.StatusCode, resp.Header)
+		return o.OnResponsePause(resp.StatusCode, resp.Header), false
 	case ResponseObserver:
 		o.OnResponse(resp.StatusCode, resp.Header)
 	}
-	return 0
+	return 0, false
 }
 
 // isQuota reports whether a 429's body describes a quota rather than a

@@ -548,6 +548,16 @@ func (l *AdaptiveLimiter) OnResponse(status int, header http.Header) {
 // next slot or the end of the Retry-After (up to a minute), whichever is
 // later; otherwise 0. It implements [PauseReporter].
 func (l *AdaptiveLimiter) OnResponsePause(status int, header http.Header) time.Duration {
+	pause, _ := l.respond(status, header)
+	return pause
+}
+
+// respond is OnResponsePause, and also reports whether the limiter took a
+// 429 as another process's use of the slot: it moved its phase or series,
+// or halved its share. The client does not count such a 429 against a
+// call's retries (up to their number), so that a send does not fail while
+// the processes of a team find their shares.
+func (l *AdaptiveLimiter) respond(status int, header http.Header) (pause time.Duration, sharingLoss bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
@@ -573,15 +583,19 @@ func (l *AdaptiveLimiter) OnResponsePause(status int, header http.Header) time.D
 				l.phase = l.pickPhase()
 			}
 			l.next = l.align(l.next.Add(l.phase - old))
+			sharingLoss = true
 		case l.sent > 0 && l.crowdedMeeting(now, header):
 			// Three or more processes keep this series (see slotWidth):
 			// move to another, picked at random, rather than give up
 			// half of a share that the team's budget holds.
 			l.movedAt, l.splitAt = now, now
 			l.next = l.align(l.next).Add(time.Duration(rand.IntN(1<<l.share)) * l.slotWidth())
+			sharingLoss = true
 		case l.sent > 0 && !(l.informative && now.Sub(l.splitAt) < l.window):
+			share := l.share
 			l.split()
 			l.spread(l.estimate(now, rateLimitFrom(header).Limit))
+			sharingLoss = l.share > share
 		}
 		l.contended = now.Add(contentionSlots * l.floor)
 		l.realign()
@@ -598,9 +612,9 @@ func (l *AdaptiveLimiter) OnResponsePause(status int, header http.Header) time.D
 		}
 		at, _ := l.slot()
 		if at.IsZero() {
-			return 0
+			return 0, sharingLoss
 		}
-		return max(at.Sub(now), 0)
+		return max(at.Sub(now), 0), sharingLoss
 	case status < 500:
 		l.win(now)
 		l.streak++
@@ -620,7 +634,7 @@ func (l *AdaptiveLimiter) OnResponsePause(status int, header http.Header) time.D
 		}
 		l.realign()
 	}
-	return 0
+	return 0, false
 }
 
 // noteRoom counts the answers in a row whose x-ratelimit-remaining leaves
