@@ -87,7 +87,7 @@ fuzz: ## fuzz every Fuzz target of the main module, FUZZTIME (30s) each
 fleet: ## 4 processes against one team's limit: default limiters, WithRateLimit(10/N) each, and contrib/redislimiter (starts redis-server)
 	cd $(REDIS) && ../../scripts/with-redis $(GO) run ./examples/fleet
 
-bench-fleet-default: ## fleets of 1-8 clients with their own limiters, no shared state, per server rate model, in real time (3-4 minutes)
+bench-fleet-default: ## fleets of 1-8 clients with their own limiters, no shared state, per server rate model, in real time (about 10 minutes)
 	$(GO) test -run='^$$' -bench=BenchmarkFleetWithoutSharedState -benchtime=1x -timeout=30m ./loops
 
 bench-fleet: ## the shared fleet's throughput and 429 share, as a benchmark (starts redis-server)

@@ -188,7 +188,7 @@ func (p *pipeline) do(req *http.Request, st *callState) (*http.Response, error) 
 			st.batch.attempts, st.batch.busy = attempt, st.batch.busy+took
 		}
 		var paused time.Duration // how long the limiters now hold everyone back
-		learned := false          // a limiter took a 429 as another process's slot
+		learned := false         // a limiter took a 429 as another process's slot
 		quota := resp != nil && resp.StatusCode == http.StatusTooManyRequests && isQuota(st.body)
 		if resp != nil && !quota { // a quota says nothing about the pace
 			if flags&routeContent != 0 {

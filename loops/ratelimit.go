@@ -192,12 +192,12 @@ const (
 	// leaves one request of the window free (see slotWidth): with one slot
 	// in four or fewer, at least three processes send.
 	crowdedShare = 2
-	// movePeriod is how many windows must pass between two moves to
-	// another series after a 429 (see crowdedMeeting).
-	movePeriod = 10
 	// crowdedMargin widens those slots a little more, so that arrivals a
 	// few milliseconds late do not bring the window's free request back.
 	crowdedMargin = 0.01
+	// movePeriod is how many windows must pass between two moves to
+	// another series after a 429 (see crowdedMeeting).
+	movePeriod = 10
 )
 
 // How often a limiter slower than the team's rate may move its phase at a
