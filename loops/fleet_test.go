@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strings"
@@ -54,15 +55,20 @@ const fleetRun = 20 * time.Second
 // runFleet starts clients independent clients of one team against srv,
 // each with its own limiter (the default one when perClient is 0,
 // otherwise NewLimiter(perClient)), sending events from fleetWorkers
-// goroutines each for d, as fast as their clients let them, and counts
-// what happened. It runs in whatever time it is given: virtual inside a
-// synctest bubble, real outside.
-func runFleet(srv *loopstest.Server, transport http.RoundTripper, clients int, perClient float64, d time.Duration) (fleetResult, error) {
+// goroutines each as fast as their clients let them, and counts what
+// happened over d. With stagger 0 they all start at once (the worst case:
+// processes started in the same millisecond meet in the same slots);
+// otherwise each starts at a random moment within stagger, as in a
+// rolling deploy, and the count begins when the last may have started.
+// It runs in whatever time it is given: virtual inside a synctest bubble,
+// real outside.
+func runFleet(srv *loopstest.Server, transport http.RoundTripper, clients int, perClient float64, d, stagger time.Duration) (fleetResult, error) {
 	var failed, n atomic.Int64
 	var wg sync.WaitGroup
-	start := time.Now()
+	start := time.Now().Add(stagger) // the counted span: [start, start+d)
 	stop := start.Add(d)
 	for id := range clients {
+		delay := time.Duration(rand.Int64N(int64(stagger) + 1))
 		opts := []loops.Option{loops.WithBaseURL(srv.URL()), loops.WithHTTPClient(&http.Client{Transport: transport})}
 		if perClient > 0 {
 			opts = append(opts, loops.WithRateLimit(perClient))
@@ -73,6 +79,7 @@ func runFleet(srv *loopstest.Server, transport http.RoundTripper, clients int, p
 		}
 		for range fleetWorkers {
 			wg.Go(func() {
+				time.Sleep(delay) // virtual time in a synctest bubble
 				for time.Now().Before(stop) {
 					i := n.Add(1)
 					err := c.Events.Send(context.Background(), &loops.EventRequest{
@@ -89,7 +96,7 @@ func runFleet(srv *loopstest.Server, transport http.RoundTripper, clients int, p
 	// still retrying after it do not stretch the run.
 	r := fleetResult{clients: clients, failed: int(failed.Load()), elapsed: d}
 	for _, req := range srv.Requests() {
-		if req.Time.Sub(start) >= d {
+		if since := req.Time.Sub(start); since < 0 || since >= d {
 			continue
 		}
 		r.requests++
@@ -110,9 +117,10 @@ var fleetModels = []string{"token bucket, burst 1", "sliding 1 s window", "fixed
 // docs/performance.md: go test -run TestFleetOfDefaultLimiters -v ./loops
 // -args -fleet.runs=8 -fleet.run=60s
 var (
-	fleetRunFlag   = flag.Duration("fleet.run", fleetRun, "virtual time each fleet of TestFleetOfDefaultLimiters sends for")
-	fleetRunsFlag  = flag.Int("fleet.runs", 0, "runs of each fleet of 2, 4 and 8 clients that TestFleetOfDefaultLimiters logs (they differ by the limiters' random tie-breaks); 0 runs only the one-process checks")
-	fleetSplitFlag = flag.Bool("fleet.split", false, "TestFleetOfDefaultLimiters: each of N clients WithRateLimit(10/N) instead of the default limiter")
+	fleetRunFlag     = flag.Duration("fleet.run", fleetRun, "virtual time each fleet of TestFleetOfDefaultLimiters sends for")
+	fleetRunsFlag    = flag.Int("fleet.runs", 0, "runs of each fleet of 2, 4 and 8 clients that TestFleetOfDefaultLimiters logs (they differ by the limiters' random tie-breaks); 0 runs only the one-process checks")
+	fleetSplitFlag   = flag.Bool("fleet.split", false, "TestFleetOfDefaultLimiters: each of N clients WithRateLimit(10/N) instead of the default limiter")
+	fleetStaggerFlag = flag.Duration("fleet.stagger", 0, "TestFleetOfDefaultLimiters: clients start at random moments within this span, and the count begins after it")
 )
 
 // One process alone, sending flat out for 20 s in virtual time, keeps
@@ -137,7 +145,7 @@ func TestFleetOfDefaultLimiters(t *testing.T) {
 					if *fleetSplitFlag {
 						perClient = float64(loops.DefaultRequestsPerSecond) / float64(n)
 					}
-					if r, err = runFleet(srv, srv.Transport(), n, perClient, *fleetRunFlag); err != nil {
+					if r, err = runFleet(srv, srv.Transport(), n, perClient, *fleetRunFlag, *fleetStaggerFlag); err != nil {
 						t.Fatal(err)
 					}
 				})
@@ -189,7 +197,7 @@ func BenchmarkFleetWithoutSharedState(b *testing.B) {
 				if c.limiter == "split" {
 					perClient = float64(loops.DefaultRequestsPerSecond) / float64(c.n)
 				}
-				results[i], errs[i] = runFleet(srv, srv.Transport(), c.n, perClient, fleetRun)
+				results[i], errs[i] = runFleet(srv, srv.Transport(), c.n, perClient, fleetRun, 0)
 			}
 			for i, c := range configs {
 				b.Run(fmt.Sprintf("%s/N=%d", c.limiter, c.n), func(b *testing.B) {
@@ -254,7 +262,7 @@ func medianFleet(t *testing.T, runs, clients int, perClient float64, model func(
 	for range runs {
 		synctest.Test(t, func(t *testing.T) {
 			srv := loopstest.NewServer(t, loopstest.WithoutListener(), loopstest.WithRateModel(model()))
-			r, err := runFleet(srv, srv.Transport(), clients, perClient, fleetRun)
+			r, err := runFleet(srv, srv.Transport(), clients, perClient, fleetRun, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
