@@ -79,7 +79,9 @@ func runFleet(srv *loopstest.Server, transport http.RoundTripper, clients int, p
 		}
 		for range fleetWorkers {
 			wg.Go(func() {
-				time.Sleep(delay) // virtual time in a synctest bubble
+				if delay > 0 { // only with -fleet.stagger, in a synctest bubble: virtual time
+					time.Sleep(delay)
+				}
 				for time.Now().Before(stop) {
 					i := n.Add(1)
 					err := c.Events.Send(context.Background(), &loops.EventRequest{
