@@ -79,8 +79,8 @@ func runFleet(srv *loopstest.Server, transport http.RoundTripper, clients int, p
 		}
 		for range fleetWorkers {
 			wg.Go(func() {
-				if delay > 0 { // only with -fleet.stagger, in a synctest bubble: virtual time
-					time.Sleep(delay)
+				if delay > 0 {
+					time.Sleep(delay) // only with -fleet.stagger, in a synctest bubble: virtual time
 				}
 				for time.Now().Before(stop) {
 					i := n.Add(1)

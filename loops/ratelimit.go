@@ -275,9 +275,8 @@ func (l *AdaptiveLimiter) Wait(ctx context.Context) error {
 		if onGrid && !slot.IsZero() && now.Before(l.contended) {
 			// While others contend for the team's slots, even a request
 			// that finds the limiter idle keeps to its own series.
-			if behind := now.Sub(slot); behind >= l.slotWidth()/32 {
-				period := l.period()
-				slot = slot.Add((behind + period - 1) / period * period)
+			if now.Sub(slot) >= l.slotWidth()/32 {
+				slot = inSeries(slot, now, l.period())
 			}
 		}
 		at := slot
@@ -366,10 +365,7 @@ func (l *AdaptiveLimiter) take(now, at time.Time, onGrid bool) {
 	case l.next.IsZero():
 		l.next = l.align(now.Add(width - tolerance))
 	default:
-		earliest := l.align(now.Add(width - tolerance))
-		if behind := earliest.Sub(l.next); behind > 0 {
-			l.next = l.next.Add((behind + period - 1) / period * period)
-		}
+		l.next = inSeries(l.next, l.align(now.Add(width-tolerance)), period)
 	}
 	l.early = time.Duration(rand.Int64N(int64(l.leadUnit()) + 1))
 	l.sent++
@@ -432,9 +428,18 @@ func (l *AdaptiveLimiter) realign() {
 // skipTo moves the limiter's next slot forward by whole periods, to the
 // first of its series at or after t.
 func (l *AdaptiveLimiter) skipTo(t time.Time) {
-	if period := l.period(); !l.next.IsZero() && l.next.Before(t) {
-		l.next = l.next.Add((t.Sub(l.next) + period - 1) / period * period)
+	if !l.next.IsZero() {
+		l.next = inSeries(l.next, t, l.period())
 	}
+}
+
+// inSeries returns the first time of the series that runs through slot
+// every period, at or after t (slot itself when t is not later).
+func inSeries(slot, t time.Time, period time.Duration) time.Time {
+	if behind := t.Sub(slot); behind > 0 {
+		return slot.Add((behind + period - 1) / period * period)
+	}
+	return slot
 }
 
 // split doubles the period after a 429. The limiter's next slot is the
